@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "infra",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "InfraDSL", targets: ["InfraDSL"]),
+        .library(name: "InfraAWS", targets: ["InfraAWS"]),
+        .library(name: "ExampleStack", targets: ["ExampleStack"]),
+        .executable(name: "infra", targets: ["infra"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        // SHA-256 / HMAC / MD5 from the system's libcrypto (Debian: libssl-dev).
+        .systemLibrary(name: "CInfraOpenSSL", path: "Sources/CInfraOpenSSL",
+                       providers: [.apt(["libssl-dev"])]),
+
+        // Construct tree, tokens, intrinsics, parameters/outputs, validation, rendering, assembly.
+        .target(name: "InfraCore", dependencies: ["CInfraOpenSSL", "Yams"]),
+        // GENERATED typed CloudFormation resources (swift run InfraCodegen).
+        .target(name: "InfraResources", dependencies: ["InfraCore"]),
+        // What users import: re-exports InfraCore and InfraResources, adds L2 constructs.
+        .target(name: "InfraDSL", dependencies: ["InfraCore", "InfraResources", "ZIPFoundation"]),
+        // The generator of Sources/InfraResources from codegen/schemas.
+        .executableTarget(name: "InfraCodegen"),
+
+        // SigV4, credentials, endpoints, transport, service clients.
+        .target(name: "InfraAWS", dependencies: ["CInfraOpenSSL"]),
+
+        // Ready stacks.
+        .target(name: "ExampleStack", dependencies: ["InfraDSL"], path: "Sources/Stacks/Example"),
+
+        // The CLI's commands, config loading and stack registry (a library, so tests use it).
+        .target(name: "InfraCLI", dependencies: [
+            "InfraDSL", "ExampleStack",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "infra", dependencies: ["InfraCLI"]),
+
+        .testTarget(name: "InfraCoreTests", dependencies: ["InfraDSL", "InfraCLI"]),
+        .testTarget(name: "InfraDSLTests", dependencies: ["InfraDSL"]),
+        .testTarget(name: "InfraCodegenTests", dependencies: ["InfraCodegen"]),
+        .testTarget(name: "InfraAWSTests", dependencies: ["InfraAWS"],
+                    exclude: ["Resources"]),
+        .testTarget(name: "SnapshotTests", dependencies: ["InfraDSL", "InfraCLI", "Yams"],
+                    path: "Tests/Snapshots", exclude: ["golden"]),
+    ]
+)

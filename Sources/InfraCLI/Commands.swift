@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import InfraDSL
+
+/// `infra`: synthesize, deploy, diff and destroy CloudFormation stacks written in Swift.
+public struct InfraCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "infra",
+        abstract: "Infrastructure as typed Swift: synthesize and deploy CloudFormation stacks.",
+        subcommands: [Synth.self, List.self])
+
+    public init() {}
+}
+
+/// Options shared by the commands that read the project's config.
+struct ProjectOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: "The folder of stack config files.")
+    var configDirectory: String = "config"
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Override a context value (KEY=VALUE); repeatable.", valueName: "KEY=VALUE"))
+    var context: [String] = []
+
+    func project() -> Project {
+        Project(configDirectory: URL(fileURLWithPath: configDirectory))
+    }
+}
+
+struct Synth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Synthesize the configured stacks into a cloud assembly (templates + manifest).")
+
+    @Argument(help: "Stacks to synthesize (default: all); their dependencies are included.")
+    var stacks: [String] = []
+
+    @Flag(name: .long, help: "Synthesize every stack (the default).")
+    var all = false
+
+    @Option(name: [.short, .long], help: "The assembly folder.")
+    var output: String = "infra.out"
+
+    @Option(name: .long, help: "Template format: json or yaml.")
+    var format: String = "json"
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+    var quiet = false
+
+    @OptionGroup var options: ProjectOptions
+
+    func run() throws {
+        try CLI.run {
+            guard let fmt = TemplateFormat(rawValue: format) else {
+                throw ValidationError("--format must be json or yaml")
+            }
+            let overrides = try StackConfig.parseOverrides(options.context)
+            let assembly = try options.project().synthesize(stacks: all ? [] : stacks, overrides: overrides)
+            try assembly.write(to: URL(fileURLWithPath: output), format: fmt)
+            if !quiet {
+                for s in assembly.stacks {
+                    let resources = s.template["Resources"].flatMap { v -> Int? in
+                        if case .object(let p) = v { return p.count } else { return nil }
+                    } ?? 0
+                    print("\(s.stackName): \(resources) resources -> \(output)/\(s.templateFile(fmt))")
+                }
+            }
+        }
+    }
+}
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ls", abstract: "List the configured stacks.")
+
+    @Flag(name: .shortAndLong, help: "Show the definition, region and dependencies of each stack.")
+    var long = false
+
+    @OptionGroup var options: ProjectOptions
+
+    func run() throws {
+        try CLI.run {
+            let overrides = try StackConfig.parseOverrides(options.context)
+            let project = options.project()
+            let configs = try project.loadConfigs(overrides: overrides)
+            if !long {
+                for c in configs { print(c.stackName) }
+                return
+            }
+            let assembly = try project.buildApp(configs).synthesize()
+            for (c, s) in zip(configs, assembly.stacks) {
+                let deps = s.dependencies.isEmpty ? "" : " (after \(s.dependencies.joined(separator: ", ")))"
+                print("\(c.stackName)\t\(c.app)\t\(c.region ?? "-")\t\(c.file)\(deps)")
+            }
+        }
+    }
+}
+
+/// Error reporting and exit codes: 2 for configuration errors, 1 for everything else.
+enum CLI {
+    static func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let e as ConfigError {
+            printError(e.description)
+            throw ExitCode(2)
+        } catch let e as SynthesisError {
+            printError(e.description)
+            throw ExitCode(1)
+        } catch let e as AssemblyError {
+            printError(e.description)
+            throw ExitCode(1)
+        }
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import InfraDSL
+
+/// A stack architecture the CLI can build from a config file (its `app` key names it).
+public struct StackDefinition: Sendable {
+    public let name: String
+    public let summary: String
+    public let build: @Sendable (App, StackConfig) throws -> Void
+
+    public init(name: String, summary: String, build: @escaping @Sendable (App, StackConfig) throws -> Void) {
+        self.name = name
+        self.summary = summary
+        self.build = build
+    }
+}
+
+/// The project in the working directory: its config files and the definitions they name.
+public struct Project {
+    public let configDirectory: URL
+    public let definitions: [StackDefinition]
+
+    public init(configDirectory: URL, definitions: [StackDefinition] = StackRegistry.all) {
+        self.configDirectory = configDirectory
+        self.definitions = definitions
+    }
+
+    /// Reads every `*.json` in the config folder (sorted by name), applies the overrides.
+    public func loadConfigs(overrides: [(String, String)] = []) throws -> [StackConfig] {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: configDirectory.path, isDirectory: &isDir), isDir.boolValue else {
+            throw ConfigError(file: configDirectory.path, key: nil, "config folder not found (run from the project root or pass --config DIR)")
+        }
+        let names = try fm.contentsOfDirectory(atPath: configDirectory.path).filter { $0.hasSuffix(".json") }.sorted()
+        if names.isEmpty {
+            throw ConfigError(file: configDirectory.path, key: nil, "no *.json stack configs in the folder")
+        }
+        var configs: [StackConfig] = []
+        var seen: [String: String] = [:]
+        for name in names {
+            let display = (configDirectory.lastPathComponent as NSString).appendingPathComponent(name)
+            let url = configDirectory.appendingPathComponent(name)
+            guard let data = fm.contents(atPath: url.path) else {
+                throw ConfigError(file: display, key: nil, "cannot read the file")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw ConfigError(file: display, key: nil, "the file is not UTF-8 text")
+            }
+            var config = try StackConfig.parse(text, file: display)
+            if !definitions.contains(where: { $0.name == config.app }) {
+                throw ConfigError(file: display, key: "app", "unknown stack definition '\(config.app)' (known: \(definitions.map(\.name).joined(separator: ", ")))")
+            }
+            if let other = seen[config.stackName] {
+                throw ConfigError(file: display, key: "stackName", "stack name '\(config.stackName)' is already used by \(other)")
+            }
+            seen[config.stackName] = display
+            config.applyOverrides(overrides)
+            configs.append(config)
+        }
+        return configs
+    }
+
+    /// Builds the app of all configured stacks.
+    public func buildApp(_ configs: [StackConfig]) throws -> App {
+        let app = App()
+        for config in configs {
+            let definition = definitions.first { $0.name == config.app }!
+            try definition.build(app, config)
+        }
+        return app
+    }
+
+    /// Loads, builds and synthesizes; `stacks` selects stacks (with their dependencies).
+    public func synthesize(stacks: [String] = [], overrides: [(String, String)] = []) throws -> CloudAssembly {
+        let app = try buildApp(loadConfigs(overrides: overrides))
+        let assembly = try app.synthesize()
+        return try assembly.selecting(Self.withDependencies(stacks, in: assembly))
+    }
+
+    /// The named stacks plus everything they depend on.
+    static func withDependencies(_ names: [String], in assembly: CloudAssembly) -> [String] {
+        var out: [String] = []
+        func add(_ n: String) {
+            guard let s = assembly.stacks.first(where: { $0.stackName == n || $0.id == n }) else {
+                out.append(n)  // unknown: let `selecting` report it
+                return
+            }
+            if out.contains(s.stackName) { return }
+            for d in s.dependencies { add(d) }
+            out.append(s.stackName)
+        }
+        names.forEach(add)
+        return out
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// One synthesized stack: its template and what the deployer needs to know about it.
+public struct StackArtifact {
+    public let id: String
+    public let stackName: String
+    public let account: String?
+    public let region: String?
+    public let template: Value
+    /// Stack names this stack must be deployed after.
+    public let dependencies: [String]
+    public let tags: [(String, String)]
+    public let terminationProtection: Bool
+    /// Ids of the assets its resources use.
+    public let assets: [String]
+
+    /// The template file name in the assembly.
+    public func templateFile(_ format: TemplateFormat) -> String {
+        "\(stackName).template.\(format.rawValue)"
+    }
+}
+
+/// The output format of templates.
+public enum TemplateFormat: String, Sendable, CaseIterable {
+    case json, yaml
+}
+
+/// The result of synthesis: templates, manifest data and assets. Written as a folder
+/// (`infra.out/`) that is the only thing passed from synthesis to deployment.
+public struct CloudAssembly {
+    public static let manifestVersion = "1"
+    public let stacks: [StackArtifact]
+    public let assets: [Asset]
+
+    /// Keeps only the named stacks (by stack name or construct id), in app order; throws
+    /// for unknown names.
+    public func selecting(_ names: [String]) throws -> CloudAssembly {
+        if names.isEmpty { return self }
+        for n in names where !stacks.contains(where: { $0.stackName == n || $0.id == n }) {
+            throw AssemblyError("no stack named '\(n)' (stacks: \(stacks.map(\.stackName).joined(separator: ", ")))")
+        }
+        let chosen = stacks.filter { s in names.contains(s.stackName) || names.contains(s.id) }
+        let used = Set(chosen.flatMap(\.assets))
+        return CloudAssembly(stacks: chosen, assets: assets.filter { used.contains($0.id) })
+    }
+
+    /// The rendered template of a stack.
+    public func render(_ stack: StackArtifact, format: TemplateFormat) throws -> String {
+        switch format {
+        case .json: return JSONRenderer.render(stack.template)
+        case .yaml: return try YAMLRenderer.render(stack.template)
+        }
+    }
+
+    /// `manifest.json`: stacks (template file, account, region, dependencies, tags, assets)
+    /// and asset entries, with stable key order.
+    public func manifest(format: TemplateFormat) -> Value {
+        let stackEntries: [Value] = stacks.map { s in
+            var e: [(String, Value)] = [
+                ("id", .string(s.id)),
+                ("stackName", .string(s.stackName)),
+                ("template", .string(s.templateFile(format))),
+            ]
+            if let a = s.account { e.append(("account", .string(a))) }
+            if let r = s.region { e.append(("region", .string(r))) }
+            e.append(("dependencies", .array(s.dependencies.map(Value.string))))
+            e.append(("tags", .object(s.tags.sorted { $0.0 < $1.0 }.map { ($0.0, .string($0.1)) })))
+            e.append(("terminationProtection", .bool(s.terminationProtection)))
+            e.append(("assets", .array(s.assets.map(Value.string))))
+            return .object(e)
+        }
+        let assetEntries: [Value] = assets.map { a in
+            .object([
+                ("id", .string(a.id)),
+                ("type", .string(a.kind.rawValue)),
+                ("path", .string(a.assemblyPath)),
+                ("source", .string(a.sourcePath)),
+            ])
+        }
+        return .object([
+            ("version", .string(Self.manifestVersion)),
+            ("stacks", .array(stackEntries)),
+            ("assets", .array(assetEntries)),
+        ])
+    }
+
+    /// Writes the assembly into `directory` atomically: everything is rendered and staged in a
+    /// sibling temporary folder first, then swapped in; on any error the previous folder is
+    /// left as it was.
+    public func write(to directory: URL, format: TemplateFormat = .json) throws {
+        let fm = FileManager.default
+        // Render everything before touching the disk.
+        var files: [(String, Data)] = [("manifest.json", Data(JSONRenderer.render(manifest(format: format)).utf8))]
+        for s in stacks {
+            files.append((s.templateFile(format), Data(try render(s, format: format).utf8)))
+        }
+        let parent = directory.deletingLastPathComponent()
+        try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+        let staging = parent.appendingPathComponent(".\(directory.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        try? fm.removeItem(at: staging)
+        do {
+            try fm.createDirectory(at: staging, withIntermediateDirectories: false)
+            for (name, data) in files {
+                try data.write(to: staging.appendingPathComponent(name))
+            }
+            for asset in assets {
+                try stage(asset, into: staging)
+            }
+            let old = parent.appendingPathComponent(".\(directory.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
+            try? fm.removeItem(at: old)
+            if fm.fileExists(atPath: directory.path) {
+                try fm.moveItem(at: directory, to: old)
+            }
+            do {
+                try fm.moveItem(at: staging, to: directory)
+            } catch {
+                if fm.fileExists(atPath: old.path) { try? fm.moveItem(at: old, to: directory) }
+                throw error
+            }
+            try? fm.removeItem(at: old)
+        } catch {
+            try? fm.removeItem(at: staging)
+            throw AssemblyError("cannot write '\(directory.path)': \(error.localizedDescription)")
+        }
+    }
+
+    private func stage(_ asset: Asset, into dir: URL) throws {
+        let target = dir.appendingPathComponent(asset.assemblyPath)
+        if let data = asset.stagedData {
+            try data.write(to: target)
+        } else {
+            try FileManager.default.copyItem(atPath: asset.sourcePath, toPath: target.path)
+        }
+    }
+}
+
+/// An error reading or writing an assembly.
+public struct AssemblyError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,252 @@
+import Foundation
+
+/// A configuration problem: names the file, the key (and the line and column for JSON syntax
+/// errors). The CLI exits with code 2 on it and writes nothing.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public let file: String
+    public let key: String?
+    public let message: String
+
+    public init(file: String, key: String?, _ message: String) {
+        self.file = file
+        self.key = key
+        self.message = message
+    }
+
+    public var description: String {
+        if let key { return "\(file): key '\(key)': \(message)" }
+        return "\(file): \(message)"
+    }
+}
+
+/// The settings of one stack, from a cdk.json-style file `config/<name>.json`:
+///
+/// ```json
+/// {
+///   "app": "labeling-tool",          // which stack definition builds it (required)
+///   "stackName": "doccano",          // default: the file name
+///   "account": "123456789012",       // optional
+///   "region": "eu-west-1",           // optional
+///   "description": "...",            // optional
+///   "tags": {"project": "labeling"}, // optional
+///   "terminationProtection": false,  // optional
+///   "context": { "DB_NAME": "doccano", ... }
+/// }
+/// ```
+/// `-c KEY=VALUE` on the command line overrides `context` keys.
+public struct StackConfig {
+    public static let topLevelKeys = ["app", "stackName", "account", "region", "description", "tags", "terminationProtection", "context"]
+
+    /// The file it was read from (for messages).
+    public let file: String
+    public let app: String
+    public let stackName: String
+    public let account: String?
+    public let region: String?
+    public let description: String?
+    public let tags: [String: String]
+    public let terminationProtection: Bool
+    /// Context values, with command-line overrides applied.
+    public var context: [String: Value]
+
+    public init(
+        file: String, app: String, stackName: String, account: String? = nil, region: String? = nil,
+        description: String? = nil, tags: [String: String] = [:], terminationProtection: Bool = false,
+        context: [String: Value] = [:]
+    ) {
+        self.file = file
+        self.app = app
+        self.stackName = stackName
+        self.account = account
+        self.region = region
+        self.description = description
+        self.tags = tags
+        self.terminationProtection = terminationProtection
+        self.context = context
+    }
+
+    /// Parses a config file's text. `name` is the file name shown in messages; the stack name
+    /// defaults to its base name.
+    public static func parse(_ text: String, file name: String) throws -> StackConfig {
+        let root: Value
+        do {
+            root = try JSONParser.parse(text)
+        } catch let e as JSONParser.Error {
+            throw ConfigError(file: name, key: nil, "invalid JSON at line \(e.line), column \(e.column): \(e.message)")
+        }
+        guard case .object(let pairs) = root else {
+            throw ConfigError(file: name, key: nil, "the file must hold a JSON object")
+        }
+        for (k, _) in pairs where !topLevelKeys.contains(k) {
+            throw ConfigError(file: name, key: k, "unknown key (known keys: \(topLevelKeys.joined(separator: ", ")))")
+        }
+        func string(_ key: String) throws -> String? {
+            guard let v = root[key], v != .null else { return nil }
+            guard case .string(let s) = v else { throw ConfigError(file: name, key: key, "must be a string, found \(v.typeName)") }
+            return s
+        }
+        guard let app = try string("app") else {
+            throw ConfigError(file: name, key: "app", "missing required key: the stack definition to build")
+        }
+        let base = (name as NSString).lastPathComponent
+        let defaultName = base.hasSuffix(".json") ? String(base.dropLast(5)) : base
+        var tags: [String: String] = [:]
+        if let t = root["tags"], t != .null {
+            guard case .object(let tp) = t else { throw ConfigError(file: name, key: "tags", "must be an object of strings, found \(t.typeName)") }
+            for (k, v) in tp {
+                guard case .string(let s) = v else { throw ConfigError(file: name, key: "tags.\(k)", "must be a string, found \(v.typeName)") }
+                tags[k] = s
+            }
+        }
+        var protection = false
+        if let p = root["terminationProtection"], p != .null {
+            guard case .bool(let b) = p else { throw ConfigError(file: name, key: "terminationProtection", "must be true or false, found \(p.typeName)") }
+            protection = b
+        }
+        var context: [String: Value] = [:]
+        if let c = root["context"], c != .null {
+            guard case .object(let cp) = c else { throw ConfigError(file: name, key: "context", "must be an object, found \(c.typeName)") }
+            for (k, v) in cp { context[k] = v }
+        }
+        let account = try string("account")
+        if let a = account, a.count != 12 || !a.allSatisfy(\.isNumber) {
+            throw ConfigError(file: name, key: "account", "'\(a)' is not a 12-digit AWS account id")
+        }
+        let region = try string("region")
+        if let r = region, r.isEmpty || !r.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) {
+            throw ConfigError(file: name, key: "region", "'\(r)' is not a region name such as us-east-1")
+        }
+        return StackConfig(
+            file: name, app: app, stackName: try string("stackName") ?? defaultName, account: account,
+            region: region, description: try string("description"), tags: tags,
+            terminationProtection: protection, context: context)
+    }
+
+    /// Applies `KEY=VALUE` overrides to the context. The value is read as JSON when it is
+    /// valid JSON (numbers, booleans, null, arrays, objects), otherwise as a plain string.
+    public mutating func applyOverrides(_ overrides: [(String, String)]) {
+        for (k, v) in overrides {
+            context[k] = (try? JSONParser.parse(v)) ?? .string(v)
+        }
+    }
+
+    /// Parses `KEY=VALUE` strings; throws for a malformed one.
+    public static func parseOverrides(_ items: [String]) throws -> [(String, String)] {
+        try items.map { item in
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+                throw ConfigError(file: "-c", key: item, "expected KEY=VALUE")
+            }
+            return (String(item[..<eq]), String(item[item.index(after: eq)...]))
+        }
+    }
+
+    // MARK: Typed context access (errors name the file and key)
+
+    /// A required or defaulted string.
+    public func string(_ key: String, default def: String? = nil) throws -> String {
+        if let s = try optionalString(key) { return s }
+        if let def { return def }
+        throw ConfigError(file: file, key: "context.\(key)", "missing required key")
+    }
+
+    /// A string, or nil when absent or null.
+    public func optionalString(_ key: String) throws -> String? {
+        guard let v = context[key], v != .null else { return nil }
+        guard case .string(let s) = v else { throw typeError(key, "a string", v) }
+        return s
+    }
+
+    /// An integer (a JSON integer, or a string of digits from `-c`).
+    public func int(_ key: String, default def: Int? = nil) throws -> Int {
+        guard let v = context[key], v != .null else {
+            if let def { return def }
+            throw ConfigError(file: file, key: "context.\(key)", "missing required key")
+        }
+        switch v {
+        case .int(let i): return i
+        case .string(let s) where Int(s) != nil: return Int(s)!
+        default: throw typeError(key, "an integer", v)
+        }
+    }
+
+    /// A number.
+    public func double(_ key: String, default def: Double? = nil) throws -> Double {
+        guard let v = context[key], v != .null else {
+            if let def { return def }
+            throw ConfigError(file: file, key: "context.\(key)", "missing required key")
+        }
+        switch v {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        case .string(let s) where Double(s) != nil: return Double(s)!
+        default: throw typeError(key, "a number", v)
+        }
+    }
+
+    /// A boolean.
+    public func bool(_ key: String, default def: Bool? = nil) throws -> Bool {
+        guard let v = context[key], v != .null else {
+            if let def { return def }
+            throw ConfigError(file: file, key: "context.\(key)", "missing required key")
+        }
+        switch v {
+        case .bool(let b): return b
+        case .string("true"): return true
+        case .string("false"): return false
+        default: throw typeError(key, "true or false", v)
+        }
+    }
+
+    /// A list of strings (a JSON array, or a comma-separated string); nil when absent or null.
+    public func stringList(_ key: String) throws -> [String]? {
+        guard let v = context[key], v != .null else { return nil }
+        switch v {
+        case .array(let items):
+            return try items.map {
+                guard case .string(let s) = $0 else { throw typeError(key, "a list of strings", v) }
+                return s
+            }
+        case .string(let s):
+            return s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        default:
+            throw typeError(key, "a list of strings", v)
+        }
+    }
+
+    /// A string that must be one of `allowed`.
+    public func choice(_ key: String, _ allowed: [String], default def: String? = nil) throws -> String {
+        let s = try string(key, default: def)
+        guard allowed.contains(s) else {
+            throw ConfigError(file: file, key: "context.\(key)", "'\(s)' is not one of: \(allowed.joined(separator: ", "))")
+        }
+        return s
+    }
+
+    private func typeError(_ key: String, _ expected: String, _ found: Value) -> ConfigError {
+        ConfigError(file: file, key: "context.\(key)", "must be \(expected), found \(found.typeName)")
+    }
+}
+
+extension Value {
+    /// The JSON type name, for messages.
+    public var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .int, .double: return "a number"
+        case .string(let s): return "the string \"\(s.count > 40 ? String(s.prefix(40)) + "..." : s)\""
+        case .array: return "an array"
+        case .object: return "an object"
+        default: return "a token"
+        }
+    }
+}
+
+extension Stack {
+    /// A stack configured from a config file's settings.
+    public convenience init(_ app: App, config: StackConfig) {
+        self.init(
+            app, config.stackName, stackName: config.stackName, account: config.account, region: config.region,
+            description: config.description, tags: config.tags, terminationProtection: config.terminationProtection)
+    }
+}

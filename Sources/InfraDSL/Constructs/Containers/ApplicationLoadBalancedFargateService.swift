@@ -1,0 +1,183 @@
+import InfraCore
+import InfraResources
+
+/// A Fargate service behind an application load balancer, optionally with HTTPS and a DNS name:
+/// the web application pattern.
+///
+/// What it creates (defaults):
+/// - a task definition (256 CPU / 512 MiB unless given) with one container `web` mapping
+///   `containerPort` (default 80), logging to a log group kept 365 days;
+/// - an internet-facing load balancer in the public subnets, with its own security group open
+///   on its listener ports from anywhere, invalid header fields dropped;
+/// - a target group (`ip` targets, health check on `healthCheckPath`, default `/`);
+/// - without a certificate: an HTTP listener on 80 forwarding to the service;
+///   with a certificate: an HTTPS listener on 443 (TLS 1.3/1.2 policy) forwarding to the service
+///   and an HTTP listener on 80 that redirects to HTTPS;
+/// - with `domainName` and `hostedZone`: an alias A record to the load balancer; with a
+///   hosted zone and no certificate, `certificate: .create` makes a DNS-validated one;
+/// - a `FargateService` (1 task, private subnets with NAT else public, circuit breaker with
+///   rollback, 60 s health check grace period) whose security group admits only the load
+///   balancer, on the container port.
+public final class ApplicationLoadBalancedFargateService: Construct {
+    /// How the HTTPS listener gets its certificate.
+    public enum CertificateSource {
+        /// No HTTPS: HTTP on port 80 only.
+        case none
+        /// An existing or app-created certificate.
+        case certificate(Certificate)
+        /// An ACM certificate by ARN.
+        case arn(StringValue)
+        /// A new certificate for `domainName`, validated in `hostedZone`.
+        case create
+    }
+
+    public let cluster: Cluster
+    public private(set) var taskDefinition: TaskDefinition!
+    /// The application container.
+    public private(set) var container: ContainerDefinition!
+    public private(set) var loadBalancer: ApplicationLoadBalancer!
+    public private(set) var targetGroup: ApplicationTargetGroup!
+    /// The listener that forwards to the service (HTTPS with a certificate, else HTTP).
+    public private(set) var listener: ApplicationListener!
+    /// The HTTP listener redirecting to HTTPS (only with a certificate).
+    public private(set) var redirectListener: ApplicationListener?
+    public private(set) var service: FargateService!
+    public private(set) var certificate: Certificate?
+    public private(set) var record: ARecord?
+    public let domainName: String?
+    private let certificateSource: CertificateSource
+    private let hostedZone: HostedZone?
+
+    /// - Parameters:
+    ///   - cluster: where the service runs (its VPC hosts the load balancer).
+    ///   - image: the application image.
+    ///   - containerPort: the port the application listens on (default 80).
+    ///   - cpu, memoryMiB: task size (default 256 / 512; Fargate's combinations apply).
+    ///   - environment, secrets: for the container (default none).
+    ///   - desiredCount: default 1.
+    ///   - healthCheckPath: default `/`.
+    ///   - healthCheck: the full target group health check (default nil: `healthCheckPath` with
+    ///     the `TargetGroupHealthCheck` defaults).
+    ///   - healthCheckGracePeriodSeconds: default 60.
+    ///   - certificate: default `.none`.
+    ///   - domainName: a name in `hostedZone` (default nil: no record; reach the service at the
+    ///     load balancer's DNS name).
+    ///   - hostedZone: default nil.
+    ///   - publicLoadBalancer: default true.
+    ///   - accessLogs: default nil.
+    ///   - taskSubnetType: default nil (private with NAT, else public).
+    ///   - deployment: default `DeploymentOptions()`.
+    ///   - idleTimeoutSeconds: the load balancer's idle timeout (default 60; raise it for slow
+    ///     requests such as model inference).
+    public init(
+        _ scope: Construct, _ id: String, cluster: Cluster, image: ContainerImage, containerPort: Int = 80,
+        cpu: Int = 256, memoryMiB: Int = 512, environment: [String: StringValue] = [:],
+        secrets: [String: ContainerSecret] = [:], desiredCount: Int = 1, healthCheckPath: String = "/",
+        healthCheck: TargetGroupHealthCheck? = nil, healthCheckGracePeriodSeconds: Int = 60,
+        certificate: CertificateSource = .none, domainName: String? = nil, hostedZone: HostedZone? = nil,
+        publicLoadBalancer: Bool = true, accessLogs: LoadBalancerAccessLogs? = nil, taskSubnetType: SubnetType? = nil,
+        deployment: DeploymentOptions = DeploymentOptions(), idleTimeoutSeconds: Int = 60
+    ) {
+        self.cluster = cluster
+        self.domainName = domainName
+        self.certificateSource = certificate
+        self.hostedZone = hostedZone
+        super.init(scope, id)
+        let task = TaskDefinition(self, "TaskDefinition", compatibility: .fargate, cpu: cpu, memoryMiB: memoryMiB)
+        container = task.addContainer("web", image: image, portMappings: [PortMapping(containerPort: containerPort)],
+                                      environment: environment, secrets: secrets)
+        taskDefinition = task
+        setUp(containerPort: containerPort, desiredCount: desiredCount, healthCheck: healthCheck ?? TargetGroupHealthCheck(path: healthCheckPath),
+              healthCheckGracePeriodSeconds: healthCheckGracePeriodSeconds, publicLoadBalancer: publicLoadBalancer,
+              accessLogs: accessLogs, taskSubnetType: taskSubnetType, deployment: deployment, idleTimeoutSeconds: idleTimeoutSeconds)
+    }
+
+    /// The same, with a task definition built by the caller (its default container and that
+    /// container's first port are put behind the load balancer).
+    public init(
+        _ scope: Construct, _ id: String, cluster: Cluster, taskDefinition: TaskDefinition, desiredCount: Int = 1,
+        healthCheckPath: String = "/", healthCheck: TargetGroupHealthCheck? = nil, healthCheckGracePeriodSeconds: Int = 60,
+        certificate: CertificateSource = .none, domainName: String? = nil, hostedZone: HostedZone? = nil,
+        publicLoadBalancer: Bool = true, accessLogs: LoadBalancerAccessLogs? = nil, taskSubnetType: SubnetType? = nil,
+        deployment: DeploymentOptions = DeploymentOptions(), idleTimeoutSeconds: Int = 60
+    ) {
+        self.cluster = cluster
+        self.domainName = domainName
+        self.certificateSource = certificate
+        self.hostedZone = hostedZone
+        super.init(scope, id)
+        self.taskDefinition = taskDefinition
+        container = taskDefinition.defaultContainer
+        setUp(containerPort: container?.containerPort ?? 80, desiredCount: desiredCount,
+              healthCheck: healthCheck ?? TargetGroupHealthCheck(path: healthCheckPath),
+              healthCheckGracePeriodSeconds: healthCheckGracePeriodSeconds, publicLoadBalancer: publicLoadBalancer,
+              accessLogs: accessLogs, taskSubnetType: taskSubnetType, deployment: deployment, idleTimeoutSeconds: idleTimeoutSeconds)
+    }
+
+    private func setUp(containerPort: Int, desiredCount: Int, healthCheck: TargetGroupHealthCheck, healthCheckGracePeriodSeconds: Int,
+                       publicLoadBalancer: Bool, accessLogs: LoadBalancerAccessLogs?, taskSubnetType: SubnetType?,
+                       deployment: DeploymentOptions, idleTimeoutSeconds: Int) {
+        let vpc = cluster.vpc
+        let lb = ApplicationLoadBalancer(self, "LoadBalancer", vpc: vpc, internetFacing: publicLoadBalancer,
+                                         idleTimeoutSeconds: idleTimeoutSeconds, accessLogs: accessLogs)
+        loadBalancer = lb
+        let tg = ApplicationTargetGroup(self, "TargetGroup", vpc: vpc, port: containerPort, healthCheck: healthCheck)
+        targetGroup = tg
+
+        var certificateArn: StringValue?
+        switch certificateSource {
+        case .none: break
+        case .certificate(let c):
+            certificate = c
+            certificateArn = c.certificateArn
+        case .arn(let arn):
+            certificateArn = arn
+        case .create:
+            if let domainName, let hostedZone {
+                let c = Certificate(self, "Certificate", domainName: hostedZone.qualify(domainName), hostedZone: hostedZone)
+                certificate = c
+                certificateArn = c.certificateArn
+            }
+        }
+        if let arn = certificateArn {
+            listener = lb.addListener("HttpsListener", protocol: .https, certificateArns: [arn], defaultAction: .forward(tg))
+            redirectListener = lb.addRedirect("HttpListener")
+        } else {
+            listener = lb.addListener("HttpListener", protocol: .http, defaultAction: .forward(tg))
+        }
+
+        let svc = FargateService(self, "Service", cluster: cluster, taskDefinition: taskDefinition, desiredCount: desiredCount,
+                                 subnetType: taskSubnetType, deployment: deployment,
+                                 healthCheckGracePeriodSeconds: healthCheckGracePeriodSeconds)
+        svc.attachToTargetGroup(tg, containerName: container?.name, containerPort: containerPort)
+        service = svc
+
+        if let domainName, let hostedZone {
+            record = ARecord(self, "DnsRecord", zone: hostedZone, recordName: domainName, target: .alias(lb))
+        }
+    }
+
+    /// The URL clients use: `https://<domain>` / `http://<domain>` with a DNS record, else the
+    /// load balancer's DNS name.
+    public var url: StringValue {
+        let scheme = listener.listenerProtocol == .https ? "https" : "http"
+        if let r = record { return StringValue("\(scheme)://\(r.domainName)") }
+        return "\(scheme)://\(loadBalancer.dnsName)"
+    }
+
+    public override func validate() -> [String] {
+        var errors: [String] = []
+        if domainName != nil && hostedZone == nil {
+            errors.append("domainName needs a hostedZone to create its record in")
+        }
+        if case .create = certificateSource, domainName == nil || hostedZone == nil {
+            errors.append("certificate: .create needs domainName and hostedZone to validate the certificate")
+        }
+        if let d = domainName, let zone = hostedZone, !zone.contains(zone.qualify(d)) {
+            errors.append("'\(d)' is not in the hosted zone '\(zone.zoneName)'")
+        }
+        if container == nil { errors.append("the task definition has no container to put behind the load balancer") }
+        else if container.containerPort == nil { errors.append("container '\(container.name)' maps no port") }
+        return errors
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import InfraCore
+
+/// Where a container's image comes from.
+public struct ContainerImage {
+    /// The repository that `infra bootstrap` creates in each account and region for container
+    /// image assets; images are tagged with their content hash.
+    public static let assetRepositoryName = "infra-assets"
+
+    enum Source {
+        case registry(String)
+        case repository(Repository, String)
+        case asset(directory: String)
+    }
+
+    let source: Source
+
+    /// A public image (Docker Hub, `public.ecr.aws/...`, or any registry the task can reach
+    /// without credentials): `"nginx:1.27"`.
+    public static func fromRegistry(_ name: String) -> ContainerImage {
+        ContainerImage(source: .registry(name))
+    }
+
+    /// A tag of an ECR repository of this app or imported by name. The task's execution role
+    /// is granted pull access to that repository.
+    public static func fromRepository(_ repository: Repository, tag: String = "latest") -> ContainerImage {
+        ContainerImage(source: .repository(repository, tag))
+    }
+
+    /// An image built from a local directory with a `Dockerfile` (relative paths are resolved
+    /// against the current directory). Synthesis registers it as a `.containerImage` asset
+    /// whose id is the directory's content hash; the deployer builds it and pushes it to the
+    /// bootstrap repository `infra-assets` (created by `infra bootstrap`) as
+    /// `<account>.dkr.ecr.<region>.<url suffix>/infra-assets:<hash>`, before the stack deploys.
+    /// The execution role is granted pull access to that repository.
+    public static func fromAsset(directory: String) -> ContainerImage {
+        ContainerImage(source: .asset(directory: directory))
+    }
+
+    /// The image as a task definition uses it.
+    struct Bound {
+        var uri: StringValue
+        var assetId: String?
+    }
+
+    /// Resolves the image for `task`: grants its execution role what pulling needs and
+    /// registers an asset with the app. Problems (a missing directory or Dockerfile) are
+    /// reported at `task`'s path.
+    func bind(to task: TaskDefinition) -> Bound {
+        switch source {
+        case .registry(let name):
+            return Bound(uri: StringValue(name), assetId: nil)
+        case .repository(let repo, let tag):
+            repo.grantPull(task.executionRole)
+            return Bound(uri: repo.imageUri(tag: tag), assetId: nil)
+        case .asset(let directory):
+            let fm = FileManager.default
+            let absolute = directory.hasPrefix("/") ? directory
+                : (fm.currentDirectoryPath as NSString).appendingPathComponent(directory)
+            let path = (absolute as NSString).standardizingPath
+            var hash = "0000000000000000000000000000000000000000000000000000000000000000"
+            do {
+                hash = try Asset.hashDirectory(path)
+                if !fm.fileExists(atPath: (path as NSString).appendingPathComponent("Dockerfile")) {
+                    task.app.report(path: task.path, "container image directory '\(path)' has no Dockerfile")
+                }
+                task.app.addAsset(Asset(id: hash, kind: .containerImage, sourcePath: path, assemblyPath: "asset.\(hash)"))
+            } catch {
+                task.app.report(path: task.path, "container image asset: \(error)")
+            }
+            let repoArn = Fn.sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/\(Self.assetRepositoryName)")
+            task.executionRole.addToPrincipalPolicy(PolicyStatement(
+                actions: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                resources: [repoArn]))
+            task.executionRole.addToPrincipalPolicy(PolicyStatement(actions: ["ecr:GetAuthorizationToken"], resources: ["*"]))
+            return Bound(uri: Fn.sub("${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/\(Self.assetRepositoryName):\(hash)"),
+                         assetId: hash)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import InfraCore
+import InfraResources
+
+/// An IPv6 address record: an alias to a dual-stack `AliasTarget` (a CloudFront distribution,
+/// a dual-stack load balancer) or literal addresses. Same defaults as `ARecord`.
+public final class AaaaRecord: Construct {
+    /// The record (`<path>/Resource`).
+    public private(set) var record: ARecord!
+
+    public init(_ scope: Construct, _ id: String, zone: HostedZone, recordName: String? = nil, target: RecordTarget,
+                ttlSeconds: Int = 300, comment: String? = nil) {
+        super.init(scope, id)
+        record = ARecord(self, "Resource", type: "AAAA", zone: zone, recordName: recordName, target: target,
+                         ttlSeconds: ttlSeconds, comment: comment)
+    }
+
+    /// The CloudFormation resource.
+    public var resource: Route53.RecordSet { record.resource }
+    /// The fully qualified name.
+    public var domainName: String { record.domainName }
+}

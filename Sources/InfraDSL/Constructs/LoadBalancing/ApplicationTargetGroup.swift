@@ -1,0 +1,148 @@
+import InfraCore
+import InfraResources
+
+/// The health check of a target group.
+public struct TargetGroupHealthCheck: Sendable, Equatable {
+    /// Default `/`.
+    public var path: String
+    /// Default 30 seconds (5-300).
+    public var intervalSeconds: Int
+    /// Default 5 seconds (2-120, less than the interval).
+    public var timeoutSeconds: Int
+    /// Successes before a target is healthy (default 2; 2-10).
+    public var healthyThresholdCount: Int
+    /// Failures before a target is unhealthy (default 3; 2-10).
+    public var unhealthyThresholdCount: Int
+    /// HTTP codes that mean healthy (default `200-399`, so an application that redirects `/` to
+    /// its login page is healthy).
+    public var healthyHttpCodes: String
+    /// The port to check (default nil: the traffic port).
+    public var port: Int?
+
+    public init(path: String = "/", intervalSeconds: Int = 30, timeoutSeconds: Int = 5, healthyThresholdCount: Int = 2,
+                unhealthyThresholdCount: Int = 3, healthyHttpCodes: String = "200-399", port: Int? = nil) {
+        self.path = path
+        self.intervalSeconds = intervalSeconds
+        self.timeoutSeconds = timeoutSeconds
+        self.healthyThresholdCount = healthyThresholdCount
+        self.unhealthyThresholdCount = unhealthyThresholdCount
+        self.healthyHttpCodes = healthyHttpCodes
+        self.port = port
+    }
+}
+
+/// A target group of an application load balancer.
+///
+/// Defaults: HTTP on port 80, `ip` targets (what `awsvpc` tasks register as), the health check
+/// of `TargetGroupHealthCheck()`, a 30-second deregistration delay (shorter than AWS's 300 s,
+/// so deployments finish sooner; requests to these applications are short), no stickiness.
+public final class ApplicationTargetGroup: Construct {
+    public enum TargetType: String, Sendable { case ip, instance }
+    public enum TargetProtocol: String, Sendable { case http = "HTTP", https = "HTTPS" }
+
+    /// The CloudFormation resource (`<path>/Resource`).
+    public private(set) var resource: ElasticLoadBalancingV2.TargetGroup!
+    public let port: Int
+    public let targetType: TargetType
+    public let healthCheck: TargetGroupHealthCheck
+    private let deregistrationDelaySeconds: Int
+    private let stickinessSeconds: Int?
+    /// Listeners and rules that route to the group: a service registering targets depends on
+    /// them, as ECS rejects a target group that no load balancer uses yet.
+    public internal(set) var routingResources: [Resource] = []
+    /// Load balancers whose listeners route to the group.
+    public private(set) var loadBalancers: [ApplicationLoadBalancer] = []
+    /// Targets registered by services, with the port they receive traffic on.
+    private var targets: [(target: Connectable, port: Port)] = []
+    private var linked = Set<String>()
+
+    /// - Parameters:
+    ///   - port: the port targets receive traffic on (default 80).
+    ///   - protocol: default `.http`.
+    ///   - targetType: default `.ip`.
+    ///   - healthCheck: default `TargetGroupHealthCheck()`.
+    ///   - deregistrationDelaySeconds: default 30 (0-3600).
+    ///   - stickinessCookieSeconds: load-balancer cookie stickiness (default nil: none).
+    public init(_ scope: Construct, _ id: String, vpc: VpcLike, port: Int = 80, protocol: TargetProtocol = .http,
+                targetType: TargetType = .ip, healthCheck: TargetGroupHealthCheck = TargetGroupHealthCheck(),
+                deregistrationDelaySeconds: Int = 30, stickinessCookieSeconds: Int? = nil) {
+        self.port = port
+        self.targetType = targetType
+        self.healthCheck = healthCheck
+        self.deregistrationDelaySeconds = deregistrationDelaySeconds
+        self.stickinessSeconds = stickinessCookieSeconds
+        super.init(scope, id)
+        resource = ElasticLoadBalancingV2.TargetGroup(self, "Resource") {
+            $0.vpcId = vpc.vpcId
+            $0.port = NumberValue(port)
+            $0.protocol = .init(`protocol`.rawValue)
+            $0.targetType = .init(targetType.rawValue)
+            $0.healthCheckEnabled = true
+            $0.healthCheckPath = StringValue(healthCheck.path)
+            $0.healthCheckProtocol = .init(`protocol`.rawValue)
+            if let p = healthCheck.port { $0.healthCheckPort = StringValue(String(p)) }
+            $0.healthCheckIntervalSeconds = NumberValue(healthCheck.intervalSeconds)
+            $0.healthCheckTimeoutSeconds = NumberValue(healthCheck.timeoutSeconds)
+            $0.healthyThresholdCount = NumberValue(healthCheck.healthyThresholdCount)
+            $0.unhealthyThresholdCount = NumberValue(healthCheck.unhealthyThresholdCount)
+            $0.matcher = .init { $0.httpCode = StringValue(healthCheck.healthyHttpCodes) }
+            var attributes = [Tag("deregistration_delay.timeout_seconds", StringValue(String(deregistrationDelaySeconds)))]
+            if let s = stickinessCookieSeconds {
+                attributes += [Tag("stickiness.enabled", "true"), Tag("stickiness.type", "lb_cookie"),
+                               Tag("stickiness.lb_cookie.duration_seconds", StringValue(String(s)))]
+            }
+            $0.targetGroupAttributes = ListValue(attributes)
+        }
+    }
+
+    /// Records a listener (or rule) of `loadBalancer` that routes to the group, and lets the
+    /// load balancer reach the targets already registered.
+    func addRouting(_ resource: Resource, from loadBalancer: ApplicationLoadBalancer) {
+        routingResources.append(resource)
+        if !loadBalancers.contains(where: { $0 === loadBalancer }) { loadBalancers.append(loadBalancer) }
+        link()
+    }
+
+    /// Records targets (a service) receiving traffic on `port`, and lets every load balancer
+    /// that routes to the group reach them on that port, and nothing else.
+    public func registerTargets(_ target: Connectable, port: Port) {
+        targets.append((target, port))
+        link()
+    }
+
+    private func link() {
+        for lb in loadBalancers {
+            for t in targets {
+                let key = "\(ObjectIdentifier(lb))-\(ObjectIdentifier(t.target))-\(t.port)"
+                if linked.insert(key).inserted {
+                    t.target.connections.allow(from: lb, port: t.port, description: "from the load balancer \(lb.path)")
+                }
+            }
+        }
+    }
+
+    /// The target group ARN (`Ref`).
+    public var arn: StringValue { resource.ref }
+    /// The full name for CloudWatch metrics (`targetgroup/<name>/<id>`).
+    public var fullName: StringValue { resource.attrTargetGroupFullName }
+    /// The target group name.
+    public var name: StringValue { resource.attrTargetGroupName }
+
+    public override func validate() -> [String] {
+        var errors: [String] = []
+        let h = healthCheck
+        if !(1...65535).contains(port) { errors.append("port \(port) is out of range") }
+        if !h.path.hasPrefix("/") { errors.append("the health check path must start with '/' (got '\(h.path)')") }
+        if !(5...300).contains(h.intervalSeconds) { errors.append("the health check interval must be 5-300 seconds") }
+        if !(2...120).contains(h.timeoutSeconds) { errors.append("the health check timeout must be 2-120 seconds") }
+        if h.timeoutSeconds >= h.intervalSeconds { errors.append("the health check timeout must be shorter than its interval") }
+        if !(2...10).contains(h.healthyThresholdCount) { errors.append("healthyThresholdCount must be 2-10") }
+        if !(2...10).contains(h.unhealthyThresholdCount) { errors.append("unhealthyThresholdCount must be 2-10") }
+        if !(0...3600).contains(deregistrationDelaySeconds) { errors.append("deregistrationDelaySeconds must be 0-3600") }
+        if let s = stickinessSeconds, !(1...604_800).contains(s) { errors.append("stickinessCookieSeconds must be 1-604800") }
+        if routingResources.isEmpty {
+            errors.append("no listener routes to this target group (use it in a listener's action)")
+        }
+        return errors
+    }
+}

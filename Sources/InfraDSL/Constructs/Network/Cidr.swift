@@ -1,0 +1,53 @@
+/// An IPv4 CIDR block (`10.0.0.0/16`), parsed and checked at synthesis time so that invalid
+/// and overlapping blocks are reported before anything is deployed.
+public struct IPv4Cidr: Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// The network address as a 32-bit number.
+    public let network: UInt32
+    /// The prefix length (0-32).
+    public let prefixLength: Int
+
+    /// Parses `a.b.c.d/n`. Nil when the text is not a CIDR block or has host bits set
+    /// (`10.0.0.1/16`).
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let prefix = Int(parts[1]), (0...32).contains(prefix),
+              parts[1].allSatisfy(\.isNumber) else { return nil }
+        let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4 else { return nil }
+        var address: UInt32 = 0
+        for o in octets {
+            guard !o.isEmpty, o.count <= 3, o.allSatisfy(\.isNumber), let v = UInt32(o), v <= 255 else { return nil }
+            address = address << 8 | v
+        }
+        let cidr = IPv4Cidr(network: address, prefixLength: prefix)
+        guard address & ~cidr.mask == 0 else { return nil }
+        self = cidr
+    }
+
+    public init(network: UInt32, prefixLength: Int) {
+        self.network = network
+        self.prefixLength = prefixLength
+    }
+
+    /// The netmask as a 32-bit number.
+    public var mask: UInt32 { prefixLength == 0 ? 0 : UInt32.max << (32 - UInt32(prefixLength)) }
+
+    /// The number of addresses in the block.
+    public var size: UInt64 { UInt64(1) << UInt64(32 - prefixLength) }
+
+    /// The last address of the block.
+    public var lastAddress: UInt32 { network | ~mask }
+
+    public func contains(_ other: IPv4Cidr) -> Bool {
+        other.prefixLength >= prefixLength && other.network & mask == network
+    }
+
+    public func overlaps(_ other: IPv4Cidr) -> Bool {
+        contains(other) || other.contains(self)
+    }
+
+    public var description: String {
+        let a = network
+        return "\(a >> 24).\(a >> 16 & 255).\(a >> 8 & 255).\(a & 255)/\(prefixLength)"
+    }
+}

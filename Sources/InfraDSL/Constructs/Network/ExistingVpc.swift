@@ -1,0 +1,52 @@
+import InfraCore
+
+/// An existing VPC and subnets named by id (typically from a stack's configuration, such as the
+/// labeling tool's `VPC_ID`, `PUBLIC_SUBNET_IDS`, ...). Creates no resource; constructs placed
+/// in it use the ids as they are. Create it with `Vpc.existing(...)`.
+public final class ExistingVpc: Construct, VpcLike {
+    public let vpcId: StringValue
+    /// The VPC's CIDR block when given (nil: unknown, so rules that need it must name a block).
+    public let vpcCidrBlock: StringValue?
+    public let publicSubnetIds: [StringValue]
+    public let privateSubnetIds: [StringValue]
+    public let isolatedSubnetIds: [StringValue]
+
+    init(_ scope: Construct, _ id: String, vpcId: StringValue, cidrBlock: StringValue?,
+         publicSubnetIds: [StringValue], privateSubnetIds: [StringValue], isolatedSubnetIds: [StringValue]) {
+        self.vpcId = vpcId
+        self.vpcCidrBlock = cidrBlock
+        self.publicSubnetIds = publicSubnetIds
+        self.privateSubnetIds = privateSubnetIds
+        self.isolatedSubnetIds = isolatedSubnetIds
+        super.init(scope, id)
+    }
+
+    public func subnetIds(_ type: SubnetType) -> [StringValue] {
+        switch type {
+        case .public: return publicSubnetIds
+        case .privateWithEgress: return privateSubnetIds
+        case .isolated: return isolatedSubnetIds
+        }
+    }
+
+    public override func validate() -> [String] {
+        var errors: [String] = []
+        if let id = vpcId.literal, !(id.hasPrefix("vpc-") && id.count > 4) {
+            errors.append("'\(id)' is not a VPC id (vpc-...)")
+        }
+        if let c = vpcCidrBlock?.literal, IPv4Cidr(c) == nil {
+            errors.append("invalid CIDR block '\(c)'")
+        }
+        var seen = Set<String>()
+        for (kind, ids) in [("public", publicSubnetIds), ("private", privateSubnetIds), ("isolated", isolatedSubnetIds)] {
+            for s in ids.compactMap(\.literal) {
+                if !(s.hasPrefix("subnet-") && s.count > 7) { errors.append("'\(s)' (\(kind)) is not a subnet id (subnet-...)") }
+                if !seen.insert(s).inserted { errors.append("subnet '\(s)' is listed twice") }
+            }
+        }
+        if publicSubnetIds.isEmpty && privateSubnetIds.isEmpty && isolatedSubnetIds.isEmpty {
+            errors.append("an existing VPC needs at least one subnet id")
+        }
+        return errors
+    }
+}

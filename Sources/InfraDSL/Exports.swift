@@ -1,0 +1,2 @@
+@_exported import InfraCore
+@_exported import InfraResources

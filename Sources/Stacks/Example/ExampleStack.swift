@@ -1,0 +1,108 @@
+import InfraDSL
+
+/// The smallest end-to-end stack: a VPC with two subnets, an encrypted bucket, a queue and a
+/// function that reads the queue and writes the bucket, wired only by tokens.
+///
+/// Context keys (config/example.json): `VPC_CIDR` (default 10.0.0.0/16), `LOG_RETENTION_DAYS`
+/// (default 14), `FUNCTION_MEMORY` (default 256).
+public enum ExampleStack {
+    public static func build(_ app: App, config: StackConfig) throws {
+        let stack = Stack(app, config: config)
+        let cidr = try config.string("VPC_CIDR", default: "10.0.0.0/16")
+        let retention = try config.int("LOG_RETENTION_DAYS", default: 14)
+        let memory = try config.int("FUNCTION_MEMORY", default: 256)
+
+        let vpc = EC2.VPC(stack, "Vpc") {
+            $0.cidrBlock = StringValue(cidr)
+            $0.enableDnsHostnames = true
+            $0.enableDnsSupport = true
+        }
+        let subnets = (0..<2).map { i in
+            EC2.Subnet(stack, "PrivateSubnet\(i + 1)") {
+                $0.vpcId = vpc.ref
+                $0.cidrBlock = Fn.select(i, Fn.cidr(vpc.attrCidrBlock, count: 4, cidrBits: 8))
+                $0.availabilityZone = Fn.select(i, Fn.getAZs())
+            }
+        }
+        let securityGroup = EC2.SecurityGroup(stack, "WorkerSecurityGroup") {
+            $0.groupDescription = "Worker function"
+            $0.vpcId = vpc.ref
+            $0.securityGroupEgress = [.init {
+                $0.ipProtocol = "tcp"
+                $0.fromPort = 443
+                $0.toPort = 443
+                $0.cidrIp = "0.0.0.0/0"
+                $0.description = "HTTPS to AWS APIs"
+            }]
+        }
+
+        let bucket = S3.Bucket(stack, "Uploads") {
+            $0.bucketEncryption = .init {
+                $0.serverSideEncryptionConfiguration = [.init {
+                    $0.serverSideEncryptionByDefault = .init { $0.sseAlgorithm = "AES256" }
+                }]
+            }
+            $0.publicAccessBlockConfiguration = .init {
+                $0.blockPublicAcls = true
+                $0.blockPublicPolicy = true
+                $0.ignorePublicAcls = true
+                $0.restrictPublicBuckets = true
+            }
+            $0.versioningConfiguration = .init { $0.status = "Enabled" }
+        }
+        let queue = SQS.Queue(stack, "Jobs") {
+            $0.sqsManagedSseEnabled = true
+            $0.visibilityTimeout = 60
+        }
+
+        let role = IAM.Role(stack, "WorkerRole") {
+            $0.assumeRolePolicyDocument = [
+                "Version": "2012-10-17",
+                "Statement": [["Effect": "Allow", "Principal": ["Service": "lambda.amazonaws.com"], "Action": "sts:AssumeRole"]],
+            ]
+            $0.managedPolicyArns = ["arn:\(Pseudo.partition):iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]
+            $0.policies = [.init {
+                $0.policyName = "worker"
+                $0.policyDocument = [
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        ["Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], "Resource": queue.attrArn.value],
+                        ["Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "\(bucket.attrArn)/*"],
+                    ],
+                ]
+            }]
+        }
+        let function = Lambda.Function(stack, "Worker") {
+            $0.runtime = "python3.12"
+            $0.handler = "index.handler"
+            $0.memorySize = NumberValue(memory)
+            $0.timeout = 30
+            $0.role = role.attrArn
+            $0.code = .init {
+                $0.zipFile = """
+                import os
+                def handler(event, context):
+                    return {"bucket": os.environ["BUCKET"], "records": len(event.get("Records", []))}
+                """
+            }
+            $0.environment = .init { $0.variables = ["BUCKET": "\(bucket.ref)", "QUEUE_URL": "\(queue.ref)"] }
+            $0.vpcConfig = .init {
+                $0.subnetIds = ListValue(subnets.map(\.ref))
+                $0.securityGroupIds = [securityGroup.attrGroupId]
+            }
+        }
+        _ = Logs.LogGroup(stack, "WorkerLogs") {
+            $0.logGroupName = "/aws/lambda/\(function.ref)"
+            $0.retentionInDays = NumberValue(retention)
+        }
+        _ = Lambda.EventSourceMapping(stack, "WorkerJobs") {
+            $0.eventSourceArn = queue.attrArn
+            $0.functionName = function.ref
+            $0.batchSize = 10
+        }
+
+        _ = Output(stack, "BucketName", value: bucket.ref, description: "Uploads bucket")
+        _ = Output(stack, "QueueUrl", value: queue.ref, description: "Jobs queue")
+        _ = Output(stack, "FunctionArn", value: function.attrArn)
+    }
+}

@@ -1,0 +1,3 @@
+import InfraCLI
+
+InfraCommand.main()
