@@ -65,17 +65,21 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
             $0.subnets = ListValue(self.subnetIds)
             $0.securityGroups = [sg.groupId]
             if let n = loadBalancerName { $0.name = StringValue(n) }
-            var attributes: [Tag] = [
-                Tag("deletion_protection.enabled", deletionProtection ? "true" : "false"),
-                Tag("idle_timeout.timeout_seconds", StringValue(String(idleTimeoutSeconds))),
-                Tag("routing.http.desync_mitigation_mode", "defensive"),
-                Tag("routing.http.drop_invalid_header_fields.enabled", "true"),
-                Tag("routing.http2.enabled", "true"),
+            typealias Attribute = ElasticLoadBalancingV2.LoadBalancer.LoadBalancerAttribute
+            func attribute(_ key: StringValue, _ value: StringValue) -> Attribute {
+                Attribute { $0.key = key; $0.value = value }
+            }
+            var attributes: [Attribute] = [
+                attribute("deletion_protection.enabled", deletionProtection ? "true" : "false"),
+                attribute("idle_timeout.timeout_seconds", StringValue(String(idleTimeoutSeconds))),
+                attribute("routing.http.desync_mitigation_mode", "defensive"),
+                attribute("routing.http.drop_invalid_header_fields.enabled", "true"),
+                attribute("routing.http2.enabled", "true"),
             ]
             if let logs = accessLogs {
-                attributes.append(Tag("access_logs.s3.enabled", "true"))
-                attributes.append(Tag("access_logs.s3.bucket", logs.bucketName))
-                if let p = logs.prefix { attributes.append(Tag("access_logs.s3.prefix", StringValue(p))) }
+                attributes.append(attribute("access_logs.s3.enabled", "true"))
+                attributes.append(attribute("access_logs.s3.bucket", logs.bucketName))
+                if let p = logs.prefix { attributes.append(attribute("access_logs.s3.prefix", StringValue(p))) }
             }
             $0.loadBalancerAttributes = ListValue(attributes)
         }

@@ -86,10 +86,14 @@ public final class ApplicationTargetGroup: Construct {
             $0.healthyThresholdCount = NumberValue(healthCheck.healthyThresholdCount)
             $0.unhealthyThresholdCount = NumberValue(healthCheck.unhealthyThresholdCount)
             $0.matcher = .init { $0.httpCode = StringValue(healthCheck.healthyHttpCodes) }
-            var attributes = [Tag("deregistration_delay.timeout_seconds", StringValue(String(deregistrationDelaySeconds)))]
+            typealias Attribute = ElasticLoadBalancingV2.TargetGroup.TargetGroupAttribute
+            func attribute(_ key: StringValue, _ value: StringValue) -> Attribute {
+                Attribute { $0.key = key; $0.value = value }
+            }
+            var attributes = [attribute("deregistration_delay.timeout_seconds", StringValue(String(deregistrationDelaySeconds)))]
             if let s = stickinessCookieSeconds {
-                attributes += [Tag("stickiness.enabled", "true"), Tag("stickiness.type", "lb_cookie"),
-                               Tag("stickiness.lb_cookie.duration_seconds", StringValue(String(s)))]
+                attributes += [attribute("stickiness.enabled", "true"), attribute("stickiness.type", "lb_cookie"),
+                               attribute("stickiness.lb_cookie.duration_seconds", StringValue(String(s)))]
             }
             $0.targetGroupAttributes = ListValue(attributes)
         }
