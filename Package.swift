@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(name: "infra", dependencies: ["InfraCLI"]),
 
         .testTarget(name: "InfraCoreTests", dependencies: ["InfraDSL", "InfraCLI"]),
-        .testTarget(name: "InfraDSLTests", dependencies: ["InfraDSL"]),
+        .testTarget(name: "InfraDSLTests", dependencies: ["InfraDSL", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "InfraCodegenTests", dependencies: ["InfraCodegen"]),
         .testTarget(name: "InfraAWSTests", dependencies: ["InfraAWS"],
                     exclude: ["Resources"]),

@@ -74,7 +74,7 @@ public struct CloudAssembly {
                 ("id", .string(a.id)),
                 ("type", .string(a.kind.rawValue)),
                 ("path", .string(a.assemblyPath)),
-                ("source", .string(a.sourcePath)),
+                ("source", .string(Self.displayPath(a.sourcePath))),
             ])
         }
         return .object([
@@ -82,6 +82,14 @@ public struct CloudAssembly {
             ("stacks", .array(stackEntries)),
             ("assets", .array(assetEntries)),
         ])
+    }
+
+    /// A source path relative to the working directory when it is inside it, so manifests
+    /// do not depend on where the checkout lives.
+    static func displayPath(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        let prefix = cwd.hasSuffix("/") ? cwd : cwd + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }
 
     /// Writes the assembly into `directory` atomically: everything is rendered and staged in a

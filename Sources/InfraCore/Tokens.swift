@@ -57,6 +57,12 @@ public struct StringValue: TokenBacked, ExpressibleByStringInterpolation, Equata
         public mutating func appendInterpolation<T: TokenBacked>(_ token: T) { append(token.token) }
 
         mutating func append(_ value: Value) {
+            // An embedded empty-separator join is spliced in, so joins never nest.
+            if case .intrinsic("Fn::Join", .array(let args)) = value, args.count == 2, args[0] == .string(""),
+               case .array(let inner) = args[1] {
+                inner.forEach { append($0) }
+                return
+            }
             if case .string(let s) = value {
                 if s.isEmpty { return }
                 if case .string(let prev)? = parts.last {
@@ -114,8 +120,8 @@ public struct ListValue<Element: ValueConvertible>: Tokenizable, ExpressibleByAr
         return nil
     }
 
-    /// Appends an element; a list token cannot grow (the append is recorded as a join-free
-    /// concatenation is not expressible in CloudFormation), so appending to a token traps.
+    /// Appends an element. A list token cannot grow (CloudFormation has no list concatenation),
+    /// so appending to a token traps.
     public mutating func append(_ element: Element) {
         guard case .items(var items) = storage else {
             preconditionFailure("cannot append to a list token")

@@ -5,7 +5,7 @@ import InfraCore
 public struct ContainerImage {
     /// The repository that `infra bootstrap` creates in each account and region for container
     /// image assets; images are tagged with their content hash.
-    public static let assetRepositoryName = "infra-assets"
+    public static var assetRepositoryName: String { AssetLocations.imageRepositoryName }
 
     enum Source {
         case registry(String)
@@ -68,13 +68,12 @@ public struct ContainerImage {
             } catch {
                 task.app.report(path: task.path, "container image asset: \(error)")
             }
-            let repoArn = Fn.sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/\(Self.assetRepositoryName)")
+            let repoArn = Fn.sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/\(AssetLocations.imageRepositoryName)")
             task.executionRole.addToPrincipalPolicy(PolicyStatement(
                 actions: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
                 resources: [repoArn]))
             task.executionRole.addToPrincipalPolicy(PolicyStatement(actions: ["ecr:GetAuthorizationToken"], resources: ["*"]))
-            return Bound(uri: Fn.sub("${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/\(Self.assetRepositoryName):\(hash)"),
-                         assetId: hash)
+            return Bound(uri: AssetLocations.imageUri(hash), assetId: hash)
         }
     }
 }

@@ -1,0 +1,59 @@
+import InfraCore
+import InfraResources
+
+/// An API Gateway authorizer that accepts tokens of Cognito user pools. Clients send the ID
+/// token (or, for methods with authorization scopes, the access token) in the
+/// `Authorization` header. Created with `RestApi.addCognitoAuthorizer`.
+///
+/// Defaults: identity source `method.request.header.Authorization`, results cached 300 s.
+public final class CognitoAuthorizer: Construct {
+    /// The API it belongs to.
+    public unowned let api: RestApi
+    /// The CloudFormation resource (`<path>/Resource`).
+    public private(set) var resource: ApiGateway.Authorizer!
+
+    private let userPools: [UserPool]
+    private let identitySource: String
+    private let resultsCacheTtlSeconds: Int
+
+    /// - Parameters:
+    ///   - userPools: the pools whose tokens are accepted (1 to 1000).
+    ///   - identitySource: default `method.request.header.Authorization`.
+    ///   - resultsCacheTtlSeconds: 0...3600 (default 300).
+    public init(
+        _ scope: Construct, _ id: String, api: RestApi, userPools: [UserPool],
+        identitySource: String = "method.request.header.Authorization", resultsCacheTtlSeconds: Int = 300
+    ) {
+        self.api = api
+        self.userPools = userPools
+        self.identitySource = identitySource
+        self.resultsCacheTtlSeconds = resultsCacheTtlSeconds
+        super.init(scope, id)
+        let a = ApiGateway.Authorizer(self, "Resource")
+        resource = a
+        a.restApiId = api.restApiId
+        a.name = StringValue(id)
+        a.type = "COGNITO_USER_POOLS"
+        a.providerARNs = ListValue(userPools.map(\.arn))
+        a.identitySource = StringValue(identitySource)
+        a.authorizerResultTtlInSeconds = NumberValue(resultsCacheTtlSeconds)
+        api.authorizers.append(self)
+    }
+
+    /// The authorizer id.
+    public var authorizerId: StringValue { resource.ref }
+
+    var shape: String {
+        "authorizer \(path) pools=\(userPools.map(\.path).joined(separator: ",")) source=\(identitySource) ttl=\(resultsCacheTtlSeconds)"
+    }
+
+    public override func validate() -> [String] {
+        var errors: [String] = []
+        if userPools.isEmpty || userPools.count > 1000 { errors.append("a Cognito authorizer needs 1 to 1000 user pools (got \(userPools.count))") }
+        errors += ServerlessSupport.check(resultsCacheTtlSeconds, in: 0...3600, "resultsCacheTtlSeconds")
+        if !identitySource.hasPrefix("method.request.header.") {
+            errors.append("a Cognito authorizer reads the token from a header: identitySource must be method.request.header.<name>")
+        }
+        return errors
+    }
+}

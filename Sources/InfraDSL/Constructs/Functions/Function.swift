@@ -1,0 +1,439 @@
+import Foundation
+import InfraCore
+import InfraResources
+
+/// A Lambda function with its own least-privilege role and log group.
+///
+/// ```swift
+/// let fn = Function(stack, "Preprocess", code: .directory("lambda/preprocess"),
+///                   handler: "app.handler", runtime: .python3_12,
+///                   environment: ["TABLE": table.tableName])
+/// table.grantReadWriteData(fn)
+/// fn.addEventSource(queue: jobs, batchSize: 10)
+/// ```
+///
+/// Defaults: 128 MB, 3 s timeout, x86_64, no VPC, no reserved concurrency, no tracing, no
+/// dead-letter queue. The role (`<path>/ServiceRole`) can only write to the function's own
+/// log group (`<path>/LogGroup`, 30 days retention, deleted with the stack), plus the
+/// network-interface actions Lambda needs in a VPC, plus whatever `grant*` calls add. The log
+/// group is `/aws/lambda/<functionName>` when the function is named, otherwise
+/// `/aws/lambda/<stackName>/<construct path below the stack>`; the function's `LoggingConfig`
+/// points at it either way.
+///
+/// Code from a directory is zipped deterministically (`DeterministicZip`), registered as an
+/// asset (`asset.<hash>.zip` in the assembly) and read by Lambda from the bootstrap asset
+/// bucket `infra-assets-<account>-<region>` under `<hash>.zip` (created by `infra bootstrap`,
+/// filled by `infra deploy`). A directory with a Dockerfile becomes an image asset pushed to
+/// the bootstrap repository `infra-assets` with tag `<hash>`.
+public final class Function: Construct, Grantable, Connectable, AssetUser {
+    /// Where the function's code comes from.
+    public enum Code {
+        /// A local directory, zipped deterministically and published as an asset (a relative
+        /// path is resolved against the working directory of the synthesizing process).
+        case directory(String)
+        /// Inline source (Python or Node.js only): CloudFormation writes it to `index.py` /
+        /// `index.js`, so the handler is `index.<function>`. At most 4 MB.
+        case inline(String)
+        /// A container image already in ECR (a literal URI or a token, e.g. from a repository).
+        case image(uri: StringValue)
+        /// A local Docker build context (a directory with a `Dockerfile`), built and pushed by
+        /// the deployer as a container image asset.
+        case imageDirectory(String)
+
+        var isImage: Bool {
+            switch self {
+            case .image, .imageDirectory: return true
+            case .directory, .inline: return false
+            }
+        }
+    }
+
+    /// The instruction set of the function.
+    public enum Architecture: String, Sendable { case x86_64, arm64 }
+
+    /// X-Ray tracing mode.
+    public enum Tracing: String, Sendable { case active = "Active", passThrough = "PassThrough" }
+
+    /// Largest inline source CloudFormation accepts (the template limits usually bite first).
+    public static let inlineCodeLimit = 4 * 1024 * 1024
+    /// The retention periods CloudWatch Logs accepts, in days.
+    public static let allowedLogRetentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
+    static let reservedEnvironmentKeys: Set<String> = [
+        "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    ]
+
+    /// The CloudFormation resource (`<path>/Resource`); nil for an imported function.
+    public private(set) var resource: Lambda.Function?
+    /// The execution role; nil for an imported function.
+    public private(set) var role: Role?
+    /// The function's log group; nil for an imported function.
+    public private(set) var logGroup: Logs.LogGroup?
+    /// The security groups of a function in a VPC (empty otherwise).
+    public private(set) var securityGroups: [SecurityGroup] = []
+    /// The timeout in seconds (nil for an imported function).
+    public let timeoutSeconds: Int?
+    /// A hash of the code (asset id, or SHA-256 of the inline source or literal image URI);
+    /// nil when the code is only known at deploy time. Custom resources use it to re-run
+    /// when the code changes.
+    public private(set) var codeHash: String?
+    /// The assets the function uses (its code), for the manifest.
+    public private(set) var assetIds: [String] = []
+
+    private let importedArn: StringValue?
+    private let code: Code?
+    private let handler: String?
+    private let runtime: Lambda.Function.Runtime?
+    private let explicitName: String?
+    private let memorySize: Int
+    private let logRetentionDays: Int
+    private let reservedConcurrency: Int?
+    private var environment: [String: StringValue]
+    private var vpcConnections: Connections?
+    private var publicSubnetsRequested = false
+    private var noSubnets = false
+    private var connectionsUsedWithoutVpc = false
+    private var problems: [String] = []
+    private var queueSources: [(queue: Queue, batchSize: Int, window: Int?)] = []
+
+    /// A new function.
+    /// - Parameters:
+    ///   - code: where the code comes from (directory, inline, image URI, Docker directory).
+    ///   - handler: the entry point, required for zip and inline code, not allowed for images.
+    ///   - runtime: e.g. `.python3_12`, required for zip and inline code, not allowed for images.
+    ///   - functionName: a physical name (default: generated by CloudFormation).
+    ///   - memorySize: MB, 128...10240 (default 128).
+    ///   - timeoutSeconds: 1...900 (default 3).
+    ///   - architecture: default `.x86_64`.
+    ///   - environment: environment variables (default none; add more with `addEnvironment`).
+    ///   - vpc: places the function in the VPC (default: no VPC).
+    ///   - subnetType: the subnets in `vpc` (default: private with egress, else isolated).
+    ///   - securityGroups: the function's security groups in `vpc` (default: a new group
+    ///     allowing all outbound traffic and no inbound).
+    ///   - logRetentionDays: retention of the log group (default 30; one of
+    ///     `allowedLogRetentionDays`).
+    ///   - reservedConcurrency: reserved concurrent executions (default none).
+    ///   - tracing: X-Ray tracing (default off).
+    ///   - deadLetterQueue: a queue for failed asynchronous invocations (default none); the
+    ///     role is granted `sqs:SendMessage` on it.
+    ///   - imageCommand: overrides the image's CMD (images only).
+    public init(
+        _ scope: Construct, _ id: String,
+        code: Code,
+        handler: String? = nil,
+        runtime: Lambda.Function.Runtime? = nil,
+        functionName: String? = nil,
+        description: String? = nil,
+        memorySize: Int = 128,
+        timeoutSeconds: Int = 3,
+        architecture: Architecture = .x86_64,
+        environment: [String: StringValue] = [:],
+        vpc: VpcLike? = nil,
+        subnetType: SubnetType? = nil,
+        securityGroups: [SecurityGroup] = [],
+        logRetentionDays: Int = 30,
+        reservedConcurrency: Int? = nil,
+        tracing: Tracing? = nil,
+        deadLetterQueue: Queue? = nil,
+        imageCommand: [String]? = nil
+    ) {
+        importedArn = nil
+        self.code = code
+        self.handler = handler
+        self.runtime = runtime
+        self.explicitName = functionName
+        self.memorySize = memorySize
+        self.timeoutSeconds = timeoutSeconds
+        self.logRetentionDays = logRetentionDays
+        self.reservedConcurrency = reservedConcurrency
+        self.environment = environment
+        super.init(scope, id)
+
+        let fn = Lambda.Function(self, "Resource")
+        resource = fn
+        let role = Role(self, "ServiceRole", assumedBy: "lambda.amazonaws.com")
+        self.role = role
+        fn.role = role.arn
+        if let functionName { fn.functionName = StringValue(functionName) }
+        if let description { fn.description = StringValue(description) }
+        fn.memorySize = NumberValue(memorySize)
+        fn.timeout = NumberValue(timeoutSeconds)
+        fn.architectures = [Lambda.Function.Architectures(architecture.rawValue)]
+        if let reservedConcurrency { fn.reservedConcurrentExecutions = NumberValue(reservedConcurrency) }
+
+        // Code.
+        let lambdaCode = Lambda.Function.Code()
+        switch code {
+        case .directory(let dir):
+            do {
+                let asset = try AssetLocations.zipAsset(self, directory: dir)
+                lambdaCode.s3Bucket = AssetLocations.bucketName
+                lambdaCode.s3Key = StringValue(AssetLocations.objectKey(asset.id))
+                codeHash = asset.id
+                assetIds = [asset.id]
+            } catch {
+                app.report(path: path, "cannot package the code of the function: \(error)")
+            }
+        case .inline(let source):
+            lambdaCode.zipFile = StringValue(source)
+            codeHash = Hash.sha256Hex(source)
+        case .image(let uri):
+            lambdaCode.imageUri = uri
+            codeHash = uri.literal.map(Hash.sha256Hex)
+        case .imageDirectory(let dir):
+            do {
+                let asset = try AssetLocations.imageAsset(self, directory: dir)
+                lambdaCode.imageUri = AssetLocations.imageUri(asset.id)
+                codeHash = asset.id
+                assetIds = [asset.id]
+            } catch {
+                app.report(path: path, "cannot package the image of the function: \(error)")
+            }
+        }
+        fn.code = lambdaCode
+        if code.isImage {
+            fn.packageType = .image
+            if let imageCommand { fn.imageConfig = .init { $0.command = ListValue(imageCommand.map { StringValue($0) }) } }
+        } else {
+            if let handler { fn.handler = StringValue(handler) }
+            if let runtime { fn.runtime = runtime }
+            if imageCommand != nil { problems.append("imageCommand is only for container image functions") }
+        }
+
+        // Logging: its own log group, the only one the role can write to.
+        let logGroup = Logs.LogGroup(self, "LogGroup")
+        self.logGroup = logGroup
+        let groupName: String
+        if let functionName {
+            groupName = "/aws/lambda/\(functionName)"
+        } else {
+            groupName = "/aws/lambda/" + ServerlessSupport.physicalName(
+                for: self, allowed: { $0.isASCII && ($0.isLetter || $0.isNumber || "._-#/".contains($0)) },
+                maxLength: 500, separator: "/")
+        }
+        logGroup.logGroupName = StringValue(groupName)
+        logGroup.retentionInDays = NumberValue(logRetentionDays)
+        logGroup.deletionPolicy = .delete
+        logGroup.updateReplacePolicy = .delete
+        fn.loggingConfig = .init {
+            $0.logGroup = logGroup.ref
+        }
+        role.addToPrincipalPolicy(PolicyStatement(
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [logGroup.attrArn]))
+
+        // Network.
+        if let vpc {
+            let subnets: [StringValue]
+            if let subnetType {
+                subnets = vpc.subnetIds(subnetType)
+                publicSubnetsRequested = subnetType == .public
+            } else {
+                subnets = vpc.subnetIds(preferring: [.privateWithEgress, .isolated])
+            }
+            noSubnets = subnets.isEmpty
+            let groups = securityGroups.isEmpty
+                ? [SecurityGroup(self, "SecurityGroup", vpc: vpc, description: "Security group of function \(path)")]
+                : securityGroups
+            self.securityGroups = groups
+            vpcConnections = Connections(securityGroups: groups)
+            fn.vpcConfig = .init {
+                $0.subnetIds = ListValue(subnets)
+                $0.securityGroupIds = ListValue(groups.map(\.groupId))
+            }
+            role.addToPrincipalPolicy(PolicyStatement(
+                actions: ["ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+                          "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses"],
+                resources: ["*"]))
+        } else if subnetType != nil || !securityGroups.isEmpty {
+            problems.append("subnetType and securityGroups need a vpc")
+        }
+
+        if let tracing {
+            fn.tracingConfig = .init { $0.mode = Lambda.Function.TracingConfig.Mode(tracing.rawValue) }
+            if tracing == .active {
+                role.addToPrincipalPolicy(PolicyStatement(actions: ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], resources: ["*"]))
+            }
+        }
+        if let deadLetterQueue {
+            fn.deadLetterConfig = .init { $0.targetArn = deadLetterQueue.queueArn }
+            role.addToPrincipalPolicy(PolicyStatement(actions: ["sqs:SendMessage"], resources: [deadLetterQueue.queueArn]))
+            if let key = deadLetterQueue.encryptionKeyArn {
+                role.addToPrincipalPolicy(PolicyStatement(actions: ServerlessSupport.kmsEncryptDecryptActions, resources: [key]))
+            }
+        }
+    }
+
+    private init(_ scope: Construct, _ id: String, importedArn: StringValue) {
+        self.importedArn = importedArn
+        code = nil
+        handler = nil
+        runtime = nil
+        explicitName = nil
+        memorySize = 0
+        timeoutSeconds = nil
+        logRetentionDays = 30
+        reservedConcurrency = nil
+        environment = [:]
+        super.init(scope, id)
+    }
+
+    /// An existing function by ARN: it can be invoked, granted to and used as an event
+    /// target; it has no role here, so granting permissions *to* it is reported as an error.
+    public static func fromArn(_ scope: Construct, _ id: String, arn: StringValue) -> Function {
+        Function(scope, id, importedArn: arn)
+    }
+
+    /// The function's ARN.
+    public var functionArn: StringValue { resource?.attrArn ?? importedArn! }
+
+    /// The function's name (`Ref`; for an imported function, taken from its ARN).
+    public var functionName: StringValue {
+        if let resource { return resource.ref }
+        return ServerlessSupport.arnResourceName(importedArn!, tokenIndex: 6)
+    }
+
+    /// True for a function imported by ARN.
+    public var isImported: Bool { resource == nil }
+
+    /// Adds an environment variable.
+    public func addEnvironment(_ key: String, _ value: StringValue) {
+        if resource == nil { problems.append("cannot set environment variables of an imported function") }
+        environment[key] = value
+    }
+
+    /// The function's security groups, for `connections.allow(from:port:)`. A function that
+    /// is not in a VPC has none: using them is reported at synthesis.
+    public var connections: Connections {
+        if let vpcConnections { return vpcConnections }
+        connectionsUsedWithoutVpc = true
+        return Connections(securityGroups: [])
+    }
+
+    /// Adds a statement to the execution role's policy.
+    public func addToPrincipalPolicy(_ statement: PolicyStatement) {
+        guard let role else {
+            problems.append("cannot grant permissions to an imported function (it has no role here)")
+            return
+        }
+        role.addToPrincipalPolicy(statement)
+    }
+
+    /// Lets `grantee` invoke the function (`lambda:InvokeFunction` on it and its versions).
+    public func grantInvoke(_ grantee: Grantable) {
+        grantee.addToPrincipalPolicy(PolicyStatement(
+            actions: ["lambda:InvokeFunction"], resources: [functionArn, ServerlessSupport.flat("\(functionArn):*")]))
+    }
+
+    /// Lets an AWS service (or account) invoke the function: a `Lambda::Permission` created
+    /// under `scope` (default: the function), so it lives in the invoker's stack.
+    @discardableResult
+    public func addPermission(
+        _ id: String, principal: String, sourceArn: StringValue? = nil, sourceAccount: StringValue? = nil,
+        scope: Construct? = nil
+    ) -> Lambda.Permission {
+        let p = Lambda.Permission(scope ?? self, id)
+        p.action = "lambda:InvokeFunction"
+        p.functionName = functionArn
+        p.principal = StringValue(principal)
+        p.sourceArn = sourceArn
+        p.sourceAccount = sourceAccount
+        return p
+    }
+
+    /// Invokes the function with batches of messages from `queue` (an event source mapping),
+    /// and grants the role the actions to consume them.
+    /// - Parameters:
+    ///   - batchSize: 1...10 for FIFO queues, 1...10000 otherwise (default 10; above 10 needs a
+    ///     batching window).
+    ///   - maxBatchingWindowSeconds: how long to gather a batch, 0...300 (default none).
+    ///   - reportBatchItemFailures: lets the function report partial failures (default false).
+    @discardableResult
+    public func addEventSource(
+        queue: Queue, batchSize: Int = 10, maxBatchingWindowSeconds: Int? = nil, reportBatchItemFailures: Bool = false
+    ) -> Lambda.EventSourceMapping {
+        let esm = Lambda.EventSourceMapping(self, "SqsEventSource" + ServerlessSupport.idFragment(queue))
+        esm.functionName = functionName
+        esm.eventSourceArn = queue.queueArn
+        esm.batchSize = NumberValue(batchSize)
+        if let maxBatchingWindowSeconds { esm.maximumBatchingWindowInSeconds = NumberValue(maxBatchingWindowSeconds) }
+        if reportBatchItemFailures { esm.functionResponseTypes = [.reportBatchItemFailures] }
+        queueSources.append((queue, batchSize, maxBatchingWindowSeconds))
+        if resource == nil {
+            problems.append("cannot add an event source to an imported function (its role is not managed here)")
+        } else {
+            queue.grantConsumeMessages(self)
+        }
+        return esm
+    }
+
+    public override func prepare() {
+        guard let resource, !environment.isEmpty else { return }
+        let vars = environment
+        resource.environment = .init {
+            $0.variables = MapValue(vars.mapValues { $0.token })
+        }
+    }
+
+    public override func validate() -> [String] {
+        var errors = problems
+        if connectionsUsedWithoutVpc {
+            errors.append("the function is not in a VPC, so it has no security group to allow traffic from or to; pass vpc:")
+        }
+        guard let code else { return errors }
+        errors += ServerlessSupport.check(memorySize, in: 128...10240, "memorySize (MB)")
+        errors += ServerlessSupport.check(timeoutSeconds ?? 3, in: 1...900, "timeoutSeconds")
+        if !Self.allowedLogRetentionDays.contains(logRetentionDays) {
+            errors.append("logRetentionDays \(logRetentionDays) is not one CloudWatch Logs accepts (\(Self.allowedLogRetentionDays.map(String.init).joined(separator: ", ")))")
+        }
+        if let reservedConcurrency, reservedConcurrency < 0 {
+            errors.append("reservedConcurrency must not be negative (got \(reservedConcurrency))")
+        }
+        if let name = explicitName,
+           name.isEmpty || name.count > 64 || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            errors.append("functionName '\(name)' is invalid: 1-64 letters, digits, '-' and '_'")
+        }
+        if code.isImage {
+            if handler != nil || runtime != nil { errors.append("handler and runtime are set by the image; do not pass them for a container image function") }
+        } else {
+            if handler == nil { errors.append("a function with zip or inline code needs a handler") }
+            if runtime == nil { errors.append("a function with zip or inline code needs a runtime") }
+        }
+        if case .inline(let source) = code {
+            if source.isEmpty { errors.append("inline code must not be empty") }
+            if source.utf8.count > Self.inlineCodeLimit {
+                errors.append("inline code is \(source.utf8.count) bytes; CloudFormation accepts at most \(Self.inlineCodeLimit): use .directory")
+            }
+            if let r = runtime?.token.stringLiteral, !(r.hasPrefix("python") || r.hasPrefix("nodejs")) {
+                errors.append("inline code works only with Python and Node.js runtimes (got \(r))")
+            }
+        }
+        if publicSubnetsRequested {
+            errors.append("a function in public subnets gets no public IP and cannot reach the internet: use private subnets")
+        }
+        if noSubnets { errors.append("the VPC has no subnets of the requested kind for the function") }
+        var envSize = 0
+        for (key, value) in environment {
+            let validKey = key.count >= 2 && key.first!.isASCII && key.first!.isLetter
+                && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+            if !validKey { errors.append("environment variable name '\(key)' is invalid: a letter, then letters, digits and '_'") }
+            if Self.reservedEnvironmentKeys.contains(key) { errors.append("environment variable '\(key)' is reserved by Lambda") }
+            envSize += key.utf8.count + (value.literal?.utf8.count ?? 0)
+        }
+        if envSize > 4096 { errors.append("environment variables take \(envSize) bytes; Lambda allows 4096 in total") }
+        for source in queueSources {
+            let maxBatch = source.queue.isFifo ? 10 : 10000
+            errors += ServerlessSupport.check(source.batchSize, in: 1...maxBatch, "batchSize of the event source \(source.queue.path)")
+            if source.batchSize > 10 && (source.window ?? 0) == 0 {
+                errors.append("a batchSize above 10 (event source \(source.queue.path)) needs maxBatchingWindowSeconds > 0")
+            }
+            if let w = source.window { errors += ServerlessSupport.check(w, in: 0...300, "maxBatchingWindowSeconds") }
+            if let vt = source.queue.visibilityTimeoutSeconds, let t = timeoutSeconds, vt < t {
+                errors.append("the visibility timeout of queue \(source.queue.path) (\(vt) s) is shorter than the function timeout (\(t) s); Lambda refuses the event source")
+            }
+        }
+        return errors
+    }
+}
