@@ -8,6 +8,11 @@ let package = Package(
         .library(name: "InfraDSL", targets: ["InfraDSL"]),
         .library(name: "InfraAWS", targets: ["InfraAWS"]),
         .library(name: "ExampleStack", targets: ["ExampleStack"]),
+        .library(name: "LabelingTool", targets: ["LabelingTool"]),
+        .library(name: "DataLabel", targets: ["DataLabel"]),
+        .library(name: "CoralPipeline", targets: ["CoralPipeline"]),
+        .library(name: "Sign2Text", targets: ["Sign2Text"]),
+        .library(name: "MLInference", targets: ["MLInference"]),
         .executable(name: "infra", targets: ["infra"]),
     ],
     dependencies: [
@@ -34,10 +39,15 @@ let package = Package(
 
         // Ready stacks.
         .target(name: "ExampleStack", dependencies: ["InfraDSL"], path: "Sources/Stacks/Example"),
+        .target(name: "LabelingTool", dependencies: ["InfraDSL"], path: "Sources/Stacks/LabelingTool"),
+        .target(name: "DataLabel", dependencies: ["InfraDSL"], path: "Sources/Stacks/DataLabel"),
+        .target(name: "CoralPipeline", dependencies: ["InfraDSL"], path: "Sources/Stacks/CoralPipeline"),
+        .target(name: "Sign2Text", dependencies: ["InfraDSL"], path: "Sources/Stacks/Sign2Text"),
+        .target(name: "MLInference", dependencies: ["InfraDSL"], path: "Sources/Stacks/MLInference"),
 
         // The CLI's commands, config loading and stack registry (a library, so tests use it).
         .target(name: "InfraCLI", dependencies: [
-            "InfraDSL", "ExampleStack",
+            "InfraDSL", "ExampleStack", "LabelingTool", "DataLabel", "CoralPipeline", "Sign2Text", "MLInference",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "infra", dependencies: ["InfraCLI"]),

@@ -1,11 +1,31 @@
+import CoralPipeline
+import DataLabel
 import ExampleStack
 import InfraDSL
+import LabelingTool
+import MLInference
+import Sign2Text
 
 /// Every stack definition the `infra` executable knows, by the `app` name config files use.
 public enum StackRegistry {
     public static let all: [StackDefinition] = [
         StackDefinition(name: "example", summary: "a VPC, a bucket, a queue and a function wired by tokens") {
             app, config in try ExampleStack.build(app, config: config)
-        }
+        },
+        StackDefinition(name: LabelingToolStack.definitionName, summary: LabelingToolStack.summary) {
+            app, config in try LabelingToolStack.build(app, config: config)
+        },
+        StackDefinition(name: DataLabelStack.definitionName, summary: DataLabelStack.summary) {
+            app, config in try DataLabelStack.build(app, config: config)
+        },
+        StackDefinition(name: CoralPipelineStack.definitionName, summary: CoralPipelineStack.summary) {
+            app, config in try CoralPipelineStack.build(app, config: config)
+        },
+        StackDefinition(name: Sign2TextStack.definitionName, summary: Sign2TextStack.summary) {
+            app, config in try Sign2TextStack.build(app, config: config)
+        },
+        StackDefinition(name: MLInferenceStack.definitionName, summary: MLInferenceStack.summary) {
+            app, config in try MLInferenceStack.build(app, config: config)
+        },
     ]
 }

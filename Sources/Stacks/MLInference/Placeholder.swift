@@ -1,0 +1,11 @@
+import InfraDSL
+
+/// Placeholder until the real stack lands.
+public enum MLInferenceStack {
+    public static let definitionName = "ml-inference"
+    public static let summary = "Cognito, DynamoDB, image Lambda inference behind a REST API with a Cognito authorizer, hosted frontend"
+    @discardableResult
+    public static func build(_ app: App, config: StackConfig) throws -> Stack {
+        throw ConfigError(file: config.file, key: "app", "the ml-inference stack is not built yet")
+    }
+}
