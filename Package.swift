@@ -37,6 +37,9 @@ let package = Package(
         // SigV4, credentials, endpoints, transport, service clients.
         .target(name: "InfraAWS", dependencies: ["CInfraOpenSSL"]),
 
+        // Deployment: assembly reading, assets, change sets, live progress, diff, destroy, bootstrap.
+        .target(name: "InfraDeploy", dependencies: ["InfraAWS", "InfraCore", "InfraResources", "Yams"]),
+
         // Ready stacks.
         .target(name: "ExampleStack", dependencies: ["InfraDSL"], path: "Sources/Stacks/Example"),
         .target(name: "LabelingTool", dependencies: ["InfraDSL"], path: "Sources/Stacks/LabelingTool"),
@@ -47,7 +50,7 @@ let package = Package(
 
         // The CLI's commands, config loading and stack registry (a library, so tests use it).
         .target(name: "InfraCLI", dependencies: [
-            "InfraDSL", "ExampleStack", "LabelingTool", "DataLabel", "CoralPipeline", "Sign2Text", "MLInference",
+            "InfraDSL", "InfraDeploy", "ExampleStack", "LabelingTool", "DataLabel", "CoralPipeline", "Sign2Text", "MLInference",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "infra", dependencies: ["InfraCLI"]),
@@ -55,6 +58,7 @@ let package = Package(
         .testTarget(name: "InfraCoreTests", dependencies: ["InfraDSL", "InfraCLI"]),
         .testTarget(name: "InfraDSLTests", dependencies: ["InfraDSL", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "InfraCodegenTests", dependencies: ["InfraCodegen"]),
+        .testTarget(name: "InfraDeployTests", dependencies: ["InfraDeploy", "InfraCLI", "InfraAWS", "InfraCore"]),
         .testTarget(name: "InfraAWSTests", dependencies: ["InfraAWS"],
                     exclude: ["Resources"]),
         .testTarget(name: "SnapshotTests", dependencies: ["InfraDSL", "InfraCLI", "Yams"],

@@ -1,0 +1,57 @@
+import Foundation
+
+/// How often the deployer asks CloudFormation for news: the first poll right away, then after
+/// `initial` seconds, backing off by `factor` up to `maximum` while nothing changes, and back to
+/// `initial` as soon as something does. CloudFormation reports resources in bursts, so the end
+/// of an operation (which follows the last resource events) is seen within about `initial` of
+/// happening, while a long quiet wait costs one call every `maximum` seconds.
+public struct PollingPolicy: Sendable {
+    public var initial: TimeInterval
+    public var maximum: TimeInterval
+    public var factor: Double
+    /// Give up waiting for one operation after this long (CloudFormation's own limits are lower).
+    public var timeout: TimeInterval
+    /// Waits; injectable so tests do not.
+    public var sleep: @Sendable (TimeInterval) async throws -> Void
+    /// The clock for timeouts.
+    public var now: @Sendable () -> Date
+
+    public init(initial: TimeInterval = 0.1, maximum: TimeInterval = 2.5, factor: Double = 1.6,
+                timeout: TimeInterval = 4 * 3600,
+                sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { seconds in
+                    try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+                },
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.initial = initial
+        self.maximum = maximum
+        self.factor = factor
+        self.timeout = timeout
+        self.sleep = sleep
+        self.now = now
+    }
+
+    public static let standard = PollingPolicy()
+
+    /// The delay after a poll: back to `initial` on news, else the previous one backed off.
+    public func next(after previous: TimeInterval, news: Bool) -> TimeInterval {
+        news ? initial : min(maximum, max(initial, previous * factor))
+    }
+}
+
+/// An adaptive poll loop: calls `poll` until it returns a value, sleeping between calls as the
+/// policy says. `poll` returns `(result, news)`.
+func pollUntil<T>(_ policy: PollingPolicy, what: String,
+                  _ poll: () async throws -> (T?, Bool)) async throws -> T {
+    let deadline = policy.now().addingTimeInterval(policy.timeout)
+    var delay = 0.0
+    while true {
+        try Task.checkCancellation()
+        let (result, news) = try await poll()
+        if let result { return result }
+        guard policy.now() < deadline else {
+            throw DeployError(.other, "gave up waiting for \(what) after \(Int(policy.timeout)) s")
+        }
+        delay = delay == 0 ? policy.initial : policy.next(after: delay, news: news)
+        try await policy.sleep(delay)
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import InfraAWS
+
+/// Watches one stack operation: polls DescribeStackEvents (new events only) and DescribeStacks
+/// adaptively, reports every new event, and returns when the operation is over.
+struct StackMonitor {
+    let cfn: CloudFormationClient
+    /// The stack id (works after deletion too) or name.
+    let stackId: String
+    let stackName: String
+    let polling: PollingPolicy
+    let output: DeployOutput
+
+    struct Result {
+        /// The stack at the end (status DELETE_COMPLETE, or nil if CloudFormation no longer knows it).
+        var stack: InfraAWS.Stack?
+        /// The operation's events, oldest first.
+        var events: [StackEvent]
+    }
+
+    /// The newest event now, to tell the operation's events from older ones.
+    static func newestEventId(_ cfn: CloudFormationClient, stack: String) async throws -> String? {
+        do {
+            return try await cfn.describeStackEvents(stackName: stack).events.first?.eventId
+        } catch let e as AWSError where e.code == "ValidationError" {
+            return nil
+        }
+    }
+
+    /// Watches until no operation is in progress.
+    ///
+    /// - `after`: the newest event before the operation started (nil: show events since `since`).
+    /// - `previous`: the status before the operation; until an event newer than `after` has
+    ///   been seen, that status (or `REVIEW_IN_PROGRESS`) means the operation has not visibly
+    ///   started yet, so a status read too early is not taken for the end.
+    func watch(after marker: String?, since: Date? = nil, previous: StackStatus? = nil) async throws -> Result {
+        var seen = Set<String>()
+        var newestSeen = marker
+        var events: [StackEvent] = []
+        let startedAt = polling.now()
+
+        func fetch() async throws -> Bool {
+            let stopAt = newestSeen
+            let fresh = try await cfn.stackEvents(stackName: stackId, stopAt: { e in
+                if let stopAt, e.eventId == stopAt { return true }
+                if seen.contains(e.eventId) { return true }
+                if stopAt == nil, let since, let t = e.timestamp, t < since { return true }
+                return false
+            }, maxPages: 20)
+            let chronological = fresh.reversed().filter { seen.insert($0.eventId).inserted }
+            if let newest = fresh.first { newestSeen = newest.eventId }
+            for e in chronological { output.event(e, stack: stackName) }
+            events += chronological
+            return !chronological.isEmpty
+        }
+
+        let final: InfraAWS.Stack? = try await pollUntil(polling, what: "\(stackName) to finish") {
+            let news = try await fetch()
+            guard let stack = try await cfn.describeStack(stackId) else {
+                return (.some(nil), news)
+            }
+            let started = !events.isEmpty || marker == nil
+                || (previous != nil && stack.status != previous && stack.status != .reviewInProgress)
+                || polling.now().timeIntervalSince(startedAt) > 60
+            if stack.status.isInProgress || stack.status == .reviewInProgress && previous != nil || !started {
+                return (nil, news)
+            }
+            _ = try await fetch()  // the last events, written just before the final status
+            return (.some(stack), news)
+        }
+        return Result(stack: final, events: events)
+    }
+}
+
+/// One failed resource, from an event or from DescribeStackResources.
+public struct FailedResource: Sendable, Equatable {
+    public var logicalId: String
+    public var type: String
+    public var status: String
+    public var reason: String?
+
+    public init(logicalId: String, type: String, status: String, reason: String?) {
+        self.logicalId = logicalId
+        self.type = type
+        self.status = status
+        self.reason = reason
+    }
+
+    init(_ e: StackEvent) {
+        self.init(logicalId: e.logicalResourceId ?? "?", type: e.resourceType ?? "?", status: e.resourceStatus ?? "?",
+                  reason: e.resourceStatusReason)
+    }
+
+    init(_ r: ResourceSummary) {
+        self.init(logicalId: r.logicalId, type: r.type, status: r.status, reason: r.reason)
+    }
+
+    var isCancellation: Bool { DeployOutput.isCancellation(reason) }
+
+    var text: String { "\(logicalId) (\(type)) \(status): \(reason ?? "no reason given")" }
+}
+
+/// Why a stack operation failed, from its events: the first real cause first.
+public struct FailureReport: Sendable {
+    /// The earliest `*_FAILED` resource event that is not a cancellation caused by another failure.
+    public var firstCause: FailedResource?
+    /// The other failed resources (first failure of each), cancellations last.
+    public var otherFailures: [FailedResource]
+    public var finalStatus: StackStatus?
+    public var finalReason: String?
+
+    public init(events: [StackEvent], stackName: String, final: InfraAWS.Stack?) {
+        func isStackEvent(_ e: StackEvent) -> Bool {
+            e.resourceType == "AWS::CloudFormation::Stack" && (e.logicalResourceId == stackName
+                || e.physicalResourceId == e.stackId)
+        }
+        let failed = events.filter { ($0.resourceStatus ?? "").hasSuffix("_FAILED") && !isStackEvent($0) }
+            .map(FailedResource.init)
+        let real = failed.filter { !$0.isCancellation }
+        let first = real.first ?? failed.first
+        firstCause = first
+        var others: [FailedResource] = []
+        for f in real + failed.filter(\.isCancellation)
+        where f != first && f.logicalId != first?.logicalId && !others.contains(where: { $0.logicalId == f.logicalId }) {
+            others.append(f)
+        }
+        otherFailures = others
+        finalStatus = final?.status
+        finalReason = final?.statusReason
+        if firstCause == nil, finalReason == nil {
+            // no resource event says why (moto reports stack-level events only): the stack's own
+            // failure event is the best there is
+            finalReason = events.last(where: { isStackEvent($0) && ($0.resourceStatus ?? "").hasSuffix("FAILED") })?
+                .resourceStatusReason
+        }
+    }
+
+    /// Adds the failures DescribeStackResources reports, when the events named none.
+    mutating func addResourceFailures(_ resources: [ResourceSummary], status: (String) -> Bool) {
+        guard firstCause == nil else { return }
+        let failed = resources.filter { status($0.status) }.map(FailedResource.init)
+        firstCause = failed.first { !$0.isCancellation } ?? failed.first
+        otherFailures = failed.filter { $0 != firstCause }
+    }
+
+    /// The report as lines: first cause, other failures, final state.
+    public func lines() -> [String] {
+        var out: [String] = []
+        if let c = firstCause {
+            out.append("  first cause: \(c.text)")
+        }
+        for f in otherFailures {
+            out.append("  also failed: \(f.text)")
+        }
+        if firstCause == nil {
+            out.append("  no resource reported a failure" + (finalReason.map { "; CloudFormation says: \($0)" } ?? ""))
+        }
+        if let s = finalStatus {
+            out.append("  final stack state: \(s)" + (firstCause != nil ? finalReason.map { " (\($0))" } ?? "" : ""))
+        } else {
+            out.append("  final stack state: the stack no longer exists")
+        }
+        return out
+    }
+}

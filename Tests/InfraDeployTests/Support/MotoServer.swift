@@ -1,0 +1,221 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+@testable import InfraAWS
+
+/// (Copied from Tests/InfraAWSTests/Support/MotoServer.swift, with a deploy-context helper.)
+///
+/// A `moto_server` started by the tests on 127.0.0.1 and a free port, once per test process,
+/// with signature verification switched on after an IAM user with an allow-all policy and an
+/// access key have been created (moto's checks are off until `POST /moto-api/reset-auth` `0`).
+///
+/// moto runs under a tiny `sh` watchdog that kills it once the test process is gone, so a
+/// crashed test run leaves no server behind. Children of this process inherit a signal mask
+/// that blocks SIGTERM, so moto is stopped with SIGKILL.
+final class MotoServer: @unchecked Sendable {
+    struct StartError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let endpoint: URL
+    let credentials: Credentials
+    let userArn: String
+    private let process: Process
+    private let motoPID: pid_t
+    private let logFile: URL
+
+    static let region = "us-east-1"
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var startTask: Task<MotoServer, Error>?
+
+    /// The process-wide server, started on first use.
+    static func instance() async throws -> MotoServer {
+        let task: Task<MotoServer, Error> = lock.withLock {
+            if let startTask { return startTask }
+            let task = Task { try await MotoServer.start() }
+            startTask = task
+            return task
+        }
+        return try await task.value
+    }
+
+    /// Stops the server if it was started.
+    static func stopShared() {
+        let task = lock.withLock { () -> Task<MotoServer, Error>? in
+            defer { startTask = nil }
+            return startTask
+        }
+        guard let task else { return }
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            (try? await task.value)?.stop()
+            done.signal()
+        }
+        done.wait()
+    }
+
+    private init(endpoint: URL, credentials: Credentials, userArn: String, process: Process, motoPID: pid_t,
+                 logFile: URL) {
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.userArn = userArn
+        self.process = process
+        self.motoPID = motoPID
+        self.logFile = logFile
+    }
+
+    static func findExecutable(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        for dir in path.split(separator: ":") {
+            let candidate = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    static func freePort() throws -> Int {
+        #if canImport(Glibc)
+        let stream = Int32(SOCK_STREAM.rawValue)
+        #else
+        let stream = SOCK_STREAM
+        #endif
+        let fd = socket(AF_INET, stream, 0)
+        guard fd >= 0 else { throw StartError(description: "socket() failed") }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+        }
+        guard bound == 0 else { throw StartError(description: "bind() failed") }
+        let named = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        guard named == 0 else { throw StartError(description: "getsockname() failed") }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    static func start() async throws -> MotoServer {
+        guard let moto = findExecutable("moto_server") else {
+            throw StartError(description: """
+                moto_server is not on PATH, so the InfraDeploy integration tests cannot run. \
+                Install it with: pip install 'moto[server]==5.2.1' (scripts/test does this).
+                """)
+        }
+        let port = try freePort()
+        let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("infra-moto-\(port).log")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // $0 moto, $1 port, $2 log file, $3 the test process. Prints moto's pid, then waits while
+        // the test process is still its parent (a dead parent's orphans are re-parented).
+        process.arguments = [
+            "-c", #""$0" -H 127.0.0.1 -p "$1" </dev/null >"$2" 2>&1 & pid=$!; echo $pid; "#
+                + #"while [ "$(ps -o ppid= -p $$ | tr -d ' ')" = "$3" ] && kill -0 $pid 2>/dev/null; do sleep 0.5; done; "#
+                + #"kill -9 $pid 2>/dev/null"#,
+            moto, String(port), logFile.path, String(getpid()),
+        ]
+        let output = Pipe()
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var pidText = ""
+        while !pidText.hasSuffix("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            pidText += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let motoPID = pid_t(pidText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw StartError(description: "could not start moto_server (\(moto))")
+        }
+        let killMoto: @Sendable () -> Void = { _ = kill(motoPID, SIGKILL) }
+
+        let endpoint = URL(string: "http://127.0.0.1:\(port)")!
+        let transport = URLSessionTransport()
+        let deadline = Date().addingTimeInterval(30)
+        var ready = false
+        while Date() < deadline, process.isRunning {
+            // any HTTP answer means the server is up
+            if (try? await transport.send(HTTPRequest(method: "GET", url: endpoint.appendingPathComponent("moto-api/")),
+                                          timeout: 2)) != nil {
+                ready = true
+                break
+            }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        guard ready else {
+            killMoto()
+            let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+            throw StartError(description: "moto_server did not answer on \(endpoint) within 30 s. Log:\n\(log.suffix(2000))")
+        }
+
+        // Checks are off: create the signing identity with any credentials, then turn them on.
+        do {
+            let setup = client(endpoint: endpoint, credentials: Credentials(accessKeyId: "AKIASETUPSETUPSETUP0",
+                                                                            secretAccessKey: "setup"))
+            let iam = IAMClient(client: setup)
+            let user = "infra-tests"
+            let arn = try await iam.createUser(user)
+            try await iam.putUserPolicy(userName: user, policyName: "allow-all", policyDocument: """
+                {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}
+                """)
+            let key = try await iam.createAccessKey(userName: user)
+            let server = MotoServer(endpoint: endpoint, credentials: key, userArn: arn, process: process,
+                                    motoPID: motoPID, logFile: logFile)
+            try await server.motoAPI("reset-auth", body: "0")
+            return server
+        } catch {
+            killMoto()
+            throw error
+        }
+    }
+
+    func stop() {
+        _ = kill(motoPID, SIGKILL)
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning, Date() < deadline { usleep(20_000) }  // the watchdog notices and exits
+        if process.isRunning { _ = kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: logFile)
+    }
+
+    /// `POST /moto-api/<path>`.
+    @discardableResult
+    func motoAPI(_ path: String, body: String = "") async throws -> HTTPResponse {
+        let response = try await URLSessionTransport().send(
+            // text/plain: with URLSession's default form content type Flask would swallow the body
+            HTTPRequest(method: "POST", url: endpoint.appendingPathComponent("moto-api/\(path)"),
+                        headers: ["Content-Type": "text/plain"], body: Data(body.utf8)),
+            timeout: 10)
+        guard response.statusCode == 200 else {
+            throw StartError(description: "moto-api/\(path) answered HTTP \(response.statusCode): \(response.bodyText)")
+        }
+        return response
+    }
+
+    /// An `AWSClient` resolved through the real chain from an injected environment that points
+    /// every service at moto (`AWS_ENDPOINT_URL`).
+    func client(credentials: Credentials? = nil, logger: (@Sendable (String) -> Void)? = nil,
+                retry: RetryPolicy = RetryPolicy(maxAttempts: 2, baseDelay: 0.01)) throws -> AWSClient {
+        let creds = credentials ?? self.credentials
+        let env = AWSEnvironment(variables: [
+            "AWS_ACCESS_KEY_ID": creds.accessKeyId,
+            "AWS_SECRET_ACCESS_KEY": creds.secretAccessKey,
+            "AWS_ENDPOINT_URL": endpoint.absoluteString,
+            "AWS_REGION": Self.region,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        ], homeDirectory: "/nonexistent-home")
+        return try AWSClient.resolve(environment: env, options: AWSClientOptions(retry: retry, logger: logger))
+    }
+
+    static func client(endpoint: URL, credentials: Credentials) -> AWSClient {
+        let env = AWSEnvironment(variables: ["AWS_ENDPOINT_URL": endpoint.absoluteString], homeDirectory: "/nonexistent-home")
+        return AWSClient(region: region, credentials: StaticCredentialProvider(credentials),
+                         endpoints: EndpointResolver(environment: env),
+                         options: AWSClientOptions(retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.01)))
+    }
+}

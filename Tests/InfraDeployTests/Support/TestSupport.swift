@@ -1,0 +1,233 @@
+import Foundation
+@testable import InfraAWS
+import InfraCore
+@testable import InfraDeploy
+import XCTest
+
+/// A console that records everything and answers questions from a script.
+final class TestConsole: DeployConsole, @unchecked Sendable {
+    private let lock = NSLock()
+    private var outLines: [String] = []
+    private var errLines: [String] = []
+    private var rawText = ""
+    private var answers: [Bool]
+    private(set) var questions: [String] = []
+    let isTerminal: Bool
+    let isInteractive: Bool
+    /// Echo to the test log (set INFRA_TEST_ECHO=1 to see what a test printed).
+    private let echo = ProcessInfo.processInfo.environment["INFRA_TEST_ECHO"] == "1"
+
+    init(terminal: Bool = false, interactive: Bool = false, answers: [Bool] = []) {
+        isTerminal = terminal
+        isInteractive = interactive
+        self.answers = answers
+    }
+
+    func out(_ line: String) {
+        lock.withLock { outLines.append(line) }
+        if echo { print("out| " + line) }
+    }
+
+    func err(_ line: String) {
+        lock.withLock { errLines.append(line) }
+        if echo { print("err| " + line) }
+    }
+
+    func raw(_ text: String) {
+        lock.withLock { rawText += text }
+        if echo { print("raw| " + text.replacingOccurrences(of: "\u{1B}", with: "<ESC>").replacingOccurrences(of: "\n", with: "<NL>\nraw| ")) }
+    }
+
+    func confirm(_ question: String) -> Bool {
+        lock.withLock {
+            questions.append(question)
+            return answers.isEmpty ? false : answers.removeFirst()
+        }
+    }
+
+    var stdout: String { lock.withLock { outLines.joined(separator: "\n") } }
+    var stderr: String { lock.withLock { errLines.joined(separator: "\n") } }
+    var all: String { stdout + "\n" + stderr }
+    var rawOutput: String { lock.withLock { rawText } }
+
+    func clear() {
+        lock.withLock {
+            outLines = []
+            errLines = []
+            rawText = ""
+        }
+    }
+}
+
+/// Records sleeps instead of sleeping (polling and retries).
+final class Sleeps: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [TimeInterval] = []
+    var recorded: [TimeInterval] { lock.withLock { values } }
+
+    func record(_ seconds: TimeInterval) {
+        lock.withLock { values.append(seconds) }
+    }
+
+    var polling: PollingPolicy {
+        PollingPolicy(initial: 0.1, maximum: 2.5, factor: 1.6, sleep: { [self] in record($0) })
+    }
+
+    var retry: RetryPolicy {
+        RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 20, random: { $0.upperBound },
+                    sleep: { [self] in record($0) })
+    }
+}
+
+/// A temporary directory, removed at deinit.
+final class TempDir {
+    let url: URL
+
+    init(_ prefix: String = "infra-deploy-test") {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    var path: String { url.path }
+
+    func sub(_ name: String) -> URL {
+        let u = url.appendingPathComponent(name)
+        try? FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+        return u
+    }
+
+    @discardableResult
+    func write(_ relative: String, _ text: String) throws -> URL {
+        let file = url.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// One stack of a hand-written assembly.
+struct TestStack {
+    var name: String
+    var template: String
+    var dependencies: [String] = []
+    var tags: [String: String] = [:]
+    var terminationProtection = false
+    var assets: [String] = []
+    var region: String?
+}
+
+/// One asset of a hand-written assembly.
+struct TestAsset {
+    var id: String
+    var type: String
+    var path: String
+    var source: String
+}
+
+/// Writes an assembly folder (manifest.json + templates) the way `infra synth` does.
+@discardableResult
+func writeAssembly(_ dir: URL, stacks: [TestStack], assets: [TestAsset] = []) throws -> URL {
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    var stackEntries: [Value] = []
+    for s in stacks {
+        let file = "\(s.name).template.json"
+        try s.template.write(to: dir.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        var e: [(String, Value)] = [("id", .string(s.name)), ("stackName", .string(s.name)), ("template", .string(file))]
+        if let r = s.region { e.append(("region", .string(r))) }
+        e.append(("dependencies", .array(s.dependencies.map(Value.string))))
+        e.append(("tags", .object(s.tags.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+        e.append(("terminationProtection", .bool(s.terminationProtection)))
+        e.append(("assets", .array(s.assets.map(Value.string))))
+        stackEntries.append(.object(e))
+    }
+    let manifest = Value.object([
+        ("version", "1"),
+        ("stacks", .array(stackEntries)),
+        ("assets", .array(assets.map { a in
+            .object([("id", .string(a.id)), ("type", .string(a.type)), ("path", .string(a.path)),
+                     ("source", .string(a.source))])
+        })),
+    ])
+    try JSONRenderer.render(manifest).write(to: dir.appendingPathComponent("manifest.json"), atomically: true,
+                                            encoding: .utf8)
+    return dir
+}
+
+/// A minimal valid template with the given resources (JSON object text).
+func template(_ resources: String, outputs: String? = nil, parameters: String? = nil) -> String {
+    var parts = ["\"Resources\": {\(resources)}"]
+    if let parameters { parts.insert("\"Parameters\": {\(parameters)}", at: 0) }
+    if let outputs { parts.append("\"Outputs\": {\(outputs)}") }
+    return "{\n" + parts.joined(separator: ",\n") + "\n}\n"
+}
+
+/// The repository root (Tests/InfraDeployTests/Support/ -> ../../..).
+let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+extension XCTestCase {
+    /// Fails with the console output attached.
+    func assertExit(_ code: Int32, _ expected: Int32, _ console: TestConsole, file: StaticString = #filePath,
+                    line: UInt = #line) {
+        XCTAssertEqual(code, expected, "exit code; output:\n\(console.all)", file: file, line: line)
+    }
+}
+
+/// Small typed calls the tests use to inspect what a deploy created (services InfraAWS has no
+/// client for), through infra's own signed client.
+struct Inspect {
+    let client: AWSClient
+
+    static let sqs = AWSService(name: "SQS", signingName: "sqs", hostPrefix: "sqs", environmentKey: "SQS",
+                                configKey: "sqs", isGlobal: false, protocol: .query(version: "2012-11-05"))
+    static let ec2 = AWSService(name: "EC2", signingName: "ec2", hostPrefix: "ec2", environmentKey: "EC2",
+                                configKey: "ec2", isGlobal: false, protocol: .query(version: "2016-11-15"))
+    static let lambda = AWSService(name: "Lambda", signingName: "lambda", hostPrefix: "lambda",
+                                   environmentKey: "LAMBDA", configKey: "lambda", isGlobal: false, protocol: .restXML)
+
+    /// SQS GetQueueUrl; nil when the queue does not exist.
+    func queueURL(_ name: String) async throws -> String? {
+        var p = QueryParameters()
+        p.set("QueueName", name)
+        do {
+            return try await client.query(Self.sqs, "GetQueueUrl", p).string("QueueUrl")
+        } catch let e as AWSError where e.code.contains("NonExistentQueue") || e.code == "QueueDoesNotExist" {
+            return nil
+        }
+    }
+
+    /// SQS GetQueueAttributes: one attribute's value.
+    func queueAttribute(_ url: String, _ name: String) async throws -> String? {
+        var p = QueryParameters()
+        p.set("QueueUrl", url)
+        p.set("AttributeName.1", name)
+        let r = try await client.query(Self.sqs, "GetQueueAttributes", p)
+        return r.children("Attribute").first { $0.string("Name") == name }?.string("Value")
+    }
+
+    /// Lambda GetFunction's configuration (JSON object); nil on 404.
+    func function(_ name: String) async throws -> [String: Any]? {
+        var call = AWSRequest(service: Self.lambda, operation: "GetFunction", method: "GET",
+                              path: "/2015-03-31/functions/" + PercentEncoding.uriEncode(name),
+                              headers: ["x-amz-content-sha256": Hash.hex(Hash.sha256([]))])
+        call.acceptedErrorStatuses = [404]
+        let response = try await client.send(call)
+        if response.statusCode == 404 { return nil }
+        let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        return object?["Configuration"] as? [String: Any]
+    }
+
+    /// EC2 DescribeVpcs: the ids of the VPCs.
+    func vpcIds() async throws -> [String] {
+        let body = QueryParameters().body(action: "DescribeVpcs", version: "2016-11-15")
+        let response = try await client.send(AWSRequest(
+            service: Self.ec2, operation: "DescribeVpcs", method: "POST", path: "/",
+            headers: ["Content-Type": "application/x-www-form-urlencoded; charset=utf-8"], body: Data(body.utf8)))
+        let tree = try XMLTree.parse(response.body)
+        return tree.child("vpcSet")?.children("item").compactMap { $0.string("vpcId") } ?? []
+    }
+}
