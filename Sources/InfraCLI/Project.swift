@@ -5,13 +5,20 @@ import InfraDSL
 public struct StackDefinition: Sendable {
     public let name: String
     public let summary: String
+    /// The context keys the definition reads (nil: it takes any key). A `-c KEY=VALUE` override
+    /// applies to the stacks whose definition reads KEY.
+    public let contextKeys: [String]?
     public let build: @Sendable (App, StackConfig) throws -> Void
 
-    public init(name: String, summary: String, build: @escaping @Sendable (App, StackConfig) throws -> Void) {
+    public init(name: String, summary: String, contextKeys: [String]? = nil,
+                build: @escaping @Sendable (App, StackConfig) throws -> Void) {
         self.name = name
         self.summary = summary
+        self.contextKeys = contextKeys
         self.build = build
     }
+
+    func reads(_ key: String) -> Bool { contextKeys?.contains(key) ?? true }
 }
 
 /// The project in the working directory: its config files and the definitions they name.
@@ -24,7 +31,9 @@ public struct Project {
         self.definitions = definitions
     }
 
-    /// Reads every `*.json` in the config folder (sorted by name), applies the overrides.
+    /// Reads every `*.json` in the config folder (sorted by name) and applies each `-c KEY=VALUE`
+    /// override to the stacks whose definition reads KEY (context is shared as in cdk.json, but a
+    /// key one stack does not know is not forced on it); a key no configured stack reads is an error.
     public func loadConfigs(overrides: [(String, String)] = []) throws -> [StackConfig] {
         let fm = FileManager.default
         var isDir: ObjCBool = false
@@ -54,8 +63,15 @@ public struct Project {
                 throw ConfigError(file: display, key: "stackName", "stack name '\(config.stackName)' is already used by \(other)")
             }
             seen[config.stackName] = display
-            config.applyOverrides(overrides)
+            let definition = definitions.first { $0.name == config.app }!
+            config.applyOverrides(overrides.filter { definition.reads($0.0) })
             configs.append(config)
+        }
+        for (key, _) in overrides {
+            let readers = configs.filter { c in definitions.first { $0.name == c.app }!.reads(key) }
+            if readers.isEmpty {
+                throw ConfigError(file: "-c", key: key, "no configured stack reads this context key")
+            }
         }
         return configs
     }

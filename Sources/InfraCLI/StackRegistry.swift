@@ -9,22 +9,28 @@ import Sign2Text
 /// Every stack definition the `infra` executable knows, by the `app` name config files use.
 public enum StackRegistry {
     public static let all: [StackDefinition] = [
-        StackDefinition(name: "example", summary: "a VPC, a bucket, a queue and a function wired by tokens") {
+        StackDefinition(name: "example", summary: "a VPC, a bucket, a queue and a function wired by tokens",
+                        contextKeys: ExampleStack.contextKeys) {
             app, config in try ExampleStack.build(app, config: config)
         },
-        StackDefinition(name: LabelingToolStack.definitionName, summary: LabelingToolStack.summary) {
+        StackDefinition(name: LabelingToolStack.definitionName, summary: LabelingToolStack.summary,
+                        contextKeys: LabelingToolStack.Settings.keys) {
             app, config in try LabelingToolStack.build(app, config: config)
         },
-        StackDefinition(name: DataLabelStack.definitionName, summary: DataLabelStack.summary) {
+        StackDefinition(name: DataLabelStack.definitionName, summary: DataLabelStack.summary,
+                        contextKeys: DataLabelStack.Settings.keys) {
             app, config in try DataLabelStack.build(app, config: config)
         },
-        StackDefinition(name: CoralPipelineStack.definitionName, summary: CoralPipelineStack.summary) {
+        StackDefinition(name: CoralPipelineStack.definitionName, summary: CoralPipelineStack.summary,
+                        contextKeys: CoralPipelineStack.Settings.keys) {
             app, config in try CoralPipelineStack.build(app, config: config)
         },
-        StackDefinition(name: Sign2TextStack.definitionName, summary: Sign2TextStack.summary) {
+        StackDefinition(name: Sign2TextStack.definitionName, summary: Sign2TextStack.summary,
+                        contextKeys: Sign2TextStack.Settings.keys) {
             app, config in try Sign2TextStack.build(app, config: config)
         },
-        StackDefinition(name: MLInferenceStack.definitionName, summary: MLInferenceStack.summary) {
+        StackDefinition(name: MLInferenceStack.definitionName, summary: MLInferenceStack.summary,
+                        contextKeys: MLInferenceStack.Settings.keys) {
             app, config in try MLInferenceStack.build(app, config: config)
         },
     ]

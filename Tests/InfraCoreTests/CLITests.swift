@@ -60,6 +60,12 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["config", "out"], "no temporary folders left")
     }
 
+    func testOverrideOfAKeyNoStackReadsIsAConfigError() throws {
+        try writeConfig("a.json", #"{"app": "example", "stackName": "alpha"}"#)
+        XCTAssertEqual(run(["synth", "--output", out.path, "-c", "FUNCTION_MEMROY=512", "--quiet"]), 2)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+    }
+
     func testSynthesisErrorExitsOneAndWritesNothing() throws {
         try writeConfig("a.json", #"{"app": "example", "stackName": "not_valid!"}"#)
         XCTAssertEqual(run(["synth", "--output", out.path, "--quiet"]), 1)

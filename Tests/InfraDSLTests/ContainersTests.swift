@@ -57,6 +57,39 @@ final class ContainersTests: XCTestCase {
         NetT.assertError(app, "S/C: maxImageCount must be at least 1")
     }
 
+    func testRepositoryPolicyLetsAServicePull() throws {
+        let app = App()
+        let stack = Stack(app, "S")
+        let repo = Repository(stack, "Workers")
+        let pull = ["ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+        repo.addToResourcePolicy(PolicyStatement(actions: pull, resources: ["ignored"], principals: ["Service": ["lambda.amazonaws.com"]],
+                                                 conditions: ["StringLike": ["aws:sourceArn": "arn:aws:lambda:*:*:function:a"]]))
+        repo.addToResourcePolicy(PolicyStatement(actions: pull, principals: ["Service": ["lambda.amazonaws.com"]],
+                                                 conditions: ["StringLike": ["aws:sourceArn": "arn:aws:lambda:*:*:function:a"]]))
+        let t = try NetT.template(app)
+        let p = NetT.only(t, "AWS::ECR::Repository")
+        XCTAssertEqual(p["RepositoryPolicyText"], [
+            "Version": "2012-10-17",
+            "Statement": [[
+                "Effect": "Allow", "Principal": ["Service": "lambda.amazonaws.com"],
+                "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                "Condition": ["StringLike": ["aws:sourceArn": "arn:aws:lambda:*:*:function:a"]],
+            ]],
+        ])
+        XCTAssertNil(NetT.only(try NetT.template({ let a = App(); _ = Repository(Stack(a, "S"), "R"); return a }()),
+                               "AWS::ECR::Repository")["RepositoryPolicyText"])
+    }
+
+    func testRepositoryPolicyMisuseIsReported() {
+        let app = App()
+        let stack = Stack(app, "S")
+        Repository.fromName(stack, "Imported", "existing").addToResourcePolicy(
+            PolicyStatement(actions: ["ecr:BatchGetImage"], principals: ["Service": ["lambda.amazonaws.com"]]))
+        Repository(stack, "Own").addToResourcePolicy(PolicyStatement(actions: ["ecr:BatchGetImage"]))
+        NetT.assertError(app, "S/Imported: cannot change the policy of an imported repository")
+        NetT.assertError(app, "S/Own: a repository policy statement needs a principal")
+    }
+
     func testImportedRepositoryCreatesNothingAndGrantsPullByName() throws {
         let app = App()
         let stack = Stack(app, "S")

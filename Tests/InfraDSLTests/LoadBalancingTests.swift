@@ -67,6 +67,65 @@ final class LoadBalancingTests: XCTestCase {
         XCTAssertTrue(ids.allSatisfy { $0["Ref"]?.stringLiteral?.hasPrefix("VpcPrivateSubnet") == true })
     }
 
+    func testAccessLogsToABucketOfTheAppGrantDeliveryAndWaitForThePolicy() throws {
+        // A region opened before August 2022: its Elastic Load Balancing account.
+        let app = App()
+        let stack = Stack(app, "S", region: "eu-west-1")
+        let vpc = Vpc(stack, "Vpc", flowLogs: nil)
+        let logs = Bucket(stack, "Logs")
+        let lb = ApplicationLoadBalancer(stack, "Lb", vpc: vpc, accessLogs: LoadBalancerAccessLogs(bucket: logs, prefix: "alb"))
+        lb.addListener("Http", defaultAction: .fixedResponse(statusCode: 404))
+        let t = try NetT.template(app)
+        let bucketId = try XCTUnwrap(NetT.logicalId(t, "AWS::S3::Bucket"))
+        let policyId = try XCTUnwrap(NetT.logicalId(t, "AWS::S3::BucketPolicy"))
+        let p = NetT.only(t, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+        guard case .array(let attributes)? = p["LoadBalancerAttributes"] else { return XCTFail() }
+        XCTAssertTrue(attributes.contains(["Key": "access_logs.s3.bucket", "Value": NetT.ref(bucketId)]))
+        let dependsOn = NetT.resources(t, "AWS::ElasticLoadBalancingV2::LoadBalancer").first?.value["DependsOn"]
+        guard case .array(let deps)? = dependsOn else { return XCTFail("no DependsOn") }
+        XCTAssertTrue(deps.contains(.string(policyId)))
+        let statements = NetT.only(t, "AWS::S3::BucketPolicy")["PolicyDocument"]?["Statement"]
+        guard case .array(let list)? = statements else { return XCTFail() }
+        XCTAssertTrue(list.contains([
+            "Effect": "Allow", "Principal": ["AWS": ["Fn::Join": ["", ["arn:", ["Ref": "AWS::Partition"], ":iam::156460612806:root"]]]],
+            "Action": "s3:PutObject",
+            "Resource": ["Fn::Join": ["", [NetT.getAtt(bucketId, "Arn"), "/alb/AWSLogs/", ["Ref": "AWS::AccountId"], "/*"]]],
+        ]), "\(list)")
+    }
+
+    func testAccessLogsDeliveryPrincipalForNewRegionsAndStacksWithoutRegion() throws {
+        let app = App()
+        let newer = Stack(app, "New", region: "eu-central-2")
+        let any = Stack(app, "Any")
+        for stack in [newer, any] {
+            let vpc = Vpc(stack, "Vpc", flowLogs: nil)
+            let lb = ApplicationLoadBalancer(stack, "Lb", vpc: vpc, accessLogs: LoadBalancerAccessLogs(bucket: Bucket(stack, "Logs")))
+            lb.addListener("Http", defaultAction: .fixedResponse(statusCode: 404))
+        }
+        let a = try NetT.template(app, stack: 0), b = try NetT.template(app, stack: 1)
+        func principal(_ t: Value) -> Value? {
+            guard case .array(let list)? = NetT.only(t, "AWS::S3::BucketPolicy")["PolicyDocument"]?["Statement"] else { return nil }
+            return list.first { $0["Action"] == "s3:PutObject" }?["Principal"]
+        }
+        XCTAssertEqual(principal(a), ["Service": "logdelivery.elasticloadbalancing.amazonaws.com"])
+        XCTAssertNil(a["Mappings"])
+        // Without a region, the account comes from a mapping by AWS::Region.
+        XCTAssertEqual(b["Mappings"]?["ElasticLoadBalancingAccounts"]?["us-east-1"], ["AccountId": "127311923021"])
+        XCTAssertEqual(principal(b), ["AWS": ["Fn::Join": ["", ["arn:", ["Ref": "AWS::Partition"], ":iam::",
+            ["Fn::FindInMap": ["ElasticLoadBalancingAccounts", ["Ref": "AWS::Region"], "AccountId"]], ":root"]]]])
+    }
+
+    func testAccessLogsMisuseIsReported() {
+        let app = App()
+        let stack = Stack(app, "S", region: "us-east-1")
+        let vpc = Vpc(stack, "Vpc", flowLogs: nil)
+        let kms = Bucket(stack, "Kms", encryption: .kms(keyArn: "arn:aws:kms:us-east-1:123456789012:key/abc"))
+        let lb = ApplicationLoadBalancer(stack, "Lb", vpc: vpc, accessLogs: LoadBalancerAccessLogs(bucket: kms, prefix: "/AWSLogs"))
+        lb.addListener("Http", defaultAction: .fixedResponse(statusCode: 404))
+        NetT.assertError(app, "S/Lb: the access log prefix '/AWSLogs' must be non-empty")
+        NetT.assertError(app, "S/Lb: access logs need a bucket encrypted with SSE-S3 (S/Kms uses a KMS key")
+    }
+
     func testHttpsListenerUsesAModernPolicyAndRedirectListener() throws {
         let app = app { stack, vpc in
             let lb = ApplicationLoadBalancer(stack, "Lb", vpc: vpc)

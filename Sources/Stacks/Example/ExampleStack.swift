@@ -6,6 +6,9 @@ import InfraDSL
 /// Context keys (config/example.json): `VPC_CIDR` (default 10.0.0.0/16), `LOG_RETENTION_DAYS`
 /// (default 14), `FUNCTION_MEMORY` (default 256).
 public enum ExampleStack {
+    /// The context keys the stack reads.
+    public static let contextKeys = ["VPC_CIDR", "LOG_RETENTION_DAYS", "FUNCTION_MEMORY"]
+
     public static func build(_ app: App, config: StackConfig) throws {
         let stack = Stack(app, config: config)
         let cidr = try config.string("VPC_CIDR", default: "10.0.0.0/16")

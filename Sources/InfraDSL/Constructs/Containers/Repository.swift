@@ -113,6 +113,27 @@ public final class Repository: Construct {
         grantee.addToPrincipalPolicy(PolicyStatement(actions: ["ecr:GetAuthorizationToken"], resources: ["*"]))
     }
 
+    /// Adds a statement to the repository policy (`RepositoryPolicyText`, created on first use),
+    /// e.g. to let Lambda pull the images of container image functions:
+    /// `PolicyStatement(actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+    /// principals: ["Service": ["lambda.amazonaws.com"]], conditions: [...aws:sourceArn...])`.
+    /// A repository policy has no `Resource`: statements apply to the repository.
+    public func addToResourcePolicy(_ statement: PolicyStatement) {
+        guard let resource else {
+            problems.append("cannot change the policy of an imported repository")
+            return
+        }
+        var s = statement
+        s.resources = []
+        policy.add(s)
+        if resource.repositoryPolicyText == nil {
+            resource.repositoryPolicyText = .lazy(LazyValue { [unowned self] _ in self.policy.value })
+        }
+    }
+
+    private var policy = PolicyDocument()
+    private var problems: [String] = []
+
     /// Lets `grantee` pull and push images.
     public func grantPullPush(_ grantee: Grantable) {
         grantPull(grantee)
@@ -170,6 +191,10 @@ public final class Repository: Construct {
             errors.append("'\(name)' is not a valid repository name (lower-case letters, digits, '.', '_', '-' and '/', 2-256 characters)")
         }
         if let n = maxImageCount, n < 1 { errors.append("maxImageCount must be at least 1 (got \(n))") }
+        errors += problems
+        for statement in policy.statements where statement.principals.isEmpty {
+            errors.append("a repository policy statement needs a principal")
+        }
         return errors
     }
 }

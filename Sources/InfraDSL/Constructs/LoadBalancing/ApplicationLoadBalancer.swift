@@ -2,17 +2,81 @@ import InfraCore
 import InfraResources
 
 /// Where an application load balancer writes its access logs.
+///
+/// `LoadBalancerAccessLogs(bucket:prefix:)` logs to a bucket of this app and adds to its policy
+/// the statement that lets Elastic Load Balancing write `<prefix>/AWSLogs/<account>/*`: for a
+/// region opened before August 2022 the principal is that region's Elastic Load Balancing
+/// account (`ElasticLoadBalancingAccounts`), for a newer one the service principal
+/// `logdelivery.elasticloadbalancing.amazonaws.com`. When the stack has no region, the account
+/// comes from a template mapping by `AWS::Region` (so such a stack deploys only to the regions
+/// of that table). The load balancer then depends on the bucket policy, as Elastic Load
+/// Balancing checks its permission when the attribute is set. The bucket must use SSE-S3
+/// encryption (the only kind log delivery supports).
 public struct LoadBalancerAccessLogs {
-    /// The bucket name; its policy must let Elastic Load Balancing write to it (in regions
-    /// after 2022: the `logdelivery.elasticloadbalancing.amazonaws.com` service principal).
+    /// The bucket name; its policy must let Elastic Load Balancing write to it.
     public var bucketName: StringValue
     /// The key prefix (default nil: none).
     public var prefix: String?
+    /// The bucket, when it is a construct of this app (set by `init(bucket:prefix:)`).
+    public private(set) var bucket: Bucket?
 
+    /// Logs to a bucket by name, whose policy is managed elsewhere.
     public init(bucketName: StringValue, prefix: String? = nil) {
         self.bucketName = bucketName
         self.prefix = prefix
     }
+
+    /// Logs to `bucket` and lets Elastic Load Balancing write to it (see the type's documentation).
+    public init(bucket: Bucket, prefix: String? = nil) {
+        self.bucketName = bucket.bucketName
+        self.prefix = prefix
+        self.bucket = bucket
+        let folder = prefix.map { $0 + "/" } ?? ""
+        let objects = ServerlessSupport.flat("\(bucket.arn)/\(folder)AWSLogs/\(Pseudo.accountId)/*")
+        let principal: [String: [StringValue]]
+        if let region = bucket.stack.region {
+            if let account = ElasticLoadBalancingAccounts.byRegion[region] {
+                principal = ["AWS": ["arn:\(Pseudo.partition):iam::\(account):root"]]
+            } else {
+                principal = ["Service": ["logdelivery.elasticloadbalancing.amazonaws.com"]]
+            }
+        } else {
+            let id = "ElasticLoadBalancingAccounts"
+            let mapping = bucket.stack.child(id) as? Mapping ?? Mapping(bucket.stack, id, ElasticLoadBalancingAccounts.byRegion.mapValues {
+                ["AccountId": .string($0)]
+            })
+            principal = ["AWS": ["arn:\(Pseudo.partition):iam::\(mapping.find(Pseudo.region, "AccountId")):root"]]
+        }
+        bucket.addToResourcePolicy(PolicyStatement(actions: ["s3:PutObject"], resources: [objects], principals: principal))
+    }
+
+    func validate() -> [String] {
+        var errors: [String] = []
+        if let p = prefix, p.isEmpty || p.hasPrefix("/") || p.hasSuffix("/") || p.contains("AWSLogs") {
+            errors.append("the access log prefix '\(p)' must be non-empty, must not start or end with '/' and must not contain 'AWSLogs'")
+        }
+        if let b = bucket, b.isKmsEncrypted {
+            errors.append("access logs need a bucket encrypted with SSE-S3 (\(b.path) uses a KMS key, which log delivery does not support)")
+        }
+        return errors
+    }
+}
+
+/// The Elastic Load Balancing accounts that deliver access logs in the regions opened before
+/// August 2022 (newer regions use the `logdelivery.elasticloadbalancing.amazonaws.com` service
+/// principal instead).
+public enum ElasticLoadBalancingAccounts {
+    public static let byRegion: [String: String] = [
+        "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980", "us-west-2": "797873946194",
+        "af-south-1": "098369216593", "ap-east-1": "754344448648", "ap-southeast-3": "589379963580",
+        "ap-south-1": "718504428378", "ap-northeast-3": "383597477331", "ap-northeast-2": "600734575887",
+        "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266", "ap-northeast-1": "582318560864",
+        "ca-central-1": "985666609251", "eu-central-1": "054676820928", "eu-west-1": "156460612806",
+        "eu-west-2": "652711504416", "eu-south-1": "635631232127", "eu-west-3": "009996457667",
+        "eu-north-1": "897822967062", "me-south-1": "076674570225", "sa-east-1": "507241528517",
+        "us-gov-west-1": "048591011584", "us-gov-east-1": "190560391635",
+        "cn-north-1": "638102146993", "cn-northwest-1": "037604701340",
+    ]
 }
 
 /// An application load balancer with its own security group.
@@ -38,6 +102,7 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
     private let subnetIds: [StringValue]
     private let idleTimeoutSeconds: Int
     private let loadBalancerName: String?
+    private var accessLogs: LoadBalancerAccessLogs?
 
     /// - Parameters:
     ///   - internetFacing: default true.
@@ -83,6 +148,9 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
             }
             $0.loadBalancerAttributes = ListValue(attributes)
         }
+        // Elastic Load Balancing checks that it may write the logs when the attribute is set.
+        if let policy = accessLogs?.bucket?.policy { resource.addDependency(policy) }
+        self.accessLogs = accessLogs
         // Public load balancers need the internet gateway attached before they are created.
         if internetFacing, let v = vpc as? Vpc, let attachment = v.internetGatewayAttachment {
             resource.addDependency(attachment)
@@ -134,6 +202,7 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
             errors.append("an application load balancer needs subnets in at least two availability zones (got \(subnetIds.count))")
         }
         if !(1...4000).contains(idleTimeoutSeconds) { errors.append("idleTimeoutSeconds must be 1-4000") }
+        errors += accessLogs?.validate() ?? []
         if let n = loadBalancerName {
             if n.isEmpty || n.count > 32 || n.hasPrefix("-") || n.hasSuffix("-") || n.hasPrefix("internal-")
                 || !n.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
