@@ -69,6 +69,19 @@ public enum ToolkitTemplate {
             // tags are content hashes: an image under a tag never changes
             $0.imageTagMutability = "IMMUTABLE"
             $0.imageScanningConfiguration = .init { $0.scanOnPush = true }
+            // Lambda pulls container-image functions itself: only functions of this account and region.
+            $0.repositoryPolicyText = [
+                "Version": "2012-10-17",
+                "Statement": [[
+                    "Sid": "LambdaImagePull",
+                    "Effect": "Allow",
+                    "Principal": ["Service": "lambda.amazonaws.com"],
+                    "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                    "Condition": ["StringLike": [
+                        "aws:sourceArn": "arn:\(Pseudo.partition):lambda:\(Pseudo.region):\(Pseudo.accountId):function:*",
+                    ]],
+                ]],
+            ]
             $0.lifecyclePolicy = .init {
                 $0.lifecyclePolicyText = StringValue("""
                     {"rules":[{"rulePriority":1,"description":"Expire untagged images",\

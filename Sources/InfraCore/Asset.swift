@@ -33,8 +33,12 @@ public struct Asset: Sendable, Equatable {
 }
 
 extension Asset {
+    /// Names never part of an asset: version control, Python bytecode caches, Finder metadata
+    /// (they change without the source changing and would change the content hash).
+    public static let ignoredNames: Set<String> = [".git", "__pycache__", ".DS_Store"]
+
     /// The files of a directory, recursively, as sorted relative paths (symlinks followed,
-    /// hidden files included, `.git` skipped).
+    /// other hidden files included; `ignoredNames` skipped at any depth).
     public static func files(in directory: String) throws -> [String] {
         let fm = FileManager.default
         var isDir: ObjCBool = false
@@ -46,7 +50,7 @@ extension Asset {
         }
         var out: [String] = []
         while let rel = e.nextObject() as? String {
-            if rel == ".git" || rel.hasPrefix(".git/") { e.skipDescendants(); continue }
+            if ignoredNames.contains((rel as NSString).lastPathComponent) { e.skipDescendants(); continue }
             var sub: ObjCBool = false
             if fm.fileExists(atPath: (directory as NSString).appendingPathComponent(rel), isDirectory: &sub), !sub.boolValue {
                 out.append(rel)

@@ -52,6 +52,34 @@ final class AuthTests: XCTestCase {
         ])
     }
 
+    /// A callback or logout URL known only at deploy time (a distribution created in the same
+    /// stack) can be added as a token; an OAuth client with only such URLs is valid.
+    func testClientCallbackUrlTokens() throws {
+        let app = App()
+        let stack = Stack(app, "S")
+        let pool = UserPool(stack, "Users")
+        let bucket = Bucket(stack, "Site")
+        let client = pool.addClient("Web", oauth: .init(callbackUrls: []))
+        client.addCallbackUrl("https://\(bucket.domainName)/")
+        client.addCallbackUrl("https://\(bucket.domainName)/")
+        client.addLogoutUrl("http://localhost:3000/")
+        client.addLogoutUrl("https://\(bucket.domainName)/")
+        let t = try DTTemplate(app)
+        let bucketId = t.one("AWS::S3::Bucket").id
+        let url: Value = ["Fn::Join": ["", ["https://", dtGetAtt(bucketId, "DomainName"), "/"]]]
+        let p = t.props("AWS::Cognito::UserPoolClient")
+        XCTAssertEqual(p["CallbackURLs"], [url])
+        XCTAssertEqual(p["LogoutURLs"], ["http://localhost:3000/", url])
+
+        let bad = App()
+        let other = UserPool(Stack(bad, "S"), "Users")
+        other.addClient("NoOAuth").addCallbackUrl("https://app.example.com/")
+        other.addClient("Web", oauth: .init(callbackUrls: [])).addLogoutUrl("http://app.example.com/")
+        dtAssertError(bad, path: "S/Users/NoOAuth", contains: "addCallbackUrl needs a client created with oauth:")
+        dtAssertError(bad, path: "S/Users/Web", contains: "flow needs at least one callback URL")
+        dtAssertError(bad, path: "S/Users/Web", contains: "must use HTTPS (http only for localhost): 'http://app.example.com/'")
+    }
+
     func testClientValidation() {
         let app = App()
         let pool = UserPool(Stack(app, "S"), "Users")

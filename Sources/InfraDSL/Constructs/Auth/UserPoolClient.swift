@@ -7,7 +7,8 @@ import InfraResources
 /// refresh tokens, no OAuth (pass `oauth:` for the hosted UI: authorization code flow with
 /// `openid`, `email` and `profile` scopes), access and ID tokens valid 60 minutes, refresh
 /// tokens 30 days, token revocation on, user-existence errors hidden, Cognito as the only
-/// identity provider.
+/// identity provider. URLs known only at deploy time (the domain of a distribution or an
+/// Amplify app of the same stack) are added with `addCallbackUrl` / `addLogoutUrl`.
 public final class UserPoolClient: Construct {
     /// Explicit (non-OAuth) sign-in flows; refresh-token sign-in is always allowed.
     public enum AuthFlow: String, Sendable {
@@ -58,6 +59,9 @@ public final class UserPoolClient: Construct {
     private let idTokenValidityMinutes: Int
     private let refreshTokenValidityDays: Int
     private let authFlows: [AuthFlow]
+    private var callbackUrls: [StringValue] = []
+    private var logoutUrls: [StringValue] = []
+    private var problems: [String] = []
 
     /// - Parameters:
     ///   - userPool: the pool.
@@ -106,9 +110,32 @@ public final class UserPoolClient: Construct {
             c.allowedOAuthFlowsUserPoolClient = true
             c.allowedOAuthFlows = ListValue(oauth.flows.map { StringValue($0.rawValue) })
             c.allowedOAuthScopes = ListValue(oauth.scopes.map { StringValue($0) })
-            c.callbackURLs = ListValue(oauth.callbackUrls.map { StringValue($0) })
-            if !oauth.logoutUrls.isEmpty { c.logoutURLs = ListValue(oauth.logoutUrls.map { StringValue($0) }) }
+            callbackUrls = oauth.callbackUrls.map { StringValue($0) }
+            logoutUrls = oauth.logoutUrls.map { StringValue($0) }
+            c.callbackURLs = ListValue(callbackUrls)
+            if !logoutUrls.isEmpty { c.logoutURLs = ListValue(logoutUrls) }
         }
+    }
+
+    /// Adds a URL Cognito may redirect to after sign-in, which may be a token (the URL of a
+    /// CloudFront distribution or an Amplify branch created in the same stack). Needs `oauth:`.
+    public func addCallbackUrl(_ url: StringValue) {
+        guard oauth != nil else {
+            problems.append("addCallbackUrl needs a client created with oauth:")
+            return
+        }
+        if !callbackUrls.contains(url) { callbackUrls.append(url) }
+        resource.callbackURLs = ListValue(callbackUrls)
+    }
+
+    /// Adds a URL Cognito may redirect to after sign-out (a literal or a token). Needs `oauth:`.
+    public func addLogoutUrl(_ url: StringValue) {
+        guard oauth != nil else {
+            problems.append("addLogoutUrl needs a client created with oauth:")
+            return
+        }
+        if !logoutUrls.contains(url) { logoutUrls.append(url) }
+        resource.logoutURLs = ListValue(logoutUrls)
     }
 
     /// The client id.
@@ -119,17 +146,17 @@ public final class UserPoolClient: Construct {
     public var clientSecret: StringValue { resource.attrClientSecret }
 
     public override func validate() -> [String] {
-        var errors = ServerlessSupport.check(accessTokenValidityMinutes, in: 5...1440, "accessTokenValidityMinutes")
+        var errors = problems + ServerlessSupport.check(accessTokenValidityMinutes, in: 5...1440, "accessTokenValidityMinutes")
         errors += ServerlessSupport.check(idTokenValidityMinutes, in: 5...1440, "idTokenValidityMinutes")
         errors += ServerlessSupport.check(refreshTokenValidityDays, in: 1...3650, "refreshTokenValidityDays")
         if authFlows.isEmpty && oauth == nil { errors.append("the client allows no sign-in flow: give authFlows or oauth") }
         if let oauth {
             if oauth.flows.isEmpty { errors.append("oauth needs at least one flow") }
             if oauth.scopes.isEmpty { errors.append("oauth needs at least one scope") }
-            if oauth.callbackUrls.isEmpty && !oauth.flows.allSatisfy({ $0 == .clientCredentials }) {
+            if callbackUrls.isEmpty && !oauth.flows.allSatisfy({ $0 == .clientCredentials }) {
                 errors.append("the \(oauth.flows.map(\.rawValue).joined(separator: "/")) flow needs at least one callback URL")
             }
-            for url in oauth.callbackUrls + oauth.logoutUrls {
+            for url in (callbackUrls + logoutUrls).compactMap(\.literal) {
                 let localhost = url.hasPrefix("http://localhost") || url.hasPrefix("http://127.0.0.1")
                 if !(url.hasPrefix("https://") || localhost) {
                     errors.append("callback and logout URLs must use HTTPS (http only for localhost): '\(url)'")
