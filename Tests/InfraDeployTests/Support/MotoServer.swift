@@ -19,8 +19,11 @@ final class MotoServer: @unchecked Sendable {
     }
 
     let endpoint: URL
-    let credentials: Credentials
-    let userArn: String
+    private let identityLock = NSLock()
+    private var identity: (credentials: Credentials, userArn: String)
+    /// The signing identity (a new one after each `reset()`).
+    var credentials: Credentials { identityLock.withLock { identity.credentials } }
+    var userArn: String { identityLock.withLock { identity.userArn } }
     private let process: Process
     private let motoPID: pid_t
     private let logFile: URL
@@ -59,8 +62,7 @@ final class MotoServer: @unchecked Sendable {
     private init(endpoint: URL, credentials: Credentials, userArn: String, process: Process, motoPID: pid_t,
                  logFile: URL) {
         self.endpoint = endpoint
-        self.credentials = credentials
-        self.userArn = userArn
+        identity = (credentials, userArn)
         self.process = process
         self.motoPID = motoPID
         self.logFile = logFile
@@ -156,15 +158,7 @@ final class MotoServer: @unchecked Sendable {
 
         // Checks are off: create the signing identity with any credentials, then turn them on.
         do {
-            let setup = client(endpoint: endpoint, credentials: Credentials(accessKeyId: "AKIASETUPSETUPSETUP0",
-                                                                            secretAccessKey: "setup"))
-            let iam = IAMClient(client: setup)
-            let user = "infra-tests"
-            let arn = try await iam.createUser(user)
-            try await iam.putUserPolicy(userName: user, policyName: "allow-all", policyDocument: """
-                {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}
-                """)
-            let key = try await iam.createAccessKey(userName: user)
+            let (key, arn) = try await createIdentity(endpoint: endpoint)
             let server = MotoServer(endpoint: endpoint, credentials: key, userArn: arn, process: process,
                                     motoPID: motoPID, logFile: logFile)
             try await server.motoAPI("reset-auth", body: "0")
@@ -173,6 +167,56 @@ final class MotoServer: @unchecked Sendable {
             killMoto()
             throw error
         }
+    }
+
+    /// The IAM user `infra-tests` with an allow-all policy and an access key (signature checks must be off).
+    private static func createIdentity(endpoint: URL) async throws -> (Credentials, String) {
+        let setup = client(endpoint: endpoint, credentials: Credentials(accessKeyId: "AKIASETUPSETUPSETUP0",
+                                                                        secretAccessKey: "setup"))
+        let iam = IAMClient(client: setup)
+        let user = "infra-tests"
+        let arn = try await iam.createUser(user)
+        try await iam.putUserPolicy(userName: user, policyName: "allow-all", policyDocument: """
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}
+            """)
+        return (try await iam.createAccessKey(userName: user), arn)
+    }
+
+    /// A fresh server state for a scenario: signature checks off, `POST /moto-api/reset` (it wipes
+    /// every resource, the IAM user and its key included), a new signing identity, checks on again.
+    /// moto's state after a refused ExecuteChangeSet is half-applied (and can answer later calls with
+    /// HTTP 500), so each scenario that meets a refusal starts from here.
+    func reset() async throws {
+        try await motoAPI("reset-auth", body: "inf")
+        try await motoAPI("reset")
+        let (key, arn) = try await Self.createIdentity(endpoint: endpoint)
+        identityLock.withLock { identity = (key, arn) }
+        try await motoAPI("reset-auth", body: "0")
+    }
+
+    /// The size of moto's log now: pass it to `log(since:)`.
+    func logMark() -> UInt64 {
+        ((try? FileManager.default.attributesOfItem(atPath: logFile.path)[.size]) as? NSNumber)?.uint64Value ?? 0
+    }
+
+    /// What moto logged since a mark, once it holds `text` (or after 5 s): moto writes the
+    /// traceback of an HTTP 500, which names the cause, after it has answered.
+    func log(since mark: UInt64, awaiting text: String) async -> String {
+        let deadline = Date().addingTimeInterval(5)
+        var log = self.log(since: mark)
+        while !log.contains(text), Date() < deadline {
+            try? await Task.sleep(nanoseconds: 20_000_000)
+            log = self.log(since: mark)
+        }
+        return log
+    }
+
+    /// What moto logged since a mark.
+    func log(since mark: UInt64) -> String {
+        guard let handle = try? FileHandle(forReadingFrom: logFile) else { return "" }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: mark)
+        return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
     }
 
     func stop() {
