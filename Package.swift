@@ -54,6 +54,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "infra", dependencies: ["InfraCLI"]),
+        // Benchmark: builds a generated app of N resources and writes its assembly (scripts/bench).
+        .executableTarget(name: "InfraBench", dependencies: ["InfraDSL"]),
+        // Benchmark: deploy completion latency against a scripted CloudFormation (scripts/bench-deploy).
+        .executableTarget(name: "InfraDeployBench", dependencies: ["InfraDeploy", "InfraAWS"]),
 
         .testTarget(name: "InfraCoreTests", dependencies: ["InfraDSL", "InfraCLI"]),
         .testTarget(name: "InfraDSLTests", dependencies: ["InfraDSL", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),

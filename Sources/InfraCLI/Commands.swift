@@ -26,7 +26,10 @@ struct ProjectOptions: ParsableArguments {
 }
 
 struct Synth: ParsableCommand {
+    // An explicit name: without one, ArgumentParser derives it with String(describing:) at
+    // every start, which costs runtime conformance scans (see docs/BENCHMARKS.md).
     static let configuration = CommandConfiguration(
+        commandName: "synth",
         abstract: "Synthesize the configured stacks into a cloud assembly (templates + manifest).")
 
     @Argument(help: "Stacks to synthesize (default: all); their dependencies are included.")

@@ -31,7 +31,8 @@ struct AssemblySource: ParsableArguments {
     @OptionGroup var project: ProjectOptions
 
     /// Synthesizes every configured stack into `output` and reads it back, or reads `--assembly`.
-    func load(_ context: DeployContext) throws -> DeployAssembly {
+    /// `-c` overrides apply to the `stacks` named on the command line (all when none).
+    func load(_ context: DeployContext, stacks: [String] = []) throws -> DeployAssembly {
         if let assembly {
             guard project.context.isEmpty else {
                 throw DeployError(.usage, "-c overrides apply to synthesis; --assembly \(assembly) is used as it was "
@@ -40,8 +41,8 @@ struct AssemblySource: ParsableArguments {
             return try DeployAssembly.read(from: context.url(assembly))
         }
         let overrides = try StackConfig.parseOverrides(project.context)
-        let synthesized = try Project(configDirectory: context.url(project.configDirectory))
-            .synthesize(overrides: overrides)
+        let configured = Project(configDirectory: context.url(project.configDirectory))
+        let synthesized = try configured.buildApp(configured.loadConfigs(overrides: overrides, scope: stacks)).synthesize()
         let directory = context.url(output)
         try synthesized.write(to: directory, format: .json)
         return try DeployAssembly.read(from: directory)
@@ -50,6 +51,7 @@ struct AssemblySource: ParsableArguments {
 
 public struct Deploy: ParsableCommand {
     public static let configuration = CommandConfiguration(
+        commandName: "deploy",
         abstract: "Deploy stacks: publish assets, create a change set, show it, execute it, watch it.",
         discussion: """
             Synthesizes first (into --output) unless --assembly names a folder to deploy as it is. \
@@ -113,7 +115,7 @@ public struct Deploy: ParsableCommand {
             guard concurrency >= 1 else { throw DeployError(.usage, "--concurrency must be 1 or more") }
             let style = try DeployCLI.progressStyle(progress)
             let overrides = try parameters.map(ParameterOverride.parse)
-            let assembly = try source.load(context)
+            let assembly = try source.load(context, stacks: stacks)
             let chosen = try assembly.select(stacks, all: all, upstream: true)
             let options = DeployOptions(parameters: overrides, requireApproval: approval, execute: !noExecute,
                                         concurrency: concurrency, outputsFile: outputsFile.map(context.url),
@@ -128,6 +130,7 @@ public struct Deploy: ParsableCommand {
 
 public struct Diff: ParsableCommand {
     public static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Compare the deployed templates with the new ones: resources, properties, replacements, security.")
 
     @Argument(help: "Stacks to compare (default: all).")
@@ -148,7 +151,7 @@ public struct Diff: ParsableCommand {
 
     public func execute(_ context: DeployContext) async -> Int32 {
         do {
-            let assembly = try source.load(context)
+            let assembly = try source.load(context, stacks: stacks)
             let chosen = try assembly.select(stacks, all: true)
             let diffs = try await Differ(context: context).diff(chosen)
             for (i, d) in diffs.enumerated() {
@@ -168,6 +171,7 @@ public struct Diff: ParsableCommand {
 
 public struct Destroy: ParsableCommand {
     public static let configuration = CommandConfiguration(
+        commandName: "destroy",
         abstract: "Delete stacks (after confirmation), dependents first, and report what was retained.")
 
     @Argument(help: "Stacks to delete; the stacks that depend on them are deleted first.")
@@ -195,7 +199,7 @@ public struct Destroy: ParsableCommand {
     public func execute(_ context: DeployContext) async -> Int32 {
         do {
             let style = try DeployCLI.progressStyle(progress)
-            let assembly = try source.load(context)
+            let assembly = try source.load(context, stacks: stacks)
             let chosen = try assembly.select(stacks, all: all, downstream: true)
             let summary = await Destroyer(context: context, force: force, progress: style).destroy(chosen)
             return summary.exitCode
@@ -207,6 +211,7 @@ public struct Destroy: ParsableCommand {
 
 public struct Bootstrap: ParsableCommand {
     public static let configuration = CommandConfiguration(
+        commandName: "bootstrap",
         abstract: "Deploy the toolkit stack (asset bucket and image repository) into an account and region.",
         discussion: "Needed once per account and region before deploying stacks with assets or templates over "
             + "51,200 bytes; run it again after upgrading infra when deploy says the toolkit is too old.")

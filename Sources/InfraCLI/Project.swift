@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import InfraDSL
 
 /// A stack architecture the CLI can build from a config file (its `app` key names it).
@@ -33,8 +36,10 @@ public struct Project {
 
     /// Reads every `*.json` in the config folder (sorted by name) and applies each `-c KEY=VALUE`
     /// override to the stacks whose definition reads KEY (context is shared as in cdk.json, but a
-    /// key one stack does not know is not forced on it); a key no configured stack reads is an error.
-    public func loadConfigs(overrides: [(String, String)] = []) throws -> [StackConfig] {
+    /// key one stack does not know is not forced on it). When `scope` names stacks (stack names,
+    /// `*` wildcards allowed), overrides apply to those only. A key no stack in scope reads is an
+    /// error.
+    public func loadConfigs(overrides: [(String, String)] = [], scope: [String] = []) throws -> [StackConfig] {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: configDirectory.path, isDirectory: &isDir), isDir.boolValue else {
@@ -64,13 +69,19 @@ public struct Project {
             }
             seen[config.stackName] = display
             let definition = definitions.first { $0.name == config.app }!
-            config.applyOverrides(overrides.filter { definition.reads($0.0) })
+            if Self.inScope(config.stackName, scope) {
+                config.applyOverrides(overrides.filter { definition.reads($0.0) })
+            }
             configs.append(config)
         }
         for (key, _) in overrides {
-            let readers = configs.filter { c in definitions.first { $0.name == c.app }!.reads(key) }
+            let readers = configs.filter { c in
+                Self.inScope(c.stackName, scope) && definitions.first { $0.name == c.app }!.reads(key)
+            }
             if readers.isEmpty {
-                throw ConfigError(file: "-c", key: key, "no configured stack reads this context key")
+                throw ConfigError(file: "-c", key: key, scope.isEmpty
+                    ? "no configured stack reads this context key"
+                    : "none of the selected stacks (\(scope.joined(separator: ", "))) reads this context key")
             }
         }
         return configs
@@ -87,10 +98,16 @@ public struct Project {
     }
 
     /// Loads, builds and synthesizes; `stacks` selects stacks (with their dependencies).
+    /// Overrides apply to the named stacks only, when stacks are named.
     public func synthesize(stacks: [String] = [], overrides: [(String, String)] = []) throws -> CloudAssembly {
-        let app = try buildApp(loadConfigs(overrides: overrides))
+        let app = try buildApp(loadConfigs(overrides: overrides, scope: stacks))
         let assembly = try app.synthesize()
         return try assembly.selecting(Self.withDependencies(stacks, in: assembly))
+    }
+
+    /// True when `stackName` matches one of `patterns` (or there are none); `*` matches any run.
+    static func inScope(_ stackName: String, _ patterns: [String]) -> Bool {
+        patterns.isEmpty || patterns.contains { fnmatch($0, stackName, 0) == 0 }
     }
 
     /// The named stacks plus everything they depend on.

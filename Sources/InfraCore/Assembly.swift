@@ -13,10 +13,24 @@ public struct StackArtifact {
     public let terminationProtection: Bool
     /// Ids of the assets its resources use.
     public let assets: [String]
+    /// The JSON rendering, made once: synthesis measures it, writing and `render` reuse it.
+    let json = RenderedJSON()
 
     /// The template file name in the assembly.
     public func templateFile(_ format: TemplateFormat) -> String {
         "\(stackName).template.\(format.rawValue)"
+    }
+}
+
+/// The JSON bytes of a template, rendered on first use.
+final class RenderedJSON {
+    private var bytes: [UInt8]?
+
+    func bytes(of template: Value) -> [UInt8] {
+        if let bytes { return bytes }
+        let rendered = JSONRenderer.renderBytes(template)
+        bytes = rendered
+        return rendered
     }
 }
 
@@ -47,7 +61,7 @@ public struct CloudAssembly {
     /// The rendered template of a stack.
     public func render(_ stack: StackArtifact, format: TemplateFormat) throws -> String {
         switch format {
-        case .json: return JSONRenderer.render(stack.template)
+        case .json: return String(decoding: stack.json.bytes(of: stack.template), as: UTF8.self)
         case .yaml: return try YAMLRenderer.render(stack.template)
         }
     }
@@ -98,9 +112,12 @@ public struct CloudAssembly {
     public func write(to directory: URL, format: TemplateFormat = .json) throws {
         let fm = FileManager.default
         // Render everything before touching the disk.
-        var files: [(String, Data)] = [("manifest.json", Data(JSONRenderer.render(manifest(format: format)).utf8))]
+        var files: [(String, [UInt8])] = [("manifest.json", JSONRenderer.renderBytes(manifest(format: format)))]
         for s in stacks {
-            files.append((s.templateFile(format), Data(try render(s, format: format).utf8)))
+            switch format {
+            case .json: files.append((s.templateFile(format), s.json.bytes(of: s.template)))
+            case .yaml: files.append((s.templateFile(format), Array(try YAMLRenderer.render(s.template).utf8)))
+            }
         }
         let parent = directory.deletingLastPathComponent()
         try fm.createDirectory(at: parent, withIntermediateDirectories: true)
@@ -108,8 +125,13 @@ public struct CloudAssembly {
         try? fm.removeItem(at: staging)
         do {
             try fm.createDirectory(at: staging, withIntermediateDirectories: false)
-            for (name, data) in files {
-                try data.write(to: staging.appendingPathComponent(name))
+            for (name, bytes) in files {
+                try bytes.withUnsafeBytes { buffer in
+                    // The bytes are written from where they are, not copied into a Data first.
+                    let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!),
+                                    count: buffer.count, deallocator: .none)
+                    try data.write(to: staging.appendingPathComponent(name))
+                }
             }
             for asset in assets {
                 try stage(asset, into: staging)

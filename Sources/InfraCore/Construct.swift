@@ -32,7 +32,7 @@ open class Construct {
     private func attach(_ child: Construct) {
         if child.id.isEmpty {
             app.report(path: path, "a construct id must not be empty")
-        } else if child.id.contains("/") {
+        } else if child.id.utf8.contains(UInt8(ascii: "/")) {
             app.report(path: path, "construct id '\(child.id)' must not contain '/'")
         }
         if childIndex[child.id] != nil {

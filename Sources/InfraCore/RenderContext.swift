@@ -9,6 +9,8 @@ public final class RenderContext {
     private var propertyPath: [String] = []
     /// Local resources the current element references (its implicit dependencies).
     var referenced: [Resource] = []
+    /// Tags inherited by the children of a construct (its own and its ancestors'), by construct.
+    private var inheritedTags: [ObjectIdentifier: InheritedTags] = [:]
 
     init(stack: Stack, synthesis: Synthesis) {
         self.stack = stack
@@ -30,13 +32,43 @@ public final class RenderContext {
     /// Turns references and intrinsics into template JSON as this stack sees them: a
     /// reference to another stack of the app becomes `Fn::ImportValue` of an export.
     public func resolve(_ value: Value) -> Value {
+        resolved(value) ?? value
+    }
+
+    /// The resolution of `value`, or nil when it is a literal (and stays as it is): literal
+    /// subtrees are shared, not copied.
+    private func resolved(_ value: Value) -> Value? {
         switch value {
         case .null, .bool, .int, .double, .string:
-            return value
+            return nil
         case .array(let items):
-            return .array(items.map(resolve))
+            var out: [Value]?
+            for i in items.indices {
+                if let r = resolved(items[i]) {
+                    if out == nil {
+                        out = Array(items[..<i])
+                        out!.reserveCapacity(items.count)
+                    }
+                    out!.append(r)
+                } else if out != nil {
+                    out!.append(items[i])
+                }
+            }
+            return out.map(Value.array)
         case .object(let pairs):
-            return .object(pairs.map { ($0.0, resolve($0.1)) })
+            var out: [(String, Value)]?
+            for i in pairs.indices {
+                if let r = resolved(pairs[i].1) {
+                    if out == nil {
+                        out = Array(pairs[..<i])
+                        out!.reserveCapacity(pairs.count)
+                    }
+                    out!.append((pairs[i].0, r))
+                } else if out != nil {
+                    out!.append(pairs[i])
+                }
+            }
+            return out.map(Value.object)
         case .pseudo(let name):
             return .object([("Ref", .string(name))])
         case .ref(let target):
@@ -55,6 +87,22 @@ public final class RenderContext {
         }
     }
 
+    /// The tags `construct` and its ancestors apply (nearer ones win), sorted by key; computed
+    /// once per construct while the stack renders.
+    func tags(appliedBy construct: Construct) -> InheritedTags {
+        let key = ObjectIdentifier(construct)
+        if let known = inheritedTags[key] { return known }
+        var tags: InheritedTags
+        if let parent = construct.scope {
+            tags = self.tags(appliedBy: parent)
+            if !construct.appliedTags.isEmpty { tags = tags.overridden(by: construct.appliedTags) }
+        } else {
+            tags = InheritedTags([]).overridden(by: construct.appliedTags)
+        }
+        inheritedTags[key] = tags
+        return tags
+    }
+
     private func reference(_ target: any Referenceable, attribute: String?) -> Value {
         let local: Value = attribute.map {
             .object([("Fn::GetAtt", .array([.string(target.logicalId), .string($0)]))])
@@ -70,5 +118,28 @@ public final class RenderContext {
         let exportName = synthesis.export(from: target.stack, value: local, target: target, attribute: attribute)
         synthesis.addDependency(stack, on: target.stack)
         return .object([("Fn::ImportValue", .string(exportName))])
+    }
+}
+
+/// Inherited tags sorted by key, with their renderings in both tag formats made once.
+final class InheritedTags {
+    let sorted: [(key: String, value: String)]
+    /// `[{Key, Value}]` entries, for `TagFormat.list`.
+    private(set) lazy var listEntries: [Value] = sorted.map {
+        .object([("Key", .string($0.key)), ("Value", .string($0.value))])
+    }
+    /// `Key: Value` pairs, for `TagFormat.map`.
+    private(set) lazy var mapEntries: [(String, Value)] = sorted.map { ($0.key, .string($0.value)) }
+
+    init(_ sorted: [(key: String, value: String)]) { self.sorted = sorted }
+
+    var isEmpty: Bool { sorted.isEmpty }
+
+    /// These tags with `tags` set on top (later ones win).
+    func overridden(by tags: [(key: String, value: String)]) -> InheritedTags {
+        var all: [String: String] = [:]
+        for t in sorted { all[t.key] = t.value }
+        for t in tags { all[t.key] = t.value }
+        return InheritedTags(all.keys.sorted().map { ($0, all[$0]!) })
     }
 }

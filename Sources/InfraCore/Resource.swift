@@ -88,7 +88,7 @@ open class Resource: TemplateElement, Referenceable, Configurable {
         for o in overrides {
             props = Self.apply(o.value, at: o.path[...], to: props)
         }
-        return applyTags(to: props)
+        return applyTags(to: props, ctx)
     }
 
     private static func apply(_ value: Value?, at path: ArraySlice<String>, to target: Value) -> Value {
@@ -109,12 +109,8 @@ open class Resource: TemplateElement, Referenceable, Configurable {
     }
 
     /// Tags from the ancestors (farther first, so nearer ones win), then the resource's own.
-    private func applyTags(to props: Value) -> Value {
-        var inherited: [String: String] = [:]
-        var chain: [Construct] = []
-        var node: Construct? = self
-        while let n = node { chain.append(n); node = n.scope }
-        for c in chain.reversed() { for t in c.appliedTags { inherited[t.key] = t.value } }
+    private func applyTags(to props: Value, _ ctx: RenderContext) -> Value {
+        let inherited = ctx.tags(appliedBy: self)
         guard !inherited.isEmpty, case .object(var pairs) = props else { return props }
 
         switch Self.tagFormat {
@@ -127,8 +123,14 @@ open class Resource: TemplateElement, Referenceable, Configurable {
                 own = items
             }
             let ownKeys = Set(own.compactMap { $0["Key"]?.stringLiteral })
-            var merged: [Value] = inherited.keys.sorted().filter { !ownKeys.contains($0) }.map {
-                .object([("Key", .string($0)), ("Value", .string(inherited[$0]!))])
+            var merged: [Value]
+            if ownKeys.isEmpty {
+                merged = inherited.listEntries
+            } else {
+                merged = []
+                for (i, t) in inherited.sorted.enumerated() where !ownKeys.contains(t.key) {
+                    merged.append(inherited.listEntries[i])
+                }
             }
             merged.append(contentsOf: own)
             Self.set(name, .array(merged), in: &pairs)
@@ -139,8 +141,14 @@ open class Resource: TemplateElement, Referenceable, Configurable {
                 own = items
             }
             let ownKeys = Set(own.map(\.0))
-            var merged: [(String, Value)] = inherited.keys.sorted().filter { !ownKeys.contains($0) }.map {
-                ($0, .string(inherited[$0]!))
+            var merged: [(String, Value)]
+            if ownKeys.isEmpty {
+                merged = inherited.mapEntries
+            } else {
+                merged = []
+                for (i, t) in inherited.sorted.enumerated() where !ownKeys.contains(t.key) {
+                    merged.append(inherited.mapEntries[i])
+                }
             }
             merged.append(contentsOf: own)
             Self.set(name, .object(merged), in: &pairs)

@@ -97,7 +97,7 @@ final class Synthesis {
                 assets: partial.assetIds))
         }
         for a in artifacts {
-            let size = JSONRenderer.render(a.template).utf8.count
+            let size = a.json.bytes(of: a.template).count
             if size > TemplateLimits.maxTemplateBytes {
                 report(a.id, "the template is \(size) bytes; CloudFormation accepts at most \(TemplateLimits.maxTemplateBytes)")
             }
@@ -156,7 +156,7 @@ struct StackRenderer {
         var resources: [(String, Value)] = []
         var outputs: [(String, Value)] = []
         var graph: [(Resource, [Resource])] = []
-        var seen: [String: String] = [:]
+        var seen: [String: TemplateElement] = [:]
 
         for element in stack.elements() {
             let id = element.logicalId
@@ -164,9 +164,9 @@ struct StackRenderer {
                 synthesis.report(element.path, "'\(id)' is not a valid logical ID (letters and digits, at most 255)")
             }
             if let other = seen[id] {
-                synthesis.report(element.path, "logical ID '\(id)' is already used by '\(other)'")
+                synthesis.report(element.path, "logical ID '\(id)' is already used by '\(other.path)'")
             }
-            seen[id] = element.path
+            seen[id] = element
             ctx.element = element
             ctx.referenced = []
             switch element {
@@ -213,9 +213,15 @@ struct StackRenderer {
         if !conditions.isEmpty { head.append(("Conditions", .object(conditions))) }
         if stack.transforms.count == 1 { head.append(("Transform", .string(stack.transforms[0]))) }
         if stack.transforms.count > 1 { head.append(("Transform", .array(stack.transforms.map(Value.string)))) }
-        let assetIds = stack.descendants().compactMap { ($0 as? AssetUser)?.assetIds }.flatMap { $0 }
+        // Template elements are never asset users (see `AssetUser`), and asking the runtime
+        // whether a type conforms to a protocol costs a scan of every conformance record in
+        // the process the first time each type is asked: asking only the other constructs
+        // (the few L2 types) keeps that scan off the hundreds of generated resource types.
         var uniqueAssets: [String] = []
-        for a in assetIds where !uniqueAssets.contains(a) { uniqueAssets.append(a) }
+        for c in stack.descendants() where !(c is TemplateElement) {
+            guard let user = c as? AssetUser else { continue }
+            for a in user.assetIds where !uniqueAssets.contains(a) { uniqueAssets.append(a) }
+        }
         return Partial(head: head, resources: resources, outputs: outputs, assetIds: uniqueAssets)
     }
 
@@ -247,31 +253,51 @@ struct StackRenderer {
 
     /// Reports a cycle among the stack's resources (references and `DependsOn`).
     private func checkCycles(_ graph: [(Resource, [Resource])]) {
-        var edges: [ObjectIdentifier: [Resource]] = [:]
-        for (r, deps) in graph { edges[ObjectIdentifier(r), default: []].append(contentsOf: deps) }
-        var state: [ObjectIdentifier: Int] = [:]
-        var trail: [Resource] = []
-        func visit(_ r: Resource) -> Bool {
-            let key = ObjectIdentifier(r)
-            if state[key] == 2 { return false }
-            if state[key] == 1 {
-                let start = trail.firstIndex(where: { $0 === r })!
-                let cycle = (trail[start...] + [r]).map(\.path).joined(separator: " -> ")
-                synthesis.report(r.path, "dependency cycle: \(cycle)")
+        // Resources as indices, edges as index lists (to resources of this stack only: a
+        // resource of another stack cannot close a cycle here), visit state in an array.
+        var index: [ObjectIdentifier: Int] = [:]
+        index.reserveCapacity(graph.count)
+        var nodes: [Resource] = []
+        nodes.reserveCapacity(graph.count)
+        func node(_ r: Resource) -> Int {
+            if let i = index[ObjectIdentifier(r)] { return i }
+            index[ObjectIdentifier(r)] = nodes.count
+            nodes.append(r)
+            return nodes.count - 1
+        }
+        var edges: [[Int]] = []
+        for (r, deps) in graph {
+            let i = node(r)
+            var out: [Int] = []
+            for d in deps where d.stack === stack { out.append(node(d)) }
+            while edges.count < nodes.count { edges.append([]) }
+            edges[i].append(contentsOf: out)
+        }
+        while edges.count < nodes.count { edges.append([]) }
+        var state = [UInt8](repeating: 0, count: nodes.count)  // 1 visiting, 2 done
+        var trail: [Int] = []
+        func visit(_ i: Int) -> Bool {
+            if state[i] == 2 { return false }
+            if state[i] == 1 {
+                let start = trail.firstIndex(of: i)!
+                let cycle = (trail[start...] + [i]).map { nodes[$0].path }.joined(separator: " -> ")
+                synthesis.report(nodes[i].path, "dependency cycle: \(cycle)")
                 return true
             }
-            state[key] = 1
-            trail.append(r)
-            for d in edges[key] ?? [] where d.stack === stack && visit(d) { return true }
+            state[i] = 1
+            trail.append(i)
+            for j in edges[i] where visit(j) { return true }
             trail.removeLast()
-            state[key] = 2
+            state[i] = 2
             return false
         }
-        for (r, _) in graph where visit(r) { return }
+        for (r, _) in graph where visit(index[ObjectIdentifier(r)]!) { return }
     }
 }
 
-/// A construct that uses assets (so the manifest lists them under the stack).
+/// A construct that uses assets (so the manifest lists them under the stack). Adopted by
+/// higher-level constructs (functions, task definitions); synthesis does not ask template
+/// elements (resources, parameters, outputs, conditions, mappings).
 public protocol AssetUser: AnyObject {
     var assetIds: [String] { get }
 }

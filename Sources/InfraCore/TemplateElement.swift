@@ -19,7 +19,15 @@ open class TemplateElement: Construct {
     /// True when the logical ID was set explicitly.
     public var hasLogicalIdOverride: Bool { logicalIdOverride != nil }
 
+    /// The ids below the stack down to this element.
     var stackRelativeComponents: [String] {
-        Array(pathComponents.dropFirst(stack.pathComponents.count))
+        var parts: [String] = []
+        var node: Construct? = self
+        while let n = node, !(n is Stack) {
+            parts.append(n.id)
+            node = n.scope
+        }
+        if node == nil { _ = stack }  // not inside a stack: traps with the construct's path
+        return parts.reversed()
     }
 }

@@ -4,7 +4,11 @@
 /// so a reference knows which stack it belongs to: resolving it inside another stack of the same
 /// app turns it into an `Fn::ImportValue` of an export the producing stack gains.
 /// `.intrinsic` is any other `Fn::*` whose arguments are themselves values.
-public indirect enum Value {
+///
+/// Only the cases that hold a `Value` directly (or a payload larger than two words) are boxed:
+/// strings, numbers, arrays and objects are stored inline, so building and copying them does
+/// not allocate a box per value.
+public enum Value {
     case null
     case bool(Bool)
     case int(Int)
@@ -16,13 +20,13 @@ public indirect enum Value {
     /// `{"Ref": <logical id of target>}` (or an import when the target is in another stack).
     case ref(any Referenceable)
     /// `{"Fn::GetAtt": [<logical id>, attribute]}` (or an import across stacks).
-    case getAtt(any Referenceable, String)
+    indirect case getAtt(any Referenceable, String)
     /// `{"Ref": "AWS::Region"}` and the other pseudo parameters.
     case pseudo(String)
     /// The logical name of a condition, as `Fn::If` and a resource's `Condition` take it.
     case condition(Condition)
     /// `{name: arguments}`, e.g. `("Fn::Join", .array([...]))`.
-    case intrinsic(String, Value)
+    indirect case intrinsic(String, Value)
     /// A value computed when the template is rendered (lazy strings, values that depend on
     /// the rendering stack). Called once per resolution.
     case lazy(LazyValue)

@@ -109,11 +109,18 @@ enum StackScheduler {
                     let stack = pending.remove(at: i)
                     running.insert(stack.stackName)
                     group.addTask {
+                        // The result is complete before the tuple is built: Swift 6.3's optimizer
+                        // miscompiles a child task's tuple result whose first element is known
+                        // before a suspension and whose second only after it (`(name, try await
+                        // ...)`): in release builds `group.next()` returned nil at once and the
+                        // finished child then crashed the process (SIGSEGV after every deploy).
+                        let result: Result<StackResult, Error>
                         do {
-                            return (stack.stackName, .success(try await work(stack)))
+                            result = .success(try await work(stack))
                         } catch {
-                            return (stack.stackName, .failure(error))
+                            result = .failure(error)
                         }
+                        return (stack.stackName, result)
                     }
                 }
             }

@@ -1,8 +1,13 @@
 import Foundation
 import InfraAWS
 
-/// Watches one stack operation: polls DescribeStackEvents (new events only) and DescribeStacks
-/// adaptively, reports every new event, and returns when the operation is over.
+/// Watches one stack operation: polls DescribeStackEvents (new events only) adaptively, reports
+/// every new event, and returns when the operation is over.
+///
+/// One call per poll while the stack works: the stack's own events say when it stops (a status
+/// that is not `*_IN_PROGRESS`), and only then does DescribeStacks confirm the final status (and
+/// bring the outputs). DescribeStacks is also asked on the first poll and every
+/// `statusEvery`-th one, for a server that does not report the stack's own events.
 struct StackMonitor {
     let cfn: CloudFormationClient
     /// The stack id (works after deletion too) or name.
@@ -10,6 +15,9 @@ struct StackMonitor {
     let stackName: String
     let polling: PollingPolicy
     let output: DeployOutput
+
+    /// DescribeStacks at least every this many polls while no final stack event is seen.
+    static let statusEvery = 5
 
     struct Result {
         /// The stack at the end (status DELETE_COMPLETE, or nil if CloudFormation no longer knows it).
@@ -27,6 +35,12 @@ struct StackMonitor {
         }
     }
 
+    /// An event of the stack itself (not of a resource, nor of a nested stack).
+    func isStackEvent(_ e: StackEvent) -> Bool {
+        e.resourceType == "AWS::CloudFormation::Stack" && (e.physicalResourceId == e.stackId
+            || e.logicalResourceId == stackName)
+    }
+
     /// Watches until no operation is in progress.
     ///
     /// - `after`: the newest event before the operation started (nil: show events since `since`).
@@ -38,8 +52,12 @@ struct StackMonitor {
         var newestSeen = marker
         var events: [StackEvent] = []
         let startedAt = polling.now()
+        var polls = 0
+        // a stack event says the operation stopped: ask DescribeStacks on every poll until it agrees
+        var endReported = false
 
-        func fetch() async throws -> Bool {
+        /// The new events, oldest first (reported as they come).
+        func fetch() async throws -> [StackEvent] {
             let stopAt = newestSeen
             let fresh = try await cfn.stackEvents(stackName: stackId, stopAt: { e in
                 if let stopAt, e.eventId == stopAt { return true }
@@ -51,11 +69,16 @@ struct StackMonitor {
             if let newest = fresh.first { newestSeen = newest.eventId }
             for e in chronological { output.event(e, stack: stackName) }
             events += chronological
-            return !chronological.isEmpty
+            return chronological
         }
 
         let final: InfraAWS.Stack? = try await pollUntil(polling, what: "\(stackName) to finish") {
-            let news = try await fetch()
+            polls += 1
+            let fresh = try await fetch()
+            let news = !fresh.isEmpty
+            let endSeen = fresh.contains { isStackEvent($0) && !($0.resourceStatus ?? "").hasSuffix("_IN_PROGRESS") }
+            endReported = endReported || endSeen
+            guard endReported || polls == 1 || polls % Self.statusEvery == 0 else { return (nil, news) }
             guard let stack = try await cfn.describeStack(stackId) else {
                 return (.some(nil), news)
             }
@@ -65,7 +88,9 @@ struct StackMonitor {
             if stack.status.isInProgress || stack.status == .reviewInProgress && previous != nil || !started {
                 return (nil, news)
             }
-            _ = try await fetch()  // the last events, written just before the final status
+            if !endReported {
+                _ = try await fetch()  // the last events, written just before the final status
+            }
             return (.some(stack), news)
         }
         return Result(stack: final, events: events)

@@ -66,6 +66,15 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
     }
 
+    func testOverridesApplyToTheNamedStacksOnly() throws {
+        try writeConfig("a.json", #"{"app": "example", "stackName": "alpha"}"#)
+        try writeConfig("b.json", #"{"app": "example", "stackName": "beta"}"#)
+        XCTAssertEqual(run(["synth", "alpha", "--output", out.path, "-c", "FUNCTION_MEMORY=1024", "--quiet"]), 0)
+        let project = Project(configDirectory: dir.appendingPathComponent("config"))
+        let configs = try project.loadConfigs(overrides: [("FUNCTION_MEMORY", "1024")], scope: ["al*"])
+        XCTAssertEqual(configs.map { try? $0.int("FUNCTION_MEMORY", default: 256) }, [1024, 256])
+    }
+
     func testSynthesisErrorExitsOneAndWritesNothing() throws {
         try writeConfig("a.json", #"{"app": "example", "stackName": "not_valid!"}"#)
         XCTAssertEqual(run(["synth", "--output", out.path, "--quiet"]), 1)

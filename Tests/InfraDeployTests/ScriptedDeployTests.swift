@@ -225,6 +225,36 @@ final class ScriptedDeployTests: XCTestCase {
 
     // MARK: Polling
 
+    /// Server: scripted. While the stack works quietly the monitor makes one call per poll
+    /// (DescribeStackEvents; DescribeStacks only on the first poll and every `statusEvery`-th);
+    /// the stack's own final event is confirmed by one DescribeStacks, and that ends the watch.
+    func testQuietPollsAskForEventsOnlyAndTheFinalEventIsConfirmed() async throws {
+        let fake = ScriptedCloudFormation()
+        let quiet = ScriptedCloudFormation.Step(events: [], status: "CREATE_IN_PROGRESS")
+        fake.execution = { s, _ in
+            [.init(events: [(s.name, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated")],
+                   status: "CREATE_IN_PROGRESS")]
+                + Array(repeating: quiet, count: 6)
+                + [.init(events: [("Queue", "AWS::SQS::Queue", "CREATE_COMPLETE", nil),
+                                  ("Bucket", "AWS::S3::Bucket", "CREATE_COMPLETE", nil),
+                                  (s.name, "AWS::CloudFormation::Stack", "CREATE_COMPLETE", nil)],
+                         status: "CREATE_COMPLETE")]
+        }
+        let console = TestConsole()
+        assertExit(try await deploy(fake, [TestStack(name: "app", template: Self.queueAndBucket)], console: console), 0,
+                   console)
+        XCTAssertTrue(console.stdout.contains("✅ app: created"), console.stdout)
+        let actions = fake.actions
+        let watch = Array(actions[(actions.lastIndex(of: "ExecuteChangeSet") ?? 0)...].dropFirst())
+        let stacks = watch.filter { $0 == "DescribeStacks" }.count
+        let events = watch.filter { $0 == "DescribeStackEvents" }.count
+        // every step of this stand-in waits for a DescribeStacks (8 steps, each after up to
+        // `statusEvery` event polls), then one confirms the final event
+        XCTAssertEqual(stacks, 9, "\(watch)")
+        XCTAssertGreaterThanOrEqual(events, (stacks - 2) * StackMonitor.statusEvery, "\(watch)")
+        XCTAssertEqual(watch.suffix(2), ["DescribeStackEvents", "DescribeStacks"], "\(watch)")
+    }
+
     /// Server: scripted. Polling starts at once, backs off while nothing happens and returns to
     /// the initial interval as soon as events arrive.
     func testPollingBacksOffAndResetsOnNews() async throws {
