@@ -11,6 +11,11 @@ public struct PollingPolicy: Sendable {
     public var initial: TimeInterval
     public var maximum: TimeInterval
     public var factor: Double
+    /// The delay held while an operation is settling (every resource it touched has finished, so
+    /// the stack's final status is due any moment), for at most `settleWindow` seconds: the end
+    /// of a long operation is then seen within about this delay instead of `maximum`.
+    public var settle: TimeInterval
+    public var settleWindow: TimeInterval
     /// Give up waiting for one operation after this long (CloudFormation's own limits are lower).
     public var timeout: TimeInterval
     /// Waits; injectable so tests do not.
@@ -19,6 +24,7 @@ public struct PollingPolicy: Sendable {
     public var now: @Sendable () -> Date
 
     public init(initial: TimeInterval = 0.1, maximum: TimeInterval = 1.0, factor: Double = 1.2,
+                settle: TimeInterval = 0.15, settleWindow: TimeInterval = 5,
                 timeout: TimeInterval = 4 * 3600,
                 sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { seconds in
                     try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
@@ -27,6 +33,8 @@ public struct PollingPolicy: Sendable {
         self.initial = initial
         self.maximum = maximum
         self.factor = factor
+        self.settle = settle
+        self.settleWindow = settleWindow
         self.timeout = timeout
         self.sleep = sleep
         self.now = now
@@ -38,22 +46,51 @@ public struct PollingPolicy: Sendable {
     public func next(after previous: TimeInterval, news: Bool) -> TimeInterval {
         news ? initial : min(maximum, max(initial, previous * factor))
     }
+
+    /// The delay after a poll given what it saw: news resets, settling holds at most `settle`,
+    /// quiet backs off.
+    public func next(after previous: TimeInterval, hint: PollHint) -> TimeInterval {
+        switch hint {
+        case .news: return initial
+        case .settling: return min(settle, next(after: previous, news: false))
+        case .quiet: return next(after: previous, news: false)
+        }
+    }
+}
+
+/// What a poll saw, for the next delay.
+public enum PollHint: Sendable, Equatable {
+    /// Nothing new.
+    case quiet
+    /// Something changed.
+    case news
+    /// Nothing new, but the end is due (all resources finished, the stack not yet).
+    case settling
 }
 
 /// An adaptive poll loop: calls `poll` until it returns a value, sleeping between calls as the
 /// policy says. `poll` returns `(result, news)`.
 func pollUntil<T>(_ policy: PollingPolicy, what: String,
                   _ poll: () async throws -> (T?, Bool)) async throws -> T {
+    try await pollUntil(policy, what: what, hinted: {
+        let (result, news) = try await poll()
+        return (result, news ? PollHint.news : .quiet)
+    })
+}
+
+/// The poll loop with a hint per poll (see `PollHint`).
+func pollUntil<T>(_ policy: PollingPolicy, what: String,
+                  hinted poll: () async throws -> (T?, PollHint)) async throws -> T {
     let deadline = policy.now().addingTimeInterval(policy.timeout)
     var delay = 0.0
     while true {
         try Task.checkCancellation()
-        let (result, news) = try await poll()
+        let (result, hint) = try await poll()
         if let result { return result }
         guard policy.now() < deadline else {
             throw DeployError(.other, "gave up waiting for \(what) after \(Int(policy.timeout)) s")
         }
-        delay = delay == 0 ? policy.initial : policy.next(after: delay, news: news)
+        delay = delay == 0 ? policy.initial : policy.next(after: delay, hint: hint)
         try await policy.sleep(delay)
     }
 }

@@ -55,6 +55,10 @@ struct StackMonitor {
         var polls = 0
         // a stack event says the operation stopped: ask DescribeStacks on every poll until it agrees
         var endReported = false
+        // resources whose latest event is *_IN_PROGRESS, and when the last of them finished: the
+        // stack's own final event follows within moments, so polls are held short then
+        var inProgress = Set<String>()
+        var settledAt: Date?
 
         /// The new events, oldest first (reported as they come).
         func fetch() async throws -> [StackEvent] {
@@ -72,10 +76,18 @@ struct StackMonitor {
             return chronological
         }
 
-        let final: InfraAWS.Stack? = try await pollUntil(polling, what: "\(stackName) to finish") {
+        let final: InfraAWS.Stack? = try await pollUntil(polling, what: "\(stackName) to finish", hinted: {
             polls += 1
             let fresh = try await fetch()
-            let news = !fresh.isEmpty
+            var resourceEvents = false
+            for e in fresh where !isStackEvent(e) {
+                guard let id = e.logicalResourceId, let status = e.resourceStatus else { continue }
+                resourceEvents = true
+                if status.hasSuffix("_IN_PROGRESS") { inProgress.insert(id) } else { inProgress.remove(id) }
+            }
+            if resourceEvents { settledAt = inProgress.isEmpty ? polling.now() : nil }
+            let settling = settledAt.map { polling.now().timeIntervalSince($0) < polling.settleWindow } ?? false
+            let news: PollHint = !fresh.isEmpty ? .news : settling ? .settling : .quiet
             let endSeen = fresh.contains { isStackEvent($0) && !($0.resourceStatus ?? "").hasSuffix("_IN_PROGRESS") }
             endReported = endReported || endSeen
             guard endReported || polls == 1 || polls % Self.statusEvery == 0 else { return (nil, news) }
@@ -92,7 +104,7 @@ struct StackMonitor {
                 _ = try await fetch()  // the last events, written just before the final status
             }
             return (.some(stack), news)
-        }
+        })
         return Result(stack: final, events: events)
     }
 }

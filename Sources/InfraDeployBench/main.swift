@@ -44,6 +44,8 @@ final class TimedCloudFormation: HTTPTransport, @unchecked Sendable {
 
     let clock: VirtualClock
     let duration: TimeInterval
+    /// How long before the stack's final status its last resource finishes.
+    var settleGap: TimeInterval = 0
     let rtt: TimeInterval
     let stackName = "bench"
     let stackId = "arn:aws:cloudformation:us-east-1:123456789012:stack/bench/1"
@@ -117,7 +119,7 @@ final class TimedCloudFormation: HTTPTransport, @unchecked Sendable {
             executedAt = t
             addEvent(stackName, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated", at: t)
             addEvent("Queue", "AWS::SQS::Queue", "CREATE_IN_PROGRESS", nil, at: t)
-            addEvent("Queue", "AWS::SQS::Queue", "CREATE_COMPLETE", nil, at: t + duration)
+            addEvent("Queue", "AWS::SQS::Queue", "CREATE_COMPLETE", nil, at: t + max(0, duration - settleGap))
             addEvent(stackName, "AWS::CloudFormation::Stack", "CREATE_COMPLETE", nil, at: t + duration)
             return Self.ok(action, "")
         default:
@@ -196,9 +198,11 @@ enum BenchError: Error, CustomStringConvertible {
     var description: String { if case .failed(let m) = self { return m }; return "" }
 }
 
-func runOne(duration: TimeInterval, rtt: TimeInterval, policy base: PollingPolicy, directory: URL) async throws -> Sample {
+func runOne(duration: TimeInterval, rtt: TimeInterval, settleGap: TimeInterval, policy base: PollingPolicy,
+            directory: URL) async throws -> Sample {
     let clock = VirtualClock()
     let cfn = TimedCloudFormation(clock: clock, duration: duration, rtt: rtt)
+    cfn.settleGap = settleGap
     let console = ClockConsole(clock: clock)
     var policy = base
     policy.sleep = { seconds in clock.advance(seconds) }
@@ -244,6 +248,7 @@ func ms(_ s: Double) -> String { String(format: "%.0f ms", s * 1000) }
 var durations: [Double] = [1, 10, 60]
 var samples = 200
 var rttMs = 30.0
+var settleGap = 0.0
 var policy = PollingPolicy.standard
 var args = Array(CommandLine.arguments.dropFirst())
 while !args.isEmpty {
@@ -256,11 +261,12 @@ while !args.isEmpty {
     case "--durations": durations = value().split(separator: ",").compactMap { Double($0) }
     case "--samples": samples = max(1, Int(value()) ?? 200)
     case "--rtt-ms": rttMs = Double(value()) ?? 30
+    case "--settle-gap": settleGap = Double(value()) ?? 0
     case "--initial": policy.initial = Double(value()) ?? policy.initial
     case "--maximum": policy.maximum = Double(value()) ?? policy.maximum
     case "--factor": policy.factor = Double(value()) ?? policy.factor
     case "-h", "--help":
-        print("usage: InfraDeployBench [--durations 1,10,60] [--samples 200] [--rtt-ms 30] [--initial S] [--maximum S] [--factor F]")
+        print("usage: InfraDeployBench [--durations 1,10,60] [--samples 200] [--rtt-ms 30] [--settle-gap S] [--initial S] [--maximum S] [--factor F]")
         exit(0)
     default:
         FileHandle.standardError.write(Data("unknown option \(a)\n".utf8))
@@ -274,7 +280,9 @@ defer { try? FileManager.default.removeItem(at: directory) }
 
 print("Polling policy: first poll at once, then \(policy.initial) s, x\(policy.factor) while nothing changes, "
     + "at most \(policy.maximum) s; back to \(policy.initial) s on news. Simulated call time \(Int(rttMs)) ms "
-    + "(virtual clock), \(samples) operations per row, lengths spread evenly over [0.5 N, 1.5 N].")
+    + "(virtual clock), \(samples) operations per row, lengths spread evenly over [0.5 N, 1.5 N]; "
+    + (settleGap == 0 ? "no event before the stack's own final one (the worst case)."
+                      : "the last resource finishes \(settleGap) s before the stack's final status."))
 print("")
 print("| operation length N | latency p50 | p90 | max | Describe* calls per operation (mean) | max | calls/s (mean) |")
 print("|---:|---:|---:|---:|---:|---:|---:|")
@@ -283,7 +291,8 @@ for n in durations {
     for i in 0..<samples {
         let d = samples == 1 ? n : n * (0.5 + Double(i) / Double(samples - 1))
         do {
-            results.append(try await runOne(duration: d, rtt: rttMs / 1000, policy: policy, directory: directory))
+            results.append(try await runOne(duration: d, rtt: rttMs / 1000, settleGap: settleGap, policy: policy,
+                                            directory: directory))
         } catch {
             FileHandle.standardError.write(Data("InfraDeployBench: \(error)\n".utf8))
             exit(1)

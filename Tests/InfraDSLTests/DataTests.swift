@@ -268,7 +268,7 @@ final class DataTests: XCTestCase {
     }
 
     /// Runs the inline handler with a stub `boto3` and a local HTTP server standing in for
-    /// CloudFormation's response URL (skipped without python3).
+    /// CloudFormation's response URL (fails without python3).
     func testNotificationsHandlerAppliesAndClearsTheConfiguration() throws {
         let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let python else { return XCTFail("python3 is not on PATH: scripts/test installs the Python tools the tests need") }

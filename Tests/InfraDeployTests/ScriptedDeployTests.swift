@@ -284,6 +284,36 @@ final class ScriptedDeployTests: XCTestCase {
         XCTAssertEqual(policy.next(after: 2.0, news: true), 0.1)
     }
 
+    /// Server: scripted. Once every resource the operation touched has finished, the stack's
+    /// own final status is due: polls are held at `settle` (not backed off towards `maximum`),
+    /// so the end of a long operation is reported within about `settle`.
+    func testPollsStayShortWhileTheStackSettles() async throws {
+        let fake = ScriptedCloudFormation()
+        let quiet = ScriptedCloudFormation.Step(events: [], status: "CREATE_IN_PROGRESS")
+        fake.execution = { s, _ in
+            [.init(events: [(s.name, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated"),
+                            ("Queue", "AWS::SQS::Queue", "CREATE_IN_PROGRESS", nil)], status: "CREATE_IN_PROGRESS")]
+                + Array(repeating: quiet, count: 6)
+                + [.init(events: [("Queue", "AWS::SQS::Queue", "CREATE_COMPLETE", nil)], status: "CREATE_IN_PROGRESS")]
+                + Array(repeating: quiet, count: 12)
+                + [.init(events: [(s.name, "AWS::CloudFormation::Stack", "CREATE_COMPLETE", nil)], status: "CREATE_COMPLETE")]
+        }
+        let sleeps = Sleeps()
+        let console = TestConsole()
+        assertExit(try await deploy(fake, [TestStack(name: "app", template: Self.queueAndBucket)], console: console,
+                                    sleeps: sleeps), 0, console)
+        let policy = sleeps.polling
+        let d = sleeps.recorded
+        // while the queue was being created the delay backed off past `settle` ...
+        XCTAssertTrue(d.contains { $0 > policy.settle }, "\(d)")
+        // ... and after it finished it never exceeded `settle` again
+        guard let lastLong = d.lastIndex(where: { $0 > policy.settle }) else { return XCTFail("\(d)") }
+        XCTAssertGreaterThanOrEqual(d.count - lastLong - 1, 10, "the settling polls: \(d)")
+        XCTAssertEqual(policy.next(after: 2.0, hint: .settling), policy.settle)
+        XCTAssertEqual(policy.next(after: 0.1, hint: .settling), min(policy.settle, 0.16), accuracy: 1e-9)
+        XCTAssertEqual(policy.next(after: 2.0, hint: .quiet), 2.5)
+    }
+
     // MARK: Approval, termination protection, parameters
 
     static let roleTemplate = template("""
