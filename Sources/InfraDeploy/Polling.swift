@@ -12,8 +12,9 @@ public struct PollingPolicy: Sendable {
     public var maximum: TimeInterval
     public var factor: Double
     /// The delay held while an operation is settling (every resource it touched has finished, so
-    /// the stack's final status is due any moment), for at most `settleWindow` seconds: the end
-    /// of a long operation is then seen within about this delay instead of `maximum`.
+    /// the stack's final status is due any moment), for at most `settleWindow / settle` polls
+    /// (about `settleWindow` seconds): the end of a long operation is then seen within about this
+    /// delay instead of `maximum`.
     public var settle: TimeInterval
     public var settleWindow: TimeInterval
     /// Give up waiting for one operation after this long (CloudFormation's own limits are lower).

@@ -58,7 +58,8 @@ struct StackMonitor {
         // resources whose latest event is *_IN_PROGRESS, and when the last of them finished: the
         // stack's own final event follows within moments, so polls are held short then
         var inProgress = Set<String>()
-        var settledAt: Date?
+        var settledPolls: Int?  // polls since the last resource finished (counted, not timed)
+        let maxSettlePolls = Int((polling.settleWindow / max(0.01, polling.settle)).rounded(.up))
 
         /// The new events, oldest first (reported as they come).
         func fetch() async throws -> [StackEvent] {
@@ -85,8 +86,12 @@ struct StackMonitor {
                 resourceEvents = true
                 if status.hasSuffix("_IN_PROGRESS") { inProgress.insert(id) } else { inProgress.remove(id) }
             }
-            if resourceEvents { settledAt = inProgress.isEmpty ? polling.now() : nil }
-            let settling = settledAt.map { polling.now().timeIntervalSince($0) < polling.settleWindow } ?? false
+            if resourceEvents {
+                settledPolls = inProgress.isEmpty ? 0 : nil
+            } else if let n = settledPolls {
+                settledPolls = n + 1
+            }
+            let settling = settledPolls.map { $0 < maxSettlePolls } ?? false
             let news: PollHint = !fresh.isEmpty ? .news : settling ? .settling : .quiet
             let endSeen = fresh.contains { isStackEvent($0) && !($0.resourceStatus ?? "").hasSuffix("_IN_PROGRESS") }
             endReported = endReported || endSeen

@@ -295,7 +295,9 @@ final class ScriptedDeployTests: XCTestCase {
                             ("Queue", "AWS::SQS::Queue", "CREATE_IN_PROGRESS", nil)], status: "CREATE_IN_PROGRESS")]
                 + Array(repeating: quiet, count: 6)
                 + [.init(events: [("Queue", "AWS::SQS::Queue", "CREATE_COMPLETE", nil)], status: "CREATE_IN_PROGRESS")]
-                + Array(repeating: quiet, count: 12)
+                // the stand-in moves a step per DescribeStacks (every `statusEvery`-th poll): 4 steps
+                // stay inside the settling polls (`settleWindow / settle`)
+                + Array(repeating: quiet, count: 4)
                 + [.init(events: [(s.name, "AWS::CloudFormation::Stack", "CREATE_COMPLETE", nil)], status: "CREATE_COMPLETE")]
         }
         let sleeps = Sleeps()

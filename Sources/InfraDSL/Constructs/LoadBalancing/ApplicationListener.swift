@@ -75,7 +75,7 @@ public final class ApplicationListener: Construct {
         let rule = ElasticLoadBalancingV2.ListenerRule(self, id) {
             $0.listenerArn = self.arn
             $0.priority = NumberValue(priority)
-            $0.actions = [action.ruleAction()]
+            $0.actions = action.ruleAction()
             var conditions: [ElasticLoadBalancingV2.ListenerRule.RuleCondition] = []
             if !pathPatterns.isEmpty {
                 conditions.append(.init {

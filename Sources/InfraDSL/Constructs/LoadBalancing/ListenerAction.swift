@@ -107,36 +107,11 @@ public struct ListenerAction {
         }
     }
 
-    func ruleAction() -> ElasticLoadBalancingV2.ListenerRule.Action {
-        .init { a in
-            switch kind {
-            case .forward(let groups):
-                a.type = .forward
-                if groups.count == 1 {
-                    a.targetGroupArn = groups[0].arn
-                } else {
-                    a.forwardConfig = .init {
-                        $0.targetGroups = ListValue(groups.map { g in .init { $0.targetGroupArn = g.arn; $0.weight = 1 } })
-                    }
-                }
-            case .redirect(let p, let port, let host, let path, let query, let permanent):
-                a.type = .redirect
-                a.redirectConfig = .init {
-                    $0.statusCode = permanent ? .http301 : .http302
-                    if let p { $0.protocol = StringValue(p) }
-                    if let port { $0.port = StringValue(port) }
-                    if let host { $0.host = StringValue(host) }
-                    if let path { $0.path = StringValue(path) }
-                    if let query { $0.query = StringValue(query) }
-                }
-            case .fixedResponse(let status, let contentType, let body):
-                a.type = .fixedResponse
-                a.fixedResponseConfig = .init {
-                    $0.statusCode = StringValue(String(status))
-                    if let contentType { $0.contentType = StringValue(contentType) }
-                    if let body { $0.messageBody = StringValue(body) }
-                }
-            }
-        }
+    /// The same action for a listener rule: `AWS::ElasticLoadBalancingV2::ListenerRule`'s action
+    /// has the listener action's shape (same properties, same rendering), so it is rendered
+    /// through the listener action's type.
+    func ruleAction() -> ListValue<ElasticLoadBalancingV2.ListenerRule.Action> {
+        let action = listenerAction()
+        return ListValue(token: .array([.lazy(LazyValue { ctx in action.toValue(ctx) })]))
     }
 }
