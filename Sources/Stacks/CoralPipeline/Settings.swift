@@ -390,22 +390,12 @@ extension CoralPipelineStack {
         }
     }
 
-    /// Fargate's CPU sizes and the memory each allows (MiB).
+    /// Fargate's CPU sizes and the memory each allows, by setting key.
     static func fargateSizeProblem(cpu: Int, memoryMiB: Int) -> (key: String, message: String)? {
-        let allowed: [Int: [Int]] = [
-            256: [512, 1024, 2048], 512: Array(stride(from: 1024, through: 4096, by: 1024)),
-            1024: Array(stride(from: 2048, through: 8192, by: 1024)), 2048: Array(stride(from: 4096, through: 16384, by: 1024)),
-            4096: Array(stride(from: 8192, through: 30720, by: 1024)), 8192: Array(stride(from: 16384, through: 61440, by: 4096)),
-            16384: Array(stride(from: 32768, through: 122880, by: 8192)),
-        ]
-        guard let sizes = allowed[cpu] else {
-            return ("FRONTEND_CPU", "\(cpu) is not a Fargate CPU size (256, 512, 1024, 2048, 4096, 8192, 16384)")
+        switch TaskDefinition.fargateSizeProblem(cpu: cpu, memoryMiB: memoryMiB) {
+        case .cpu(let message)?: return ("FRONTEND_CPU", message)
+        case .memory(let message)?: return ("FRONTEND_MEMORY", message)
+        case nil: return nil
         }
-        if !sizes.contains(memoryMiB) {
-            let list = sizes.count <= 3 ? sizes.map(String.init).joined(separator: ", ")
-                : "\(sizes.first!)-\(sizes.last!) in steps of \(sizes[1] - sizes[0])"
-            return ("FRONTEND_MEMORY", "Fargate does not offer \(memoryMiB) MiB with \(cpu) CPU units (\(list) MiB)")
-        }
-        return nil
     }
 }

@@ -142,7 +142,7 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
     }
 
     /// Fargate's CPU sizes and the memory (MiB) each allows.
-    static let fargateSizes: [Int: [Int]] = [
+    public static let fargateSizes: [Int: [Int]] = [
         256: [512, 1024, 2048],
         512: Array(stride(from: 1024, through: 4096, by: 1024)),
         1024: Array(stride(from: 2048, through: 8192, by: 1024)),
@@ -198,5 +198,27 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
 
     private static func describe(_ sizes: [Int]) -> String {
         sizes.count <= 3 ? sizes.map(String.init).joined(separator: ", ") : "\(sizes.first!)-\(sizes.last!) in steps of \(sizes[1] - sizes[0])"
+    }
+}
+
+/// Why a CPU/memory pair is not a Fargate task size: the CPU, or the memory for that CPU.
+public enum FargateSizeProblem: Sendable, Equatable {
+    case cpu(String)
+    case memory(String)
+}
+
+extension TaskDefinition {
+    /// Checks a CPU/memory pair against `fargateSizes`, for settings that validate it before any
+    /// construct exists (so the message can name the setting).
+    public static func fargateSizeProblem(cpu: Int, memoryMiB: Int) -> FargateSizeProblem? {
+        guard let sizes = fargateSizes[cpu] else {
+            return .cpu("\(cpu) is not a Fargate CPU size (256, 512, 1024, 2048, 4096, 8192, 16384)")
+        }
+        if !sizes.contains(memoryMiB) {
+            let list = sizes.count <= 3 ? sizes.map(String.init).joined(separator: ", ")
+                : "\(sizes.first!)-\(sizes.last!) in steps of \(sizes[1] - sizes[0])"
+            return .memory("Fargate does not offer \(memoryMiB) MiB with \(cpu) CPU units (\(list) MiB)")
+        }
+        return nil
     }
 }
