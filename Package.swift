@@ -62,8 +62,10 @@ let package = Package(
         .testTarget(name: "InfraCoreTests", dependencies: ["InfraDSL", "InfraCLI"]),
         .testTarget(name: "InfraDSLTests", dependencies: ["InfraDSL", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "InfraCodegenTests", dependencies: ["InfraCodegen"]),
-        .testTarget(name: "InfraDeployTests", dependencies: ["InfraDeploy", "InfraCLI", "InfraAWS", "InfraCore"]),
-        .testTarget(name: "InfraAWSTests", dependencies: ["InfraAWS"],
+        // moto_server for the integration tests (started on a free port, signature checks on).
+        .target(name: "InfraTestSupport", dependencies: ["InfraAWS"], path: "Tests/Support"),
+        .testTarget(name: "InfraDeployTests", dependencies: ["InfraDeploy", "InfraCLI", "InfraAWS", "InfraCore", "InfraTestSupport"]),
+        .testTarget(name: "InfraAWSTests", dependencies: ["InfraAWS", "InfraTestSupport"],
                     exclude: ["Resources"]),
         .testTarget(name: "SnapshotTests", dependencies: ["InfraDSL", "InfraCLI", "Yams"],
                     path: "Tests/Snapshots", exclude: ["golden"]),

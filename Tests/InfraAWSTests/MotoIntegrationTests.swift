@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 @testable import InfraAWS
+import InfraTestSupport
 import XCTest
 
 /// Every call infra makes, against a real verifying server: `moto_server` (started by the

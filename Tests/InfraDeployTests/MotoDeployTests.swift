@@ -3,6 +3,7 @@ import Foundation
 @testable import InfraCLI
 import InfraCore
 @testable import InfraDeploy
+import InfraTestSupport
 import XCTest
 
 /// A transport that records what goes through it (query actions, or method and path).

@@ -4,8 +4,6 @@ import FoundationNetworking
 #endif
 @testable import InfraAWS
 
-/// (Copied from Tests/InfraAWSTests/Support/MotoServer.swift, with a deploy-context helper.)
-///
 /// A `moto_server` started by the tests on 127.0.0.1 and a free port, once per test process,
 /// with signature verification switched on after an IAM user with an allow-all policy and an
 /// access key have been created (moto's checks are off until `POST /moto-api/reset-auth` `0`).
@@ -13,28 +11,28 @@ import FoundationNetworking
 /// moto runs under a tiny `sh` watchdog that kills it once the test process is gone, so a
 /// crashed test run leaves no server behind. Children of this process inherit a signal mask
 /// that blocks SIGTERM, so moto is stopped with SIGKILL.
-final class MotoServer: @unchecked Sendable {
+public final class MotoServer: @unchecked Sendable {
     struct StartError: Error, CustomStringConvertible {
         var description: String
     }
 
-    let endpoint: URL
+    public let endpoint: URL
     private let identityLock = NSLock()
     private var identity: (credentials: Credentials, userArn: String)
     /// The signing identity (a new one after each `reset()`).
-    var credentials: Credentials { identityLock.withLock { identity.credentials } }
-    var userArn: String { identityLock.withLock { identity.userArn } }
+    public var credentials: Credentials { identityLock.withLock { identity.credentials } }
+    public var userArn: String { identityLock.withLock { identity.userArn } }
     private let process: Process
     private let motoPID: pid_t
     private let logFile: URL
 
-    static let region = "us-east-1"
+    public static let region = "us-east-1"
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var startTask: Task<MotoServer, Error>?
 
     /// The process-wide server, started on first use.
-    static func instance() async throws -> MotoServer {
+    public static func instance() async throws -> MotoServer {
         let task: Task<MotoServer, Error> = lock.withLock {
             if let startTask { return startTask }
             let task = Task { try await MotoServer.start() }
@@ -45,7 +43,7 @@ final class MotoServer: @unchecked Sendable {
     }
 
     /// Stops the server if it was started.
-    static func stopShared() {
+    public static func stopShared() {
         let task = lock.withLock { () -> Task<MotoServer, Error>? in
             defer { startTask = nil }
             return startTask
@@ -68,7 +66,7 @@ final class MotoServer: @unchecked Sendable {
         self.logFile = logFile
     }
 
-    static func findExecutable(_ name: String) -> String? {
+    public static func findExecutable(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         for dir in path.split(separator: ":") {
             let candidate = "\(dir)/\(name)"
@@ -77,7 +75,7 @@ final class MotoServer: @unchecked Sendable {
         return nil
     }
 
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         #if canImport(Glibc)
         let stream = Int32(SOCK_STREAM.rawValue)
         #else
@@ -102,10 +100,10 @@ final class MotoServer: @unchecked Sendable {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
-    static func start() async throws -> MotoServer {
+    public static func start() async throws -> MotoServer {
         guard let moto = findExecutable("moto_server") else {
             throw StartError(description: """
-                moto_server is not on PATH, so the InfraDeploy integration tests cannot run. \
+                moto_server is not on PATH, so the integration tests cannot run. \
                 Install it with: pip install 'moto[server]==5.2.1' (scripts/test does this).
                 """)
         }
@@ -186,7 +184,7 @@ final class MotoServer: @unchecked Sendable {
     /// every resource, the IAM user and its key included), a new signing identity, checks on again.
     /// moto's state after a refused ExecuteChangeSet is half-applied (and can answer later calls with
     /// HTTP 500), so each scenario that meets a refusal starts from here.
-    func reset() async throws {
+    public func reset() async throws {
         try await motoAPI("reset-auth", body: "inf")
         try await motoAPI("reset")
         let (key, arn) = try await Self.createIdentity(endpoint: endpoint)
@@ -195,13 +193,13 @@ final class MotoServer: @unchecked Sendable {
     }
 
     /// The size of moto's log now: pass it to `log(since:)`.
-    func logMark() -> UInt64 {
+    public func logMark() -> UInt64 {
         ((try? FileManager.default.attributesOfItem(atPath: logFile.path)[.size]) as? NSNumber)?.uint64Value ?? 0
     }
 
     /// What moto logged since a mark, once it holds `text` (or after 5 s): moto writes the
     /// traceback of an HTTP 500, which names the cause, after it has answered.
-    func log(since mark: UInt64, awaiting text: String) async -> String {
+    public func log(since mark: UInt64, awaiting text: String) async -> String {
         let deadline = Date().addingTimeInterval(5)
         var log = self.log(since: mark)
         while !log.contains(text), Date() < deadline {
@@ -212,14 +210,14 @@ final class MotoServer: @unchecked Sendable {
     }
 
     /// What moto logged since a mark.
-    func log(since mark: UInt64) -> String {
+    public func log(since mark: UInt64) -> String {
         guard let handle = try? FileHandle(forReadingFrom: logFile) else { return "" }
         defer { try? handle.close() }
         try? handle.seek(toOffset: mark)
         return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
     }
 
-    func stop() {
+    public func stop() {
         _ = kill(motoPID, SIGKILL)
         let deadline = Date().addingTimeInterval(5)
         while process.isRunning, Date() < deadline { usleep(20_000) }  // the watchdog notices and exits
@@ -229,7 +227,7 @@ final class MotoServer: @unchecked Sendable {
 
     /// `POST /moto-api/<path>`.
     @discardableResult
-    func motoAPI(_ path: String, body: String = "") async throws -> HTTPResponse {
+    public func motoAPI(_ path: String, body: String = "") async throws -> HTTPResponse {
         let response = try await URLSessionTransport().send(
             // text/plain: with URLSession's default form content type Flask would swallow the body
             HTTPRequest(method: "POST", url: endpoint.appendingPathComponent("moto-api/\(path)"),
@@ -243,7 +241,7 @@ final class MotoServer: @unchecked Sendable {
 
     /// An `AWSClient` resolved through the real chain from an injected environment that points
     /// every service at moto (`AWS_ENDPOINT_URL`).
-    func client(credentials: Credentials? = nil, logger: (@Sendable (String) -> Void)? = nil,
+    public func client(credentials: Credentials? = nil, logger: (@Sendable (String) -> Void)? = nil,
                 retry: RetryPolicy = RetryPolicy(maxAttempts: 2, baseDelay: 0.01)) throws -> AWSClient {
         let creds = credentials ?? self.credentials
         let env = AWSEnvironment(variables: [
@@ -256,7 +254,7 @@ final class MotoServer: @unchecked Sendable {
         return try AWSClient.resolve(environment: env, options: AWSClientOptions(retry: retry, logger: logger))
     }
 
-    static func client(endpoint: URL, credentials: Credentials) -> AWSClient {
+    public static func client(endpoint: URL, credentials: Credentials) -> AWSClient {
         let env = AWSEnvironment(variables: ["AWS_ENDPOINT_URL": endpoint.absoluteString], homeDirectory: "/nonexistent-home")
         return AWSClient(region: region, credentials: StaticCredentialProvider(credentials),
                          endpoints: EndpointResolver(environment: env),
