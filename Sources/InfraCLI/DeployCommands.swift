@@ -56,7 +56,9 @@ public struct Deploy: ParsableCommand {
         discussion: """
             Synthesizes first (into --output) unless --assembly names a folder to deploy as it is. \
             Stacks are deployed after the stacks they depend on (those are included), up to \
-            --concurrency at a time. A stack already being updated is waited for; a stack whose first \
+            --concurrency at a time. Preflight checks run first (read-only calls: images, hosted zones, \
+            certificates, bucket names, Cognito prefixes, retained resources, failed stacks) and stop the \
+            deploy before anything is created; --dry-run runs only them. A stack already being updated is waited for; a stack whose first \
             create failed (ROLLBACK_COMPLETE) is deleted and created again. Ctrl-C stops watching \
             (CloudFormation carries on); deploying again attaches to the operation in progress.
             """)
@@ -93,6 +95,15 @@ public struct Deploy: ParsableCommand {
     @Flag(help: "Deploy even when the template, parameters and tags are unchanged.")
     var force = false
 
+    @Flag(name: .customLong("dry-run"),
+          help: "Run the preflight checks only (read-only AWS calls): report what would fail, deploy nothing.")
+    var dryRun = false
+
+    @Flag(name: .customLong("import-existing"),
+          help: ArgumentHelp("Adopt resources with fixed names that exist outside the stack (e.g. kept by an "
+              + "earlier destroy) without asking: the change set imports them (CloudFormation ImportExistingResources)."))
+    var importExisting = false
+
     @Option(name: .customLong("toolkit-stack-name"), help: "The toolkit stack `infra bootstrap` deployed.")
     var toolkitStackName: String = Toolkit.defaultStackName
 
@@ -117,9 +128,11 @@ public struct Deploy: ParsableCommand {
             let overrides = try parameters.map(ParameterOverride.parse)
             let assembly = try source.load(context, stacks: stacks)
             let chosen = try assembly.select(stacks, all: all, upstream: true)
-            let options = DeployOptions(parameters: overrides, requireApproval: approval, execute: !noExecute,
+            var options = DeployOptions(parameters: overrides, requireApproval: approval, execute: !noExecute,
                                         concurrency: concurrency, outputsFile: outputsFile.map(context.url),
                                         force: force, toolkitStackName: toolkitStackName, progress: style)
+            options.dryRun = dryRun
+            options.importExisting = importExisting
             let summary = await Deployer(context: context, assembly: assembly, options: options).deploy(chosen)
             return summary.exitCode
         } catch {
@@ -153,6 +166,7 @@ public struct Diff: ParsableCommand {
         do {
             let assembly = try source.load(context, stacks: stacks)
             let chosen = try assembly.select(stacks, all: true)
+            try Preflight.refuseExamples(chosen, command: "diff")
             let diffs = try await Differ(context: context).diff(chosen)
             for (i, d) in diffs.enumerated() {
                 if i > 0 { context.console.out("") }

@@ -19,10 +19,20 @@ public struct AssemblyStack: Sendable, Equatable {
     public var terminationProtection: Bool
     /// Ids of the assets its template uses.
     public var assets: [String]
+    /// Container images its template uses (manifest "images"): the image gate of preflight.
+    public var images: [ImageReference] = []
+    /// The config file the stack came from, relative to the project root (manifest "configFile").
+    public var configFile: String?
+    /// The stack's effective context (manifest "context"): each value as its JSON text, strings
+    /// without quotes. Preflight maps an offending template value back to the key that set it.
+    public var context: [String: String] = [:]
+    /// Context keys whose value in the config file is an example (manifest "exampleKeys").
+    public var exampleKeys: [String] = []
 
     public init(id: String, stackName: String, templateFile: String, templateBody: String, account: String? = nil,
                 region: String? = nil, dependencies: [String] = [], tags: [(key: String, value: String)] = [],
-                terminationProtection: Bool = false, assets: [String] = []) {
+                terminationProtection: Bool = false, assets: [String] = [], images: [ImageReference] = [],
+                configFile: String? = nil, context: [String: String] = [:], exampleKeys: [String] = []) {
         self.id = id
         self.stackName = stackName
         self.templateFile = templateFile
@@ -33,6 +43,10 @@ public struct AssemblyStack: Sendable, Equatable {
         self.tags = tags.sorted { $0.key < $1.key }
         self.terminationProtection = terminationProtection
         self.assets = assets
+        self.images = images
+        self.configFile = configFile
+        self.context = context
+        self.exampleKeys = exampleKeys
     }
 
     public static func == (a: AssemblyStack, b: AssemblyStack) -> Bool {
@@ -40,7 +54,8 @@ public struct AssemblyStack: Sendable, Equatable {
             && a.templateBody == b.templateBody && a.account == b.account && a.region == b.region
             && a.dependencies == b.dependencies && a.tags.map(\.key) == b.tags.map(\.key)
             && a.tags.map(\.value) == b.tags.map(\.value) && a.terminationProtection == b.terminationProtection
-            && a.assets == b.assets
+            && a.assets == b.assets && a.images == b.images && a.configFile == b.configFile
+            && a.context == b.context && a.exampleKeys == b.exampleKeys
     }
 
     /// The template parsed (JSON or YAML).
@@ -50,6 +65,34 @@ public struct AssemblyStack: Sendable, Equatable {
         } catch {
             throw DeployError(.usage, "\(templateFile): the template cannot be read: \(error.deployMessage)")
         }
+    }
+}
+
+/// A container image a stack's template uses (manifest "images", the h5/h6 contract).
+public struct ImageReference: Sendable, Equatable {
+    /// `<Name>ImageReady`: the gate parameter, for images in a repository the stack creates.
+    public var parameter: String?
+    /// The construct path of the image's consumer (service, function).
+    public var path: String
+    /// The `AWS::ECR::Repository` of the same stack that holds the image ...
+    public var repositoryLogicalId: String?
+    /// ... or the name of an existing repository.
+    public var repositoryName: String?
+    public var tag: String
+    /// The context keys that set the image (tag, repository name), for messages.
+    public var contextKeys: [String]
+    /// The image's build folder, when the manifest names one.
+    public var directory: String?
+
+    public init(parameter: String?, path: String, repositoryLogicalId: String?, repositoryName: String?, tag: String,
+                contextKeys: [String] = [], directory: String? = nil) {
+        self.parameter = parameter
+        self.path = path
+        self.repositoryLogicalId = repositoryLogicalId
+        self.repositoryName = repositoryName
+        self.tag = tag
+        self.contextKeys = contextKeys
+        self.directory = directory
     }
 }
 
@@ -150,7 +193,10 @@ public struct DeployAssembly: Sendable {
                 templateBody: String(decoding: body, as: UTF8.self),
                 account: entry["account"]?.stringLiteral, region: entry["region"]?.stringLiteral,
                 dependencies: strings(entry["dependencies"]), tags: tags,
-                terminationProtection: terminationProtection, assets: strings(entry["assets"])))
+                terminationProtection: terminationProtection, assets: strings(entry["assets"]),
+                images: try images(entry["images"], stack: name, fail: fail),
+                configFile: entry["configFile"]?.stringLiteral, context: contextValues(entry["context"]),
+                exampleKeys: strings(entry["exampleKeys"])))
         }
         var assets: [AssemblyAsset] = []
         if case .array(let assetEntries)? = manifest["assets"] {
@@ -177,6 +223,38 @@ public struct DeployAssembly: Sendable {
             }
         }
         return assembly
+    }
+
+    /// The manifest's "images" of a stack (the h5/h6 contract).
+    private static func images(_ value: Value?, stack: String, fail: (String) -> DeployError) throws -> [ImageReference] {
+        guard case .array(let items)? = value else { return [] }
+        return try items.enumerated().map { index, item in
+            guard let path = item["path"]?.stringLiteral, let tag = item["tag"]?.stringLiteral,
+                  let repository = item["repository"] else {
+                throw fail("stack \(stack): images[\(index)] needs \"path\", \"tag\" and \"repository\"")
+            }
+            let logicalId = repository["logicalId"]?.stringLiteral, name = repository["name"]?.stringLiteral
+            guard (logicalId == nil) != (name == nil) else {
+                throw fail("stack \(stack): images[\(index)].repository needs exactly one of \"logicalId\" or \"name\"")
+            }
+            return ImageReference(parameter: item["parameter"]?.stringLiteral, path: path,
+                                  repositoryLogicalId: logicalId, repositoryName: name, tag: tag,
+                                  contextKeys: strings(item["contextKeys"]),
+                                  directory: item["directory"]?.stringLiteral)
+        }
+    }
+
+    /// The manifest's "context": scalars as their text (strings unquoted), others as JSON.
+    private static func contextValues(_ value: Value?) -> [String: String] {
+        guard case .object(let pairs)? = value else { return [:] }
+        var out: [String: String] = [:]
+        for (key, v) in pairs {
+            switch v {
+            case .string(let s): out[key] = s
+            default: out[key] = JSONRenderer.render(v, pretty: false)
+            }
+        }
+        return out
     }
 
     private static func strings(_ value: Value?) -> [String] {

@@ -54,6 +54,10 @@ public struct DeployOptions: Sendable {
     public var toolkitStackName: String
     /// nil: `bar` on a terminal, `events` elsewhere.
     public var progress: ProgressStyle?
+    /// Preflight only (`--dry-run`): check, report, change nothing.
+    public var dryRun = false
+    /// Adopt existing named resources without asking (`--import-existing`).
+    public var importExisting = false
 
     public init(parameters: [ParameterOverride] = [], requireApproval: ApprovalLevel = .broadening,
                 execute: Bool = true, concurrency: Int = 1, outputsFile: URL? = nil, force: Bool = false,

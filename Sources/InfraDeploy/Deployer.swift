@@ -23,6 +23,7 @@ public final class Deployer: Sendable {
         var summary = DeploySummary()
         let clients: AWSClients
         do {
+            try Preflight.refuseExamples(stacks)  // h5: example values never reach AWS (exit 2)
             clients = try AWSClients(context: context, stackRegions: stacks.map(\.region))
         } catch {
             let e = error as? DeployError ?? DeployError(.other, error.deployMessage)
@@ -30,14 +31,34 @@ public final class Deployer: Sendable {
             summary.failures = [("", e)]
             return summary
         }
-        let toolkit = ToolkitLookup(stackName: options.toolkitStackName, clients: clients)
         let output = self.output
+        // h5: preflight of every stack before any is changed (errors stop the deploy here)
+        let preflight: [String: PreflightReport]
+        do {
+            preflight = try await PreflightRunner(clients: clients, options: options, output: output).run(stacks)
+        } catch {
+            let e = error as? DeployError ?? DeployError(.other, error.deployMessage)
+            output.error(ANSI.red("error: \(e.message)", output.console.isTerminal))
+            summary.failures = [("", e)]
+            return summary
+        }
+        if options.dryRun {
+            output.line("dry run: nothing deployed")
+            return summary
+        }
+        let toolkit = ToolkitLookup(stackName: options.toolkitStackName, clients: clients)
         let publisher = AssetPublisher(context: context, clients: clients, toolkit: toolkit,
                                        log: { line in output.line(line) })
         let deployer = StackDeployer(context: context, clients: clients, toolkit: toolkit, publisher: publisher,
-                                     assembly: assembly, options: options, output: output, approvals: NSLock())
+                                     assembly: assembly, options: options, output: output, approvals: NSLock(),
+                                     preflight: preflight)
         let outcome = await StackScheduler.run(stacks, concurrency: options.concurrency) { stack in
-            try await deployer.deploy(stack)
+            let result = try await deployer.deploy(stack)
+            // h5: images of the gate still missing: phase 1 of 2, how to push
+            if let report = preflight[stack.stackName], !result.outcome.isChangeSetOnly {
+                await ImageGate.announce(report, stack: stack, clients: clients, output: output)
+            }
+            return result
         }
         for (name, result) in outcome.finished {
             switch result {

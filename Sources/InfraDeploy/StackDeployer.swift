@@ -15,6 +15,8 @@ struct StackDeployer {
     let output: DeployOutput
     /// Serializes approval questions between concurrent stacks.
     let approvals: NSLock
+    /// h5: preflight's reports per stack name (image gate values, adoption).
+    var preflight: [String: PreflightReport] = [:]
 
     /// Statuses that mean "a create that never succeeded": the stack must be deleted first.
     static let failedCreateStatuses: Set<StackStatus> = [.rollbackComplete, .rollbackFailed, .createFailed]
@@ -85,7 +87,8 @@ struct StackDeployer {
         let stackExists = existing != nil && existing?.status != .reviewInProgress
 
         // 3. Parameters: given ones, else the deployed value, else the template default.
-        let parameters = try resolveParameters(stack, template: newTemplate, existing: existing)
+        let parameters = ImageGate.apply(try resolveParameters(stack, template: newTemplate, existing: existing),
+                                         preflight[name])  // h5: image gate
         let stackTags = stack.tags.map { InfraAWS.Tag(key: $0.key, value: $0.value) }
         // no tags: send none (an empty list would mean "remove all tags", needed only when some exist)
         let tags: [InfraAWS.Tag]? = stackTags.isEmpty && (existing?.tags.isEmpty ?? true) ? nil : stackTags
@@ -134,7 +137,9 @@ struct StackDeployer {
         let created: CloudFormationClient.CreateChangeSetResult
         do {
             created = try await cfn.createChangeSet(stackName: name, changeSetName: changeSetName, type: type,
-                                                    settings: settings, description: "infra deploy")
+                                                    settings: settings, description: "infra deploy",
+                                                    importExistingResources: preflight[name]?.importExisting == true
+                                                        ? true : nil)  // h5: adoption
         } catch let e as AWSError where Self.isNoChanges(e) {
             // moto (and UpdateStack-style answers) say "No updates are to be performed" here
             if let current = existing { try await applyTerminationProtection(cfn, stack, current) }

@@ -150,6 +150,9 @@ public struct EndpointResolver: Sendable {
             default: host = "iam.amazonaws.com"
             }
             signingRegion = partition.globalRegion
+        case .route53:  // h5: global, like IAM (route53.amazonaws.com, signed for us-east-1)
+            host = partition == .china ? "route53.amazonaws.com.cn" : "route53.amazonaws.com"
+            signingRegion = partition.globalRegion
         case .sts where !stsRegional && partition == .aws:
             host = "sts.amazonaws.com"
             signingRegion = "us-east-1"

@@ -118,4 +118,38 @@ public struct ECRClient: Sendable {
                   imageScanningConfiguration: scanOnPush.map(Scanning.init(scanOnPush:))))
         return out.repository
     }
+
+    // h5 (preflight): additive.
+
+    /// Whether an image with this tag is in the repository (DescribeImages for the tag): false
+    /// when the tag is absent (`ImageNotFoundException`); a missing repository is an `AWSError`
+    /// (`RepositoryNotFoundException`).
+    /// TODO(h2): mark as a read call (`idempotency = .safe`) once AWSRequest has it.
+    public func imageExists(repositoryName: String, tag: String, registryId: String? = nil) async throws -> Bool {
+        do {
+            let found = try await describeImages(repositoryName: repositoryName,
+                                                 imageIds: [ImageIdentifier(imageTag: tag)], registryId: registryId)
+            return found.contains { $0.imageTags?.contains(tag) ?? false }
+        } catch let e as AWSError where e.code == "ImageNotFoundException" {
+            return false
+        }
+    }
+
+    /// PutImage: tags an image manifest (what `docker push` does last; tests push with it).
+    @discardableResult
+    public func putImage(repositoryName: String, imageManifest: String, imageTag: String,
+                         mediaType: String? = nil) async throws -> ImageIdentifier {
+        struct Input: Encodable {
+            var repositoryName: String
+            var imageManifest: String
+            var imageTag: String
+            var imageManifestMediaType: String?
+        }
+        struct Image: Decodable { var imageId: ImageIdentifier? }
+        struct Output: Decodable { var image: Image? }
+        let out: Output = try await client.json(
+            .ecr, "PutImage", Input(repositoryName: repositoryName, imageManifest: imageManifest, imageTag: imageTag,
+                                    imageManifestMediaType: mediaType))
+        return out.image?.imageId ?? ImageIdentifier(imageTag: imageTag)
+    }
 }

@@ -76,6 +76,19 @@ public struct S3Client: Sendable {
         return BucketInfo(region: response.headers["x-amz-bucket-region"])
     }
 
+    /// ListBuckets: the names of the buckets the credentials' account owns (h5: preflight tells a
+    /// bucket of this account, e.g. one a destroy retained, from one of another account).
+    public func listBuckets() async throws -> [String] {
+        let response = try await client.send(AWSRequest(service: service, operation: "ListBuckets", method: "GET",
+                                                        path: "/"))
+        let tree = try client.parseXML(response, service: service, operation: "ListBuckets")
+        guard tree.name == "ListAllMyBucketsResult" else {
+            throw AWSClientError.malformedResponse(service: "S3", operation: "ListBuckets",
+                                                   detail: "expected <ListAllMyBucketsResult>, got <\(tree.name)>")
+        }
+        return tree.child("Buckets")?.children("Bucket").compactMap { $0.string("Name") } ?? []
+    }
+
     /// CreateBucket in the client's region (`LocationConstraint` outside us-east-1).
     public func createBucket(_ bucket: String) async throws {
         var body = Data()

@@ -1,0 +1,78 @@
+import Foundation
+
+extension AWSService {
+    /// Cognito user pools (JSON 1.1, target `AWSCognitoIdentityProviderService`).
+    public static let cognitoIdentityProvider = AWSService(
+        name: "CognitoIdentityProvider", signingName: "cognito-idp", hostPrefix: "cognito-idp",
+        environmentKey: "COGNITO_IDENTITY_PROVIDER", configKey: "cognito_identity_provider", isGlobal: false,
+        protocol: .json(version: "1.1", targetPrefix: "AWSCognitoIdentityProviderService"))
+}
+
+/// Cognito user pools: the read call preflight needs (is a hosted-UI domain prefix taken).
+public struct CognitoIdentityProviderClient: Sendable {
+    public let client: AWSClient
+
+    public init(client: AWSClient) {
+        self.client = client
+    }
+
+    public struct DomainDescription: Sendable, Decodable, Equatable {
+        public var userPoolId: String?
+        public var awsAccountId: String?
+        public var domain: String?
+        public var status: String?
+
+        enum CodingKeys: String, CodingKey {
+            case userPoolId = "UserPoolId", awsAccountId = "AWSAccountId", domain = "Domain", status = "Status"
+        }
+    }
+
+    /// DescribeUserPoolDomain: who holds a domain prefix (or custom domain), nil when nobody does
+    /// (AWS answers an empty description then).
+    /// TODO(h2): mark as a read call (`idempotency = .safe`) once AWSRequest has it.
+    public func describeUserPoolDomain(_ domain: String) async throws -> DomainDescription? {
+        struct Input: Encodable {
+            var domain: String
+            enum CodingKeys: String, CodingKey { case domain = "Domain" }
+        }
+        struct Output: Decodable {
+            var domainDescription: DomainDescription?
+            enum CodingKeys: String, CodingKey { case domainDescription = "DomainDescription" }
+        }
+        do {
+            let out: Output = try await client.json(.cognitoIdentityProvider, "DescribeUserPoolDomain",
+                                                    Input(domain: domain))
+            guard let d = out.domainDescription, let pool = d.userPoolId, !pool.isEmpty else { return nil }
+            return d
+        } catch let e as AWSError where e.code == "ResourceNotFoundException" {
+            return nil
+        }
+    }
+
+    /// CreateUserPool + CreateUserPoolDomain (tests take a prefix with it); returns the pool id.
+    public func createUserPoolWithDomain(poolName: String, domain: String) async throws -> String {
+        struct PoolInput: Encodable {
+            var poolName: String
+            enum CodingKeys: String, CodingKey { case poolName = "PoolName" }
+        }
+        struct Pool: Decodable {
+            var id: String
+            enum CodingKeys: String, CodingKey { case id = "Id" }
+        }
+        struct PoolOutput: Decodable {
+            var userPool: Pool
+            enum CodingKeys: String, CodingKey { case userPool = "UserPool" }
+        }
+        struct DomainInput: Encodable {
+            var domain: String
+            var userPoolId: String
+            enum CodingKeys: String, CodingKey { case domain = "Domain", userPoolId = "UserPoolId" }
+        }
+        struct Empty: Decodable {}
+        let pool: PoolOutput = try await client.json(.cognitoIdentityProvider, "CreateUserPool",
+                                                     PoolInput(poolName: poolName))
+        let _: Empty = try await client.json(.cognitoIdentityProvider, "CreateUserPoolDomain",
+                                             DomainInput(domain: domain, userPoolId: pool.userPool.id))
+        return pool.userPool.id
+    }
+}
