@@ -50,10 +50,6 @@ public final class Destroyer: Sendable {
                 output.error("error: \(summary.failures[0].error.message)")
                 return summary
             }
-            guard output.confirm("Delete the stacks \(list) and their resources?") else {
-                output.line("nothing deleted")
-                return summary
-            }
         }
         let clients: AWSClients
         do {
@@ -63,6 +59,18 @@ public final class Destroyer: Sendable {
             output.error("error: \(e.message)")
             summary.failures.append(("", e))
             return summary
+        }
+        // h5: deletion protection refused and DeletionPolicy stated up front, before asking or deleting
+        if let refusal = await DestroyPreflight.run(ordered, clients: clients, output: output) {
+            output.error(ANSI.red("error: \(refusal.message)", output.console.isTerminal))
+            summary.failures.append(("", refusal))
+            return summary
+        }
+        if !force {
+            guard output.confirm("Delete the stacks \(list) and their resources?") else {
+                output.line("nothing deleted")
+                return summary
+            }
         }
         for stack in ordered {
             do {
