@@ -216,7 +216,9 @@ final class ScriptedDeployTests: XCTestCase {
 
         // running again attaches to the operation in progress
         fake.onCall = nil
-        fake.stack("app")!.pending = [.init(events: [("app", "AWS::CloudFormation::Stack", "CREATE_COMPLETE", nil)],
+        // (preflight reads the stack once before the deployer does: one more poll still in progress)
+        fake.stack("app")!.pending = [.init(events: [], status: "CREATE_IN_PROGRESS"),
+                                      .init(events: [("app", "AWS::CloudFormation::Stack", "CREATE_COMPLETE", nil)],
                                             status: "CREATE_COMPLETE")]
         let again = TestConsole()
         assertExit(await command.execute(fake.context(again)), 0, again)
