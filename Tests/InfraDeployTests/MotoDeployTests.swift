@@ -114,6 +114,11 @@ final class MotoDeployTests: XCTestCase {
         var zipAssets = 0
         /// Deploys moto refuses, each on a fresh moto state.
         var refusals: [Refusal] = []
+        /// h5: the shipped config names a resource that does not exist (sign2text's example hosted
+        /// zone): preflight stops the deploy before any change set, with this message (or the
+        /// example-value refusal, exit 2, once the config marks it as an example). The steps that
+        /// need a change set of the shipped config (--no-execute, refusals) are not run then.
+        var preflightRefusal: String?
         /// A variant needing a container image build: without a Docker engine, a clear error
         /// naming the asset, and nothing deployed.
         var imageAsset: [String]?
@@ -252,9 +257,18 @@ final class MotoDeployTests: XCTestCase {
         let base = ["--config", config.path, "--output", assembly.path]
         let create = base + Self.overrides(c.create)
 
-        try await deployWithoutExecuting(moto, c, stackName: stackName, region: region, args: create, assembly: assembly)
+        if let text = c.preflightRefusal {
+            let console = TestConsole()
+            let code = try await Deploy.parse(create + ["--require-approval", "never"]).execute(context(moto, console))
+            XCTAssertTrue([1, 2].contains(code), "exit code \(code):\n\(console.all)")
+            XCTAssertTrue(console.stderr.contains(text) || console.stderr.contains("is an example value"), console.all)
+            let stack = try await CloudFormationClient(client: try moto.client().with(region: region)).describeStack(stackName)
+            XCTAssertNil(stack, "nothing created")
+        } else {
+            try await deployWithoutExecuting(moto, c, stackName: stackName, region: region, args: create, assembly: assembly)
+        }
 
-        for refusal in c.refusals {
+        for refusal in c.refusals where c.preflightRefusal == nil {
             let mark = moto.logMark()
             XCTAssertGreaterThan(mark, 0, "only what moto logs from here on counts")
             let console = TestConsole()
@@ -410,8 +424,30 @@ final class MotoDeployTests: XCTestCase {
         XCTAssertNotEqual(updated, created)
         XCTAssertEqual(scripted.stack(stackName)?.template, updated)
 
+        // h5: a database with deletion protection on is refused up front (no DeleteStack); turn it
+        // off the way the refusal says (deploy with DB_DELETION_PROTECTION=false), then destroy
+        var final = update
+        let protected = TemplateDocument.section(try TemplateDocument.parse(updated), "Resources").contains { _, r in
+            if case .bool(true)? = r["Properties"]?["DeletionProtection"] { return true }
+            return false
+        }
+        if protected {
+            let refused = TestConsole()
+            assertExit(try await Destroy.parse(update + ["--force"]).execute(context(moto, refused, transport: split)),
+                       1, refused)
+            XCTAssertTrue(refused.stderr.contains("\(stackName) has resources with deletion protection"), refused.all)
+            if !(try DeployAssembly.read(from: assembly).stack(named: stackName)?.context.isEmpty ?? true) {
+                XCTAssertTrue(refused.stderr.contains("infra deploy \(stackName) -c DB_DELETION_PROTECTION=false"),
+                              refused.all)
+            }
+            XCTAssertEqual(scripted.calls("DeleteStack").count, 0, "refused before DeleteStack")
+            final = update + Self.overrides(["DB_DELETION_PROTECTION=false"])
+            let off = TestConsole()
+            assertExit(try await Deploy.parse(final + ["--require-approval", "never"])
+                .execute(context(moto, off, transport: split)), 0, off)
+        }
         let destroy = TestConsole()
-        assertExit(try await Destroy.parse(update + ["--force"]).execute(context(moto, destroy, transport: split)),
+        assertExit(try await Destroy.parse(final + ["--force"]).execute(context(moto, destroy, transport: split)),
                    0, destroy)
         XCTAssertTrue(destroy.stdout.contains("✅ \(stackName): deleted"), destroy.stdout)
         XCTAssertNil(scripted.stack(stackName))

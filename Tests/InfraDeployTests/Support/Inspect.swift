@@ -283,6 +283,29 @@ struct Inspect {
         return try XCTUnwrap(r["CertificateArn"] as? String, "\(r)")
     }
 
+    /// ACM ImportCertificate of a self-signed certificate made with `openssl` (h5: an operator's
+    /// ISSUED certificate; a requested one stays PENDING_VALIDATION, which preflight refuses).
+    func importCertificate(domain: String) async throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("infra-cert-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                             "-subj", "/CN=\(domain)", "-keyout", dir.appendingPathComponent("key.pem").path,
+                             "-out", dir.appendingPathComponent("cert.pem").path]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        XCTAssertEqual(openssl.terminationStatus, 0, "openssl req -x509")
+        let cert = try Data(contentsOf: dir.appendingPathComponent("cert.pem"))
+        let key = try Data(contentsOf: dir.appendingPathComponent("key.pem"))
+        let r = try await json(Self.acm, "ImportCertificate", ["Certificate": cert.base64EncodedString(),
+                                                              "PrivateKey": key.base64EncodedString()])
+        return try XCTUnwrap(r["CertificateArn"] as? String, "\(r)")
+    }
+
     // MARK: Route 53
 
     struct RecordSet: Equatable {
