@@ -351,13 +351,15 @@ public struct Preflight: Sendable {
         }
     }
 
-    // MARK: Named resources (global bucket names, resources a destroy retained)
+    // MARK: Named resources (global bucket names, resources a destroy retained: buckets, ECR
+    // repositories, log groups, DynamoDB tables with fixed names)
 
     func checkNamedResources(_ resources: [(String, Value)], client: AWSClient, inStack: Set<String>,
                              keys: KeyMapper, into report: inout PreflightReport) async throws {
         var ownBuckets: Set<String>?
         let s3 = S3Client(client: client)
         let ecr = ECRClient(client: client)
+        let lookup = NamedResourceLookup(client: client)
         for (id, r) in resources {
             let type = r["Type"]?.stringLiteral ?? ""
             let p = r["Properties"]
@@ -370,6 +372,12 @@ public struct Preflight: Sendable {
                 name = n
             case "AWS::ECR::Repository":
                 guard let n = p?["RepositoryName"]?.stringLiteral else { continue }
+                name = n
+            case "AWS::Logs::LogGroup":
+                guard let n = p?["LogGroupName"]?.stringLiteral else { continue }
+                name = n
+            case "AWS::DynamoDB::Table":
+                guard let n = p?["TableName"]?.stringLiteral else { continue }
                 name = n
             default: continue
             }
@@ -401,6 +409,10 @@ public struct Preflight: Sendable {
                     continue
                 }
                 existsHere = true
+            case "AWS::Logs::LogGroup":
+                existsHere = try await lookup.logGroupExists(name)
+            case "AWS::DynamoDB::Table":
+                existsHere = try await lookup.tableExists(name)
             default:
                 do {
                     existsHere = !(try await ecr.describeRepositories(names: [name]).isEmpty)
@@ -434,6 +446,8 @@ public struct Preflight: Sendable {
         switch type {
         case "AWS::S3::Bucket": return "aws s3 rb s3://\(name) --force"
         case "AWS::ECR::Repository": return "aws ecr delete-repository --repository-name \(name) --force"
+        case "AWS::Logs::LogGroup": return "aws logs delete-log-group --log-group-name \(name)"
+        case "AWS::DynamoDB::Table": return "aws dynamodb delete-table --table-name \(name)"
         default: return "delete \(name)"
         }
     }

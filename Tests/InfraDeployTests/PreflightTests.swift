@@ -297,12 +297,17 @@ final class PreflightTests: XCTestCase {
         #""Uploads": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "#
         + #""Properties": {"BucketName": "data-label-uploads-123456789012"}}, "#
         + #""Repo": {"Type": "AWS::ECR::Repository", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "#
-        + #""Properties": {"RepositoryName": "data-label-app"}}"#)
+        + #""Properties": {"RepositoryName": "data-label-app"}}, "#
+        + #""Logs": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "#
+        + #""Properties": {"LogGroupName": "/data-label/app", "RetentionInDays": 30}}"#)
 
     func retainedResources(_ moto: MotoServer) async throws {
         let client = try moto.client()
         try await S3Client(client: client).createBucket("data-label-uploads-123456789012")
         try await ECRClient(client: client).createRepository(name: "data-label-app")
+        struct LogGroup: Encodable { var logGroupName: String }
+        struct Empty: Decodable {}
+        let _: Empty = try await client.json(.cloudWatchLogs, "CreateLogGroup", LogGroup(logGroupName: "/data-label/app"))
     }
 
     /// Without a terminal and without --import-existing: stop, say what exists and how to adopt it.
@@ -315,9 +320,9 @@ final class PreflightTests: XCTestCase {
         let transport = RecordingTransport()
         let code = try await deploy(moto, dir, console: console, transport: transport)
         assertExit(code, 1, console)
-        XCTAssertTrue(console.all.contains("2 resources with fixed names exist outside the stack (kept by an earlier "
+        XCTAssertTrue(console.all.contains("3 resources with fixed names exist outside the stack (kept by an earlier "
             + "destroy?): AWS::S3::Bucket data-label-uploads-123456789012 (Uploads), AWS::ECR::Repository "
-            + "data-label-app (Repo)"), console.all)
+            + "data-label-app (Repo), AWS::Logs::LogGroup /data-label/app (Logs)"), console.all)
         XCTAssertTrue(console.stderr.contains("Deploy again with --import-existing to adopt them"), console.all)
         XCTAssertTrue(console.all.contains("aws s3 rb s3://data-label-uploads-123456789012 --force"), console.all)
         try await assertNothingCreated(moto, transport, "data-label")
@@ -334,7 +339,7 @@ final class PreflightTests: XCTestCase {
             .execute(context(moto, console, transport: transport))
         XCTAssertEqual(console.questions.count, 1, console.all)
         XCTAssertTrue(console.questions.first?.contains("Adopt data-label: data-label-uploads-123456789012, "
-            + "data-label: data-label-app into the stack") ?? false, "\(console.questions)")
+            + "data-label: data-label-app, data-label: /data-label/app into the stack") ?? false, "\(console.questions)")
         let changeSet = transport.bodies.first { $0.contains("Action=CreateChangeSet") }
         XCTAssertNotNil(changeSet, "a change set was created")
         XCTAssertTrue(changeSet?.contains("ImportExistingResources=true") ?? false, changeSet ?? "")
@@ -355,7 +360,7 @@ final class PreflightTests: XCTestCase {
         let dir = try assembly([Entry(name: "data-label", template: Self.retainedTemplate)])
         _ = try await Deploy.parse(["--assembly", dir.path, "--require-approval", "never", "--import-existing"])
             .execute(context(moto, console, transport: transport))
-        XCTAssertTrue(console.stdout.contains("adopting 2 existing resources (--import-existing"), console.all)
+        XCTAssertTrue(console.stdout.contains("adopting 3 existing resources (--import-existing"), console.all)
         XCTAssertTrue(transport.bodies.contains { $0.contains("Action=CreateChangeSet") && $0.contains("ImportExistingResources=true") })
         XCTAssertEqual(console.questions, [])
 
@@ -585,6 +590,15 @@ final class PreflightTests: XCTestCase {
         XCTAssertLessThan(notice.lowerBound, deleting.lowerBound, "said before the delete")
         XCTAssertTrue(out.contains("a later `infra deploy labels` adopts those with fixed names"), out)
         XCTAssertEqual(t3.count("DeleteStack"), 1)
+
+        // the table was kept: the next deploy's preflight finds it and offers to adopt it
+        let again = TestConsole()
+        let t4 = RecordingTransport()
+        assertExit(try await deploy(moto, off, ["--dry-run"], console: again, transport: t4), 0, again)
+        XCTAssertTrue(again.stdout.contains("exists: labels: 1 resource with fixed names exist outside the stack "
+            + "(kept by an earlier destroy?): AWS::DynamoDB::Table labels (Table)"), again.all)
+        XCTAssertTrue(again.stdout.contains("aws dynamodb delete-table --table-name labels"), again.all)
+        XCTAssertEqual(t4.count("CreateChangeSet"), 0)
     }
 
     /// Termination protection on the stack: refused up front, no DeleteStack. Server: the scripted
@@ -616,5 +630,76 @@ final class BodyRecordingTransport: HTTPTransport, @unchecked Sendable {
     func send(_ request: HTTPRequest, timeout: TimeInterval) async throws -> HTTPResponse {
         lock.withLock { seen.append(String(decoding: request.body, as: UTF8.self)) }
         return try await inner.send(request, timeout: timeout)
+    }
+}
+
+/// The pure parts of preflight: key mapping, the gate's parameter merge, conditions, names.
+final class PreflightUnitTests: XCTestCase {
+    func stack(context: [String: String]) -> AssemblyStack {
+        AssemblyStack(id: "s", stackName: "s", templateFile: "s.template.json", templateBody: "{}",
+                      configFile: "config/s.json", context: context)
+    }
+
+    func testKeyMapperNamesTheKeyThatHoldsTheValue() {
+        let keys = KeyMapper(stack: stack(context: ["HOSTED_ZONE_ID": "Z1", "PREFIX": "coral", "OTHER": "Z1x",
+                                                    "FLAG": "true"]))
+        XCTAssertEqual(keys.keyName("Z1"), "HOSTED_ZONE_ID")
+        XCTAssertEqual(keys.location(of: "Z1"), "config/s.json: HOSTED_ZONE_ID = Z1: ")
+        XCTAssertEqual(keys.keyContaining("coral-images-raw"), "PREFIX")
+        XCTAssertEqual(keys.location(of: "coral-images-raw"), "config/s.json: PREFIX (coral) names coral-images-raw: ")
+        XCTAssertEqual(keys.location(of: "nothing-here"), "")
+        XCTAssertNil(keys.keyContaining("true-story"), "booleans never name a resource")
+    }
+
+    func testImageGateMergesWithoutOverridingExplicitValues() {
+        var report = PreflightReport(stackName: "s")
+        report.imageParameters = ["AppImageReady": "false", "WorkerImageReady": "true"]
+        let merged = ImageGate.apply([.usePrevious("AppImageReady"), StackParameter(key: "Other", value: "x")], report)
+        XCTAssertEqual(merged, [StackParameter(key: "AppImageReady", value: "false"),
+                                StackParameter(key: "Other", value: "x"),
+                                StackParameter(key: "WorkerImageReady", value: "true")])
+        XCTAssertEqual(ImageGate.apply([.usePrevious("X")], nil), [.usePrevious("X")])
+    }
+
+    func testConditionEvaluatorResolvesParametersAndFnIf() throws {
+        let template = try TemplateDocument.parse("""
+            {"Parameters": {"P": {"Type": "String", "Default": "yes"}},
+             "Conditions": {"C": {"Fn::Equals": [{"Ref": "P"}, "yes"]}, "N": {"Fn::Not": [{"Condition": "C"}]}},
+             "Resources": {}}
+            """)
+        let deflt = ConditionEvaluator(template: template, parameters: [:])
+        XCTAssertEqual(deflt.condition("C"), true)
+        XCTAssertEqual(deflt.condition("N"), false)
+        XCTAssertTrue(deflt.isTrue(.object([("Fn::If", .array(["C", .bool(true), .bool(false)]))])))
+        let deployed = ConditionEvaluator(template: template, parameters: ["P": "no"])
+        XCTAssertFalse(deployed.isTrue(.object([("Fn::If", .array(["C", .bool(true), .bool(false)]))])))
+        XCTAssertNil(deployed.condition("Missing"))
+    }
+
+    func testNamesAndRegions() {
+        let zone = Route53Client.HostedZone(id: "Z1", name: "example.com.", isPrivate: false)
+        XCTAssertTrue(zone.holds("example.com"))
+        XCTAssertTrue(zone.holds("API.Example.com."))
+        XCTAssertTrue(zone.holds("*.example.com"))
+        XCTAssertFalse(zone.holds("badexample.com"))
+        XCTAssertFalse(zone.holds("example.org"))
+        XCTAssertEqual(ACMClient.region(ofArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc"), "eu-west-1")
+        XCTAssertNil(ACMClient.region(ofArn: "arn:aws:s3:::bucket"))
+        XCTAssertEqual(PushCommands.registry(account: "1", region: "cn-north-1"), "1.dkr.ecr.cn-north-1.amazonaws.com.cn")
+    }
+
+    func testExampleRefusalListsEveryKey() {
+        var s = stack(context: ["HOSTED_ZONE_ID": "Z0123456789EXAMPLE", "CERTIFICATE_ARN": "arn:aws:acm:x"])
+        s.exampleKeys = ["HOSTED_ZONE_ID", "CERTIFICATE_ARN"]
+        XCTAssertThrowsError(try Preflight.refuseExamples([s])) { error in
+            let e = error as? DeployError
+            XCTAssertEqual(e?.exitCode, 2)
+            XCTAssertEqual(e?.message, """
+                config/s.json: CERTIFICATE_ARN is an example value (arn:aws:acm:x); set it to the ARN of an ISSUED ACM \
+                certificate (aws acm list-certificates) in config/s.json (or pass -c CERTIFICATE_ARN=VALUE) before `infra deploy s`
+                config/s.json: HOSTED_ZONE_ID is an example value (Z0123456789EXAMPLE); set it to your hosted zone id \
+                (aws route53 list-hosted-zones) in config/s.json (or pass -c HOSTED_ZONE_ID=VALUE) before `infra deploy s`
+                """)
+        }
     }
 }
