@@ -103,6 +103,8 @@ public struct Preflight: Sendable {
     static func describe(_ key: String) -> String {
         let k = key.uppercased()
         if k.contains("HOSTED_ZONE_ID") || k.hasSuffix("ZONE_ID") { return "your hosted zone id (aws route53 list-hosted-zones)" }
+        if k.hasSuffix("ZONE_NAME") { return "the domain of that hosted zone (its Name in aws route53 list-hosted-zones)" }
+        if k.contains("EMAIL") { return "a real email address (it receives mail)" }
         if k.contains("CERTIFICATE") { return "the ARN of an ISSUED ACM certificate (aws acm list-certificates)" }
         if k.contains("DOMAIN") { return "your domain name" }
         if k.contains("ACCOUNT") { return "your account id" }
