@@ -269,6 +269,35 @@ final class PreflightTests: XCTestCase {
         try await assertNothingCreated(moto, transport, "bucket-stack")
     }
 
+    /// AWS answers HeadBucket of a bucket another account owns with 403; moto (cross-account access
+    /// allowed by default) answers 200. Server: moto, with that one answer replaced by AWS's 403 by
+    /// a stand-in transport (it says so), to show the 403 path names the key and the fix.
+    func testBucketNameForbidden() async throws {
+        let moto = try await freshMoto()
+        final class Forbid: HTTPTransport, @unchecked Sendable {
+            let inner = RecordingTransport()
+            func send(_ request: HTTPRequest, timeout: TimeInterval) async throws -> HTTPResponse {
+                if request.method == "HEAD", request.url.path.hasPrefix("/taken-bucket-name") {
+                    return HTTPResponse(statusCode: 403, headers: ["x-amz-request-id": "stand-in"])
+                }
+                return try await inner.send(request, timeout: timeout)
+            }
+        }
+        let transport = Forbid()
+        let dir = try assembly([Entry(
+            name: "bucket-stack",
+            template: template(#""Raw": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "taken-bucket-name"}}"#),
+            context: [("RAW_BUCKET_NAME", "taken-bucket-name")])])
+        let console = TestConsole()
+        let code = try await Deploy.parse(["--assembly", dir.path, "--require-approval", "never"])
+            .execute(context(moto, console, transport: transport))
+        assertExit(code, 1, console)
+        XCTAssertTrue(console.stderr.contains("config/preflight.json: RAW_BUCKET_NAME = taken-bucket-name: the bucket "
+            + "name taken-bucket-name (Raw) belongs to another AWS account (S3 HeadBucket: 403 Forbidden)"), console.all)
+        XCTAssertTrue(console.stderr.contains("set RAW_BUCKET_NAME in config/preflight.json to a name no one uses"), console.all)
+        try await assertNothingCreated(moto, transport.inner, "bucket-stack")
+    }
+
     // MARK: Cognito
 
     func testCognitoDomainPrefixTaken() async throws {
@@ -599,6 +628,37 @@ final class PreflightTests: XCTestCase {
             + "(kept by an earlier destroy?): AWS::DynamoDB::Table labels (Table)"), again.all)
         XCTAssertTrue(again.stdout.contains("aws dynamodb delete-table --table-name labels"), again.all)
         XCTAssertEqual(t4.count("CreateChangeSet"), 0)
+    }
+
+    /// RDS and load balancer protection, each named with its own key. Server: the scripted
+    /// CloudFormation stand-in (moto 5.2 has no model of AWS::RDS::DBCluster), moto for STS.
+    func testDestroyNamesTheKeyOfEachProtectedResource() async throws {
+        let moto = try await MotoServer.instance()
+        let body = template(
+            #""Database": {"Type": "AWS::RDS::DBCluster", "DeletionPolicy": "Snapshot", "Properties": {"#
+            + #""Engine": "aurora-postgresql", "DeletionProtection": true}}, "#
+            + #""Balancer": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"#
+            + #""LoadBalancerAttributes": [{"Key": "deletion_protection.enabled", "Value": "true"}]}}"#)
+        let cfn = ScriptedCloudFormation()
+        let deployed = cfn.addStack("app", status: "UPDATE_COMPLETE", template: body)
+        deployed.resources = [("Database", "AWS::RDS::DBCluster", "CREATE_COMPLETE", nil),
+                              ("Balancer", "AWS::ElasticLoadBalancingV2::LoadBalancer", "CREATE_COMPLETE", nil)]
+        let split = SplitTransport(cloudFormation: cfn, s3: S3Client(client: try moto.client()))
+        let dir = try assembly([Entry(name: "app", template: body, configFile: "config/app.json",
+                                      context: [("ALB_DELETION_PROTECTION", .bool(true)),
+                                                ("DB_DELETION_PROTECTION", .bool(true)),
+                                                ("TERMINATION_PROTECTION", .bool(false))],
+                                      region: MotoServer.region)])
+        let console = TestConsole()
+        let code = try await Destroy.parse(["--assembly", dir.path, "--force"]).execute(context(moto, console, transport: split))
+        assertExit(code, 1, console)
+        let err = console.stderr
+        XCTAssertTrue(err.contains("Database (AWS::RDS::DBCluster) app-database: DeletionProtection is on"), err)
+        XCTAssertTrue(err.contains("Balancer (AWS::ElasticLoadBalancingV2::LoadBalancer) app-balancer: "
+            + "deletion_protection.enabled is on"), err)
+        XCTAssertTrue(err.contains("infra deploy app -c DB_DELETION_PROTECTION=false -c ALB_DELETION_PROTECTION=false\n"
+            + "    infra destroy app"), err)
+        XCTAssertEqual(cfn.calls("DeleteStack").count, 0)
     }
 
     /// Termination protection on the stack: refused up front, no DeleteStack. Server: the scripted
