@@ -117,6 +117,7 @@ public struct Preflight: Sendable {
     /// Runs every check on one stack. Throws only for AWS failures that are not findings (no
     /// access, network); those end the deploy like any other AWS error.
     public func check(_ stack: AssemblyStack) async throws -> PreflightReport {
+        try await clients.checkAccount(of: stack)
         let client = clients.client(for: stack.region)
         let region = client.region
         let cfn = CloudFormationClient(client: client)
@@ -136,6 +137,14 @@ public struct Preflight: Sendable {
         let resources = TemplateDocument.section(template, "Resources")
 
         try await checkImages(stack, region: region, client: client, live: live, keys: keys, into: &report)
+        // a gate the template does not declare would make CloudFormation refuse the parameter
+        let declared = Set(TemplateDocument.section(template, "Parameters").map(\.0))
+        for key in report.imageParameters.keys where !declared.contains(key) {
+            report.imageParameters[key] = nil
+            report.missingImages.removeAll { $0.image.parameter == key }
+            report.findings.append(PreflightFinding(.warning, "the manifest names the image gate \(key), which the "
+                + "template does not declare; synthesize again with this infra"))
+        }
         report.findings += try await checkHostedZones(resources, keys: keys)
         report.findings += try await checkCertificates(resources, region: region, keys: keys)
         try await checkNamedResources(resources, client: client, inStack: inStack, keys: keys, into: &report)
