@@ -136,7 +136,8 @@ public struct Preflight: Sendable {
         let inStack = Set(live.compactMap(\.physicalId))
         let resources = TemplateDocument.section(template, "Resources")
 
-        try await checkImages(stack, region: region, client: client, live: live, keys: keys, into: &report)
+        try await checkImages(stack, region: region, client: client, live: live, resources: resources, keys: keys,
+                              into: &report)
         // a gate the template does not declare would make CloudFormation refuse the parameter
         let declared = Set(TemplateDocument.section(template, "Parameters").map(\.0))
         for key in report.imageParameters.keys where !declared.contains(key) {
@@ -182,7 +183,7 @@ public struct Preflight: Sendable {
     // MARK: Images
 
     func checkImages(_ stack: AssemblyStack, region: String, client: AWSClient, live: [ResourceSummary],
-                     keys: KeyMapper, into report: inout PreflightReport) async throws {
+                     resources: [(String, Value)], keys: KeyMapper, into report: inout PreflightReport) async throws {
         guard !stack.images.isEmpty else { return }
         let ecr = ECRClient(client: client)
         let explicit = explicitParameters(stack)
@@ -190,7 +191,10 @@ public struct Preflight: Sendable {
             if let parameter = image.parameter {
                 if explicit.contains(parameter) { continue }
                 guard let logicalId = image.repositoryLogicalId else { continue }
-                let repository = live.first { $0.logicalId == logicalId }?.physicalId
+                // the stack's repository; before the stack has one, a repository of the template's fixed
+                // name that a destroy kept (adopted by this deploy) may hold the image already
+                let fixedName = resources.first { $0.0 == logicalId }?.1["Properties"]?["RepositoryName"]?.stringLiteral
+                let repository = live.first { $0.logicalId == logicalId }?.physicalId ?? fixedName
                 var present = false
                 if let repository {
                     do {

@@ -504,6 +504,28 @@ final class PreflightTests: XCTestCase {
         XCTAssertEqual(parameter(deployed, "AppImageReady"), "true")
     }
 
+    /// After a destroy that kept the repository (DeletionPolicy Retain) with its image, the next
+    /// deploy adopts the repository and opens the gate at once: no second phase.
+    func testImageGateOpensForAnAdoptedRepositoryThatHoldsTheImage() async throws {
+        let moto = try await freshMoto()
+        let ecr = ECRClient(client: try moto.client())
+        try await ecr.createRepository(name: "gate-app")
+        try await ecr.putImage(repositoryName: "gate-app", imageManifest: Self.manifest, imageTag: "v1")
+        let retained = Self.gatedTemplate.replacingOccurrences(
+            of: #""Repo": {"Type": "AWS::ECR::Repository", "#,
+            with: #""Repo": {"Type": "AWS::ECR::Repository", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "#)
+        XCTAssertNotEqual(retained, Self.gatedTemplate)
+        let dir = try assembly([Entry(name: "gate", template: retained, context: [("IMAGE_TAG", "v1")],
+                                      images: [Self.gatedImage])])
+        let console = TestConsole()
+        let transport = RecordingTransport()
+        let code = try await deploy(moto, dir, ["--dry-run", "--import-existing"], console: console, transport: transport)
+        assertExit(code, 0, console)
+        XCTAssertTrue(console.stdout.contains("image gate: gate: AppImageReady=true"), console.all)
+        XCTAssertTrue(console.stdout.contains("AWS::ECR::Repository gate-app (Repo)"), console.all)
+        try await assertNothingCreated(moto, transport, "gate")
+    }
+
     /// An image in an existing repository (not created by the stack) must be there: an error with the
     /// push commands, naming the keys; after the push the check passes.
     func testMissingImageInExistingRepository() async throws {
