@@ -335,7 +335,7 @@ enum ProcessCredentials {
         }
         if result.timedOut {
             throw CredentialsError.invalid(source: source, message:
-                "\(program) did not finish within \(Int(timeout)) s and was stopped")
+                "\(program) did not finish within \(timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout)) s and was stopped")
         }
         guard result.status == 0 else {
             let detail = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
