@@ -199,11 +199,20 @@ final class TransportTests: XCTestCase {
         let server = try LocalServer { request, _ in .ok(request.method == "HEAD" ? "" : "ok") }
         let transport = CurlTransport()
         let big = Data(repeating: 0x61, count: 2_000_000)
-        _ = try await transport.send(HTTPRequest(method: "PUT", url: server.url.appendingPathComponent("k"),
-                                                 headers: ["X-Amz-Date": "20150830T123600Z"], body: big), timeout: 10)
-        _ = try await transport.send(HTTPRequest(method: "HEAD", url: server.url), timeout: 5)
-        _ = try await transport.send(HTTPRequest(method: "DELETE", url: server.url), timeout: 5)
-        _ = try await transport.send(HTTPRequest(method: "PUT", url: server.url), timeout: 5)
+        func send(_ request: HTTPRequest) async throws {
+            do {
+                _ = try await transport.send(request, timeout: 10)
+            } catch {
+                XCTFail("\(request.method) failed: \(error); the server saw \(server.requests.map(\.method)) "
+                        + "on \(server.connectionCount) connections")
+                throw error
+            }
+        }
+        try await send(HTTPRequest(method: "PUT", url: server.url.appendingPathComponent("k"),
+                                   headers: ["X-Amz-Date": "20150830T123600Z"], body: big))
+        try await send(HTTPRequest(method: "HEAD", url: server.url))
+        try await send(HTTPRequest(method: "DELETE", url: server.url))
+        try await send(HTTPRequest(method: "PUT", url: server.url))
         let r = server.requests
         XCTAssertEqual(r.map(\.method), ["PUT", "HEAD", "DELETE", "PUT"])
         XCTAssertEqual(r[0].body.count, big.count)
