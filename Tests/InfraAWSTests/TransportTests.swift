@@ -191,6 +191,43 @@ final class TransportTests: XCTestCase {
         XCTAssertLessThan(Self.seconds(since: start), 2)
     }
 
+    // MARK: TLS
+
+    /// HTTPS through libcurl against a local TLS server (Python's ssl, a certificate made for
+    /// 127.0.0.1 by openssl): trusted with its CA bundle, refused without, and a refusal says
+    /// the request was never sent and is not worth retrying.
+    func testHTTPSWithACustomCABundleAndAnUntrustedCertificate() async throws {
+        let home = try TempHome()
+        let key = home.url.appendingPathComponent("key.pem").path
+        let cert = home.url.appendingPathComponent("cert.pem").path
+        let made = try await ChildProcess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                                               "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                                               "-addext", "subjectAltName=IP:127.0.0.1"], timeout: 60)
+        XCTAssertEqual(made.status, 0, made.stderrText)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/tls-server.py").path
+        let portBox = PortBox()
+        let server = Task.detached {
+            try await ChildProcess(["python3", script, cert, key], onStdout: { portBox.feed($0) }).run()
+        }
+        defer { server.cancel() }
+        let port = try await portBox.port()
+        let url = URL(string: "https://127.0.0.1:\(port)/")!
+
+        let trusted = CurlTransport(caBundle: cert)
+        let response = try await trusted.send(HTTPRequest(method: "POST", url: url, body: Data("12345".utf8)), timeout: 10)
+        XCTAssertEqual(response.statusCode, 200)
+        XCTAssertEqual(response.bodyText, "tls ok 5")
+
+        do {
+            _ = try await CurlTransport().send(HTTPRequest(method: "POST", url: url, body: Data("x".utf8)), timeout: 10)
+            XCTFail("an untrusted certificate must be refused")
+        } catch let error as TransportError {
+            XCTAssertEqual(error.delivery, .notSent)
+            XCTAssertFalse(error.isRetryable)
+            XCTAssertTrue(error.message.contains("TLS certificate not trusted"), error.message)
+        }
+    }
+
     // MARK: Wire format
 
     /// What goes on the wire: the signed headers as given, no User-Agent, no Expect, no
@@ -229,5 +266,21 @@ final class TransportTests: XCTestCase {
         XCTAssertEqual(signed.header("Host"), "127.0.0.1:\(server.port)")
         XCTAssertTrue(signed.header("Authorization")?.contains("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token") == true,
                       signed.header("Authorization") ?? "")
+    }
+}
+
+/// Collects a child's stdout until it holds a port number.
+final class PortBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    func feed(_ data: Data) { lock.withLock { text += String(decoding: data, as: UTF8.self) } }
+    func port() async throws -> Int {
+        for _ in 0..<500 {
+            if let line = lock.withLock({ text.split(separator: "\n").first }), text.contains("\n"), let port = Int(line) {
+                return port
+            }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        throw POSIXError(.ETIMEDOUT)
     }
 }

@@ -23,11 +23,14 @@ import Foundation
 /// - Cancelling the calling task aborts the transfer (checked by libcurl's progress callback, at
 ///   least once a second and on every byte moved).
 public final class CurlTransport: HTTPTransport, @unchecked Sendable {
-    /// One transport for the process: connections are kept alive across clients.
-    public static let shared = CurlTransport()
+    /// One transport for the process: connections are kept alive across clients. It trusts the
+    /// CA bundle named by `AWS_CA_BUNDLE` (as the AWS CLI does) besides the system's.
+    public static let shared = CurlTransport(caBundle: ProcessInfo.processInfo.environment["AWS_CA_BUNDLE"])
 
     /// Deadline of the TCP + TLS connect phase.
     public let connectTimeout: TimeInterval
+    /// A PEM file of certificate authorities to trust instead of the system's (nil: the system's).
+    public let caBundle: String?
     private let lock = NSLock()
     private var idle: [OpaquePointer] = []
     private let maxIdleHandles = 16
@@ -36,8 +39,9 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
     }()
 
-    public init(connectTimeout: TimeInterval = 10) {
+    public init(connectTimeout: TimeInterval = 10, caBundle: String? = nil) {
         self.connectTimeout = connectTimeout
+        self.caBundle = caBundle.flatMap { $0.isEmpty ? nil : $0 }
         _ = Self.globalInit
     }
 
@@ -119,6 +123,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         cinfra_setopt_ptr(h, CURLOPT_ERRORBUFFER, errorBuffer)
         cinfra_setopt_slist(h, CURLOPT_HTTPHEADER, list)
         if request.idempotency == .mutation { cinfra_setopt_long(h, CURLOPT_FRESH_CONNECT, 1) }
+        if let caBundle { cinfra_setopt_str(h, CURLOPT_CAINFO, caBundle) }
 
         let method = request.method.uppercased()
         switch method {
