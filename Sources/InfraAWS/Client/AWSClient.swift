@@ -211,14 +211,14 @@ public final class AWSClient: Sendable {
                 let sent = error.delivery == .notSent ? "not sent" : "maybe sent"
                 log("✗ \(call.service) \(call.operation): \(error.message) [\(sent)]")
                 if Task.isCancelled { throw CancellationError() }
-                guard error.isRetryable else {
-                    throw AWSClientError.transport(service: call.service.name, operation: call.operation,
-                                                   attempts: attempt, underlying: error.message)
-                }
                 if call.idempotency == .mutation, error.delivery == .maybeSent {
                     // the server may have acted: sending it again blindly could apply it twice
                     throw AWSClientError.ambiguous(service: call.service.name, operation: call.operation,
                                                    underlying: error.message)
+                }
+                guard error.isRetryable else {
+                    throw AWSClientError.transport(service: call.service.name, operation: call.operation,
+                                                   attempts: attempt, underlying: error.message)
                 }
                 if try await backoff(timeout: error.isTimeout, reason: error.message) { continue }
                 throw AWSClientError.transport(service: call.service.name, operation: call.operation,
