@@ -219,17 +219,13 @@ final class Launched: @unchecked Sendable {
             for p in envp { free(p) }
         }
         var pid: pid_t = 0
-        // registered before it can exit, so a signal arriving now still finds it
-        let spawnResult = ChildRegistry.shared.registering {
-            posix_spawn(&pid, path, &actions, &attributes, argv, envp) == 0 ? pid : nil
-        }
-        let spawnErrno = errno
+        let spawnError = posix_spawn(&pid, path, &actions, &attributes, argv, envp)  // an errno value, or 0
         close(outPipe[1]); close(errPipe[1])
         if inPipe[0] >= 0 { close(inPipe[0]) }
-        guard spawnResult != nil else {
+        guard spawnError == 0 else {
             close(outPipe[0]); close(errPipe[0])
             if inPipe[1] >= 0 { close(inPipe[1]) }
-            throw ChildProcess.Failure.launchFailed(name, String(cString: strerror(spawnErrno)))
+            throw ChildProcess.Failure.launchFailed(name, String(cString: strerror(spawnError)))
         }
         let child = Launched(pid: pid, group: spec.processGroup, grace: spec.grace)
         ChildRegistry.shared.attach(child)
@@ -386,7 +382,6 @@ final class ChildRegistry: @unchecked Sendable {
 
     private let lock = NSLock()
     private var live: [pid_t: Launched] = [:]
-    private var spawning = 0
     private var installed = false
     private var hook: (@Sendable (Int32) -> Void)?
     private var sources: [DispatchSourceSignal] = []
@@ -394,12 +389,6 @@ final class ChildRegistry: @unchecked Sendable {
 
     var pids: [pid_t] { lock.withLock { Array(live.keys).sorted() } }
     var isExiting: Bool { lock.withLock { signalled } }
-
-    func registering(_ spawn: () -> pid_t?) -> pid_t? {
-        lock.withLock { spawning += 1 }
-        defer { lock.withLock { spawning -= 1 } }
-        return spawn()
-    }
 
     func attach(_ child: Launched) {
         lock.withLock { live[child.pid] = child }
