@@ -60,7 +60,8 @@ struct StackDeployer {
             output.line("\(name): the stack is in \(current.status) (its creation failed earlier); deleting it to "
                 + "create it again")
             let marker = try await StackMonitor.newestEventId(cfn, stack: current.stackId)
-            try await cfn.deleteStack(stackName: current.stackId)
+            // h3: a lost answer is resolved by looking (Resolve.swift), never by a blind second call
+            try await Resolve.deleteStack(cfn, stackId: current.stackId, before: current.status, log: output.line)
             let result = try await watch(cfn, current, operation: "deleting", marker: marker, since: nil,
                                          previous: current.status, expected: 0)
             if let s = result.stack, s.status != .deleteComplete {
@@ -133,8 +134,9 @@ struct StackDeployer {
                                      capabilities: [.iam, .namedIAM, .autoExpand])
         let created: CloudFormationClient.CreateChangeSetResult
         do {
-            created = try await cfn.createChangeSet(stackName: name, changeSetName: changeSetName, type: type,
-                                                    settings: settings, description: "infra deploy")
+            // h3: a lost answer is resolved by looking (Resolve.swift), never by a blind second call
+            created = try await Resolve.createChangeSet(cfn, stackName: name, changeSetName: changeSetName, type: type,
+                                                        settings: settings, description: "infra deploy", log: output.line)
         } catch let e as AWSError where Self.isNoChanges(e) {
             // moto (and UpdateStack-style answers) say "No updates are to be performed" here
             if let current = existing { try await applyTerminationProtection(cfn, stack, current) }
@@ -181,7 +183,9 @@ struct StackDeployer {
         // 8. Execute and watch.
         let before = try await describe(cfn, created.stackId)
         let marker = try await StackMonitor.newestEventId(cfn, stack: created.stackId)
-        try await cfn.executeChangeSet(created.changeSetId)
+        // h3: a lost answer is resolved by looking (Resolve.swift), never by a blind second call
+        try await Resolve.executeChangeSet(cfn, changeSetId: created.changeSetId, stackId: created.stackId,
+                                           before: before?.status ?? .reviewInProgress, log: output.line)
         let operation = type == .create ? "creating" : "updating"
         let result = try await watch(cfn, before ?? existing, stackId: created.stackId, operation: operation,
                                      marker: marker, since: nil, previous: before?.status ?? .reviewInProgress,

@@ -1,0 +1,169 @@
+import Foundation
+@testable import InfraAWS
+@testable import InfraCLI
+import InfraCore
+@testable import InfraDeploy
+import InfraTestSupport
+import XCTest
+
+/// A transport in front of moto that records the S3 calls' headers and, when `foreignBucket`
+/// is set, answers every call to that bucket as S3 does when `x-amz-expected-bucket-owner` names
+/// an account that does not own it: 403 AccessDenied (a scripted stand-in: moto does not check
+/// the header).
+final class BucketOwnerTransport: HTTPTransport, @unchecked Sendable {
+    let inner = URLSessionTransport()
+    let foreignBucket: String?
+    private let lock = NSLock()
+    private var s3Calls: [(method: String, path: String, owner: String?)] = []
+
+    init(foreignBucket: String? = nil) {
+        self.foreignBucket = foreignBucket
+    }
+
+    var calls: [(method: String, path: String, owner: String?)] { lock.withLock { s3Calls } }
+
+    func send(_ request: HTTPRequest, timeout: TimeInterval) async throws -> HTTPResponse {
+        let isQueryOrJSON = request.headers["Content-Type"]?.contains("x-www-form-urlencoded") == true
+            || request.headers["X-Amz-Target"] != nil
+        if !isQueryOrJSON, request.url.path.hasPrefix("/infra-assets-") {
+            let owner = request.headers[S3Client.expectedBucketOwnerHeader]
+            lock.withLock { s3Calls.append((request.method, request.url.path, owner)) }
+            if let foreign = foreignBucket, request.url.path.hasPrefix("/\(foreign)") {
+                let body = request.method == "HEAD" ? Data() : Data("""
+                    <?xml version="1.0" encoding="UTF-8"?>
+                    <Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>owner-check</RequestId></Error>
+                    """.utf8)
+                return HTTPResponse(statusCode: 403, headers: ["Content-Type": "application/xml"], body: body)
+            }
+        }
+        return try await inner.send(request, timeout: timeout)
+    }
+}
+
+final class FaultUnitTests: XCTestCase {
+    override class func tearDown() {
+        MotoServer.stopShared()
+        super.tearDown()
+    }
+
+    func context(_ moto: MotoServer, _ console: TestConsole, transport: any HTTPTransport) -> DeployContext {
+        DeployContext(
+            environment: AWSEnvironment(variables: [
+                "AWS_ACCESS_KEY_ID": moto.credentials.accessKeyId,
+                "AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey,
+                "AWS_ENDPOINT_URL": moto.endpoint.absoluteString,
+                "AWS_REGION": MotoServer.region,
+                "AWS_EC2_METADATA_DISABLED": "true",
+            ], homeDirectory: "/nonexistent-home"),
+            transport: transport, console: console,
+            polling: PollingPolicy(initial: 0.02, maximum: 0.2),
+            docker: ProcessDockerRunner(environment: ["DOCKER_HOST": "unix:///nonexistent/infra-test/docker.sock"]),
+            retry: RetryPolicy(maxAttempts: 1))
+    }
+
+    /// Server: moto (S3 owner refusals scripted, see `BucketOwnerTransport`). Every call to the
+    /// asset bucket carries the account from STS as `x-amz-expected-bucket-owner`; a bucket owned
+    /// by someone else is a clear error naming the bucket, nothing is uploaded, and nothing deployed.
+    func testAssetBucketOwnerIsCheckedOnEveryCall() async throws {
+        let moto = try await MotoServer.instance()
+        try await moto.reset()
+        let bootConsole = TestConsole()
+        assertExit(try await Bootstrap.parse([]).execute(context(moto, bootConsole, transport: URLSessionTransport())),
+                   0, bootConsole)
+        let dir = TempDir("infra-owner")
+        let source = try dir.write("src/index.py", "def handler(event, context):\n    return 1\n")
+        let zip = dir.url.appendingPathComponent("a.zip")
+        try FaultDeployTests.zip(source, to: zip)
+        let hash = Hash.hex(Hash.sha256(Array(try Data(contentsOf: zip))))
+        let assembly = dir.sub("infra.out")
+        try FileManager.default.moveItem(at: zip, to: assembly.appendingPathComponent("asset.\(hash).zip"))
+        let body = template("""
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17",
+              "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}},
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.12", "Handler": "index.handler",
+              "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+              "Code": {"S3Bucket": {"Fn::Sub": "infra-assets-${AWS::AccountId}-${AWS::Region}"}, "S3Key": "\(hash).zip"}}}
+            """)
+        try writeAssembly(assembly, stacks: [TestStack(name: "infra-owner-test", template: body, assets: [hash])],
+                          assets: [TestAsset(id: hash, type: "zip", path: "asset.\(hash).zip", source: source.path)])
+        let bucket = Toolkit.bucketName(account: "123456789012", region: "us-east-1")
+
+        // someone else owns the bucket: refused before anything is uploaded or deployed
+        let foreign = BucketOwnerTransport(foreignBucket: bucket)
+        let refused = TestConsole()
+        assertExit(try await Deploy.parse(["--assembly", assembly.path, "--require-approval", "never"])
+            .execute(context(moto, refused, transport: foreign)), 1, refused)
+        XCTAssertTrue(refused.stderr.contains("the asset bucket \(bucket) is not owned by this account (123456789012)"),
+                      refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("run `infra bootstrap --region us-east-1` again"), refused.stderr)
+        XCTAssertFalse(foreign.calls.contains { $0.method == "PUT" }, "nothing uploaded: \(foreign.calls)")
+        let cfn = CloudFormationClient(client: try moto.client())
+        let notDeployed = try await cfn.describeStack("infra-owner-test")
+        XCTAssertNil(notDeployed)
+
+        // our own bucket: every call names the owner
+        let own = BucketOwnerTransport()
+        let console = TestConsole()
+        assertExit(try await Deploy.parse(["--assembly", assembly.path, "--require-approval", "never"])
+            .execute(context(moto, console, transport: own)), 0, console)
+        XCTAssertTrue(own.calls.contains { $0.method == "PUT" }, "uploaded: \(own.calls)")
+        for call in own.calls {
+            XCTAssertEqual(call.owner, "123456789012", "\(call.method) \(call.path)")
+        }
+        let destroy = TestConsole()
+        assertExit(try await Destroy.parse(["--assembly", assembly.path, "--force"])
+            .execute(context(moto, destroy, transport: URLSessionTransport())), 0, destroy)
+    }
+
+    /// SIGPIPE ignored (as `infra` does at start), a console whose standard output lost its
+    /// reader (`infra deploy | head` after head exited) keeps the process alive: the failed
+    /// write marks the stream closed, later lines are dropped, standard error still works.
+    func testBrokenPipeOnStandardOutputDoesNotEndTheProcess() throws {
+        ProcessSignals.ignoreBrokenPipes()
+        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&outPipe), 0)
+        XCTAssertEqual(pipe(&errPipe), 0)
+        defer { close(outPipe[1]); close(errPipe[0]); close(errPipe[1]) }
+        let console = StandardConsole(output: outPipe[1], error: errPipe[1])
+        console.out("first line")
+        close(outPipe[0])  // the reader goes away (head exits)
+        for i in 0..<100 { console.out("progress line \(i)") }
+        console.raw("redraw")
+        XCTAssertTrue(console.outputClosed, "the write failed with EPIPE and was handled")
+        console.err("still reported")
+        XCTAssertFalse(console.errorClosed)
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = read(errPipe[0], &buffer, buffer.count)
+        XCTAssertEqual(String(decoding: buffer.prefix(max(0, n)), as: UTF8.self), "still reported\n")
+    }
+
+    /// The shared budget: a burst, then calls spaced at the rate; throttling halves the rate,
+    /// successes win it back.
+    func testSharedRateLimiter() {
+        let limiter = CallRateLimiter(rate: 4, burst: 8, minimumRate: 0.5)
+        let t0 = Date(timeIntervalSince1970: 1000)
+        for _ in 0..<8 { XCTAssertEqual(limiter.reserve("us-east-1", now: t0), 0) }
+        XCTAssertEqual(limiter.reserve("us-east-1", now: t0), 0.25, accuracy: 1e-9)
+        XCTAssertEqual(limiter.reserve("eu-west-1", now: t0), 0, "each region has its own budget")
+        limiter.throttled("us-east-1")
+        XCTAssertEqual(limiter.currentRate("us-east-1"), 2)
+        for _ in 0..<5 { limiter.throttled("us-east-1") }
+        XCTAssertEqual(limiter.currentRate("us-east-1"), 0.5, "never below the minimum")
+        for _ in 0..<200 { limiter.succeeded("us-east-1") }
+        XCTAssertEqual(limiter.currentRate("us-east-1"), 4)
+    }
+
+    /// Transient failures are watched through; others end the watch.
+    func testTransientFailuresOfAWatch() {
+        func err(_ code: String, _ status: Int) -> AWSError {
+            AWSError(service: "CloudFormation", operation: "DescribeStackEvents", statusCode: status, code: code, message: "")
+        }
+        XCTAssertTrue(isTransientAWSFailure(err("Throttling", 400)))
+        XCTAssertTrue(isTransientAWSFailure(err("InternalFailure", 500)))
+        XCTAssertTrue(isTransientAWSFailure(err("BadGateway", 502)))
+        XCTAssertTrue(isTransientAWSFailure(AWSClientError.transport(service: "CloudFormation", operation: "DescribeStacks",
+                                                                      attempts: 3, underlying: "connection reset")))
+        XCTAssertFalse(isTransientAWSFailure(err("ValidationError", 400)))
+        XCTAssertFalse(isTransientAWSFailure(err("AccessDenied", 403)))
+    }
+}
