@@ -216,13 +216,14 @@ final class FaultDeployTests: XCTestCase {
         try await moto.reset()
         let burst = FaultProxy.Burst(trigger: "ExecuteChangeSet", operations: ["DescribeStackEvents", "DescribeStacks"],
                                      seconds: 30)
-        let proxy = try FaultProxy.start(upstream: moto.endpoint, config: .init(seed: 3, rate: 0, bursts: [burst]))
+        let proxy = try FaultProxy.start(upstream: moto.endpoint)
         defer { proxy.stop() }
         let dir = TempDir("infra-fault-burst")
         let (assembly, _) = try writeApp(dir, name: "infra-fault-burst")
         let boot = TestConsole()
         assertExit(try await Bootstrap.parse([]).execute(context(moto, proxy, boot)), 0, boot)
-        try await proxy.clear()  // the bootstrap's ExecuteChangeSet must not start the burst
+        try await proxy.clear()
+        try await proxy.configure(.init(seed: 3, rate: 0, bursts: [burst]))  // from the deploy's ExecuteChangeSet on
 
         let console = TestConsole()
         let polling = PollingPolicy(initial: 0.05, maximum: 0.5, errorBackoff: 1, errorBackoffMax: 5, limiter: CallRateLimiter())
@@ -256,11 +257,12 @@ final class FaultDeployTests: XCTestCase {
         try await moto.reset()
         let burst = FaultProxy.Burst(trigger: "ExecuteChangeSet", operations: ["DescribeStackEvents", "DescribeStacks"],
                                      seconds: 60)
-        let proxy = try FaultProxy.start(upstream: moto.endpoint, config: .init(seed: 3, rate: 0, bursts: [burst]))
+        let proxy = try FaultProxy.start(upstream: moto.endpoint)
         defer { proxy.stop() }
         let boot = TestConsole()
         assertExit(try await Bootstrap.parse([]).execute(context(moto, proxy, boot)), 0, boot)
         try await proxy.clear()
+        try await proxy.configure(.init(seed: 3, rate: 0, bursts: [burst]))
         let dir = TempDir("infra-fault-giveup")
         try writeAssembly(dir.url, stacks: [TestStack(name: "infra-fault-giveup", template: template(#""Q": {"Type": "AWS::SQS::Queue"}"#))])
         let console = TestConsole()
