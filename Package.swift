@@ -34,8 +34,11 @@ let package = Package(
         // The generator of Sources/InfraResources from codegen/schemas.
         .executableTarget(name: "InfraCodegen"),
 
+        // HTTP through the system's libcurl (Debian: libcurl4-openssl-dev), see docs/TRANSPORT.md.
+        .systemLibrary(name: "CInfraCurl", path: "Sources/CInfraCurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
         // SigV4, credentials, endpoints, transport, service clients.
-        .target(name: "InfraAWS", dependencies: ["CInfraOpenSSL"]),
+        .target(name: "InfraAWS", dependencies: ["CInfraOpenSSL", "CInfraCurl"]),
 
         // Deployment: assembly reading, assets, change sets, live progress, diff, destroy, bootstrap.
         .target(name: "InfraDeploy", dependencies: ["InfraAWS", "InfraCore", "InfraResources", "Yams"]),
@@ -58,6 +61,8 @@ let package = Package(
         .executableTarget(name: "InfraBench", dependencies: ["InfraDSL"]),
         // Benchmark: deploy completion latency against a scripted CloudFormation (scripts/bench-deploy).
         .executableTarget(name: "InfraDeployBench", dependencies: ["InfraDeploy", "InfraAWS"]),
+        // Benchmark: how each HTTP transport reports dropped connections, redirects, slow answers (scripts/bench-transport).
+        .executableTarget(name: "InfraTransportBench", dependencies: ["InfraAWS"]),
 
         .testTarget(name: "InfraCoreTests", dependencies: ["InfraDSL", "InfraCLI"]),
         .testTarget(name: "InfraDSLTests", dependencies: ["InfraDSL", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),

@@ -20,7 +20,7 @@ public struct DeployContext: Sendable {
     /// Relative paths (`--assembly`, `--outputs-file`) are resolved against it.
     public var workingDirectory: URL
 
-    public init(environment: AWSEnvironment = .current(), transport: any HTTPTransport = URLSessionTransport(),
+    public init(environment: AWSEnvironment = .current(), transport: any HTTPTransport = defaultHTTPTransport(),
                 console: any DeployConsole = StandardConsole(), polling: PollingPolicy = .standard,
                 docker: any DockerRunner = ProcessDockerRunner(), retry: RetryPolicy? = nil,
                 region: String? = nil, profile: String? = nil, verbose: Bool = false,

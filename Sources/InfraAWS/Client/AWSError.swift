@@ -110,6 +110,11 @@ public enum AWSClientError: Error, Sendable, CustomStringConvertible {
     case invalidRequest(String)
     /// A waiter gave up.
     case timedOut(String)
+    /// A mutation was sent (or may have been) and its answer was lost: the server may or may not
+    /// have acted. infra did not send it again; the caller finds out by reading the real state.
+    case ambiguous(service: String, operation: String, underlying: String)
+    /// The server's clock differs from ours by more than infra corrects (a day).
+    case clockSkew(service: String, operation: String, offsetSeconds: Double, underlying: String)
 
     public var description: String {
         switch self {
@@ -119,6 +124,14 @@ public enum AWSClientError: Error, Sendable, CustomStringConvertible {
             return "\(service) \(operation) returned a response infra cannot read: \(detail)"
         case let .invalidRequest(message), let .timedOut(message):
             return message
+        case let .ambiguous(service, operation, underlying):
+            return "\(service) \(operation): the answer was lost (\(underlying)); the request may or may not "
+                + "have been applied, and was not sent again"
+        case let .clockSkew(service, operation, offset, underlying):
+            let hours = Int((abs(offset) / 3600).rounded())
+            return "\(service) \(operation) failed: \(underlying); the server's Date is \(hours) h "
+                + (offset > 0 ? "ahead of" : "behind") + " this machine's clock, more than infra corrects "
+                + "(24 h): set the system clock right"
         }
     }
 }

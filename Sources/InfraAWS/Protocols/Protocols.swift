@@ -48,9 +48,10 @@ public struct QueryParameters: Sendable {
 
 extension AWSClient {
     /// A query-protocol call (CloudFormation, STS, IAM): form-encoded POST, XML answer. Returns
-    /// the `<ActionResult>` element (empty when the action has no result).
-    public func query(_ service: AWSService, _ action: String, _ parameters: QueryParameters = QueryParameters())
-        async throws -> XMLTree {
+    /// the `<ActionResult>` element (empty when the action has no result). A query call is a POST:
+    /// pass `.safe` for read-only actions (the default is `.mutation`).
+    public func query(_ service: AWSService, _ action: String, _ parameters: QueryParameters = QueryParameters(),
+                      idempotency: Idempotency = .mutation) async throws -> XMLTree {
         guard case .query(let version) = service.protocol else {
             throw AWSClientError.invalidRequest("\(service) does not speak the query protocol")
         }
@@ -58,7 +59,7 @@ extension AWSClient {
         let response = try await send(AWSRequest(
             service: service, operation: action, method: "POST", path: "/",
             headers: ["Content-Type": "application/x-www-form-urlencoded; charset=utf-8"],
-            body: Data(body.utf8)))
+            body: Data(body.utf8), idempotency: idempotency))
         let tree = try parseXML(response, service: service, operation: action)
         guard tree.name == "\(action)Response" else {
             throw AWSClientError.malformedResponse(service: service.name, operation: action,
@@ -67,9 +68,11 @@ extension AWSClient {
         return tree.child("\(action)Result") ?? XMLTree(name: "\(action)Result")
     }
 
-    /// A JSON 1.x call (ECR): POST with `X-Amz-Target`, JSON in and out.
+    /// A JSON 1.x call (ECR): POST with `X-Amz-Target`, JSON in and out. Pass `.safe` for
+    /// read-only operations (the default is `.mutation`).
     public func json<Output: Decodable>(_ service: AWSService, _ operation: String, _ input: some Encodable,
-                                        as output: Output.Type = Output.self) async throws -> Output {
+                                        as output: Output.Type = Output.self,
+                                        idempotency: Idempotency = .mutation) async throws -> Output {
         guard case let .json(version, prefix) = service.protocol else {
             throw AWSClientError.invalidRequest("\(service) does not speak the JSON protocol")
         }
@@ -80,7 +83,7 @@ extension AWSClient {
         let response = try await send(AWSRequest(
             service: service, operation: operation, method: "POST", path: "/",
             headers: ["Content-Type": "application/x-amz-json-\(version)", "X-Amz-Target": "\(prefix).\(operation)"],
-            body: body))
+            body: body, idempotency: idempotency))
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()

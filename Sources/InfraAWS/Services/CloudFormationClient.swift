@@ -244,7 +244,14 @@ public struct CloudFormationClient: Sendable {
     // MARK: Plumbing
 
     private func call(_ action: String, _ p: QueryParameters) async throws -> XMLTree {
-        try await client.query(service, action, p)
+        try await client.query(service, action, p, idempotency: Self.idempotency(of: action))
+    }
+
+    /// CloudFormation's read-only actions (Describe*, Get*, List*, ValidateTemplate) are `.safe`:
+    /// retried on any transient failure, with the read budget. Everything else is a `.mutation`.
+    public static func idempotency(of action: String) -> Idempotency {
+        action.hasPrefix("Describe") || action.hasPrefix("Get") || action.hasPrefix("List")
+            || action == "ValidateTemplate" ? .safe : .mutation
     }
 
     private func paged<T>(_ action: String, _ build: (inout QueryParameters) -> Void,

@@ -60,7 +60,8 @@ public struct ECRClient: Sendable {
     public func getAuthorizationToken(registryIds: [String]? = nil) async throws -> [AuthorizationData] {
         struct Input: Encodable { var registryIds: [String]? }
         struct Output: Decodable { var authorizationData: [AuthorizationData]? }
-        let out: Output = try await client.json(.ecr, "GetAuthorizationToken", Input(registryIds: registryIds))
+        let out: Output = try await client.json(.ecr, "GetAuthorizationToken", Input(registryIds: registryIds),
+                                              idempotency: .safe)
         return out.authorizationData ?? []
     }
 
@@ -75,7 +76,8 @@ public struct ECRClient: Sendable {
         return try await collectPages { token in
             let out: Output = try await client.json(.ecr, "DescribeRepositories",
                                                     Input(registryId: registryId, repositoryNames: names,
-                                                          nextToken: token))
+                                                          nextToken: token),
+                                                    idempotency: .safe)
             return (out.repositories ?? [], out.nextToken)
         }
     }
@@ -96,7 +98,8 @@ public struct ECRClient: Sendable {
             let out: Output = try await client.json(
                 .ecr, "DescribeImages",
                 Input(registryId: registryId, repositoryName: repositoryName, imageIds: imageIds,
-                      nextToken: token, filter: tagStatus.map(Filter.init(tagStatus:))))
+                      nextToken: token, filter: tagStatus.map(Filter.init(tagStatus:))),
+                idempotency: .safe)
             return (out.imageDetails ?? [], out.nextToken)
         }
     }

@@ -15,7 +15,7 @@ public struct STSClient: Sendable {
     }
 
     public func getCallerIdentity() async throws -> CallerIdentity {
-        let r = try await client.query(.sts, "GetCallerIdentity")
+        let r = try await client.query(.sts, "GetCallerIdentity", idempotency: .safe)
         guard let account = r.string("Account"), let arn = r.string("Arn") else {
             throw AWSClientError.malformedResponse(service: "STS", operation: "GetCallerIdentity",
                                                    detail: "no Account/Arn in the answer")
@@ -37,7 +37,8 @@ public struct STSClient: Sendable {
         p.set("DurationSeconds", durationSeconds)
         p.set("ExternalId", externalId)
         p.set("Policy", policy)
-        let r = try await client.query(.sts, "AssumeRole", p)
+        // AssumeRole changes nothing: a repeat only hands out other temporary credentials
+        let r = try await client.query(.sts, "AssumeRole", p, idempotency: .safe)
         guard let id = r.string("Credentials/AccessKeyId"), let secret = r.string("Credentials/SecretAccessKey") else {
             throw AWSClientError.malformedResponse(service: "STS", operation: "AssumeRole",
                                                    detail: "no Credentials in the answer")

@@ -48,18 +48,43 @@ extension String {
     }
 }
 
+/// Whether sending a call twice can do harm.
+///
+/// - `safe`: reading (Describe*, Get*, List*, HEAD/GET): retried on any transient failure.
+/// - `mutation`: changes something: retried only when the failure proves the request never left
+///   (connection refused, DNS failure) or when the service answered with an error AWS documents as
+///   not applied (throttling, 500/502/503/504). A lost answer ends in `AWSClientError.ambiguous`,
+///   so the caller reads the real state instead of sending the operation blindly again.
+public enum Idempotency: Sendable {
+    case safe, mutation
+
+    /// `.safe` for GET and HEAD, `.mutation` otherwise.
+    public static func of(method: String) -> Idempotency {
+        switch method.uppercased() {
+        case "GET", "HEAD": return .safe
+        default: return .mutation
+        }
+    }
+}
+
 /// A request as it goes on the wire.
 public struct HTTPRequest: Sendable {
     public var method: String
     public var url: URL
     public var headers: HTTPHeaders
     public var body: Data
+    /// A transport may resend a `.safe` request on a fresh connection by itself; a `.mutation`
+    /// never is (`CurlTransport` opens a fresh connection for it, because libcurl silently resends
+    /// a request whose reused connection died before any answer byte).
+    public var idempotency: Idempotency
 
-    public init(method: String, url: URL, headers: HTTPHeaders = HTTPHeaders(), body: Data = Data()) {
+    public init(method: String, url: URL, headers: HTTPHeaders = HTTPHeaders(), body: Data = Data(),
+                idempotency: Idempotency? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.idempotency = idempotency ?? Idempotency.of(method: method)
     }
 }
 
@@ -77,22 +102,40 @@ public struct HTTPResponse: Sendable {
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
 
-/// A failure below HTTP: no connection, reset, timeout. `isRetryable` marks the transient ones.
+/// A failure below HTTP: no connection, reset, timeout. `isRetryable` marks the transient ones;
+/// `delivery` says whether the request can have reached the server.
 public struct TransportError: Error, Sendable, CustomStringConvertible {
+    /// Whether the server can have received (and acted on) the request.
+    public enum Delivery: Sendable, Equatable {
+        /// Provably never sent: DNS failure, connection refused, connect timeout, TLS handshake failure.
+        case notSent
+        /// Sent, or possibly sent: reset, empty reply, timeout after the request went out.
+        case maybeSent
+    }
+
     public var message: String
     public var isRetryable: Bool
     public var isTimeout: Bool
+    public var delivery: Delivery
 
-    public init(_ message: String, isRetryable: Bool, isTimeout: Bool = false) {
+    public init(_ message: String, isRetryable: Bool, isTimeout: Bool = false, delivery: Delivery = .maybeSent) {
         self.message = message
         self.isRetryable = isRetryable
         self.isTimeout = isTimeout
+        self.delivery = delivery
     }
 
     public var description: String { message }
 }
 
-/// Sends one HTTP request. `URLSessionTransport` is the real one; tests plug scripted ones.
+/// Sends one HTTP request and returns the answer as it is: a 3xx is returned, never followed.
+/// `timeout` is the deadline of this one attempt (connect + send + answer), not an idle timer.
+/// `CurlTransport` is the real one; tests plug scripted ones.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest, timeout: TimeInterval) async throws -> HTTPResponse
+}
+
+/// The transport infra uses unless told otherwise.
+public func defaultHTTPTransport() -> any HTTPTransport {
+    CurlTransport.shared
 }

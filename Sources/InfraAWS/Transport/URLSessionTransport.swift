@@ -5,6 +5,10 @@ import FoundationNetworking
 
 /// HTTPS (and plain HTTP for loopback tests) through Foundation's URLSession (libcurl on Linux).
 ///
+/// Kept for comparison only (scripts/bench-transport): on Linux it reports a connection closed
+/// after the request was sent only when its timeout expires, its timeout is an idle timer, and it
+/// follows redirects with the request's `Authorization` header. infra uses `CurlTransport`.
+///
 /// URLSession adds `User-Agent`, `Accept`, `Accept-Language` and `Accept-Encoding` itself and
 /// derives `Host` from the URL (with a non-default port); none of those are signed except `host`,
 /// whose signed value is computed the same way (`Endpoint.hostHeader`).
@@ -72,7 +76,10 @@ public final class URLSessionTransport: HTTPTransport {
         case .cannotFindHost, .dnsLookupFailed: what = "host not found"
         default: what = "network error \(error.code.rawValue)"
         }
+        let notSent: Set<URLError.Code> = [.cannotConnectToHost, .cannotFindHost, .dnsLookupFailed,
+                                           .notConnectedToInternet]
         return TransportError("\(host): \(what) (\(detail))", isRetryable: retryable.contains(error.code),
-                              isTimeout: error.code == .timedOut)
+                              isTimeout: error.code == .timedOut,
+                              delivery: notSent.contains(error.code) ? .notSent : .maybeSent)
     }
 }
