@@ -128,7 +128,7 @@ public final class Destroyer: Sendable {
         let marker = try await StackMonitor.newestEventId(cfn, stack: current.stackId)
         output.line("\(name): deleting (\(client.region))")
         // h3: a lost answer is resolved by looking (Resolve.swift), never by a blind second call
-        try await Resolve.deleteStack(cfn, stackId: current.stackId, before: current.status, log: output.line)
+        try await Resolve.deleteStack(cfn, stackId: current.stackId, name: name, before: current.status, log: output.line)
         let result = try await watch(cfn, current, operation: "deleting", marker: marker, since: nil,
                                      previous: current.status, expected: expected)
         if let s = result.stack, s.status != .deleteComplete {

@@ -13,9 +13,16 @@ enum Resolve {
     static func isAmbiguous(_ error: Error) -> Bool {
         guard let e = error as? AWSClientError else { return false }
         switch e {
+        case .ambiguous: return true  // the client did not resend it (InfraAWS's Idempotency contract)
         case .transport: return true  // every attempt failed on the network: any of them may have arrived
         default: return false
         }
+    }
+
+    /// Why the answer was lost, briefly.
+    static func reason(_ error: Error) -> String {
+        if case let .ambiguous(_, _, underlying)? = error as? AWSClientError { return underlying }
+        return error.deployMessage
     }
 
     /// CreateChangeSet; a lost answer is resolved by DescribeChangeSet of the change set's name.
@@ -30,7 +37,7 @@ enum Resolve {
                                                      settings: settings, description: description)
             } catch where isAmbiguous(error) {
                 lastError = error
-                log("\(stackName): the answer to CreateChangeSet was lost (\(error.deployMessage)); looking whether "
+                log("\(stackName): the answer to CreateChangeSet was lost (\(reason(error))); looking whether "
                     + "change set \(changeSetName) exists")
                 if let found = try await lookUpChangeSet(cfn, stackName: stackName, changeSetName: changeSetName) {
                     log("\(stackName): change set \(changeSetName) was created; carrying on with it")
@@ -55,7 +62,7 @@ enum Resolve {
 
     /// ExecuteChangeSet; a lost answer is resolved by the change set's ExecutionStatus, or, when
     /// the change set is gone, by the stack's status compared with `before`.
-    static func executeChangeSet(_ cfn: CloudFormationClient, changeSetId: String, stackId: String,
+    static func executeChangeSet(_ cfn: CloudFormationClient, changeSetId: String, stackId: String, name: String,
                                  before: StackStatus?, log: (String) -> Void = { _ in }) async throws {
         var lastError: Error?
         for _ in 0..<2 {
@@ -64,25 +71,25 @@ enum Resolve {
                 return
             } catch where isAmbiguous(error) {
                 lastError = error
-                log("\(stackId): the answer to ExecuteChangeSet was lost (\(error.deployMessage)); looking whether "
+                log("\(name): the answer to ExecuteChangeSet was lost (\(reason(error))); looking whether "
                     + "the change set was executed")
                 if let d = try await lookUpChangeSet(cfn, stackName: stackId, changeSetName: changeSetId) {
                     if d.executionStatus != .available {
-                        log("\(d.stackName): the change set was executed (\(d.executionStatus)); watching it")
+                        log("\(name): the change set was executed (\(d.executionStatus)); watching it")
                         return
                     }
                 } else {
                     // an executed change set may be gone: the stack says whether anything started
                     let stack = try await cfn.describeStack(stackId)
                     if stack == nil || stack?.status != before {
-                        log("\(stackId): the stack moved on (\(stack.map { "\($0.status)" } ?? "gone")); watching it")
+                        log("\(name): the stack moved on (\(stack.map { "\($0.status)" } ?? "gone")); watching it")
                         return
                     }
-                    throw DeployError(.other, "\(stackId): the answer to ExecuteChangeSet was lost and the change set "
+                    throw DeployError(.other, "\(name): the answer to ExecuteChangeSet was lost and the change set "
                         + "no longer exists while the stack is unchanged (\(before.map { "\($0)" } ?? "?")); run "
                         + "`infra deploy` again")
                 }
-                log("\(stackId): the change set was not executed; executing it")
+                log("\(name): the change set was not executed; executing it")
             }
         }
         throw lastError!
@@ -90,7 +97,7 @@ enum Resolve {
 
     /// DeleteStack; a lost answer is resolved by DescribeStacks of the stack id: a deletion in
     /// progress or done (or a stack CloudFormation no longer knows) means it was taken.
-    static func deleteStack(_ cfn: CloudFormationClient, stackId: String, before: StackStatus?,
+    static func deleteStack(_ cfn: CloudFormationClient, stackId: String, name: String, before: StackStatus?,
                             log: (String) -> Void = { _ in }) async throws {
         var lastError: Error?
         for _ in 0..<2 {
@@ -99,14 +106,14 @@ enum Resolve {
                 return
             } catch where isAmbiguous(error) {
                 lastError = error
-                log("\(stackId): the answer to DeleteStack was lost (\(error.deployMessage)); looking at the stack")
+                log("\(name): the answer to DeleteStack was lost (\(reason(error))); looking at the stack")
                 let stack = try await cfn.describeStack(stackId)
                 if stack == nil || stack?.status == .deleteInProgress || stack?.status == .deleteComplete
                     || (stack?.status != before && stack?.status.isInProgress == true) {
-                    log("\(stackId): the deletion was taken (\(stack.map { "\($0.status)" } ?? "gone")); watching it")
+                    log("\(name): the deletion was taken (\(stack.map { "\($0.status)" } ?? "gone")); watching it")
                     return
                 }
-                log("\(stackId): the stack is unchanged (\(stack.map { "\($0.status)" } ?? "?")); deleting it")
+                log("\(name): the stack is unchanged (\(stack.map { "\($0.status)" } ?? "?")); deleting it")
             }
         }
         throw lastError!
@@ -123,7 +130,7 @@ enum Resolve {
                 return
             } catch where isAmbiguous(error) {
                 lastError = error
-                log("s3://\(bucket)/\(key): the answer to PutObject was lost (\(error.deployMessage)); looking at the object")
+                log("s3://\(bucket)/\(key): the answer to PutObject was lost (\(reason(error))); looking at the object")
                 if let head = try await s3.headObject(bucket: bucket, key: key), matches(head, body) {
                     log("s3://\(bucket)/\(key): uploaded (same size and checksum)")
                     return

@@ -61,7 +61,7 @@ struct StackDeployer {
                 + "create it again")
             let marker = try await StackMonitor.newestEventId(cfn, stack: current.stackId)
             // h3: a lost answer is resolved by looking (Resolve.swift), never by a blind second call
-            try await Resolve.deleteStack(cfn, stackId: current.stackId, before: current.status, log: output.line)
+            try await Resolve.deleteStack(cfn, stackId: current.stackId, name: name, before: current.status, log: output.line)
             let result = try await watch(cfn, current, operation: "deleting", marker: marker, since: nil,
                                          previous: current.status, expected: 0)
             if let s = result.stack, s.status != .deleteComplete {
@@ -184,7 +184,7 @@ struct StackDeployer {
         let before = try await describe(cfn, created.stackId)
         let marker = try await StackMonitor.newestEventId(cfn, stack: created.stackId)
         // h3: a lost answer is resolved by looking (Resolve.swift), never by a blind second call
-        try await Resolve.executeChangeSet(cfn, changeSetId: created.changeSetId, stackId: created.stackId,
+        try await Resolve.executeChangeSet(cfn, changeSetId: created.changeSetId, stackId: created.stackId, name: name,
                                            before: before?.status ?? .reviewInProgress, log: output.line)
         let operation = type == .create ? "creating" : "updating"
         let result = try await watch(cfn, before ?? existing, stackId: created.stackId, operation: operation,

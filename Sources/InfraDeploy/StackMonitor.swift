@@ -55,7 +55,23 @@ struct StackMonitor {
         }
     }
 
+    /// The polls' client: at most `watchAttempts` attempts per call, so a throttled or failing poll
+    /// comes back to the monitor within seconds, which says so, backs off (`PollingPolicy`'s error
+    /// backoff) and draws on the shared call budget, instead of one call retrying silently for a
+    /// minute and seeing the end of the operation late.
+    static func watchClient(_ cfn: CloudFormationClient) -> CloudFormationClient {
+        var options = cfn.client.options
+        options.retry.readMaxAttempts = min(options.retry.readMaxAttempts, watchAttempts)
+        options.retry.maxAttempts = min(options.retry.maxAttempts, watchAttempts)
+        let c = cfn.client
+        return CloudFormationClient(client: AWSClient(region: c.region, credentials: c.credentials,
+                                                      endpoints: c.endpoints, transport: c.transport, options: options))
+    }
+
+    static let watchAttempts = 3
+
     private func watchOnce(after marker: String?, since: Date?, previous: StackStatus?) async throws -> Result {
+        let cfn = Self.watchClient(self.cfn)
         var seen = Set<String>()
         var newestSeen = marker
         var events: [StackEvent] = []

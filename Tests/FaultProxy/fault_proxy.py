@@ -15,6 +15,8 @@ scheduling. Faults (kinds):
                  closed without answering: the server acted, the client cannot know
   slow           the answer is held back `slow_seconds` before it is sent
 
+Scripted faults (`script`): the n-th call of an operation meets a given fault, whatever the rate.
+
 Bursts: after a trigger operation has been forwarded successfully, every call of the listed
 operations is throttled for `seconds` (e.g. DescribeStackEvents and DescribeStacks for 30 s after
 ExecuteChangeSet, as CloudFormation does to an account whose monitors poll too hard).
@@ -57,6 +59,8 @@ class State:
             "max_consecutive": 2, "slow_seconds": 0.5, "bursts": [],
             # operations never faulted (e.g. the test harness's own setup)
             "exempt": [],
+            # scripted faults: {operation: [kind or null for its 1st, 2nd, ... call]}, before the random ones
+            "script": {},
         }
         self.config.update(config)
         self.clear()
@@ -82,6 +86,9 @@ class State:
                 if op in ops:
                     return seq, "throttle", name
             cfg = self.config
+            scripted = cfg.get("script", {}).get(op, [])
+            if n <= len(scripted) and scripted[n - 1]:
+                return seq, scripted[n - 1], None
             if op in cfg["exempt"] or cfg["rate"] <= 0 or not cfg["kinds"]:
                 self.consecutive[op] = 0
                 return seq, None, None

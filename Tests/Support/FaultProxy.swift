@@ -46,11 +46,14 @@ public final class FaultProxy: @unchecked Sendable {
         public var bursts: [Burst]
         /// Operations never faulted.
         public var exempt: [String]
+        /// Scripted faults: operation -> the fault of its 1st, 2nd, ... call (nil: none), whatever the rate.
+        public var script: [String: [String?]]
 
         public static let allKinds = ["throttle", "500", "502", "503", "504", "reset", "closed", "slow"]
 
         public init(seed: Int = 1, rate: Double = 0, kinds: [String] = Config.allKinds, maxConsecutive: Int = 2,
-                    slowSeconds: Double = 0.5, bursts: [Burst] = [], exempt: [String] = []) {
+                    slowSeconds: Double = 0.5, bursts: [Burst] = [], exempt: [String] = [],
+                    script: [String: [String?]] = [:]) {
             self.seed = seed
             self.rate = rate
             self.kinds = kinds
@@ -58,10 +61,11 @@ public final class FaultProxy: @unchecked Sendable {
             self.slowSeconds = slowSeconds
             self.bursts = bursts
             self.exempt = exempt
+            self.script = script
         }
 
         enum CodingKeys: String, CodingKey {
-            case seed, rate, kinds, bursts, exempt
+            case seed, rate, kinds, bursts, exempt, script
             case maxConsecutive = "max_consecutive"
             case slowSeconds = "slow_seconds"
         }
@@ -171,10 +175,15 @@ public final class FaultProxy: @unchecked Sendable {
 
 extension Array where Element == FaultProxy.Entry {
     /// Mutations the server applied more than once: the same operation with the same idempotency
-    /// token (or, for S3 PutObject, the same object and content) forwarded and answered 2xx twice.
+    /// token (or, for S3 PutObject, the same object and content) forwarded and answered 2xx twice;
+    /// a change set created or executed twice (by name, whatever the tokens).
     public var appliedTwice: [String] {
         var seen: [String: Int] = [:]
         for e in self where e.mutation && e.applied {
+            if ["CreateChangeSet", "ExecuteChangeSet"].contains(e.operation) {
+                seen["\(e.operation) \(e.target ?? "")", default: 0] += 1
+                continue
+            }
             guard let token = e.token else { continue }
             seen["\(e.operation) \(e.target ?? "") \(token)", default: 0] += 1
         }
