@@ -309,14 +309,41 @@ struct ProfileCredentials {
 // MARK: - credential_process
 
 enum ProcessCredentials {
-    static func run(_ command: String, label: String, now: @Sendable () -> Date) async throws -> Credentials {
+    /// How long a `credential_process` may run before infra ends it.
+    static let timeout: TimeInterval = 60
+
+    /// Runs the profile's `credential_process`: split into argv as botocore splits it (POSIX shell
+    /// quoting, no shell: no pipes, variables or globbing), with a deadline, ended on Ctrl-C or
+    /// cancellation. Its output holds secrets and never appears in an error.
+    static func run(_ command: String, label: String, now: @Sendable () -> Date,
+                    timeout: TimeInterval = ProcessCredentials.timeout) async throws -> Credentials {
         let source = "\(label) credential_process"
-        let (status, output, errorOutput) = try await runShell(command, source: source)
-        guard status == 0 else {
-            let detail = errorOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-            throw CredentialsError.invalid(source: source, message:
-                "command exited with status \(status)" + (detail.isEmpty ? "" : ": " + String(detail.prefix(500))))
+        let argv: [String]
+        do {
+            argv = try ShellWords.split(command)
+        } catch {
+            throw CredentialsError.invalid(source: source, message: "cannot split the command into arguments: \(error)")
         }
+        guard let program = argv.first else {
+            throw CredentialsError.invalid(source: source, message: "the command is empty")
+        }
+        let result: ChildProcess.Result
+        do {
+            result = try await ChildProcess.run(argv, timeout: timeout)
+        } catch let error as ChildProcess.Failure {
+            throw CredentialsError.invalid(source: source, message: "\(error)")
+        }
+        if result.timedOut {
+            throw CredentialsError.invalid(source: source, message:
+                "\(program) did not finish within \(timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout)) s and was stopped")
+        }
+        guard result.status == 0 else {
+            let detail = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
+            let how = result.signal.map { "was ended by signal \($0)" } ?? "exited with status \(result.status)"
+            throw CredentialsError.invalid(source: source, message:
+                "\(program) \(how)" + (detail.isEmpty ? "" : ": " + String(detail.prefix(500))))
+        }
+        let output = result.stdout
         guard let object = try? JSONSerialization.jsonObject(with: output) as? [String: Any] else {
             throw CredentialsError.invalid(source: source, message: "output is not a JSON object")
         }
@@ -330,53 +357,59 @@ enum ProcessCredentials {
         var expiration: Date?
         if let value = object["Expiration"] as? String {
             guard let date = AWSDate.parseISO8601(value) else {
-                throw CredentialsError.invalid(source: source, message: "Expiration '\(value)' is not an ISO 8601 time")
+                throw CredentialsError.invalid(source: source, message: "Expiration is not an ISO 8601 time")
             }
             expiration = date
         }
         return Credentials(accessKeyId: id, secretAccessKey: secret,
                            sessionToken: object["SessionToken"] as? String, expiration: expiration, source: source)
     }
+}
 
-    /// Runs `/bin/sh -c command`, collecting stdout and stderr without blocking the caller.
-    static func runShell(_ command: String, source: String) async throws -> (Int32, Data, String) {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                process.arguments = ["-c", command]
-                let out = Pipe(), err = Pipe()
-                process.standardOutput = out
-                process.standardError = err
-                process.standardInput = FileHandle.nullDevice
-                do {
-                    try process.run()
-                } catch {
-                    continuation.resume(throwing: CredentialsError.invalid(
-                        source: source, message: "cannot start /bin/sh: \(error.localizedDescription)"))
-                    return
-                }
-                let errorData = LockedData()
-                let group = DispatchGroup()
-                group.enter()
-                DispatchQueue.global().async {
-                    errorData.set(err.fileHandleForReading.readDataToEndOfFile())
-                    group.leave()
-                }
-                let output = out.fileHandleForReading.readDataToEndOfFile()
-                group.wait()
-                process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, output,
-                                                String(decoding: errorData.get(), as: UTF8.self)))
-            }
-        }
+/// Splits a command line into words as Python's `shlex.split` does in POSIX mode (which botocore
+/// uses for `credential_process`): whitespace separates words; `'...'` is literal; in `"..."` a
+/// backslash escapes only `"` and `\\`; outside quotes a backslash escapes any character; no
+/// comments, variables or globbing.
+public enum ShellWords {
+    public struct SplitError: Error, Sendable, CustomStringConvertible, Equatable {
+        public var description: String
     }
 
-    private final class LockedData: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-        func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
-        func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
+    public static func split(_ line: String) throws -> [String] {
+        var words: [String] = []
+        var current = ""
+        var inWord = false
+        var quote: Character?
+        var chars = Array(line)[...]
+        while let c = chars.popFirst() {
+            if let q = quote {
+                if c == q {
+                    quote = nil
+                } else if q == "\"", c == "\\", let next = chars.first, next == "\"" || next == "\\" {
+                    current.append(chars.removeFirst())
+                } else {
+                    current.append(c)
+                }
+                continue
+            }
+            switch c {
+            case " ", "\t", "\n", "\r":
+                if inWord { words.append(current); current = ""; inWord = false }
+            case "'", "\"":
+                quote = c
+                inWord = true
+            case "\\":
+                guard let next = chars.popFirst() else { throw SplitError(description: "no character after the final backslash") }
+                current.append(next)
+                inWord = true
+            default:
+                current.append(c)
+                inWord = true
+            }
+        }
+        if quote != nil { throw SplitError(description: "no closing quotation") }
+        if inWord { words.append(current) }
+        return words
     }
 }
 
@@ -398,11 +431,11 @@ enum ContainerCredentials {
             guard let u = URL(string: full), let host = u.host, let scheme = u.scheme?.lowercased() else {
                 throw CredentialsError.invalid(source: source, message: "AWS_CONTAINER_CREDENTIALS_FULL_URI is not a valid URL")
             }
-            let allowedHosts: Set<String> = ["localhost", "169.254.170.2", "169.254.170.23", "fd00:ec2::23",
-                                             "[fd00:ec2::23]", "::1", "[::1]"]
-            guard scheme == "https" || (scheme == "http" && (allowedHosts.contains(host) || host.hasPrefix("127."))) else {
+            guard scheme == "https" || (scheme == "http" && isAllowedHTTPHost(host)) else {
                 throw CredentialsError.invalid(source: source, message:
-                    "AWS_CONTAINER_CREDENTIALS_FULL_URI must use https or a loopback/ECS/EKS host, not \(host)")
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI must use https or a loopback/ECS/EKS host, not \(host) "
+                    + "(over http only a loopback IP address such as 127.0.0.1 or [::1], or 169.254.170.2, "
+                    + "169.254.170.23, [fd00:ec2::23])")
             }
             url = u
         } else {
@@ -432,6 +465,29 @@ enum ContainerCredentials {
             throw CredentialsError.invalid(source: source, message: "\(url.absoluteString) answered HTTP \(response.statusCode)")
         }
         return .found(try decodeJSONCredentials(response.body, source: "\(source) (\(url.absoluteString))"))
+    }
+
+    /// Over plain http, credentials may only be fetched from an IP literal on this machine
+    /// (127.0.0.0/8, ::1) or from the link-local addresses of the ECS and EKS credential agents
+    /// (169.254.170.2, 169.254.170.23, fd00:ec2::23). A name is never trusted, not even
+    /// `localhost`: `127.attacker.example` and anything DNS or /etc/hosts could point elsewhere
+    /// are refused.
+    static func isAllowedHTTPHost(_ rawHost: String) -> Bool {
+        var host = rawHost
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        var v4 = in_addr()
+        if host.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 }), inet_pton(AF_INET, host, &v4) == 1 {
+            let bytes = withUnsafeBytes(of: v4.s_addr) { Array($0) }  // network order
+            return bytes[0] == 127 || bytes == [169, 254, 170, 2] || bytes == [169, 254, 170, 23]
+        }
+        var v6 = in6_addr()
+        if host.contains(":"), inet_pton(AF_INET6, host, &v6) == 1 {
+            let bytes = withUnsafeBytes(of: v6) { Array($0) }
+            let loopback: [UInt8] = Array(repeating: 0, count: 15) + [1]
+            let eks: [UInt8] = [0xfd, 0x00, 0x0e, 0xc2] + Array(repeating: 0, count: 11) + [0x23]
+            return bytes == loopback || bytes == eks
+        }
+        return false
     }
 
     static func decodeJSONCredentials(_ data: Data, source: String) throws -> Credentials {

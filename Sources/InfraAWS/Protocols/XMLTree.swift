@@ -1,11 +1,8 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// A parsed XML element: name (without namespace prefix), text, children. Every rest-xml and
-/// query response goes through `XMLTree.parse`, which rejects what FoundationXML lets through
-/// (empty, truncated or malformed documents make `XMLParser.parse()` return true on Linux).
+/// query response goes through `XMLTree.parse`, which rejects empty, truncated and malformed
+/// documents with an error.
 public struct XMLTree: Sendable, Equatable {
     public var name: String
     public var text: String
@@ -21,23 +18,10 @@ public struct XMLTree: Sendable, Equatable {
         public var description: String
     }
 
+    /// Parses an AWS answer with `XMLReader` (written here; Foundation's XMLParser traps on invalid
+    /// bytes in an element name, taking the process down). Any bytes end in a tree or a `ParseError`.
     public static func parse(_ data: Data) throws -> XMLTree {
-        guard data.contains(where: { !($0 == 32 || $0 == 9 || $0 == 10 || $0 == 13) }) else {
-            throw ParseError(description: "empty XML document")
-        }
-        let delegate = Builder()
-        let parser = XMLParser(data: data)
-        parser.shouldProcessNamespaces = false
-        parser.shouldResolveExternalEntities = false
-        parser.delegate = delegate
-        let ok = parser.parse()
-        if let error = parser.parserError ?? delegate.error {
-            throw ParseError(description: "malformed XML (line \(parser.lineNumber)): \(error.localizedDescription)")
-        }
-        guard ok, let root = delegate.root, delegate.stack.isEmpty else {
-            throw ParseError(description: "truncated or malformed XML document")
-        }
-        return root
+        try XMLReader.parse(data)
     }
 
     // MARK: Navigation
@@ -127,47 +111,5 @@ public struct XMLTree: Sendable, Equatable {
             }
         }
         return out
-    }
-
-    private final class Builder: NSObject, XMLParserDelegate {
-        var stack: [XMLTree] = []
-        var root: XMLTree?
-        var error: Error?
-
-        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                    qualifiedName: String?, attributes: [String: String] = [:]) {
-            if root != nil && stack.isEmpty {
-                error = ParseError(description: "more than one root element")
-                parser.abortParsing()
-                return
-            }
-            let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
-            stack.append(XMLTree(name: local))
-        }
-
-        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
-                    qualifiedName: String?) {
-            guard var node = stack.popLast() else { return }
-            if !node.children.isEmpty { node.text = node.text.trimmingCharacters(in: .whitespacesAndNewlines) }
-            if stack.isEmpty {
-                root = node
-            } else {
-                stack[stack.count - 1].children.append(node)
-            }
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
-            guard !stack.isEmpty else { return }
-            stack[stack.count - 1].text += string
-        }
-
-        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-            guard !stack.isEmpty else { return }
-            stack[stack.count - 1].text += String(decoding: CDATABlock, as: UTF8.self)
-        }
-
-        func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
-            if error == nil { error = parseError }
-        }
     }
 }

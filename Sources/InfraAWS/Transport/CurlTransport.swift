@@ -210,7 +210,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     private static func milliseconds(_ seconds: TimeInterval) -> Int {
-        Int(max(1, min(seconds, 86_400)) * 1000)
+        Int(max(0.001, min(seconds, 86_400)) * 1000)
     }
 
     private static func hasLineBreak(_ s: String) -> Bool {
