@@ -166,4 +166,43 @@ final class FaultUnitTests: XCTestCase {
         XCTAssertFalse(isTransientAWSFailure(err("ValidationError", 400)))
         XCTAssertFalse(isTransientAWSFailure(err("AccessDenied", 403)))
     }
+
+    /// A `docker build` that is interrupted (the deploy's task cancelled, as Ctrl-C does) is
+    /// ended at once, not left running: a stand-in `docker` (DOCKER=script) that sleeps.
+    func testInterruptedDockerBuildIsEnded() async throws {
+        let dir = TempDir("infra-docker")
+        let pidFile = dir.url.appendingPathComponent("pid")
+        let script = try dir.write("docker", "#!/bin/sh\necho $$ > \(pidFile.path)\nexec sleep 30\n")
+        chmod(script.path, 0o755)
+        let runner = ProcessDockerRunner(environment: ["DOCKER": script.path])
+        let started = Date()
+        let task = Task { try await runner.run(["build", "-t", "x", "."], input: nil) }
+        var pid: pid_t?
+        while pid == nil, Date().timeIntervalSince(started) < 10 {
+            try await Task.sleep(nanoseconds: 20_000_000)
+            pid = (try? String(contentsOf: pidFile, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        let child = try XCTUnwrap(pid, "the stand-in docker started")
+        XCTAssertEqual(kill(child, 0), 0, "docker build is running")
+        task.cancel()
+        do {
+            _ = try await task.value
+            XCTFail("a cancelled build is not a result")
+        } catch is CancellationError {
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 8, "ended at once, not after the build's 30 s")
+        XCTAssertNotEqual(kill(child, 0), 0, "docker build no longer runs")
+    }
+
+    /// A `docker info` that never answers (a hung daemon) is "no engine" after its deadline.
+    func testDockerInfoHasADeadline() async throws {
+        let dir = TempDir("infra-docker-info")
+        let script = try dir.write("docker", "#!/bin/sh\nexec sleep 30\n")
+        chmod(script.path, 0o755)
+        let started = Date()
+        let r = try await ProcessDockerRunner(environment: ["DOCKER": script.path], infoTimeout: 0.5).run(["info"], input: nil)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("did not finish within"), r.error)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 8)
+    }
 }
