@@ -342,4 +342,102 @@ final class FaultDeployTests: XCTestCase {
         let stack = try await CloudFormationClient(client: try moto.client()).describeStack("infra-fault-giveup")
         XCTAssertEqual(stack?.status, .createComplete, "CloudFormation (moto) carried on")
     }
+
+    /// Server: moto behind the fault proxy (a 4 s burst of throttling after ExecuteChangeSet,
+    /// so the deploy is still watching, and writing, after its reader left). The real `infra`
+    /// executable as `infra deploy | head -1`: the reader closes the pipe after the first line;
+    /// the deploy is not killed by SIGPIPE, finishes (the stack is created in moto) and exits 0.
+    func testDeployPipedIntoHeadFinishes() async throws {
+        let binary = repositoryRoot.appendingPathComponent(".build/debug/infra")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            XCTFail("\(binary.path) is not built (swift build builds it; swift test does too)")
+            return
+        }
+        let moto = try await moto()
+        try await moto.reset()
+        let proxy = try FaultProxy.start(upstream: moto.endpoint)
+        defer { proxy.stop() }
+        let boot = TestConsole()
+        assertExit(try await Bootstrap.parse([]).execute(context(moto, proxy, boot)), 0, boot)
+        try await proxy.configure(.init(bursts: [.init(trigger: "ExecuteChangeSet",
+                                                      operations: ["DescribeStackEvents", "DescribeStacks"], seconds: 4)]))
+        let dir = TempDir("infra-fault-pipe")
+        try writeAssembly(dir.url, stacks: [TestStack(name: "infra-fault-pipe", template: template(#""Q": {"Type": "AWS::SQS::Queue"}"#))])
+
+        let environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "HOME": dir.path,
+            "AWS_ACCESS_KEY_ID": moto.credentials.accessKeyId,
+            "AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey,
+            "AWS_ENDPOINT_URL": proxy.endpoint.absoluteString,
+            "AWS_REGION": MotoServer.region,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        ]
+        let (pid, reader) = try Self.spawnWithDefaultSIGPIPE(
+            binary.path, ["deploy", "--assembly", dir.path, "--require-approval", "never", "--progress", "events"],
+            environment: environment)
+        // head -1: read one line, then go away
+        var first = [UInt8]()
+        var byte: UInt8 = 0
+        while read(reader, &byte, 1) == 1 {
+            first.append(byte)
+            if byte == UInt8(ascii: "\n") { break }
+        }
+        close(reader)
+        var status: Int32 = 0
+        let deadline = Date().addingTimeInterval(60)
+        var done = false
+        while !done, Date() < deadline {
+            done = waitpid(pid, &status, WNOHANG) == pid
+            if !done { try await Task.sleep(nanoseconds: 50_000_000) }
+        }
+        if !done { kill(pid, SIGKILL); _ = waitpid(pid, &status, 0) }
+        XCTAssertTrue(done, "the deploy finished")
+        XCTAssertFalse(first.isEmpty, "head got its line")
+        XCTAssertEqual(status & 0x7f, 0, "not ended by a signal (signal \(status & 0x7f); 13 is SIGPIPE)")
+        XCTAssertEqual((status >> 8) & 0xff, 0, "the deploy's own status")
+        let log = try await proxy.log()
+        XCTAssertTrue(log.contains { $0.burst != nil }, "it was still watching (and writing) after the reader left")
+        let stack = try await CloudFormationClient(client: try moto.client()).describeStack("infra-fault-pipe")
+        XCTAssertEqual(stack?.status, .createComplete)
+    }
+
+    /// Starts `path` with SIGPIPE at its default action (whatever this test process ignores: an
+    /// ignored signal is inherited across exec, which would make the test pass vacuously), its
+    /// standard output a pipe whose read end is returned, standard input and error /dev/null.
+    static func spawnWithDefaultSIGPIPE(_ path: String, _ arguments: [String], environment: [String: String]) throws
+        -> (pid_t, Int32) {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
+        close(fds[1])
+        guard rc == 0 else {
+            close(fds[0])
+            throw CocoaError(.executableLoad)
+        }
+        return (pid, fds[0])
+    }
 }
