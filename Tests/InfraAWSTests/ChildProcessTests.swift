@@ -9,7 +9,13 @@ final class ChildProcessTests: XCTestCase {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 
-    nonisolated static func isAlive(_ pid: pid_t) -> Bool { kill(pid, 0) == 0 }
+    /// Running (a zombie that no one reaped counts as ended).
+    nonisolated static func isAlive(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return !stat[stat.index(after: close)...].hasPrefix(" Z")
+    }
 
     func testRunsAnArgvWithStdinAndCapturesBothStreams() async throws {
         let r = try await ChildProcess.run(["/bin/sh", "-c", "cat; echo err >&2; exit 4"], stdin: Data("hello $HOME *".utf8))
@@ -89,6 +95,55 @@ final class ChildProcessTests: XCTestCase {
         }
         XCTAssertTrue(pids.allSatisfy { !Self.isAlive($0) })
         XCTAssertEqual(ChildProcess.liveChildren, [])
+    }
+
+    /// The signal path for real: a copy of this test binary (as a helper) starts `sleep 30` through
+    /// ChildProcess; SIGINT to the helper, as Ctrl-C would send, ends the sleep before the helper
+    /// exits by SIGINT.
+    func testSIGINTEndsLiveChildrenBeforeExiting() async throws {
+        let home = try TempHome()
+        let pidFile = home.url.appendingPathComponent("grandchild").path
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).path
+        var env = ProcessInfo.processInfo.environment
+        env["INFRA_SIGNAL_HELPER_PID_FILE"] = pidFile
+        let helper = Task.detached {
+            try await ChildProcess.run([binary, "InfraAWSTests.ChildProcessTests/testSignalHelper"], environment: env,
+                                       timeout: 60)
+        }
+        var grandchild: pid_t = 0
+        for _ in 0..<1500 where grandchild == 0 {
+            try await Task.sleep(nanoseconds: 20_000_000)
+            grandchild = pid_t((try? String(contentsOfFile: pidFile, encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        }
+        XCTAssertGreaterThan(grandchild, 0, "the helper did not start its child")
+        XCTAssertTrue(Self.isAlive(grandchild))
+        let helperPID = ChildProcess.liveChildren.first { Self.parent(of: grandchild) == $0 }
+        XCTAssertNotNil(helperPID)
+        if let helperPID { kill(helperPID, SIGINT) }
+        let result = try await helper.value
+        XCTAssertEqual(result.signal, SIGINT, "status \(result.status)\n" + String(decoding: result.stdout.suffix(3000), as: UTF8.self) + result.stderrText.suffix(2000))
+        XCTAssertFalse(result.timedOut)
+        XCTAssertFalse(Self.isAlive(grandchild), "the child outlived infra's Ctrl-C")
+    }
+
+    /// Run only as the helper of testSIGINTEndsLiveChildrenBeforeExiting.
+    func testSignalHelper() async throws {
+        guard let pidFile = ProcessInfo.processInfo.environment["INFRA_SIGNAL_HELPER_PID_FILE"] else {
+            throw XCTSkip("helper of testSIGINTEndsLiveChildrenBeforeExiting; runs only in its child process")
+        }
+        let task = Task.detached { try await ChildProcess.run(["sleep", "30"]) }
+        for _ in 0..<500 where ChildProcess.liveChildren.isEmpty { try await Task.sleep(nanoseconds: 10_000_000) }
+        try String(ChildProcess.liveChildren[0]).write(toFile: pidFile, atomically: true, encoding: .utf8)
+        _ = try await task.value
+        XCTFail("the helper should have been ended by SIGINT")
+    }
+
+    static func parent(of pid: pid_t) -> pid_t? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? pid_t(fields[1]) : nil
     }
 
     /// The child starts with default signal actions even when infra ignores them.

@@ -22,7 +22,9 @@ private func pipe2(_ fds: inout [Int32], _ flags: Int32) -> Int32 {
 /// - when infra itself gets SIGINT (Ctrl-C) or SIGTERM, every live child is ended the same way
 ///   before infra exits by that signal (`installSignalHandlers`). Foundation's `Process` puts its
 ///   children in a process group of their own, so Ctrl-C in a terminal never reached them; this
-///   keeps a registry of live children and ends them from the signal path.
+///   keeps a registry of live children and ends them from the signal path. Callers waiting for a
+///   child ended that way are not resumed: the process exits by the signal (status 130 or 143)
+///   instead of reporting the children's deaths as failures on the way down.
 ///
 /// The child starts with the default action for SIGINT, SIGTERM, SIGPIPE, SIGHUP and SIGQUIT and an
 /// empty signal mask, whatever infra ignores or blocks. With `.inherit` (the default) the child
@@ -279,6 +281,9 @@ final class Launched: @unchecked Sendable {
                 self.result = r
                 return r
             }
+            // infra is exiting by a signal: the callers are not told that their child was ended
+            // (they would report a failure while the process goes down)
+            if ChildRegistry.shared.isExiting { return }
             let pending = lock.withLock { () -> [(ChildProcess.Result) -> Void] in
                 defer { waiters = [] }
                 return waiters
@@ -388,6 +393,7 @@ final class ChildRegistry: @unchecked Sendable {
     private var signalled = false
 
     var pids: [pid_t] { lock.withLock { Array(live.keys).sorted() } }
+    var isExiting: Bool { lock.withLock { signalled } }
 
     func registering(_ spawn: () -> pid_t?) -> pid_t? {
         lock.withLock { spawning += 1 }
@@ -435,8 +441,15 @@ final class ChildRegistry: @unchecked Sendable {
             terminateAll(grace: 3)
             if let hook = lock.withLock({ hook }) { hook(sig) }
         }
+        // end by the same signal: default action, unblocked in this thread (libdispatch keeps the
+        // signals it watches blocked), sent to this thread
         signal(sig, SIG_DFL)
-        kill(getpid(), sig)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, sig)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        raise(sig)
+        _exit(128 + sig)
     }
 
     func terminateAll(grace: TimeInterval) {
