@@ -205,4 +205,43 @@ final class FaultUnitTests: XCTestCase {
         XCTAssertTrue(r.error.contains("did not finish within"), r.error)
         XCTAssertLessThan(Date().timeIntervalSince(started), 8)
     }
+
+    /// Server: scripted (operations unfold over polls). Six stacks watched at once
+    /// (`--concurrency 6`) with fast polling: without a shared budget their DescribeStackEvents
+    /// calls pile up; with one (`CallRateLimiter`, 20 calls/s, burst 4, shared through the
+    /// deploy's polling policy) no second holds more than the budget allows.
+    func testConcurrentWatchesShareOneCallBudget() async throws {
+        final class Times: @unchecked Sendable {
+            let lock = NSLock()
+            var values: [Date] = []
+        }
+        func peak(limiter: CallRateLimiter?) async throws -> (Int, Int) {
+            let fake = ScriptedCloudFormation()
+            let times = Times()
+            fake.onCall = { action, _ in
+                if action == "DescribeStackEvents" { times.lock.withLock { times.values.append(Date()) } }
+            }
+            let console = TestConsole()
+            var context = fake.context(console)
+            context.polling = PollingPolicy(initial: 0.005, maximum: 0.02, limiter: limiter)
+            let dir = TempDir()
+            try writeAssembly(dir.url, stacks: (1...6).map { TestStack(name: "s\($0)", template: template(#""Q": {"Type": "AWS::SQS::Queue"}"#)) })
+            let code = await (try Deploy.parse(["--assembly", dir.path, "--all", "--concurrency", "6",
+                                                "--require-approval", "never"])).execute(context)
+            assertExit(code, 0, console)
+            let all = times.lock.withLock { times.values }.sorted()
+            var best = 0
+            for (i, t) in all.enumerated() {
+                best = max(best, all[i...].prefix { $0.timeIntervalSince(t) < 1 }.count)
+            }
+            return (best, all.count)
+        }
+        let (unlimited, calls) = try await peak(limiter: nil)
+        let (limited, limitedCalls) = try await peak(limiter: CallRateLimiter(rate: 20, burst: 4))
+        print("DescribeStackEvents in the busiest second: \(unlimited) of \(calls) without a budget, "
+            + "\(limited) of \(limitedCalls) with 20/s")
+        XCTAssertGreaterThan(unlimited, 30, "the watches alone poll faster than the budget")
+        // 20 a second plus the burst, plus one newest-event read per stack before its execution (not a poll)
+        XCTAssertLessThanOrEqual(limited, 20 + 4 + 6)
+    }
 }
