@@ -28,13 +28,15 @@ enum Resolve {
     /// CreateChangeSet; a lost answer is resolved by DescribeChangeSet of the change set's name.
     static func createChangeSet(_ cfn: CloudFormationClient, stackName: String, changeSetName: String,
                                 type: ChangeSetType, settings: StackSettings, description: String?,
+                                importExistingResources: Bool? = nil,
                                 log: (String) -> Void = { _ in }) async throws
         -> CloudFormationClient.CreateChangeSetResult {
         var lastError: Error?
         for _ in 0..<2 {
             do {
                 return try await cfn.createChangeSet(stackName: stackName, changeSetName: changeSetName, type: type,
-                                                     settings: settings, description: description)
+                                                     settings: settings, description: description,
+                                                     importExistingResources: importExistingResources)
             } catch where isAmbiguous(error) {
                 lastError = error
                 log("\(stackName): the answer to CreateChangeSet was lost (\(reason(error))); looking whether "
