@@ -207,7 +207,8 @@ final class FaultDeployTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(faults.count, 4, "kinds met: \(faults)")
         XCTAssertGreaterThan((faults["closed"] ?? 0) + (faults["reset"] ?? 0), 0, "dropped connections met: \(faults)")
         checkLog(log, bound: 10)
-        XCTAssertLessThan(Date().timeIntervalSince(started), 150, "the whole workflow")
+        // about 10 s here; one attempt waiting out its deadline (30 s) for a dropped connection would show
+        XCTAssertLessThan(Date().timeIntervalSince(started), 40, "the whole workflow")
     }
 
     /// Server: moto behind the fault proxy, which forwards the first CreateChangeSet,
