@@ -151,6 +151,8 @@ final class FaultUnitTests: XCTestCase {
         XCTAssertEqual(limiter.currentRate("us-east-1"), 0.5, "never below the minimum")
         for _ in 0..<200 { limiter.succeeded("us-east-1") }
         XCTAssertEqual(limiter.currentRate("us-east-1"), 4)
+        XCTAssertEqual(limiter.reserve("us-east-1", now: t0.addingTimeInterval(-60)), 0,
+                       "another clock (earlier): a fresh budget, not a wait")
     }
 
     /// Transient failures are watched through; others end the watch.
