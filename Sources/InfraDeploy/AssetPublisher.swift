@@ -52,7 +52,7 @@ final class AssetPublisher: @unchecked Sendable {
     }
 
     private func publishFile(_ asset: AssemblyAsset, bucket: String, region: String) async throws {
-        let s3 = S3Client(client: clients.client(for: region))
+        let s3 = try await assetBucketClient(region: region)
         let key = asset.objectKey
         do {
             if try await s3.headObject(bucket: bucket, key: key) != nil {
@@ -63,12 +63,34 @@ final class AssetPublisher: @unchecked Sendable {
                 throw DeployError(.asset, "\(asset.displayName): the file \(asset.path.path) is missing from the "
                     + "assembly (synthesize again)")
             }
-            try await s3.putObject(bucket: bucket, key: key, body: data,
-                                   contentType: asset.kind == .zip ? "application/zip" : "application/octet-stream")
+            try await Resolve.putObject(s3, bucket: bucket, key: key, body: data,
+                                        contentType: asset.kind == .zip ? "application/zip" : "application/octet-stream",
+                                        log: log)
             log("\(asset.displayName): published to s3://\(bucket)/\(key) (\(data.count) bytes)")
+        } catch let e as AWSError where S3Client.isAccessDenied(e) {
+            throw Self.notOwned(bucket: bucket, account: s3.expectedBucketOwner, region: region, error: e,
+                                what: asset.displayName)
         } catch let e as AWSError {
             throw DeployError(.asset, "\(asset.displayName): publishing to s3://\(bucket)/\(key) failed: \(e)")
         }
+    }
+
+    /// An S3 client for the asset bucket of a region that sends the account of the credentials as
+    /// the bucket's expected owner on every call.
+    func assetBucketClient(region: String) async throws -> S3Client {
+        S3Client(client: clients.client(for: region), expectedBucketOwner: try await clients.account())
+    }
+
+    /// The asset bucket refused a call that requires it to belong to this account.
+    static func notOwned(bucket: String, account: String?, region: String, error: AWSError, what: String) -> DeployError {
+        DeployError(.asset, """
+            \(what): the asset bucket \(bucket) is not owned by this account (\(account ?? "?")): S3 refused a call \
+            that requires the bucket to belong to it (\(error.code), HTTP \(error.statusCode)). Nothing was read from \
+            or written to it. The toolkit stack's bucket was probably deleted and the name re-created by someone \
+            else; do not deploy into it. Delete the toolkit stack (InfraToolkit in \(region)) and run \
+            `infra bootstrap --region \(region)` again, or bootstrap with another toolkit stack. (If the bucket is \
+            yours, these credentials lack permission on it.)
+            """)
     }
 
     // MARK: Container images
@@ -167,13 +189,17 @@ final class AssetPublisher: @unchecked Sendable {
         let ext = (stack.templateFile as NSString).pathExtension.isEmpty ? "json"
             : (stack.templateFile as NSString).pathExtension
         let key = "\(Toolkit.templatePrefix)\(Hash.sha256Hex(stack.templateBody)).\(ext)"
-        let s3 = S3Client(client: clients.client(for: region))
+        let s3 = try await assetBucketClient(region: region)
         do {
             if try await s3.headObject(bucket: info.bucketName, key: key) == nil {
-                try await s3.putObject(bucket: info.bucketName, key: key, body: Data(stack.templateBody.utf8),
-                                       contentType: ext == "json" ? "application/json" : "application/x-yaml")
+                try await Resolve.putObject(s3, bucket: info.bucketName, key: key, body: Data(stack.templateBody.utf8),
+                                            contentType: ext == "json" ? "application/json" : "application/x-yaml",
+                                            log: log)
                 log("template (\(size) bytes) uploaded to s3://\(info.bucketName)/\(key)")
             }
+        } catch let e as AWSError where S3Client.isAccessDenied(e) {
+            throw Self.notOwned(bucket: info.bucketName, account: s3.expectedBucketOwner, region: region, error: e,
+                                what: "\(stack.stackName)'s template")
         } catch let e as AWSError {
             throw DeployError(.other, "\(stack.stackName): uploading the template to s3://\(info.bucketName)/\(key) "
                 + "failed: \(e)")

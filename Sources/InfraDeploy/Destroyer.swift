@@ -135,7 +135,8 @@ public final class Destroyer: Sendable {
         let expected = (try? await cfn.listStackResources(current.stackId).count) ?? 0
         let marker = try await StackMonitor.newestEventId(cfn, stack: current.stackId)
         output.line("\(name): deleting (\(client.region))")
-        try await cfn.deleteStack(stackName: current.stackId)
+        // h3: a lost answer is resolved by looking (Resolve.swift), never by a blind second call
+        try await Resolve.deleteStack(cfn, stackId: current.stackId, name: name, before: current.status, log: output.line)
         let result = try await watch(cfn, current, operation: "deleting", marker: marker, since: nil,
                                      previous: current.status, expected: expected)
         if let s = result.stack, s.status != .deleteComplete {

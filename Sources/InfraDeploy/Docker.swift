@@ -1,4 +1,5 @@
 import Foundation
+import InfraAWS
 
 /// Runs the `docker` CLI. Injectable: the real one spawns processes.
 public protocol DockerRunner: Sendable {
@@ -19,71 +20,44 @@ public struct DockerResult: Sendable {
 }
 
 /// `docker` from `PATH` (or the `DOCKER` variable), with the process environment (so
-/// `DOCKER_HOST` and friends apply) plus `environment`.
+/// `DOCKER_HOST` and friends apply) plus `environment`, run through `ChildProcess`: an argv
+/// (no shell), in infra's process group (a terminal's Ctrl-C reaches it), and ended (SIGTERM,
+/// then SIGKILL) when the deploy is cancelled, so an interrupted `docker build` or `docker push`
+/// never outlives infra. `docker info` (is an engine there?) has a deadline; builds and pushes
+/// take as long as they take.
 public struct ProcessDockerRunner: DockerRunner {
     public var environment: [String: String]
+    /// The deadline of `docker info`: a daemon that does not answer is "no engine".
+    public var infoTimeout: TimeInterval
 
-    public init(environment: [String: String] = [:]) {
+    public init(environment: [String: String] = [:], infoTimeout: TimeInterval = 20) {
         self.environment = environment
+        self.infoTimeout = infoTimeout
     }
 
     public func run(_ arguments: [String], input: Data?) async throws -> DockerResult {
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
-        let executable = env["DOCKER"] ?? Self.find("docker", path: env["PATH"] ?? "")
+        let executable = env["DOCKER"] ?? ChildProcess.resolve("docker", path: env["PATH"] ?? "")
         guard let executable else {
             return DockerResult(status: 127, output: "", error: "the docker command is not installed (not on PATH)")
         }
-        let environment = env
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: executable)
-                process.arguments = arguments
-                process.environment = environment
-                let out = Pipe(), err = Pipe(), inPipe = Pipe()
-                process.standardOutput = out
-                process.standardError = err
-                process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
-                do {
-                    try process.run()
-                } catch {
-                    continuation.resume(returning: DockerResult(status: 127, output: "",
-                                                                error: "cannot run \(executable): \(error)"))
-                    return
-                }
-                if let input {
-                    inPipe.fileHandleForWriting.write(input)
-                    try? inPipe.fileHandleForWriting.close()
-                }
-                // read both pipes concurrently so a chatty build cannot block on a full pipe
-                let errBox = DataBox()
-                let group = DispatchGroup()
-                group.enter()
-                DispatchQueue.global().async {
-                    errBox.data = err.fileHandleForReading.readDataToEndOfFile()
-                    group.leave()
-                }
-                let outData = out.fileHandleForReading.readDataToEndOfFile()
-                group.wait()
-                let errData = errBox.data
-                process.waitUntilExit()
-                continuation.resume(returning: DockerResult(status: process.terminationStatus,
-                                                            output: String(decoding: outData, as: UTF8.self),
-                                                            error: String(decoding: errData, as: UTF8.self)))
-            }
+        let timeout = arguments.first == "info" ? infoTimeout : nil
+        let result: ChildProcess.Result
+        do {
+            result = try await ChildProcess([executable] + arguments, environment: env, stdin: input,
+                                            timeout: timeout).run()
+        } catch let failure as ChildProcess.Failure {
+            return DockerResult(status: 127, output: "", error: failure.description)
         }
+        var error = result.stderrText
+        if result.timedOut {
+            error += "\n`docker \(arguments.first ?? "")` did not finish within \(Int(timeout ?? 0)) s"
+        }
+        return DockerResult(status: result.status, output: String(decoding: result.stdout, as: UTF8.self), error: error)
     }
 
     static func find(_ name: String, path: String) -> String? {
-        for dir in path.split(separator: ":") {
-            let candidate = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
+        ChildProcess.resolve(name, path: path)
     }
-}
-
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
 }

@@ -62,7 +62,8 @@ struct StackDeployer {
             output.line("\(name): the stack is in \(current.status) (its creation failed earlier); deleting it to "
                 + "create it again")
             let marker = try await StackMonitor.newestEventId(cfn, stack: current.stackId)
-            try await cfn.deleteStack(stackName: current.stackId)
+            // h3: a lost answer is resolved by looking (Resolve.swift), never by a blind second call
+            try await Resolve.deleteStack(cfn, stackId: current.stackId, name: name, before: current.status, log: output.line)
             let result = try await watch(cfn, current, operation: "deleting", marker: marker, since: nil,
                                          previous: current.status, expected: 0)
             if let s = result.stack, s.status != .deleteComplete {
@@ -136,10 +137,12 @@ struct StackDeployer {
                                      capabilities: [.iam, .namedIAM, .autoExpand])
         let created: CloudFormationClient.CreateChangeSetResult
         do {
-            created = try await cfn.createChangeSet(stackName: name, changeSetName: changeSetName, type: type,
-                                                    settings: settings, description: "infra deploy",
-                                                    importExistingResources: preflight[name]?.importExisting == true
-                                                        ? true : nil)  // h5: adoption
+            // h3: a lost answer is resolved by looking (Resolve.swift), never by a blind second call
+            created = try await Resolve.createChangeSet(cfn, stackName: name, changeSetName: changeSetName, type: type,
+                                                        settings: settings, description: "infra deploy",
+                                                        importExistingResources: preflight[name]?.importExisting == true
+                                                            ? true : nil,  // h5: adoption
+                                                        log: output.line)
         } catch let e as AWSError where Self.isNoChanges(e) {
             // moto (and UpdateStack-style answers) say "No updates are to be performed" here
             if let current = existing { try await applyTerminationProtection(cfn, stack, current) }
@@ -186,7 +189,9 @@ struct StackDeployer {
         // 8. Execute and watch.
         let before = try await describe(cfn, created.stackId)
         let marker = try await StackMonitor.newestEventId(cfn, stack: created.stackId)
-        try await cfn.executeChangeSet(created.changeSetId)
+        // h3: a lost answer is resolved by looking (Resolve.swift), never by a blind second call
+        try await Resolve.executeChangeSet(cfn, changeSetId: created.changeSetId, stackId: created.stackId, name: name,
+                                           before: before?.status ?? .reviewInProgress, log: output.line)
         let operation = type == .create ? "creating" : "updating"
         let result = try await watch(cfn, before ?? existing, stackId: created.stackId, operation: operation,
                                      marker: marker, since: nil, previous: before?.status ?? .reviewInProgress,

@@ -48,6 +48,30 @@ struct StackMonitor {
     ///   been seen, that status (or `REVIEW_IN_PROGRESS`) means the operation has not visibly
     ///   started yet, so a status read too early is not taken for the end.
     func watch(after marker: String?, since: Date? = nil, previous: StackStatus? = nil) async throws -> Result {
+        do {
+            return try await watchOnce(after: marker, since: since, previous: previous)
+        } catch let g as WatchGaveUp {
+            throw gaveUp(g)
+        }
+    }
+
+    /// The polls' client: at most `watchAttempts` attempts per call, so a throttled or failing poll
+    /// comes back to the monitor within seconds, which says so, backs off (`PollingPolicy`'s error
+    /// backoff) and draws on the shared call budget, instead of one call retrying silently for a
+    /// minute and seeing the end of the operation late.
+    static func watchClient(_ cfn: CloudFormationClient) -> CloudFormationClient {
+        var options = cfn.client.options
+        options.retry.readMaxAttempts = min(options.retry.readMaxAttempts, watchAttempts)
+        options.retry.maxAttempts = min(options.retry.maxAttempts, watchAttempts)
+        let c = cfn.client
+        return CloudFormationClient(client: AWSClient(region: c.region, credentials: c.credentials,
+                                                      endpoints: c.endpoints, transport: c.transport, options: options))
+    }
+
+    static let watchAttempts = 3
+
+    private func watchOnce(after marker: String?, since: Date?, previous: StackStatus?) async throws -> Result {
+        let cfn = Self.watchClient(self.cfn)
         var seen = Set<String>()
         var newestSeen = marker
         var events: [StackEvent] = []
@@ -64,12 +88,12 @@ struct StackMonitor {
         /// The new events, oldest first (reported as they come).
         func fetch() async throws -> [StackEvent] {
             let stopAt = newestSeen
-            let fresh = try await cfn.stackEvents(stackName: stackId, stopAt: { e in
+            let fresh = try await limited { try await cfn.stackEvents(stackName: stackId, stopAt: { e in
                 if let stopAt, e.eventId == stopAt { return true }
                 if seen.contains(e.eventId) { return true }
                 if stopAt == nil, let since, let t = e.timestamp, t < since { return true }
                 return false
-            }, maxPages: 20)
+            }, maxPages: 20) }
             let chronological = fresh.reversed().filter { seen.insert($0.eventId).inserted }
             if let newest = fresh.first { newestSeen = newest.eventId }
             for e in chronological { output.event(e, stack: stackName) }
@@ -77,7 +101,9 @@ struct StackMonitor {
             return chronological
         }
 
-        let final: InfraAWS.Stack? = try await pollUntil(polling, what: "\(stackName) to finish", hinted: {
+        let final: InfraAWS.Stack? = try await pollUntil(polling, what: "\(stackName) to finish", onTransient: { error, failures, wait in
+            output.line(Self.stillWatching(stackName, error: error, failures: failures, wait: wait))
+        }, hinted: {
             polls += 1
             let fresh = try await fetch()
             var resourceEvents = false
@@ -96,7 +122,7 @@ struct StackMonitor {
             let endSeen = fresh.contains { isStackEvent($0) && !($0.resourceStatus ?? "").hasSuffix("_IN_PROGRESS") }
             endReported = endReported || endSeen
             guard endReported || polls == 1 || polls % Self.statusEvery == 0 else { return (nil, news) }
-            guard let stack = try await cfn.describeStack(stackId) else {
+            guard let stack = try await limited({ try await cfn.describeStack(stackId) }) else {
                 return (.some(nil), news)
             }
             let started = !events.isEmpty || marker == nil
@@ -111,6 +137,50 @@ struct StackMonitor {
             return (.some(stack), news)
         })
         return Result(stack: final, events: events)
+    }
+
+    /// A call through the deploy's shared budget of CloudFormation calls (its region's), which
+    /// slows down when CloudFormation throttles.
+    func limited<T>(_ call: () async throws -> T) async throws -> T {
+        guard let limiter = polling.limiter else { return try await call() }
+        let key = cfn.client.region
+        let wait = limiter.reserve(key, now: polling.now())
+        if wait > 0 { try await polling.sleep(wait) }
+        do {
+            let value = try await call()
+            limiter.succeeded(key)
+            return value
+        } catch let e as AWSError where e.isThrottling {
+            limiter.throttled(key)
+            throw e
+        }
+    }
+
+    /// A transient failure while watching: said, and watched on.
+    static func stillWatching(_ stack: String, error: Error, failures: Int, wait: TimeInterval) -> String {
+        "\(stack): \(Self.describe(error)); still watching (CloudFormation carries on), next try in "
+            + String(format: "%.1f s", wait) + (failures > 1 ? " (\(failures) failed polls in a row)" : "")
+    }
+
+    /// A short text of a failure while watching.
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case let e as AWSError:
+            return "\(e.operation) answered \(e.code)" + (e.message.isEmpty ? "" : " (\(e.message))")
+                + " HTTP \(e.statusCode)"
+        default:
+            return error.deployMessage
+        }
+    }
+
+    /// The watch stopped after failing calls: what CloudFormation is doing and how to attach again.
+    func gaveUp(_ g: WatchGaveUp) -> DeployError {
+        DeployError(.other, """
+            \(stackName): stopped watching after \(Int(g.seconds)) s of failing calls (\(g.failures) polls; last: \
+            \(Self.describe(g.underlying))). CloudFormation carries on with the operation; nothing was undone. Run \
+            the same command again (`infra deploy \(stackName)`, or `infra destroy \(stackName)` for a deletion) \
+            to attach to the operation in progress, or follow it in the CloudFormation console.
+            """)
     }
 }
 

@@ -21,7 +21,7 @@ extension CloudFormationClient {
             var p = QueryParameters()
             p.set("StackName", stack)
             p.set("NextToken", token)
-            let r = try await client.query(.cloudFormation, "ListStackResources", p)
+            let r = try await client.query(.cloudFormation, "ListStackResources", p, idempotency: .safe)  // a read (h3)
             for m in r.members("StackResourceSummaries") {
                 guard let id = m.string("LogicalResourceId"), !id.isEmpty else { continue }
                 out.append(ResourceSummary(logicalId: id, physicalId: m.string("PhysicalResourceId").flatMap { $0.isEmpty ? nil : $0 },

@@ -265,3 +265,10 @@ public struct CloudFormationClient: Sendable {
         }
     }
 }
+
+// h3 (additive): the deployer rebuilds this from DescribeChangeSet when CreateChangeSet's answer was lost.
+extension CloudFormationClient.CreateChangeSetResult {
+    public static func existing(changeSetId: String, stackId: String) -> Self {
+        Self(changeSetId: changeSetId, stackId: stackId)
+    }
+}

@@ -4,9 +4,30 @@ import Foundation
 public struct S3Client: Sendable {
     public let client: AWSClient
     private let service = AWSService.s3
+    /// The account that must own every bucket this client calls (`x-amz-expected-bucket-owner`
+    /// on each request): S3 refuses the call with 403 `AccessDenied` when another account owns
+    /// the bucket, so a predictable bucket name re-created by someone else is never read from
+    /// or written to. nil: not checked.
+    public let expectedBucketOwner: String?
 
-    public init(client: AWSClient) {
+    public init(client: AWSClient, expectedBucketOwner: String? = nil) {
         self.client = client
+        self.expectedBucketOwner = expectedBucketOwner
+    }
+
+    /// The header S3 checks the bucket's owner against.
+    public static let expectedBucketOwnerHeader = "x-amz-expected-bucket-owner"
+
+    /// The lower-case hex MD5 of a body: the ETag S3 gives a single-part upload.
+    public static func md5Hex(_ body: Data) -> String {
+        Crypto.md5(body).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Whether an error is S3 refusing a call to a bucket another account owns (with an expected
+    /// owner set, S3 answers 403 AccessDenied; a HEAD's 403 has no body).
+    public static func isAccessDenied(_ error: Error) -> Bool {
+        guard let e = error as? AWSError else { return false }
+        return e.statusCode == 403 && ["AccessDenied", "Forbidden", "AllAccessDisabled"].contains(e.code)
     }
 
     public struct BucketInfo: Sendable, Equatable {
@@ -211,6 +232,8 @@ public struct S3Client: Sendable {
                          headers: HTTPHeaders = HTTPHeaders(), body: Data = Data(), accept: Set<Int> = []) throws
         -> AWSRequest {
         if let key { try Self.validate(key: key) }
+        var headers = headers
+        if let expectedBucketOwner { headers[Self.expectedBucketOwnerHeader] = expectedBucketOwner }
         var call = AWSRequest(service: service, operation: operation, method: method,
                               path: key.map { "/" + PercentEncoding.uriEncode($0, keepSlash: true) } ?? "/",
                               headers: headers, body: body, bucket: bucket)
