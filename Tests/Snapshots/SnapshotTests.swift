@@ -12,6 +12,34 @@ final class SnapshotTests: XCTestCase {
         try Snapshot.check(config: "example.json", variant: "small", overrides: [("VPC_CIDR", "172.16.0.0/20"), ("FUNCTION_MEMORY", "128")])
     }
 
+    /// The example's subnets are computed at synth time from VPC_CIDR (no Fn::Cidr); a bad
+    /// block is a config error naming the key.
+    func testExampleSubnetsAreComputedFromTheVpcBlock() throws {
+        let url = Snapshot.root.appendingPathComponent("config/example.json")
+        func template(_ overrides: [(String, String)]) throws -> Value {
+            var cfg = try StackConfig.parse(String(contentsOf: url, encoding: .utf8), file: "config/example.json")
+            cfg.applyOverrides(overrides)
+            return try Project(configDirectory: url.deletingLastPathComponent()).buildApp([cfg]).synthesize().stacks[0].template
+        }
+        func blocks(_ t: Value) -> [String] {
+            guard case .object(let rs)? = t["Resources"] else { return [] }
+            return rs.filter { $0.1["Type"] == "AWS::EC2::Subnet" }.compactMap { $0.1["Properties"]?["CidrBlock"]?.stringLiteral }
+        }
+        XCTAssertEqual(blocks(try template([])), ["10.0.0.0/24", "10.0.1.0/24"])
+        XCTAssertEqual(blocks(try template([("VPC_CIDR", "192.168.2.0/23")])), ["192.168.2.0/24", "192.168.3.0/24"])
+        XCTAssertFalse(JSONRenderer.render(try template([])).contains("Fn::Cidr"))
+        for (value, message) in [
+            ("10.0.0.1/16", "'10.0.0.1/16' has host bits set (the block is 10.0.0.0/16)"),
+            ("10.0.0/16", "'10.0.0/16' is not an IPv4 CIDR block such as 10.0.0.0/16 (a.b.c.d/n)"),
+            ("10.0.0.0/8", "'10.0.0.0/8': a VPC block has a prefix length between /16 and /28"),
+            ("10.0.0.0/24", "'10.0.0.0/24' is too small for the stack's two /24 subnets (use /23 or larger, such as 10.0.0.0/16)"),
+        ] {
+            XCTAssertThrowsError(try template([("VPC_CIDR", value)]), value) { e in
+                XCTAssertEqual((e as? ConfigError)?.description, "config/example.json: key 'context.VPC_CIDR': \(message)")
+            }
+        }
+    }
+
     /// Every golden file belongs to a configured stack (no stale files left behind).
     func testNoStrayGoldenFiles() throws {
         let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"))

@@ -56,6 +56,13 @@ import InfraDSL
 /// Outputs: `Url`, `LoadBalancerDnsName`, `AdminCredentialsSecretArn`, `DatabaseSecretArn`,
 /// `DatabaseEndpoint`.
 ///
+/// Kept by `infra destroy` (retained): the access-log bucket, the database's credentials
+/// secret, the service's and the flow logs' log groups, and a final snapshot of the database.
+/// The database has deletion protection (`DB_DELETION_PROTECTION`, true in the shipped config,
+/// as in the seed): CloudFormation cannot delete it while it is on, so deploy with
+/// `-c DB_DELETION_PROTECTION=false` before `infra destroy` (which says so up front). Names of
+/// retained resources are generated, so a later deploy does not collide with them.
+///
 /// cfn-lint: no errors and no warnings on the goldens.
 public enum LabelingToolStack {
     public static let definitionName = "labeling-tool"

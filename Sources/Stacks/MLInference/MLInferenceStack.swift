@@ -73,6 +73,13 @@ import InfraDSL
 /// Variants (config): `HOSTING` cloudfront/amplify; with or without `SITE_DOMAIN` and
 /// `HOSTED_ZONE_ID`; the four image sources; `TABLE_ENCRYPTION`.
 ///
+/// Kept by `infra destroy` (retained): the user pool (which also has Cognito's deletion
+/// protection on: delete it by hand after turning that off), the submissions table and its KMS
+/// key, the inference repository (with its images), the site and access-log buckets. Their names
+/// are generated (the user pool's too unless `USER_POOL_NAME`), so a later deploy creates new
+/// ones beside them; the new hosted UI prefix is the same (`<stack>-login-<account>`) and is
+/// free again once the old stack's domain is deleted with it.
+///
 /// cfn-lint: no errors and no warnings on any variant.
 ///
 /// checkov findings left on purpose: the function outside a VPC (it only calls DynamoDB), with
