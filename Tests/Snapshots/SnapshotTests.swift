@@ -40,6 +40,28 @@ final class SnapshotTests: XCTestCase {
         }
     }
 
+    /// The placeholders of the shipped configs are marked as examples (deploy refuses them);
+    /// the manifest names them and where each stack's settings came from.
+    func testShippedExamplesAndManifestKeys() throws {
+        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"))
+        let configs = try project.loadConfigs()
+        var examples: [String: [String]] = [:]
+        for c in configs where !c.exampleKeys.isEmpty { examples[c.stackName] = c.exampleKeys }
+        XCTAssertEqual(examples, ["labeling-tool": ["ADMIN_EMAIL"], "sign2text": ["HOSTED_ZONE_ID", "HOSTED_ZONE_NAME"]])
+        let manifest = try project.synthesize().manifest(format: .json)
+        guard case .array(let stacks)? = manifest["stacks"] else { return XCTFail("no stacks") }
+        var gated: [String: [String]] = [:]
+        for s in stacks {
+            let name = try XCTUnwrap(s["stackName"]?.stringLiteral)
+            XCTAssertNotNil(s["configFile"]?.stringLiteral?.hasSuffix(".json"), name)
+            if case .array(let images)? = s["images"] { gated[name] = images.compactMap { $0["parameter"]?.stringLiteral } }
+        }
+        XCTAssertEqual(gated, [
+            "coral-pipeline": ["FrontendImageReady", "ReframingImageReady", "RestorationImageReady", "SegmentationImageReady"],
+            "data-label": ["ScraperImageReady"], "ml-inference": ["InferenceImageReady"], "sign2text": ["ApiImageReady"],
+        ])
+    }
+
     /// Every golden file belongs to a configured stack (no stale files left behind).
     func testNoStrayGoldenFiles() throws {
         let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"))

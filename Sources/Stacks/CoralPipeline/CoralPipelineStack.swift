@@ -73,8 +73,8 @@ import InfraDSL
 /// are mutable (every push of `latest` succeeds); a versioned tag makes them immutable.
 ///
 /// Kept by `infra destroy` (retained): the seven buckets and the access-log bucket (with their
-/// objects), the four ECR repositories (with their images), the frontend's log group, and a
-/// final snapshot of the database. The database has deletion protection (`DB_DELETION_PROTECTION`,
+/// objects), the four ECR repositories (with their images), the database's credentials secret,
+/// the frontend's and the flow logs' log groups, and a final snapshot of the database. The database has deletion protection (`DB_DELETION_PROTECTION`,
 /// true in the shipped config): destroy cannot delete it until a deploy with false turns it off.
 /// Names are generated, so a later deploy creates new buckets and repositories beside the kept ones.
 ///

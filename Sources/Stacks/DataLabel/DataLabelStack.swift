@@ -83,7 +83,7 @@ import InfraDSL
 ///
 /// Kept by `infra destroy` (retained): the de-duplication table, the data bucket, the site
 /// bucket and the access-log bucket (with their objects), the scraper's repository (with its
-/// images) and the scraper's log group. Names are generated, so a later deploy creates new
+/// images), the scraper's and the flow logs' log groups. Names are generated, so a later deploy creates new
 /// ones beside the kept ones.
 ///
 /// cfn-lint: no errors and no warnings on any variant.

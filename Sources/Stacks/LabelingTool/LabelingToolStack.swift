@@ -49,7 +49,7 @@ import InfraDSL
 /// `DB_ENGINE_VERSION` (16.6), `DB_BACKUP_RETENTION_DAYS` (7), `DB_DELETION_PROTECTION` (true),
 /// `DOCCANO_IMAGE` (doccano/doccano:latest), `CONTAINER_PORT` (8000), `TASK_CPU` (512),
 /// `TASK_MEMORY` (1024), `DESIRED_COUNT` (1), `HEALTH_CHECK_GRACE_SECONDS` (300),
-/// `ADMIN_USER_NAME` (admin), `ADMIN_EMAIL` (admin@example.com), `ALB_ACCESS_LOGS` (true),
+/// `ADMIN_USER_NAME` (admin), `ADMIN_EMAIL` (admin@example.com, an example value in the shipped config: set yours), `ALB_ACCESS_LOGS` (true),
 /// `ACCESS_LOG_RETENTION_DAYS` (90). An unknown key, a wrong type or an invalid value is a
 /// `ConfigError` naming the file and the key.
 ///

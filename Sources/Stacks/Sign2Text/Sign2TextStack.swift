@@ -47,7 +47,7 @@ import InfraDSL
 /// Outputs: `Url`, `RepositoryUri`, `LoadBalancerDnsName`.
 ///
 /// Kept by `infra destroy` (retained): the ECR repository with its images, the access-log
-/// bucket and the service's log group. Delete them by hand when they are no longer needed; a
+/// bucket, the service's and the flow logs' log groups. Delete them by hand when they are no longer needed; a
 /// later deploy creates new ones (generated names) and does not collide with them.
 ///
 /// cfn-lint: no errors and no warnings on the goldens.
