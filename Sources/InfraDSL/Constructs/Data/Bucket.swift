@@ -32,6 +32,12 @@ import InfraResources
 ///   small inline Python function per stack (`BucketNotificationsHandler`), whose role may only
 ///   call `s3:PutBucketNotification` on the buckets that use it. This replaces any
 ///   notification configuration set on the bucket outside this construct.
+///
+/// A function that waits for its image (`Function.condition`, see `ImageGate`) is notified
+/// through the custom resource even when the name is literal: its configuration entry is
+/// `Fn::If [condition, entry, AWS::NoValue]`, and the custom resource is ordered after the
+/// function's permission by a conditional reference (its `Permissions` property, which the
+/// handler ignores) since a `DependsOn` on a resource that may not exist is refused.
 public final class Bucket: Construct {
     /// Server-side encryption of the objects.
     public enum Encryption {

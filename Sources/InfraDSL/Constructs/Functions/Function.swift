@@ -34,7 +34,9 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
         /// Inline source (Python or Node.js only): CloudFormation writes it to `index.py` /
         /// `index.js`, so the handler is `index.<function>`. At most 4 MB.
         case inline(String)
-        /// A container image already in ECR (a literal URI or a token, e.g. from a repository).
+        /// A container image already in ECR (a literal URI or a token). For an image of a
+        /// repository the same stack creates use `.containerImage(.fromRepository(...))`, which
+        /// adds the image gate (a URI alone cannot tell the deployer what to wait for).
         case image(uri: StringValue)
         /// A local Docker build context (a directory with a `Dockerfile`), built and pushed by
         /// the deployer as a container image asset.
