@@ -63,6 +63,10 @@ struct Synth: ParsableCommand {
                         if case .object(let p) = v { return p.count } else { return nil }
                     } ?? 0
                     print("\(s.stackName): \(resources) resources -> \(output)/\(s.templateFile(fmt))")
+                    if !s.exampleKeys.isEmpty {
+                        print("  example values (synth uses them; deploy needs yours): \(s.exampleKeys.joined(separator: ", "))"
+                              + (s.configFile.map { " in \($0)" } ?? ""))
+                    }
                 }
             }
         }

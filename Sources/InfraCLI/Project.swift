@@ -61,6 +61,7 @@ public struct Project {
                 throw ConfigError(file: display, key: nil, "the file is not UTF-8 text")
             }
             var config = try StackConfig.parse(text, file: display)
+            try Self.checkRemovedKeys(config)
             if !definitions.contains(where: { $0.name == config.app }) {
                 throw ConfigError(file: display, key: "app", "unknown stack definition '\(config.app)' (known: \(definitions.map(\.name).joined(separator: ", ")))")
             }
@@ -75,6 +76,9 @@ public struct Project {
             configs.append(config)
         }
         for (key, _) in overrides {
+            if let removed = Self.removedKeys.first(where: { $0.0 == key }) {
+                throw ConfigError(file: "-c", key: key, removed.1)
+            }
             let readers = configs.filter { c in
                 Self.inScope(c.stackName, scope) && definitions.first { $0.name == c.app }!.reads(key)
             }
@@ -87,14 +91,43 @@ public struct Project {
         return configs
     }
 
-    /// Builds the app of all configured stacks.
+    /// Context keys that stacks no longer read, with what replaced them.
+    static let removedKeys: [(String, String)] = [
+        ("IMAGES_PUSHED", "was removed: `infra deploy` now handles images by itself (the first deploy creates the repositories and holds back what runs the images, prints the push commands, and the next deploy starts them); delete the key"),
+    ]
+
+    /// A config that still sets a removed key is an error saying what replaced it.
+    static func checkRemovedKeys(_ config: StackConfig) throws {
+        for (key, message) in removedKeys where config.context[key] != nil {
+            throw ConfigError(file: config.file, key: "context.\(key)", message)
+        }
+    }
+
+    /// Builds the app of all configured stacks. Each stack records its config file (relative to
+    /// the working directory when inside it), effective context and example keys for the manifest.
     public func buildApp(_ configs: [StackConfig]) throws -> App {
         let app = App()
         for config in configs {
+            try Self.checkRemovedKeys(config)
             let definition = definitions.first { $0.name == config.app }!
+            let before = app.stacks.count
             try definition.build(app, config)
+            for stack in app.stacks.dropFirst(before) {
+                stack.configFile = relativePath(of: config)
+                stack.configContext = config.context
+                stack.exampleKeys = config.exampleKeys
+            }
         }
         return app
+    }
+
+    /// The config file's path relative to the working directory (absolute when outside it).
+    func relativePath(of config: StackConfig) -> String {
+        let name = (config.file as NSString).lastPathComponent
+        let full = configDirectory.standardizedFileURL.appendingPathComponent(name).path
+        let cwd = FileManager.default.currentDirectoryPath
+        let prefix = cwd.hasSuffix("/") ? cwd : cwd + "/"
+        return full.hasPrefix(prefix) ? String(full.dropFirst(prefix.count)) : full
     }
 
     /// Loads, builds and synthesizes; `stacks` selects stacks (with their dependencies).

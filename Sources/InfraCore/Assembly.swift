@@ -13,6 +13,14 @@ public struct StackArtifact {
     public let terminationProtection: Bool
     /// Ids of the assets its resources use.
     public let assets: [String]
+    /// The config file it was built from, relative to the project root (nil: built in code).
+    public var configFile: String?
+    /// The effective context (file values merged with `-c` overrides), sorted by key.
+    public var context: [(String, Value)] = []
+    /// Context keys whose value is an example, sorted.
+    public var exampleKeys: [String] = []
+    /// Manifest entries of the container images its resources run (see `StackImage`), sorted.
+    public var images: [Value] = []
     /// The JSON rendering, made once: synthesis measures it, writing and `render` reuse it.
     let json = RenderedJSON()
 
@@ -81,6 +89,11 @@ public struct CloudAssembly {
             e.append(("tags", .object(s.tags.sorted { $0.0 < $1.0 }.map { ($0.0, .string($0.1)) })))
             e.append(("terminationProtection", .bool(s.terminationProtection)))
             e.append(("assets", .array(s.assets.map(Value.string))))
+            // Keys of the image gate and config contract; each omitted when empty.
+            if let f = s.configFile { e.append(("configFile", .string(f))) }
+            if !s.context.isEmpty { e.append(("context", .object(s.context))) }
+            if !s.exampleKeys.isEmpty { e.append(("exampleKeys", .array(s.exampleKeys.map(Value.string)))) }
+            if !s.images.isEmpty { e.append(("images", .array(s.images))) }
             return .object(e)
         }
         let assetEntries: [Value] = assets.map { a in

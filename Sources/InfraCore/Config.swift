@@ -46,13 +46,17 @@ public struct StackConfig {
     public let description: String?
     public let tags: [String: String]
     public let terminationProtection: Bool
-    /// Context values, with command-line overrides applied.
+    /// Context values, with command-line overrides applied. A value written in the file as
+    /// `{"$example": value}` is stored as `value` and its key listed in `exampleKeys`.
     public var context: [String: Value]
+    /// Context keys whose value in the file is an example (`{"$example": value}`), sorted: synth
+    /// uses the example, deploy refuses until the key is set (a `-c KEY=VALUE` override sets it).
+    public var exampleKeys: [String]
 
     public init(
         file: String, app: String, stackName: String, account: String? = nil, region: String? = nil,
         description: String? = nil, tags: [String: String] = [:], terminationProtection: Bool = false,
-        context: [String: Value] = [:]
+        context: [String: Value] = [:], exampleKeys: [String] = []
     ) {
         self.file = file
         self.app = app
@@ -63,7 +67,11 @@ public struct StackConfig {
         self.tags = tags
         self.terminationProtection = terminationProtection
         self.context = context
+        self.exampleKeys = exampleKeys.sorted()
     }
+
+    /// The marker of an example value in a config file: `{"$example": value}`.
+    public static let exampleMarker = "$example"
 
     /// Parses a config file's text. `name` is the file name shown in messages; the stack name
     /// defaults to its base name.
@@ -104,9 +112,17 @@ public struct StackConfig {
             protection = b
         }
         var context: [String: Value] = [:]
+        var examples: [String] = []
         if let c = root["context"], c != .null {
             guard case .object(let cp) = c else { throw ConfigError(file: name, key: "context", "must be an object, found \(c.typeName)") }
-            for (k, v) in cp { context[k] = v }
+            for (k, v) in cp {
+                if let example = try exampleValue(v, file: name, key: "context.\(k)") {
+                    context[k] = example
+                    examples.append(k)
+                } else {
+                    context[k] = v
+                }
+            }
         }
         let account = try string("account")
         if let a = account, a.count != 12 || !a.allSatisfy(\.isNumber) {
@@ -119,7 +135,26 @@ public struct StackConfig {
         return StackConfig(
             file: name, app: app, stackName: try string("stackName") ?? defaultName, account: account,
             region: region, description: try string("description"), tags: tags,
-            terminationProtection: protection, context: context)
+            terminationProtection: protection, context: context, exampleKeys: examples)
+    }
+
+    /// The example inside `{"$example": value}`, nil for any other value. An object that holds
+    /// `$example` next to other keys, or an example holding another example, is an error.
+    static func exampleValue(_ value: Value, file: String, key: String) throws -> Value? {
+        guard case .object(let pairs) = value, pairs.contains(where: { $0.0 == exampleMarker }) else { return nil }
+        if pairs.count != 1 {
+            let others = pairs.map(\.0).filter { $0 != exampleMarker }.joined(separator: ", ")
+            throw ConfigError(file: file, key: key,
+                              "an example value is written {\"\(exampleMarker)\": <value>} with no other key (found also: \(others))")
+        }
+        let inner = pairs[0].1
+        if case .object(let innerPairs) = inner, innerPairs.contains(where: { $0.0 == exampleMarker }) {
+            throw ConfigError(file: file, key: key, "an example value must not hold another {\"\(exampleMarker)\": ...}")
+        }
+        if inner == .null {
+            throw ConfigError(file: file, key: key, "an example value must not be null (write null without \(exampleMarker) for \"not set\")")
+        }
+        return inner
     }
 
     /// Applies `KEY=VALUE` overrides to the context. The value is read as JSON when it is
@@ -127,6 +162,8 @@ public struct StackConfig {
     public mutating func applyOverrides(_ overrides: [(String, String)]) {
         for (k, v) in overrides {
             context[k] = (try? JSONParser.parse(v)) ?? .string(v)
+            // The operator set it: no longer an example.
+            exampleKeys.removeAll { $0 == k }
         }
     }
 

@@ -9,6 +9,12 @@ public final class RenderContext {
     private var propertyPath: [String] = []
     /// Local resources the current element references (its implicit dependencies).
     var referenced: [Resource] = []
+    /// The conditions known to hold where the value being resolved applies: the element's own
+    /// condition and the `Fn::If` branches around it. A reference to a conditional resource
+    /// outside them is an error (CloudFormation: "Unresolved resource dependencies").
+    var conditionsInForce: [Condition] = []
+    /// The conditions known to be false (the `Fn::If` else branches around the value).
+    var negatedInForce: [Condition] = []
     /// Tags inherited by the children of a construct (its own and its ancestors'), by construct.
     private var inheritedTags: [ObjectIdentifier: InheritedTags] = [:]
 
@@ -80,11 +86,40 @@ public final class RenderContext {
                 error("condition '\(condition.path)' belongs to another stack")
             }
             return .string(condition.logicalId)
+        case .intrinsic("Fn::If", .array(let args)) where args.count == 3:
+            guard case .condition(let c) = args[0] else { return .object([("Fn::If", resolve(.array(args)))]) }
+            let condition = resolve(args[0])
+            conditionsInForce.append(c)
+            let whenTrue = resolve(args[1])
+            conditionsInForce.removeLast()
+            negatedInForce.append(c)
+            let whenFalse = resolve(args[2])
+            negatedInForce.removeLast()
+            return .object([("Fn::If", .array([condition, whenTrue, whenFalse]))])
         case .intrinsic(let name, let args):
             return .object([(name, resolve(args))])
         case .lazy(let lazy):
             return resolve(lazy.produce(self))
         }
+    }
+
+    /// True when `a` holding means `c` holds: the same condition, or an `Fn::And` that includes it.
+    static func implies(_ a: Condition?, _ c: Condition) -> Bool {
+        guard let a else { return false }
+        if a === c { return true }
+        if case .intrinsic("Fn::And", .array(let items)) = a.expression.token {
+            for item in items {
+                if case .intrinsic("Condition", .condition(let x)) = item, implies(x, c) { return true }
+            }
+        }
+        return false
+    }
+
+    /// True when `c` is `Fn::Not [Condition: x]`.
+    static func isNegation(_ c: Condition, of x: Condition) -> Bool {
+        if case .intrinsic("Fn::Not", .array(let items)) = c.expression.token, items.count == 1,
+           case .intrinsic("Condition", .condition(let inner)) = items[0] { return inner === x }
+        return false
     }
 
     /// The tags `construct` and its ancestors apply (nearer ones win), sorted by key; computed
@@ -108,7 +143,13 @@ public final class RenderContext {
             .object([("Fn::GetAtt", .array([.string(target.logicalId), .string($0)]))])
         } ?? .object([("Ref", .string(target.logicalId))])
         if target.stack === stack {
-            if let r = target as? Resource { referenced.append(r) }
+            if let r = target as? Resource {
+                referenced.append(r)
+                if let c = r.condition, !conditionsInForce.contains(where: { Self.implies($0, c) }),
+                   !negatedInForce.contains(where: { Self.isNegation(c, of: $0) }) {
+                    error("references '\(r.path)', which exists only when condition '\(c.logicalId)' holds: give this element the same condition or wrap the reference in Fn.if")
+                }
+            }
             return local
         }
         guard let targetApp = (target as? Construct)?.app, targetApp === stack.app else {

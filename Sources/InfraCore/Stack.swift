@@ -16,6 +16,18 @@ open class Stack: Construct {
     public var transforms: [String] = []
     /// Explicit dependencies on other stacks of the app, besides the ones references imply.
     public private(set) var explicitDependencies: [Stack] = []
+    /// The config file the stack was built from, relative to the project root (manifest
+    /// `configFile`; set by the CLI).
+    public var configFile: String?
+    /// The stack's effective context (file values merged with `-c` overrides; manifest `context`).
+    public var configContext: [String: Value] = [:]
+    /// Context keys whose value is an example (manifest `exampleKeys`).
+    public var exampleKeys: [String] = []
+    /// The container images the stack's resources run (manifest `images`), in the order added.
+    public private(set) var containerImages: [StackImage] = []
+
+    /// Records a container image for the manifest (done by the constructs that use images).
+    public func addContainerImage(_ image: StackImage) { containerImages.append(image) }
 
     public init(
         _ app: App, _ id: String, stackName: String? = nil, account: String? = nil, region: String? = nil,
@@ -56,6 +68,50 @@ open class Stack: Construct {
             errors.append("account '\(a)' is not a 12-digit AWS account id")
         }
         return errors
+    }
+}
+
+/// A container image one of the stack's resources runs, as the manifest lists it: the deployer
+/// checks it exists before deploying and sets `parameter` (the image gate) to "true" when it does.
+public struct StackImage {
+    /// Where the image lives.
+    public enum Repository {
+        /// A repository the same stack creates (its `AWS::ECR::Repository` resource).
+        case resource(Resource)
+        /// An existing repository, by name.
+        case name(String)
+    }
+
+    /// The gate parameter (`<Name>ImageReady`); nil for an image the stack does not create.
+    public let parameter: Parameter?
+    /// The construct that runs the image (a service's task definition, a function).
+    public let consumer: Construct
+    public let repository: Repository
+    public let tag: String
+    /// The context keys that choose this image (repository, tag), for messages.
+    public let contextKeys: [String]
+
+    public init(parameter: Parameter?, consumer: Construct, repository: Repository, tag: String, contextKeys: [String] = []) {
+        self.parameter = parameter
+        self.consumer = consumer
+        self.repository = repository
+        self.tag = tag
+        self.contextKeys = contextKeys
+    }
+
+    /// The manifest entry (keys sorted, context keys sorted).
+    func manifestEntry() -> Value {
+        var e: [(String, Value)] = []
+        let keys = Array(Set(contextKeys)).sorted()
+        if !keys.isEmpty { e.append(("contextKeys", .array(keys.map(Value.string)))) }
+        if let parameter { e.append(("parameter", .string(parameter.logicalId))) }
+        e.append(("path", .string(consumer.path)))
+        switch repository {
+        case .resource(let r): e.append(("repository", .object([("logicalId", .string(r.logicalId))])))
+        case .name(let n): e.append(("repository", .object([("name", .string(n))])))
+        }
+        e.append(("tag", .string(tag)))
+        return .object(e)
     }
 }
 

@@ -90,11 +90,18 @@ final class Synthesis {
             }
             let template = partial.template(outputs: outputs)
             let deps = (stackDeps[ObjectIdentifier(stack)] ?? []).map(\.stackName)
-            artifacts.append(StackArtifact(
+            var artifact = StackArtifact(
                 id: stack.id, stackName: stack.stackName, account: stack.account, region: stack.region,
                 template: template, dependencies: deps, tags: stack.appliedTags.map { ($0.key, $0.value) },
                 terminationProtection: stack.terminationProtection,
-                assets: partial.assetIds))
+                assets: partial.assetIds)
+            artifact.configFile = stack.configFile
+            artifact.context = stack.configContext.keys.sorted().map { ($0, stack.configContext[$0]!) }
+            artifact.exampleKeys = Array(Set(stack.exampleKeys)).sorted()
+            artifact.images = stack.containerImages.map { $0.manifestEntry() }.sorted {
+                JSONRenderer.render($0) < JSONRenderer.render($1)
+            }
+            artifacts.append(artifact)
         }
         for a in artifacts {
             let size = a.json.bytes(of: a.template).count
@@ -163,12 +170,19 @@ struct StackRenderer {
             if !LogicalID.isValid(id) {
                 synthesis.report(element.path, "'\(id)' is not a valid logical ID (letters and digits, at most 255)")
             }
-            if let other = seen[id] {
+            // Conditions have their own namespace: an image gate's parameter and condition share a name.
+            let key = element is Condition ? "Condition/" + id : id
+            if let other = seen[key] {
                 synthesis.report(element.path, "logical ID '\(id)' is already used by '\(other.path)'")
             }
-            seen[id] = element
+            seen[key] = element
             ctx.element = element
             ctx.referenced = []
+            switch element {
+            case let r as Resource: ctx.conditionsInForce = r.condition.map { [$0] } ?? []
+            case let o as Output: ctx.conditionsInForce = o.condition.map { [$0] } ?? []
+            default: ctx.conditionsInForce = []
+            }
             switch element {
             case let r as Resource:
                 resources.append((id, renderResource(r, ctx)))
@@ -238,6 +252,9 @@ struct StackRenderer {
             if d.stack !== stack {
                 synthesis.addDependency(stack, on: d.stack)
                 continue
+            }
+            if let dc = d.condition, !RenderContext.implies(r.condition, dc) {
+                ctx.error("depends on '\(d.path)', which exists only when condition '\(dc.logicalId)' holds: CloudFormation rejects the template when it does not (give this resource the same condition, or reference it inside Fn::If)")
             }
             if !deps.contains(d.logicalId) { deps.append(d.logicalId) }
         }

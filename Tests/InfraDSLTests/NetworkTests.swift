@@ -237,6 +237,21 @@ final class NetworkTests: XCTestCase {
         XCTAssertFalse(IPv4Cidr("10.0.0.0/16")!.overlaps(IPv4Cidr("10.1.0.0/16")!))
         XCTAssertTrue(IPv4Cidr("0.0.0.0/0")!.overlaps(IPv4Cidr("192.168.1.0/24")!))
     }
+
+    /// `split` computes what `Fn::Cidr [block, count, 32 - prefix]` selects.
+    func testCidrSplit() {
+        XCTAssertEqual(IPv4Cidr("10.0.0.0/16")!.split(count: 4, prefixLength: 24)?.map(\.description),
+                       ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"])
+        XCTAssertEqual(IPv4Cidr("172.16.0.0/20")!.split(count: 2, prefixLength: 22)?.map(\.description), ["172.16.0.0/22", "172.16.4.0/22"])
+        XCTAssertEqual(IPv4Cidr("10.0.0.0/23")!.split(count: 2, prefixLength: 24)?.map(\.description), ["10.0.0.0/24", "10.0.1.0/24"])
+        XCTAssertNil(IPv4Cidr("10.0.0.0/24")!.split(count: 2, prefixLength: 24), "does not fit")
+        XCTAssertNil(IPv4Cidr("10.0.0.0/24")!.split(count: 1, prefixLength: 16), "larger than the block")
+        XCTAssertEqual(IPv4Cidr("255.255.255.0/24")!.split(count: 2, prefixLength: 25)?.last?.description, "255.255.255.128/25")
+        XCTAssertNil(IPv4Cidr.problem("10.0.0.0/16"))
+        XCTAssertEqual(IPv4Cidr.problem("10.0.0.1/16"), "'10.0.0.1/16' has host bits set (the block is 10.0.0.0/16)")
+        XCTAssertEqual(IPv4Cidr.problem("10.0.0/16"), "'10.0.0/16' is not an IPv4 CIDR block such as 10.0.0.0/16 (a.b.c.d/n)")
+        XCTAssertEqual(IPv4Cidr.problem("10.0.0.0/33"), "'10.0.0.0/33' is not an IPv4 CIDR block such as 10.0.0.0/16 (a.b.c.d/n)")
+    }
 }
 
 extension Value {

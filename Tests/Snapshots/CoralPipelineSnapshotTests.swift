@@ -9,6 +9,10 @@ import XCTest
 /// errors that matter.
 final class CoralPipelineSnapshotTests: XCTestCase {
     static let newZone: [(String, String)] = [("HOSTED_ZONE_NAME", "coral.example.org"), ("RECORD_NAME", "app")]
+    /// Every bucket and repository named by config (the literal-name paths).
+    static let named: [(String, String)] = [("BUCKET_PREFIX", "coral-example"), ("ECR_FRONTEND_APP", "coral-frontend"),
+                                            ("ECR_RESTORATION_LAMBDA", "coral-restoration"), ("ECR_REFRAMING_LAMBDA", "coral-reframing"),
+                                            ("ECR_SEGMENTATION_LAMBDA", "coral-segmentation"), ("FRONTEND_IMAGE_TAG", "v1")]
     static let existingZone: [(String, String)] = [("HOSTED_ZONE_NAME", "coral.example.org"), ("HOSTED_ZONE_ID", "Z0123456789CORAL"),
                                                   ("RECORD_NAME", "app")]
 
@@ -16,17 +20,23 @@ final class CoralPipelineSnapshotTests: XCTestCase {
         try Snapshot.check(config: "coral-pipeline.json")
         try Snapshot.check(config: "coral-pipeline.json", variant: "route53", overrides: Self.newZone)
         try Snapshot.check(config: "coral-pipeline.json", variant: "route53-https", overrides: Self.existingZone)
-        try Snapshot.check(config: "coral-pipeline.json", variant: "bootstrap", overrides: [("IMAGES_PUSHED", "false")])
+        try Snapshot.check(config: "coral-pipeline.json", variant: "named", overrides: Self.named)
     }
 
     func testBucketsArePrivateEncryptedAndNamedByKey() throws {
         let t = try CP.template([])
-        let buckets = CP.all(t, "AWS::S3::Bucket").filter { $0["BucketName"] != nil }
-        XCTAssertEqual(buckets.compactMap { $0["BucketName"]?.stringLiteral }, [
-            "coral-pipeline-images-raw", "coral-pipeline-images-treated", "coral-pipeline-images-reframed",
-            "coral-pipeline-images-segmented", "coral-pipeline-images-masks", "coral-pipeline-model-reframing",
-            "coral-pipeline-model-segmentation",
+        // Generated names by default: nothing another account or an earlier destroy holds blocks a deploy.
+        XCTAssertEqual(CP.all(t, "AWS::S3::Bucket").count, 8)
+        XCTAssertTrue(CP.all(t, "AWS::S3::Bucket").allSatisfy { $0["BucketName"] == nil })
+        XCTAssertTrue(CP.all(t, "AWS::ECR::Repository").allSatisfy { $0["RepositoryName"] == nil })
+        let allNamed = try CP.template(Self.named)
+        XCTAssertEqual(CP.all(allNamed, "AWS::S3::Bucket").compactMap { $0["BucketName"]?.stringLiteral }, [
+            "coral-example-images-raw", "coral-example-images-treated", "coral-example-images-reframed",
+            "coral-example-images-segmented", "coral-example-images-masks", "coral-example-model-reframing",
+            "coral-example-model-segmentation",
         ])
+        XCTAssertEqual(Set(CP.all(allNamed, "AWS::ECR::Repository").compactMap { $0["RepositoryName"]?.stringLiteral }),
+                       ["coral-frontend", "coral-restoration", "coral-reframing", "coral-segmentation"])
         for b in CP.all(t, "AWS::S3::Bucket") {
             XCTAssertEqual(b["PublicAccessBlockConfiguration"], ["BlockPublicAcls": true, "BlockPublicPolicy": true,
                                                                 "IgnorePublicAcls": true, "RestrictPublicBuckets": true])
@@ -45,26 +55,33 @@ final class CoralPipelineSnapshotTests: XCTestCase {
         XCTAssertEqual(names.last, "reef-models-seg")
     }
 
-    func testEachWorkerIsTriggeredByThePreviousStageNatively() throws {
+    func testEachWorkerIsTriggeredByThePreviousStage() throws {
         let t = try CP.template([])
-        XCTAssertEqual(CP.resources(t).filter { $0.1["Type"] == "Custom::S3BucketNotifications" }.count, 0)
+        // Generated bucket names: the functions' environment names the buckets, so the
+        // notifications go through the custom resource (no dependency cycle), one per bucket.
         let expected = ["ImagesRaw": "Restoration", "ImagesTreated": "Reframing", "ImagesReframed": "Segmentation"]
-        for (id, value) in CP.resources(t) where value["Type"] == "AWS::S3::Bucket" {
-            let prefix = expected.keys.first { id.hasPrefix($0) && !id.hasPrefix($0 + "Policy") }
-            let notifications = value["Properties"]?["NotificationConfiguration"]?["LambdaConfigurations"]?.cpArray
-            guard let prefix else {
-                XCTAssertNil(notifications, id)
-                continue
-            }
-            let function = try XCTUnwrap(CP.id(t, "AWS::Lambda::Function", prefix: expected[prefix]!))
-            XCTAssertEqual(notifications, [["Event": "s3:ObjectCreated:*", "Function": ["Fn::GetAtt": [.string(function), "Arn"]]]])
-            // The bucket waits for the permission, which names the bucket by its literal ARN.
+        let notifications = CP.resources(t).filter { $0.1["Type"] == "Custom::S3BucketNotifications" }
+        XCTAssertEqual(notifications.count, 3)
+        for (id, value) in notifications {
+            let prefix = try XCTUnwrap(expected.keys.first { id.hasPrefix($0 + "Notifications") }, id)
+            let worker = expected[prefix]!
+            let bucket = try XCTUnwrap(CP.id(t, "AWS::S3::Bucket", prefix: prefix))
+            let function = try XCTUnwrap(CP.id(t, "AWS::Lambda::Function", prefix: worker))
             let permission = try XCTUnwrap(CP.id(t, "AWS::Lambda::Permission", prefix: prefix + "AllowInvoke"))
-            XCTAssertEqual(value["DependsOn"], [.string(permission)])
-            let p = t["Resources"]?[permission]?["Properties"]
-            XCTAssertEqual(p?["Principal"], "s3.amazonaws.com")
-            XCTAssertEqual(p?["SourceAccount"], ["Ref": "AWS::AccountId"])
-            XCTAssertEqual(p?["FunctionName"], ["Fn::GetAtt": [.string(function), "Arn"]])
+            let p = value["Properties"]
+            XCTAssertEqual(p?["BucketName"], ["Ref": .string(bucket)])
+            // Only once the worker exists (its image gate), and after its permission.
+            XCTAssertEqual(p?["NotificationConfiguration"]?["LambdaFunctionConfigurations"], [["Fn::If": [
+                .string(worker + "ImageReady"),
+                ["Events": ["s3:ObjectCreated:*"], "LambdaFunctionArn": ["Fn::GetAtt": [.string(function), "Arn"]]],
+                ["Ref": "AWS::NoValue"]]]])
+            XCTAssertEqual(p?["Permissions"], [["Fn::If": [.string(worker + "ImageReady"), ["Ref": .string(permission)], ["Ref": "AWS::NoValue"]]]])
+            XCTAssertNil(value["DependsOn"])
+            let pp = t["Resources"]?[permission]
+            XCTAssertEqual(pp?["Condition"], .string(worker + "ImageReady"))
+            XCTAssertEqual(pp?["Properties"]?["Principal"], "s3.amazonaws.com")
+            XCTAssertEqual(pp?["Properties"]?["SourceAccount"], ["Ref": "AWS::AccountId"])
+            XCTAssertEqual(pp?["Properties"]?["SourceArn"], ["Fn::GetAtt": [.string(bucket), "Arn"]])
         }
         // Container images from the stack's repositories, which let Lambda pull for that function only.
         for worker in ["Restoration", "Reframing", "Segmentation"] {
@@ -133,7 +150,8 @@ final class CoralPipelineSnapshotTests: XCTestCase {
         let prefixed = try CP.template([("SSM_PARAMETER_PREFIX", "/coral/")])
         XCTAssertEqual(CP.all(prefixed, "AWS::SSM::Parameter").first?["Name"], "/coral/cluster-credentials")
         XCTAssertEqual(CP.all(try CP.template([("SSM_PARAMETER_PREFIX", "null")]), "AWS::SSM::Parameter").count, 0)
-        XCTAssertEqual(CP.all(try CP.template([("CREATE_SCHEMA", "false")]), "AWS::Lambda::Function").count, 3)
+        // The three workers and the notifications handler.
+        XCTAssertEqual(CP.all(try CP.template([("CREATE_SCHEMA", "false")]), "AWS::Lambda::Function").count, 4)
     }
 
     func testDnsVariants() throws {
@@ -155,13 +173,48 @@ final class CoralPipelineSnapshotTests: XCTestCase {
         XCTAssertEqual(existing["Outputs"]?["FrontendUrl"]?["Value"], "https://app.coral.example.org")
     }
 
-    func testFirstDeploymentLeavesOutTheWorkers() throws {
-        let t = try CP.template([("IMAGES_PUSHED", "false")])
-        XCTAssertEqual(CP.all(t, "AWS::Lambda::Function").map { $0["PackageType"] }, [nil])  // only the schema initializer
-        XCTAssertEqual(CP.all(t, "AWS::ECR::Repository").count, 4)
-        XCTAssertTrue(CP.all(t, "AWS::ECR::Repository").allSatisfy { $0["RepositoryPolicyText"] == nil })
-        XCTAssertEqual(CP.only(t, "AWS::ECS::Service")["DesiredCount"], 0)
-        XCTAssertEqual(CP.all(t, "AWS::S3::Bucket").count, 8)
+    /// The image gates: one parameter and condition per image, the workers and what references
+    /// them exist only under their gate, the frontend runs no task until its image exists.
+    func testImageGatesHoldBackTheWorkersAndTheFrontend() throws {
+        let t = try CP.template([])
+        let gates = ["FrontendImageReady", "ReframingImageReady", "RestorationImageReady", "SegmentationImageReady"]
+        for g in gates {
+            XCTAssertEqual(t["Parameters"]?[g], ["Type": "String", "Default": "false",
+                                                 "Description": t["Parameters"]?[g]?["Description"] ?? "",
+                                                 "AllowedValues": ["true", "false"]], g)
+            XCTAssertEqual(t["Conditions"]?[g], ["Fn::Equals": [["Ref": .string(g)], "true"]], g)
+        }
+        XCTAssertEqual(CP.only(t, "AWS::ECS::Service")["DesiredCount"], ["Fn::If": ["FrontendImageReady", 1, 0]])
+        guard case .object(let resources)? = t["Resources"] else { return XCTFail("no resources") }
+        let workers = resources.filter { $0.1["Properties"]?["PackageType"] == "Image" }
+        XCTAssertEqual(Set(workers.compactMap { $0.1["Condition"]?.stringLiteral }),
+                       ["RestorationImageReady", "ReframingImageReady", "SegmentationImageReady"])
+        let workerIds = Set(workers.map(\.0))
+        // Everything that references a worker carries its condition, or references it inside Fn::If.
+        for (id, r) in resources where !workerIds.contains(id) {
+            let text = JSONRenderer.render(r, pretty: false)
+            for w in workerIds where text.contains("\"\(w)\"") {
+                let conditional = r["Condition"] != nil || text.contains("\"Fn::If\"")
+                XCTAssertTrue(conditional, "\(id) references \(w) unconditionally")
+            }
+        }
+        for w in ["Restoration", "Reframing", "Segmentation"] {
+            XCTAssertEqual(t["Outputs"]?["\(w)FunctionName"]?["Condition"], .string("\(w)ImageReady"))
+        }
+        XCTAssertEqual(CP.all(t, "AWS::Lambda::Permission").count, 3)
+        XCTAssertEqual(CP.all(t, "Custom::S3BucketNotifications").count, 3)
+        // latest moves with every push: the repositories take it.
+        XCTAssertTrue(CP.all(t, "AWS::ECR::Repository").allSatisfy { $0["ImageTagMutability"] == "MUTABLE" })
+        let named = try CP.template(Self.named)
+        XCTAssertEqual(CP.all(named, "AWS::ECR::Repository").filter { $0["ImageTagMutability"] == "IMMUTABLE" }.count, 1)
+    }
+
+    func testImagesPushedIsGoneWithAClearError() throws {
+        XCTAssertThrowsError(try CP.template([("IMAGES_PUSHED", "false")])) { error in
+            guard let e = error as? ConfigError else { return XCTFail("\(error)") }
+            XCTAssertEqual(e.key, "context.IMAGES_PUSHED")
+            XCTAssertTrue(e.message.contains("now handles images by itself"), e.message)
+        }
     }
 
     func testTypedSettingsDefaultsMatchTheConfigFile() throws {
@@ -178,8 +231,8 @@ final class CoralPipelineSnapshotTests: XCTestCase {
     func testBadConfigIsReportedWithFileAndKey() throws {
         let cases: [([(String, String)], String, String)] = [
             ([("BUCKET_PREFIX", "Coral_Pipeline")], "context.BUCKET_PREFIX", "is not a valid bucket name"),
-            ([("S3_IMAGES_MASKS", "coral-pipeline-images-raw")], "context.S3_IMAGES_MASKS", "is also the name of S3_IMAGES_RAW"),
-            ([("ECR_REFRAMING_LAMBDA", "coral-pipeline-frontend")], "context.ECR_REFRAMING_LAMBDA", "is also the repository of ECR_FRONTEND_APP"),
+            ([("S3_IMAGES_RAW", "coral-raw"), ("S3_IMAGES_MASKS", "coral-raw")], "context.S3_IMAGES_MASKS", "is also the name of S3_IMAGES_RAW"),
+            ([("ECR_FRONTEND_APP", "coral-app"), ("ECR_REFRAMING_LAMBDA", "coral-app")], "context.ECR_REFRAMING_LAMBDA", "is also the repository of ECR_FRONTEND_APP"),
             ([("LAMBDA_IMAGE_SEGMENTATION", "seg mentation")], "context.LAMBDA_IMAGE_SEGMENTATION", "is not a function name"),
             ([("REFRAMING_MEMORY_MB", "20000")], "context.REFRAMING_MEMORY_MB", "must be 128-10240"),
             ([("RESTORATION_TIMEOUT_SECONDS", "1200")], "context.RESTORATION_TIMEOUT_SECONDS", "must be 1-900"),

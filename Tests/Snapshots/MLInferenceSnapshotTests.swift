@@ -106,7 +106,11 @@ final class MLInferenceSnapshotTests: XCTestCase {
             XCTAssertTrue(urls.contains("\"Fn::GetAtt\":[\"\(distribution)\",\"DomainName\"]"), urls)
         }
         let domain = t.properties(try t.id(prefix: "UserPoolHostedUiDomain", type: "AWS::Cognito::UserPoolDomain"))
-        XCTAssertEqual(domain["Domain"] as? String, "ml-inference-login")
+        // Unique per account: a prefix is unique in the region across all accounts.
+        XCTAssertEqual(MLTemplate.json(domain["Domain"]), #"{"Fn::Join":["",["ml-inference-login-",{"Ref":"AWS::AccountId"}]]}"#)
+        let fixed = try MLTemplate.synthesize(overrides: [("AUTH_DOMAIN_PREFIX", "iris-login")])
+        let fixedDomain = fixed.properties(try fixed.id(prefix: "UserPoolHostedUiDomain", type: "AWS::Cognito::UserPoolDomain"))
+        XCTAssertEqual(fixedDomain["Domain"] as? String, "iris-login")
 
         // A custom domain is a literal redirect; with Amplify, the branch URL.
         let custom = try MLTemplate.synthesize(overrides: [
@@ -125,7 +129,8 @@ final class MLInferenceSnapshotTests: XCTestCase {
         let app = t.properties(try t.id(prefix: "FrontendApp", type: "AWS::Amplify::App"))
         XCTAssertEqual(app["AccessToken"] as? String, "{{resolve:secretsmanager:ml-inference/github:SecretString:token}}")
         XCTAssertNil(app["OauthToken"])
-        XCTAssertNil(t.root["Parameters"])
+        // No parameter but the image gate: the token is never a template value.
+        XCTAssertEqual(MLTemplate.json(t.root["Parameters"]).contains("Token"), false)
         XCTAssertEqual(app["Repository"] as? String, "https://github.com/example/iris-frontend")
         let branch = t.properties(try t.id(prefix: "FrontendBranch", type: "AWS::Amplify::Branch"))
         XCTAssertEqual(branch["Stage"] as? String, "PRODUCTION")

@@ -38,7 +38,7 @@ final class Sign2TextSnapshotTests: XCTestCase {
         let role = try XCTUnwrap(S2T.id(t, "AWS::IAM::Role", prefix: "ApiTaskDefinitionExecutionRole"))
         let statements = t["Resources"]?[role]?["Properties"]?["Policies"]?.s2tArray?.first?["PolicyDocument"]?["Statement"]?.s2tArray ?? []
         XCTAssertTrue(statements.contains { $0["Resource"] == ["Fn::GetAtt": [.string(repo), "Arn"]] })
-        XCTAssertEqual(S2T.only(t, "AWS::ECR::Repository")["ImageTagMutability"], "IMMUTABLE")
+        XCTAssertEqual(S2T.only(t, "AWS::ECR::Repository")["ImageTagMutability"], "MUTABLE")  // it runs latest
     }
 
     func testSizedForTheModel() throws {
@@ -79,9 +79,26 @@ final class Sign2TextSnapshotTests: XCTestCase {
         XCTAssertEqual(S2T.all(bare, "AWS::ElasticLoadBalancingV2::Listener").count, 2)
     }
 
-    func testFirstDeploymentRunsNoTask() throws {
-        XCTAssertEqual(S2T.only(try S2T.template([("IMAGES_PUSHED", "false")]), "AWS::ECS::Service")["DesiredCount"], 0)
-        XCTAssertEqual(S2T.only(try S2T.template([("DESIRED_COUNT", "2")]), "AWS::ECS::Service")["DesiredCount"], 2)
+    func testTheServiceWaitsForItsImage() throws {
+        let t = try S2T.template([])
+        XCTAssertEqual(t["Conditions"]?["ApiImageReady"], ["Fn::Equals": [["Ref": "ApiImageReady"], "true"]])
+        XCTAssertEqual(t["Parameters"]?["ApiImageReady"]?["Default"], "false")
+        XCTAssertEqual(S2T.only(t, "AWS::ECS::Service")["DesiredCount"], ["Fn::If": ["ApiImageReady", 1, 0]])
+        XCTAssertEqual(S2T.only(try S2T.template([("DESIRED_COUNT", "2")]), "AWS::ECS::Service")["DesiredCount"],
+                       ["Fn::If": ["ApiImageReady", 2, 0]])
+        // The repository's name is generated; latest needs mutable tags, a versioned tag keeps them immutable.
+        XCTAssertNil(S2T.only(t, "AWS::ECR::Repository")["RepositoryName"])
+        XCTAssertEqual(S2T.only(t, "AWS::ECR::Repository")["ImageTagMutability"], "MUTABLE")
+        XCTAssertEqual(S2T.only(try S2T.template([("IMAGE_TAG", "v3")]), "AWS::ECR::Repository")["ImageTagMutability"], "IMMUTABLE")
+        XCTAssertEqual(S2T.only(try S2T.template([("REPOSITORY_NAME", "sign2text")]), "AWS::ECR::Repository")["RepositoryName"], "sign2text")
+    }
+
+    /// The shipped zone is an example: synth uses it and says so, an override makes it real.
+    func testTheShippedZoneIsAnExample() throws {
+        let config = try S2T.config([])
+        XCTAssertEqual(config.exampleKeys, ["HOSTED_ZONE_ID", "HOSTED_ZONE_NAME"])
+        XCTAssertEqual(config.context["HOSTED_ZONE_ID"], "Z0123456789EXAMPLE")
+        XCTAssertEqual(try S2T.config([("HOSTED_ZONE_ID", "Z111111111111")]).exampleKeys, ["HOSTED_ZONE_NAME"])
     }
 
     func testTypedSettingsMatchTheConfigFile() throws {
@@ -113,7 +130,7 @@ final class Sign2TextSnapshotTests: XCTestCase {
             ([("TASK_MEMORY", "3072")], "context.TASK_MEMORY", "Fargate does not offer 3072 MiB with 2048 CPU units"),
             ([("TASK_CPU", "3000")], "context.TASK_CPU", "is not a Fargate CPU size"),
             ([("HEALTH_CHECK_PATH", "docs")], "context.HEALTH_CHECK_PATH", "must be a path"),
-            ([("IMAGES_PUSHED", "yes")], "context.IMAGES_PUSHED", "must be true or false"),
+            ([("IMAGES_PUSHED", "yes")], "context.IMAGES_PUSHED", "now handles images by itself"),
             ([("CERTIFICATE_ARN", "arn:aws:iam::123456789012:server-certificate/x")], "context.CERTIFICATE_ARN", "is not an ACM certificate ARN"),
             ([("DOMAIN", "x")], "context.DOMAIN", "unknown key"),
         ]

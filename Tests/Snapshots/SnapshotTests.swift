@@ -12,6 +12,61 @@ final class SnapshotTests: XCTestCase {
         try Snapshot.check(config: "example.json", variant: "small", overrides: [("VPC_CIDR", "172.16.0.0/20"), ("FUNCTION_MEMORY", "128")])
     }
 
+    /// The example's subnets are computed at synth time from VPC_CIDR (no Fn::Cidr); a bad
+    /// block is a config error naming the key.
+    func testExampleSubnetsAreComputedFromTheVpcBlock() throws {
+        let url = Snapshot.root.appendingPathComponent("config/example.json")
+        func template(_ overrides: [(String, String)]) throws -> Value {
+            var cfg = try StackConfig.parse(String(contentsOf: url, encoding: .utf8), file: "config/example.json")
+            cfg.applyOverrides(overrides)
+            return try Project(configDirectory: url.deletingLastPathComponent()).buildApp([cfg]).synthesize().stacks[0].template
+        }
+        func blocks(_ t: Value) -> [String] {
+            guard case .object(let rs)? = t["Resources"] else { return [] }
+            return rs.filter { $0.1["Type"] == "AWS::EC2::Subnet" }.compactMap { $0.1["Properties"]?["CidrBlock"]?.stringLiteral }
+        }
+        XCTAssertEqual(blocks(try template([])), ["10.0.0.0/24", "10.0.1.0/24"])
+        XCTAssertEqual(blocks(try template([("VPC_CIDR", "192.168.2.0/23")])), ["192.168.2.0/24", "192.168.3.0/24"])
+        XCTAssertFalse(JSONRenderer.render(try template([])).contains("Fn::Cidr"))
+        for (value, message) in [
+            ("10.0.0.1/16", "'10.0.0.1/16' has host bits set (the block is 10.0.0.0/16)"),
+            ("10.0.0/16", "'10.0.0/16' is not an IPv4 CIDR block such as 10.0.0.0/16 (a.b.c.d/n)"),
+            ("10.0.0.0/8", "'10.0.0.0/8': a VPC block has a prefix length between /16 and /28"),
+            ("10.0.0.0/24", "'10.0.0.0/24' is too small for the stack's two /24 subnets (use /23 or larger, such as 10.0.0.0/16)"),
+        ] {
+            XCTAssertThrowsError(try template([("VPC_CIDR", value)]), value) { e in
+                XCTAssertEqual((e as? ConfigError)?.description, "config/example.json: key 'context.VPC_CIDR': \(message)")
+            }
+        }
+    }
+
+    /// The placeholders of the shipped configs are marked as examples (deploy refuses them);
+    /// the manifest names them and where each stack's settings came from.
+    func testShippedExamplesAndManifestKeys() throws {
+        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"))
+        let configs = try project.loadConfigs()
+        var examples: [String: [String]] = [:]
+        for c in configs where !c.exampleKeys.isEmpty { examples[c.stackName] = c.exampleKeys }
+        XCTAssertEqual(examples, ["labeling-tool": ["ADMIN_EMAIL"], "sign2text": ["HOSTED_ZONE_ID", "HOSTED_ZONE_NAME"]])
+        let manifest = try project.synthesize().manifest(format: .json)
+        guard case .array(let stacks)? = manifest["stacks"] else { return XCTFail("no stacks") }
+        var gated: [String: [String]] = [:]
+        for s in stacks {
+            let name = try XCTUnwrap(s["stackName"]?.stringLiteral)
+            let file = try XCTUnwrap(s["configFile"]?.stringLiteral, name)
+            if FileManager.default.currentDirectoryPath == Snapshot.root.path {
+                XCTAssertTrue(file.hasPrefix("config/") && file.hasSuffix(".json"), file)  // relative to the project root
+            } else {
+                XCTAssertTrue(file.hasSuffix(".json"), file)
+            }
+            if case .array(let images)? = s["images"] { gated[name] = images.compactMap { $0["parameter"]?.stringLiteral } }
+        }
+        XCTAssertEqual(gated, [
+            "coral-pipeline": ["FrontendImageReady", "ReframingImageReady", "RestorationImageReady", "SegmentationImageReady"],
+            "data-label": ["ScraperImageReady"], "ml-inference": ["InferenceImageReady"], "sign2text": ["ApiImageReady"],
+        ])
+    }
+
     /// Every golden file belongs to a configured stack (no stale files left behind).
     func testNoStrayGoldenFiles() throws {
         let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"))

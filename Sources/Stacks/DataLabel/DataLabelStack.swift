@@ -28,7 +28,8 @@ import InfraDSL
 ///   `NAT_GATEWAYS` NAT gateways, free S3 and DynamoDB gateway endpoints so image layers and
 ///   table traffic skip the NAT, rejected-traffic flow logs), or an existing one (`VPC_ID` +
 ///   `PRIVATE_SUBNET_IDS`, subnets that reach the internet through NAT).
-/// - **Scraper**: an ECR repository (immutable tags, scanned on push, newest 10 images kept,
+/// - **Scraper**: an ECR repository (name generated, immutable tags unless the tag is `latest`,
+///   scanned on push, newest 10 images kept,
 ///   retained on stack deletion; or `SCRAPER_REPOSITORY_NAME` to use an existing one), an ECS
 ///   cluster with an auto scaling group of `SCRAPER_INSTANCE_TYPE` instances
 ///   (`SCRAPER_MIN_INSTANCES`...`SCRAPER_MAX_INSTANCES`, ECS managed scaling, IMDSv2, encrypted
@@ -39,8 +40,10 @@ import InfraDSL
 ///   (`SCRAPER_JOB_BASE_URL`) and `AWS_DEFAULT_REGION`, as the seed's scraper expects, and a
 ///   read-only root file system unless `SCRAPER_READONLY_ROOT_FILESYSTEM` is false. Its task
 ///   role may only read/write the table and send to the first queue.
-///   `SCRAPER_TASK_COUNT` defaults to 0 as in the seed, because the stack creates the
-///   repository: deploy, push the image with the configured tag, then raise the count.
+///   `SCRAPER_TASK_COUNT` defaults to 1. The repository the stack creates (name generated)
+///   starts empty, so the service is image-gated (`ScraperImageReady`, see `ImageGate`): the
+///   first `infra deploy` runs it at zero tasks and prints the push commands; after the push,
+///   `infra deploy` again starts the tasks. (The seed shipped 0 tasks for the same reason.)
 /// - **Pipeline**: the de-duplication table (string key `DEDUP_PARTITION_KEY`, TTL attribute
 ///   `DEDUP_TTL_ATTRIBUTE`, on demand, point-in-time recovery, retained); the first queue
 ///   (`QUEUE_VISIBILITY_TIMEOUT_SECONDS`, `QUEUE_RETENTION_DAYS`, redrive to the dead-letter queue
@@ -77,6 +80,11 @@ import InfraDSL
 ///
 /// Variants (config): new VPC or `VPC_ID`; with or without `SITE_DOMAIN`; with or without
 /// `HOSTED_ZONE_ID`; explicit `API_CORS_ORIGINS`; an existing `SCRAPER_REPOSITORY_NAME`.
+///
+/// Kept by `infra destroy` (retained): the de-duplication table, the data bucket, the site
+/// bucket and the access-log bucket (with their objects), the scraper's repository (with its
+/// images), the scraper's and the flow logs' log groups. Names are generated, so a later deploy creates new
+/// ones beside the kept ones.
 ///
 /// cfn-lint: no errors and no warnings on any variant.
 ///
@@ -157,7 +165,8 @@ public enum DataLabelStack {
         let task = TaskDefinition(stack, "ScraperTask", compatibility: .ec2, networkMode: .bridge,
                                   logRetentionDays: s.logRetentionDays)
         let container = task.addContainer(
-            "scraper", image: .fromRepository(repository, tag: s.scraperImageTag),
+            "scraper", image: .fromRepository(repository, tag: s.scraperImageTag,
+                                              contextKeys: ["SCRAPER_IMAGE_TAG", "SCRAPER_REPOSITORY_NAME"]),
             environment: [
                 "AWS_DEFAULT_REGION": Pseudo.region,
                 "DYNAMODB_TABLE_NAME": table.tableName,

@@ -3,15 +3,37 @@ import InfraDSL
 /// The smallest end-to-end stack: a VPC with two subnets, an encrypted bucket, a queue and a
 /// function that reads the queue and writes the bucket, wired only by tokens.
 ///
-/// Context keys (config/example.json): `VPC_CIDR` (default 10.0.0.0/16), `LOG_RETENTION_DAYS`
-/// (default 14), `FUNCTION_MEMORY` (default 256).
+/// Context keys (config/example.json): `VPC_CIDR` (default 10.0.0.0/16, /16 to /23),
+/// `LOG_RETENTION_DAYS` (default 14), `FUNCTION_MEMORY` (default 256).
+///
+/// The two /24 subnets are computed at synth time from `VPC_CIDR` (the first two /24 blocks,
+/// what `Fn::Cidr [VPC_CIDR, 4, 8]` would select, as CDK computes them), so the template holds
+/// literal blocks: readable in a diff, checked before deploying, and deployable where
+/// `Fn::Cidr` is not supported (moto). A malformed or too small block is a config error naming
+/// `VPC_CIDR`.
 public enum ExampleStack {
     /// The context keys the stack reads.
     public static let contextKeys = ["VPC_CIDR", "LOG_RETENTION_DAYS", "FUNCTION_MEMORY"]
 
+    /// The two subnets' blocks: the first two /24 blocks of the VPC block.
+    static func subnetCidrs(_ vpcCidr: String, file: String) throws -> [IPv4Cidr] {
+        if let problem = IPv4Cidr.problem(vpcCidr) {
+            throw ConfigError(file: file, key: "context.VPC_CIDR", problem)
+        }
+        let block = IPv4Cidr(vpcCidr)!
+        guard (16...28).contains(block.prefixLength) else {
+            throw ConfigError(file: file, key: "context.VPC_CIDR", "'\(vpcCidr)': a VPC block has a prefix length between /16 and /28")
+        }
+        guard let subnets = block.split(count: 2, prefixLength: 24) else {
+            throw ConfigError(file: file, key: "context.VPC_CIDR", "'\(vpcCidr)' is too small for the stack's two /24 subnets (use /23 or larger, such as 10.0.0.0/16)")
+        }
+        return subnets
+    }
+
     public static func build(_ app: App, config: StackConfig) throws {
         let stack = Stack(app, config: config)
         let cidr = try config.string("VPC_CIDR", default: "10.0.0.0/16")
+        let subnetBlocks = try subnetCidrs(cidr, file: config.file)
         let retention = try config.int("LOG_RETENTION_DAYS", default: 14)
         let memory = try config.int("FUNCTION_MEMORY", default: 256)
 
@@ -23,7 +45,7 @@ public enum ExampleStack {
         let subnets = (0..<2).map { i in
             EC2.Subnet(stack, "PrivateSubnet\(i + 1)") {
                 $0.vpcId = vpc.ref
-                $0.cidrBlock = Fn.select(i, Fn.cidr(vpc.attrCidrBlock, count: 4, cidrBits: 8))
+                $0.cidrBlock = StringValue(subnetBlocks[i].description)
                 $0.availabilityZone = Fn.select(i, Fn.getAZs())
             }
         }

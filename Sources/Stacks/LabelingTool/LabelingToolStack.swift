@@ -49,12 +49,19 @@ import InfraDSL
 /// `DB_ENGINE_VERSION` (16.6), `DB_BACKUP_RETENTION_DAYS` (7), `DB_DELETION_PROTECTION` (true),
 /// `DOCCANO_IMAGE` (doccano/doccano:latest), `CONTAINER_PORT` (8000), `TASK_CPU` (512),
 /// `TASK_MEMORY` (1024), `DESIRED_COUNT` (1), `HEALTH_CHECK_GRACE_SECONDS` (300),
-/// `ADMIN_USER_NAME` (admin), `ADMIN_EMAIL` (admin@example.com), `ALB_ACCESS_LOGS` (true),
+/// `ADMIN_USER_NAME` (admin), `ADMIN_EMAIL` (admin@example.com, an example value in the shipped config: set yours), `ALB_ACCESS_LOGS` (true),
 /// `ACCESS_LOG_RETENTION_DAYS` (90). An unknown key, a wrong type or an invalid value is a
 /// `ConfigError` naming the file and the key.
 ///
 /// Outputs: `Url`, `LoadBalancerDnsName`, `AdminCredentialsSecretArn`, `DatabaseSecretArn`,
 /// `DatabaseEndpoint`.
+///
+/// Kept by `infra destroy` (retained): the access-log bucket, the database's credentials
+/// secret, the service's and the flow logs' log groups, and a final snapshot of the database.
+/// The database has deletion protection (`DB_DELETION_PROTECTION`, true in the shipped config,
+/// as in the seed): CloudFormation cannot delete it while it is on, so deploy with
+/// `-c DB_DELETION_PROTECTION=false` before `infra destroy` (which says so up front). Names of
+/// retained resources are generated, so a later deploy does not collide with them.
 ///
 /// cfn-lint: no errors and no warnings on the goldens.
 public enum LabelingToolStack {

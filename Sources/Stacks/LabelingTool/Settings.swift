@@ -50,7 +50,8 @@ extension LabelingToolStack {
         public var dbEngineVersion: String
         /// `DB_BACKUP_RETENTION_DAYS`: automated backups, 1-35 days (default 7).
         public var dbBackupRetentionDays: Int
-        /// `DB_DELETION_PROTECTION`: default true, as in the seed (set false before destroying the stack).
+        /// `DB_DELETION_PROTECTION`: default true, as in the seed, and stated in the shipped config:
+        /// `infra destroy` cannot delete the cluster while it is on; deploy with false first.
         public var dbDeletionProtection: Bool
 
         // MARK: Labeling tool

@@ -19,7 +19,9 @@ import InfraDSL
 ///   administrators create users unless `SELF_SIGN_UP`; `USER_POOL_NAME`), an app client for a
 ///   single-page app (no secret, SRP sign-in, OAuth authorization code flow with `openid`,
 ///   `email`, `profile`; callback and sign-out URLs `CALLBACK_URLS` / `LOGOUT_URLS` plus the
-///   frontend's own URL, which the stack adds) and the hosted UI domain `AUTH_DOMAIN_PREFIX`.
+///   frontend's own URL, which the stack adds) and the hosted UI domain `AUTH_DOMAIN_PREFIX`
+///   (default `<stack name>-login-<account id>`: a prefix is unique in the region across all
+///   accounts, so a fixed default would be taken by whoever deployed first).
 ///   The seed uses the hosted UI, so does this stack.
 /// - **Data**: a table keyed by `TABLE_PARTITION_KEY` (string), on demand, point-in-time
 ///   recovery, retained on stack deletion, encrypted at rest with a customer managed KMS key
@@ -33,11 +35,14 @@ import InfraDSL
 ///   Docker build context `INFERENCE_IMAGE_DIRECTORY` (built and pushed by `infra deploy`; an
 ///   example is `functions/ml-inference/inference`), a full ECR image URI
 ///   `INFERENCE_IMAGE_URI`, an existing repository `INFERENCE_REPOSITORY_NAME`, or (default) a
-///   repository the stack creates, at tag `INFERENCE_IMAGE_TAG` (immutable tags, scanned on
-///   push, newest 10 kept, retained; its policy lets Lambda pull, only for functions of this
-///   account and region). With a repository created here, the function cannot be created
-///   before the image exists: deploy once with `INFERENCE_IMAGE_DIRECTORY`, or create the
-///   repository and push first. An existing repository's policy must let `lambda.amazonaws.com`
+///   repository the stack creates (name generated), at tag `INFERENCE_IMAGE_TAG` (immutable
+///   tags unless the tag is `latest`, scanned on push, newest 10 kept, retained; its policy lets
+///   Lambda pull, only for functions of this account and region). With a repository created
+///   here, the function cannot be created before the image exists, so it is image-gated
+///   (`InferenceImageReady`, see `ImageGate`): the first `infra deploy` creates everything but
+///   the function and its API method (the API is deployed with its CORS preflight only) and
+///   prints the push commands; after the push, `infra deploy` again creates the function, the
+///   method and a new API deployment. An existing repository's policy must let `lambda.amazonaws.com`
 ///   pull (Lambda adds that itself when the deploying role may call `ecr:SetRepositoryPolicy`).
 /// - **API**: a regional REST API, stage `API_STAGE_NAME`, throttled to `API_THROTTLE_RATE`
 ///   requests per second (bursts `API_THROTTLE_BURST`), X-Ray tracing (`API_TRACING`), access
@@ -67,6 +72,13 @@ import InfraDSL
 ///
 /// Variants (config): `HOSTING` cloudfront/amplify; with or without `SITE_DOMAIN` and
 /// `HOSTED_ZONE_ID`; the four image sources; `TABLE_ENCRYPTION`.
+///
+/// Kept by `infra destroy` (retained): the user pool (which also has Cognito's deletion
+/// protection on: delete it by hand after turning that off), the submissions table and its KMS
+/// key, the inference repository (with its images), the site and access-log buckets. Their names
+/// are generated (the user pool's too unless `USER_POOL_NAME`), so a later deploy creates new
+/// ones beside them; the new hosted UI prefix is the same (`<stack>-login-<account>`) and is
+/// free again once the old stack's domain is deleted with it.
 ///
 /// cfn-lint: no errors and no warnings on any variant.
 ///
@@ -117,7 +129,9 @@ public enum MLInferenceStack {
         let pool = UserPool(stack, "UserPool", userPoolName: s.userPoolName, selfSignUp: s.selfSignUp)
         let client = pool.addClient("WebClient", clientName: "\(stackName)-web",
                                     oauth: .init(callbackUrls: s.callbackUrls, logoutUrls: s.logoutUrls))
-        let hostedUi = pool.addDomain("HostedUiDomain", cognitoDomainPrefix: s.authDomainPrefix)
+        let authDomainPrefix = try s.authDomainPrefix.map { StringValue($0) }
+            ?? defaultAuthDomainPrefix(stackName: stackName, file: file)
+        let hostedUi = pool.addDomain("HostedUiDomain", cognitoDomainPrefix: authDomainPrefix)
 
         // Data.
         var encryption = Table.Encryption.awsManaged
@@ -160,9 +174,10 @@ public enum MLInferenceStack {
                     "aws:sourceArn": "arn:\(Pseudo.partition):lambda:\(Pseudo.region):\(Pseudo.accountId):function:*",
                 ]]))
             createdRepository = repository
-            code = .image(uri: repository.imageUri(tag: tag))
+            code = .containerImage(.fromRepository(repository, tag: tag, contextKeys: ["INFERENCE_IMAGE_TAG"]))
         case .existingRepository(let name, let tag):
-            code = .image(uri: Repository.fromName(stack, "InferenceRepository", name).imageUri(tag: tag))
+            code = .containerImage(.fromRepository(Repository.fromName(stack, "InferenceRepository", name), tag: tag,
+                                                   contextKeys: ["INFERENCE_REPOSITORY_NAME", "INFERENCE_IMAGE_TAG"]))
         case .uri(let uri):
             code = .image(uri: StringValue(uri))
         case .directory(let dir):
@@ -236,7 +251,7 @@ public enum MLInferenceStack {
             frontendUrl = "https://\(branchHost).\(amplifyApp.attrDefaultDomain)"
             let variables: [(String, StringValue)] = [
                 ("REACT_APP_API_URL", apiUrl),
-                ("REACT_APP_AUTH_DOMAIN", "\(s.authDomainPrefix).auth.\(Pseudo.region).amazoncognito.com"),
+                ("REACT_APP_AUTH_DOMAIN", "\(authDomainPrefix).auth.\(Pseudo.region).amazoncognito.com"),
                 ("REACT_APP_REDIRECT_URL", "\(frontendUrl)/"),
                 ("REACT_APP_REGION", Pseudo.region),
                 ("REACT_APP_USER_POOL_CLIENT_ID", client.clientId),
@@ -266,12 +281,29 @@ public enum MLInferenceStack {
         _ = Output(stack, "UserPoolClientId", value: client.clientId)
         _ = Output(stack, "HostedUiUrl", value: hostedUi.baseUrl)
         _ = Output(stack, "TableName", value: table.tableName)
-        _ = Output(stack, "InferenceFunctionName", value: inference.functionName)
+        _ = Output(stack, "InferenceFunctionName", value: inference.functionName, condition: inference.condition)
         if let createdRepository {
             _ = Output(stack, "InferenceRepositoryUri", value: createdRepository.repositoryUri,
                        description: "Push the inference image here, tagged INFERENCE_IMAGE_TAG")
         }
         return stack
+    }
+
+    /// `<stack name>-login-<account id>`: a Cognito prefix is unique in the region across
+    /// accounts, so the default includes the account. The stack-name part is lower-cased, other
+    /// characters become `-`, cut to fit 63 characters; it must not hold a word Cognito reserves.
+    static func defaultAuthDomainPrefix(stackName: String, file: String) throws -> StringValue {
+        var base = ""
+        for ch in stackName.lowercased() {
+            if ch.isASCII && (ch.isLetter || ch.isNumber) { base.append(ch) } else if base.last.map({ $0 != "-" }) ?? false { base.append("-") }
+        }
+        base = String(base.prefix(63 - "-login-".count - 12))
+        while base.hasSuffix("-") { base.removeLast() }
+        for word in ["aws", "amazon", "cognito"] where base.contains(word) {
+            throw ConfigError(file: file, key: "context.AUTH_DOMAIN_PREFIX",
+                              "the default prefix (<stack name>-login-<account id>) would contain the reserved word '\(word)' of the stack name '\(stackName)': set AUTH_DOMAIN_PREFIX")
+        }
+        return "\(base.isEmpty ? "app" : base)-login-\(Pseudo.accountId)"
     }
 
     /// The Amplify build of a Create React App (or any `npm run build`) frontend.

@@ -64,9 +64,9 @@ extension MLInferenceStack {
         /// creates them, as the seed wants to control who has access).
         public var selfSignUp: Bool
         /// `AUTH_DOMAIN_PREFIX`: the hosted UI's prefix,
-        /// `https://<prefix>.auth.<region>.amazoncognito.com` (unique in the region; default
-        /// `ml-inference-login`).
-        public var authDomainPrefix: String
+        /// `https://<prefix>.auth.<region>.amazoncognito.com`, which must be unique in the region
+        /// across all accounts (default nil: `<stack name>-login-<account id>`, unique per account).
+        public var authDomainPrefix: String?
         /// `CALLBACK_URLS`: where the hosted UI may redirect after sign-in, besides the frontend
         /// URL the stack adds itself (default `http://localhost:3000/`, the React dev server).
         public var callbackUrls: [String]
@@ -129,7 +129,7 @@ extension MLInferenceStack {
             hostedZoneId: String? = nil, hostedZoneName: String? = nil, accessLogRetentionDays: Int? = 90,
             amplifyRepositoryUrl: String? = nil, amplifyBranch: String = "main", amplifyAccessTokenSecret: String? = nil,
             amplifyAccessTokenSecretField: String? = nil, amplifyBuildOutputDir: String = "build",
-            userPoolName: String? = nil, selfSignUp: Bool = false, authDomainPrefix: String = "ml-inference-login",
+            userPoolName: String? = nil, selfSignUp: Bool = false, authDomainPrefix: String? = nil,
             callbackUrls: [String] = ["http://localhost:3000/"], logoutUrls: [String] = ["http://localhost:3000/"],
             tablePartitionKey: String = "id", tableCustomerManagedKey: Bool = true,
             imageSource: ImageSource = .newRepository(tag: "v1"), inferenceMemoryMB: Int = 2048,
@@ -237,7 +237,7 @@ extension MLInferenceStack {
                 amplifyBuildOutputDir: try config.string("AMPLIFY_BUILD_OUTPUT_DIR", default: d.amplifyBuildOutputDir),
                 userPoolName: try config.optionalString("USER_POOL_NAME"),
                 selfSignUp: try config.bool("SELF_SIGN_UP", default: d.selfSignUp),
-                authDomainPrefix: try config.string("AUTH_DOMAIN_PREFIX", default: d.authDomainPrefix),
+                authDomainPrefix: try config.optionalString("AUTH_DOMAIN_PREFIX"),
                 callbackUrls: try config.stringList("CALLBACK_URLS") ?? d.callbackUrls,
                 logoutUrls: try config.stringList("LOGOUT_URLS") ?? d.logoutUrls,
                 tablePartitionKey: try config.string("TABLE_PARTITION_KEY", default: d.tablePartitionKey),
@@ -353,12 +353,14 @@ extension MLInferenceStack {
 
             if let days = accessLogRetentionDays { try range(days, 1...3650, "ACCESS_LOG_RETENTION_DAYS") }
             if let name = userPoolName, !(1...128).contains(name.count) { throw fail("USER_POOL_NAME", "must be 1-128 characters") }
+            if let authDomainPrefix {
             let prefixValid = (1...63).contains(authDomainPrefix.count)
                 && authDomainPrefix.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
                 && !authDomainPrefix.hasPrefix("-") && !authDomainPrefix.hasSuffix("-")
             if !prefixValid { throw fail("AUTH_DOMAIN_PREFIX", "'\(authDomainPrefix)' must be 1-63 lowercase letters, digits and hyphens") }
             for word in ["aws", "amazon", "cognito"] where authDomainPrefix.contains(word) {
                 throw fail("AUTH_DOMAIN_PREFIX", "'\(authDomainPrefix)' must not contain the reserved word '\(word)'")
+            }
             }
             for (k, urls) in [("CALLBACK_URLS", callbackUrls), ("LOGOUT_URLS", logoutUrls)] {
                 for u in urls {

@@ -5,13 +5,14 @@ import InfraDSL
 /// seed's hand-made EC2 instance, Elastic IP, load balancer and alias record.
 ///
 /// Architecture:
-/// - **Image.** An ECR repository (`REPOSITORY_NAME`, scanned on push, immutable tags, KMS
-///   encrypted, keeps the newest `KEEP_IMAGES` images, retained on deletion). The service runs
-///   `<repository>:<IMAGE_TAG>` and its execution role may pull only from this repository.
-///   First deployment: the repository is created by the stack, so deploy once with
-///   `IMAGES_PUSHED=false` (the service runs no task), push the image
-///   (`docker push <RepositoryUri output>:<IMAGE_TAG>`), then deploy with the default `true`.
-///   To release, push a new tag and deploy with it (`-c IMAGE_TAG=...`): an immutable tag is never
+/// - **Image.** An ECR repository (name generated unless `REPOSITORY_NAME`, scanned on push,
+///   KMS encrypted, keeps the newest `KEEP_IMAGES` images, retained on deletion; tags mutable
+///   for `IMAGE_TAG` `latest`, immutable otherwise). The service runs `<repository>:<IMAGE_TAG>`
+///   and its execution role may pull only from this repository.
+///   First deployment, in two phases (the image gate `ApiImageReady`, see `ImageGate`): the first
+///   `infra deploy` creates the repository with the service at zero tasks and prints the push
+///   commands; after the push, `infra deploy` again starts the service. With a versioned
+///   `IMAGE_TAG`, release by pushing a new tag and deploying with it: an immutable tag is never
 ///   overwritten, so what runs is always what was deployed.
 /// - **Network.** A VPC (`VPC_CIDR`) over two availability zones with public subnets (load
 ///   balancer, NAT) and private subnets with NAT (`NAT_GATEWAYS`) for the tasks; flow logs of
@@ -34,16 +35,20 @@ import InfraDSL
 ///   is the point of the seed's load balancer and a certificate can only be validated in a zone.
 ///
 /// Context keys (config/sign2text.json; `Settings` documents each): `VPC_CIDR` (10.0.0.0/16),
-/// `NAT_GATEWAYS` (1), `REPOSITORY_NAME` (sign2text), `IMAGE_TAG` (latest), `KEEP_IMAGES` (10),
-/// `IMAGES_PUSHED` (true), `CONTAINER_PORT` (8000), `TASK_CPU` (2048), `TASK_MEMORY` (6144),
+/// `NAT_GATEWAYS` (1), `REPOSITORY_NAME` (null: generated), `IMAGE_TAG` (latest), `KEEP_IMAGES`
+/// (10), `CONTAINER_PORT` (8000), `TASK_CPU` (2048), `TASK_MEMORY` (6144),
 /// `DESIRED_COUNT` (1), `HEALTH_CHECK_PATH` (/docs), `HEALTH_CHECK_GRACE_SECONDS` (300),
-/// `IDLE_TIMEOUT_SECONDS` (300), `CERTIFICATE_ARN` (null: created), `HOSTED_ZONE_ID` (the
-/// config's `Z0123456789EXAMPLE` is a placeholder to replace; null: no Route 53),
-/// `HOSTED_ZONE_NAME` (sign2text.com), `SUBDOMAIN` (api), `ALB_ACCESS_LOGS` (true),
+/// `IDLE_TIMEOUT_SECONDS` (300), `CERTIFICATE_ARN` (null: created), `HOSTED_ZONE_ID` and
+/// `HOSTED_ZONE_NAME` (the config ships them as examples, `{"$example": ...}`: `infra synth`
+/// uses them, `infra deploy` refuses until they name your zone; null: no Route 53), `SUBDOMAIN` (api), `ALB_ACCESS_LOGS` (true),
 /// `ACCESS_LOG_RETENTION_DAYS` (90). An unknown key, a wrong type or an invalid value is a
 /// `ConfigError` naming the file and the key.
 ///
 /// Outputs: `Url`, `RepositoryUri`, `LoadBalancerDnsName`.
+///
+/// Kept by `infra destroy` (retained): the ECR repository with its images, the access-log
+/// bucket, the service's and the flow logs' log groups. Delete them by hand when they are no longer needed; a
+/// later deploy creates new ones (generated names) and does not collide with them.
 ///
 /// cfn-lint: no errors and no warnings on the goldens.
 public enum Sign2TextStack {
@@ -92,8 +97,9 @@ public enum Sign2TextStack {
             accessLogs = LoadBalancerAccessLogs(bucket: bucket, prefix: "alb")
         }
         let api = ApplicationLoadBalancedFargateService(
-            stack, "Api", cluster: cluster, image: .fromRepository(repository, tag: s.imageTag), containerPort: s.containerPort,
-            cpu: s.taskCpu, memoryMiB: s.taskMemoryMiB, desiredCount: s.imagesPushed ? s.desiredCount : 0,
+            stack, "Api", cluster: cluster,
+            image: .fromRepository(repository, tag: s.imageTag, contextKeys: ["IMAGE_TAG", "REPOSITORY_NAME"]),
+            containerPort: s.containerPort, cpu: s.taskCpu, memoryMiB: s.taskMemoryMiB, desiredCount: s.desiredCount,
             healthCheck: TargetGroupHealthCheck(path: s.healthCheckPath, intervalSeconds: 30, timeoutSeconds: 10),
             healthCheckGracePeriodSeconds: s.healthCheckGraceSeconds, certificate: certificate,
             domainName: zone == nil ? nil : s.subdomain, hostedZone: zone, accessLogs: accessLogs,

@@ -55,6 +55,8 @@ public final class ApiMethod: Construct {
 
         switch integration {
         case .lambdaProxy(let function):
+            // A function that waits for its image takes its method with it (see `ImageGate`).
+            m.condition = function.condition
             m.integration = .init {
                 $0.type = .awsProxy
                 $0.integrationHttpMethod = "POST"

@@ -232,17 +232,61 @@ public final class RestApi: Construct {
         return lines.joined(separator: "\n")
     }
 
+    /// The deployment used while image-gated methods wait (see `prepare`).
+    public private(set) var pendingDeployment: ApiGateway.Deployment?
+    private var gateProblems: [String] = []
+
+    /// The logical id of a deployment: its path plus a hash of what it deploys, so the stage
+    /// switches to a new deployment whenever the API changes (as CDK does).
+    private func deploymentId(_ d: ApiGateway.Deployment, shape: String) -> String {
+        let components = Array(d.pathComponents.dropFirst(stack.pathComponents.count))
+        return LogicalID.make(stackRelativePath: components) + Hash.sha256Hex(shape).prefix(8).uppercased()
+    }
+
+    /// Methods of functions that wait for their image (see `ImageGate`) exist only once it does.
+    /// A deployment is a snapshot taken when it is created, and the template does not change when
+    /// the image arrives (only the gate parameter does), so there are two: the full one under the
+    /// gate's condition and a pending one without the gated methods under its negation; the stage
+    /// points at whichever exists, and the switch creates the full deployment.
     public override func prepare() {
-        let components = Array(deployment.pathComponents.dropFirst(stack.pathComponents.count))
-        let base = LogicalID.make(stackRelativePath: components)
-        let hash = Hash.sha256Hex(shapeDescription).prefix(8).uppercased()
-        deployment.overrideLogicalId(base + hash)
+        deployment.overrideLogicalId(deploymentId(deployment, shape: shapeDescription))
         for m in methods { deployment.addDependency(m.resource) }
+        var conditions: [Condition] = []
+        for m in methods {
+            if let c = m.resource.condition, !conditions.contains(where: { $0 === c }) { conditions.append(c) }
+        }
+        gateProblems = []
+        guard let ready = conditions.first else { return }
+        if conditions.count > 1 {
+            gateProblems.append("methods wait for different images (\(conditions.map(\.logicalId).joined(separator: ", "))); one API supports one image gate")
+            return
+        }
+        let ungated = methods.filter { $0.resource.condition == nil }
+        if ungated.isEmpty {
+            gateProblems.append("every method waits for an image (\(ready.logicalId)), so until it exists the API has no method to deploy; add a method that does not (such as CORS preflights)")
+            return
+        }
+        deployment.condition = ready
+        let pending: ApiGateway.Deployment
+        if let existing = pendingDeployment {
+            pending = existing
+        } else {
+            pending = ApiGateway.Deployment(self, "PendingDeployment")
+            pending.restApiId = resource.ref
+            pending.description = "Deployment of \(path) while \(ready.logicalId) is false"
+            pending.condition = Condition(self, "ImagePending", Fn.not(ready.asExpression))
+            pendingDeployment = pending
+        }
+        pending.overrideLogicalId(deploymentId(pending, shape: ungated.map(\.shape).sorted().joined(separator: "\n")
+            + "\n" + authorizers.map(\.shape).sorted().joined(separator: "\n")))
+        for m in ungated { pending.addDependency(m.resource) }
+        stage.deploymentId = Fn.if(ready, deployment.ref, pending.ref)
     }
 
     public override func validate() -> [String] {
         var errors: [String] = []
         if methods.isEmpty { errors.append("the API has no methods; API Gateway refuses to deploy it") }
+        errors += gateProblems
         if stageName.isEmpty || stageName.count > 128
             || !stageName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
             errors.append("stageName '\(stageName)' is invalid: 1-128 letters, digits, '-' and '_'")

@@ -160,6 +160,12 @@ public final class UserPool: Construct {
         UserPoolDomain(self, id, userPool: self, cognitoDomainPrefix: cognitoDomainPrefix)
     }
 
+    /// A hosted UI domain whose prefix is a token (`"\(name)-\(Pseudo.accountId)"`).
+    @discardableResult
+    public func addDomain(_ id: String, cognitoDomainPrefix: StringValue) -> UserPoolDomain {
+        UserPoolDomain(self, id, userPool: self, cognitoDomainPrefix: cognitoDomainPrefix)
+    }
+
     public override func validate() -> [String] {
         guard resource != nil else { return [] }
         var errors = ServerlessSupport.check(passwordPolicy.minLength, in: 6...99, "the minimum password length")

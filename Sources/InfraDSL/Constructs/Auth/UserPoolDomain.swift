@@ -12,6 +12,8 @@ public final class UserPoolDomain: Construct, AliasTarget {
     public private(set) var resource: Cognito.UserPoolDomain!
 
     private let domain: String
+    /// The prefix when it is a token (e.g. `<name>-${AWS::AccountId}`); `domain` is then its literal part.
+    private var prefixToken: StringValue?
     private let isCustom: Bool
     private let certificateArn: StringValue?
 
@@ -25,6 +27,20 @@ public final class UserPoolDomain: Construct, AliasTarget {
         let d = Cognito.UserPoolDomain(self, "Resource")
         resource = d
         d.domain = StringValue(cognitoDomainPrefix)
+        d.userPoolId = userPool.userPoolId
+    }
+
+    /// A Cognito-prefix domain given as a token, such as `"\(name)-\(Pseudo.accountId)"` (unique
+    /// per account; the literal parts are checked as far as they go, the whole at deploy time).
+    public init(_ scope: Construct, _ id: String, userPool: UserPool, cognitoDomainPrefix: StringValue) {
+        domain = cognitoDomainPrefix.literal ?? ""
+        prefixToken = cognitoDomainPrefix.literal == nil ? cognitoDomainPrefix : nil
+        isCustom = false
+        certificateArn = nil
+        super.init(scope, id)
+        let d = Cognito.UserPoolDomain(self, "Resource")
+        resource = d
+        d.domain = cognitoDomainPrefix
         d.userPoolId = userPool.userPoolId
     }
 
@@ -43,7 +59,8 @@ public final class UserPoolDomain: Construct, AliasTarget {
 
     /// The base URL of the hosted UI.
     public var baseUrl: StringValue {
-        isCustom ? StringValue("https://\(domain)") : "https://\(domain).auth.\(Pseudo.region).amazoncognito.com"
+        if let prefixToken { return "https://\(prefixToken).auth.\(Pseudo.region).amazoncognito.com" }
+        return isCustom ? StringValue("https://\(domain)") : "https://\(domain).auth.\(Pseudo.region).amazoncognito.com"
     }
 
     /// The hosted UI's sign-in URL for `client` (authorization code flow) redirecting to
@@ -52,6 +69,9 @@ public final class UserPoolDomain: Construct, AliasTarget {
         let encoded = redirectUri.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? redirectUri
         return ServerlessSupport.flat("\(baseUrl)/login?client_id=\(client.clientId)&response_type=code&redirect_uri=\(encoded)")
     }
+
+    /// The prefix (a literal or a token); for a custom domain, the domain.
+    public var domainName: StringValue { prefixToken ?? StringValue(domain) }
 
     /// The CloudFront domain name behind a custom domain (for a DNS alias).
     public var aliasDnsName: StringValue { resource.attrCloudFrontDistribution }
@@ -67,7 +87,7 @@ public final class UserPoolDomain: Construct, AliasTarget {
             if let arn = certificateArn?.literal, arn.split(separator: ":").count > 3, arn.split(separator: ":")[3] != "us-east-1" {
                 errors.append("the certificate of a custom Cognito domain must be in us-east-1 (got \(arn))")
             }
-        } else {
+        } else if prefixToken == nil {
             let valid = (1...63).contains(domain.count)
                 && domain.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
                 && !domain.hasPrefix("-") && !domain.hasSuffix("-")

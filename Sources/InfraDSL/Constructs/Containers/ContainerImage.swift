@@ -9,7 +9,7 @@ public struct ContainerImage {
 
     enum Source {
         case registry(String)
-        case repository(Repository, String)
+        case repository(Repository, String, contextKeys: [String], gated: Bool)
         case asset(directory: String)
     }
 
@@ -23,8 +23,31 @@ public struct ContainerImage {
 
     /// A tag of an ECR repository of this app or imported by name. The task's execution role
     /// is granted pull access to that repository.
-    public static func fromRepository(_ repository: Repository, tag: String = "latest") -> ContainerImage {
-        ContainerImage(source: .repository(repository, tag))
+    ///
+    /// When the consumer's stack creates the repository, the image is gated (see `ImageGate`):
+    /// its consumers wait until `infra deploy` finds the image in the repository. Pass
+    /// `gated: false` to run it unconditionally (the first deploy then fails until the image is
+    /// pushed). `contextKeys` name the config keys that choose the repository and tag, for the
+    /// deployer's messages (manifest `images[].contextKeys`).
+    public static func fromRepository(_ repository: Repository, tag: String = "latest", contextKeys: [String] = [],
+                                      gated: Bool = true) -> ContainerImage {
+        ContainerImage(source: .repository(repository, tag, contextKeys: contextKeys, gated: gated))
+    }
+
+    /// Records the image for the manifest and returns its gate (nil when the stack does not
+    /// create the repository, or the image is not gated).
+    func register(consumer: Construct) -> ImageGate? {
+        guard case .repository(let repo, let tag, let keys, let gated) = source else { return nil }
+        if tag == "latest" { repo.usedWithLatestTag = true }
+        if repo.resource == nil {
+            consumer.stack.addContainerImage(StackImage(parameter: nil, consumer: consumer, repository: .name(repo.name),
+                                                        tag: tag, contextKeys: keys))
+            return nil
+        }
+        guard gated, let gate = ImageGate.gate(for: repo, tag: tag, consumer: consumer) else { return nil }
+        consumer.stack.addContainerImage(StackImage(parameter: gate.parameter, consumer: consumer,
+                                                    repository: .resource(repo.resource!), tag: tag, contextKeys: keys))
+        return gate
     }
 
     /// An image built from a local directory with a `Dockerfile` (relative paths are resolved
@@ -50,8 +73,9 @@ public struct ContainerImage {
         switch source {
         case .registry(let name):
             return Bound(uri: StringValue(name), assetId: nil)
-        case .repository(let repo, let tag):
+        case .repository(let repo, let tag, _, _):
             repo.grantPull(task.executionRole)
+            if let gate = register(consumer: task) { task.imageGates.append(gate) }
             return Bound(uri: repo.imageUri(tag: tag), assetId: nil)
         case .asset(let directory):
             let fm = FileManager.default

@@ -78,6 +78,11 @@ final class ServiceCore {
     }
 
     func prepare() {
+        // Held back at zero tasks until the images the stack's repositories serve exist.
+        if desiredCount > 0, let owner = resource.scope,
+           let ready = ImageGate.combinedCondition(taskDefinition.imageGates, owner: owner) {
+            resource.desiredCount = Fn.if(ready, NumberValue(desiredCount), NumberValue(0))
+        }
         guard !targets.isEmpty else { return }
         resource.loadBalancers = ListValue(targets.map { t in
             .init {

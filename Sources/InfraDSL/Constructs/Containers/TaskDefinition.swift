@@ -50,6 +50,9 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
     public private(set) var executionRole: Role!
     public private(set) var logGroup: Logs.LogGroup!
     public private(set) var containers: [ContainerDefinition] = []
+    /// The gates of its containers' images (see `ImageGate`): services of this task
+    /// definition run no task until they hold.
+    public internal(set) var imageGates: [ImageGate] = []
     private let logRetentionDays: Int
     private let ephemeralStorageGiB: Int?
 

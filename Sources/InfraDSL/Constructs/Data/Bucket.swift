@@ -32,6 +32,12 @@ import InfraResources
 ///   small inline Python function per stack (`BucketNotificationsHandler`), whose role may only
 ///   call `s3:PutBucketNotification` on the buckets that use it. This replaces any
 ///   notification configuration set on the bucket outside this construct.
+///
+/// A function that waits for its image (`Function.condition`, see `ImageGate`) is notified
+/// through the custom resource even when the name is literal: its configuration entry is
+/// `Fn::If [condition, entry, AWS::NoValue]`, and the custom resource is ordered after the
+/// function's permission by a conditional reference (its `Permissions` property, which the
+/// handler ignores) since a `DependsOn` on a resource that may not exist is refused.
 public final class Bucket: Construct {
     /// Server-side encryption of the objects.
     public enum Encryption {
@@ -126,6 +132,10 @@ public final class Bucket: Construct {
     private var notifications: [(event: EventType, function: Function, prefix: String?, suffix: String?)] = []
     private var permissions: [ObjectIdentifier: Lambda.Permission] = [:]
     private var notificationsResource: Resource?
+    /// Notifications go through the custom resource: the name is generated, or a notified
+    /// function waits for its image (its permission may not exist, so nothing may `DependsOn` it).
+    private var customNotifications: Bool?
+    private var conditionalPermissions: [Lambda.Permission] = []
     private var problems: [String] = []
 
     /// A new bucket.
@@ -321,7 +331,12 @@ public final class Bucket: Construct {
             sourceArn: arn, sourceAccount: Pseudo.accountId, scope: self)
         permissions[key] = permission
 
-        if literalName != nil {
+        let custom = literalName == nil || function.condition != nil
+        if let mode = customNotifications, mode != custom {
+            problems.append("the notifications of a bucket with a literal name must all notify functions that always exist, or all go through the notifications custom resource: notify the image-gated function '\(function.path)' first")
+        }
+        if customNotifications == nil { customNotifications = custom }
+        if !(customNotifications ?? custom) {
             resource.addDependency(permission)
             return
         }
@@ -339,7 +354,22 @@ public final class Bucket: Construct {
             }))
             notificationsResource = cr
         }
-        cr.addDependency(permission)
+        if let condition = permission.condition {
+            // Created only with its function: a conditional reference orders the custom resource
+            // after it when it exists (a DependsOn on it would be refused when it does not).
+            // The handler ignores this property.
+            if conditionalPermissions.isEmpty {
+                cr.addPropertyOverride("Permissions", .lazy(LazyValue { [unowned self] _ in
+                    .array(self.conditionalPermissions.map { p in
+                        .intrinsic("Fn::If", .array([.condition(p.condition!), .ref(p), .pseudo("AWS::NoValue")]))
+                    })
+                }))
+            }
+            _ = condition
+            conditionalPermissions.append(permission)
+        } else {
+            cr.addDependency(permission)
+        }
     }
 
     /// One configuration in the shape of the S3 API (`PutBucketNotificationConfiguration`).
@@ -352,7 +382,8 @@ public final class Bucket: Construct {
             }))]))])))
         }
         pairs.append(("LambdaFunctionArn", n.function.functionArn.token))
-        return .object(pairs)
+        guard let condition = n.function.condition else { return .object(pairs) }
+        return .intrinsic("Fn::If", .array([.condition(condition), .object(pairs), .pseudo("AWS::NoValue")]))
     }
 
     private static func filterRules(_ prefix: String?, _ suffix: String?) -> [(String, String)] {
@@ -410,7 +441,7 @@ public final class Bucket: Construct {
         """
 
     public override func prepare() {
-        guard let resource, literalName != nil, !notifications.isEmpty else { return }
+        guard let resource, customNotifications == false, !notifications.isEmpty else { return }
         let configs = notifications
         resource.notificationConfiguration = .init {
             $0.lambdaConfigurations = ListValue(configs.map { n in

@@ -34,15 +34,22 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
         /// Inline source (Python or Node.js only): CloudFormation writes it to `index.py` /
         /// `index.js`, so the handler is `index.<function>`. At most 4 MB.
         case inline(String)
-        /// A container image already in ECR (a literal URI or a token, e.g. from a repository).
+        /// A container image already in ECR (a literal URI or a token). For an image of a
+        /// repository the same stack creates use `.containerImage(.fromRepository(...))`, which
+        /// adds the image gate (a URI alone cannot tell the deployer what to wait for).
         case image(uri: StringValue)
         /// A local Docker build context (a directory with a `Dockerfile`), built and pushed by
         /// the deployer as a container image asset.
         case imageDirectory(String)
+        /// A container image: `.fromRepository(repository, tag:)` (an ECR repository of the app or
+        /// imported by name) or `.fromAsset(directory:)`. An image of a repository the function's
+        /// stack creates is gated (see `ImageGate`): the function, and everything that references
+        /// it, exists only once the image does.
+        case containerImage(ContainerImage)
 
         var isImage: Bool {
             switch self {
-            case .image, .imageDirectory: return true
+            case .image, .imageDirectory, .containerImage: return true
             case .directory, .inline: return false
             }
         }
@@ -82,6 +89,12 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
     public private(set) var codeHash: String?
     /// The assets the function uses (its code), for the manifest.
     public private(set) var assetIds: [String] = []
+    /// The gate of its image (see `ImageGate`), when it runs an image of a repository its stack creates.
+    public private(set) var imageGate: ImageGate?
+    /// The condition under which the function exists (its image gate's), nil when it always does.
+    /// Resources that reference the function must carry it too (or reference it inside `Fn.if`);
+    /// the function's own permissions and event sources do so by themselves.
+    public var condition: Condition? { imageGate?.condition }
 
     private let importedArn: StringValue?
     private let code: Code?
@@ -191,6 +204,27 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
                 assetIds = [asset.id]
             } catch {
                 app.report(path: path, "cannot package the image of the function: \(error)")
+            }
+        case .containerImage(let image):
+            switch image.source {
+            case .repository(let repo, let tag, _, _):
+                lambdaCode.imageUri = repo.imageUri(tag: tag)
+                if let gate = image.register(consumer: self) {
+                    imageGate = gate
+                    fn.condition = gate.condition
+                }
+            case .registry(let name):
+                lambdaCode.imageUri = StringValue(name)
+                problems.append("Lambda runs container images from ECR only ('\(name)' is another registry): use ContainerImage.fromRepository")
+            case .asset(let dir):
+                do {
+                    let asset = try AssetLocations.imageAsset(self, directory: dir)
+                    lambdaCode.imageUri = AssetLocations.imageUri(asset.id)
+                    codeHash = asset.id
+                    assetIds = [asset.id]
+                } catch {
+                    app.report(path: path, "cannot package the image of the function: \(error)")
+                }
             }
         }
         fn.code = lambdaCode
@@ -323,8 +357,9 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
 
     /// Lets `grantee` invoke the function (`lambda:InvokeFunction` on it and its versions).
     public func grantInvoke(_ grantee: Grantable) {
-        grantee.addToPrincipalPolicy(PolicyStatement(
-            actions: ["lambda:InvokeFunction"], resources: [functionArn, ServerlessSupport.flat("\(functionArn):*")]))
+        var resources = [functionArn, ServerlessSupport.flat("\(functionArn):*")]
+        if let condition { resources = resources.map { Fn.if(condition, $0) } }
+        grantee.addToPrincipalPolicy(PolicyStatement(actions: ["lambda:InvokeFunction"], resources: resources))
     }
 
     /// Lets an AWS service (or account) invoke the function: a `Lambda::Permission` created
@@ -335,6 +370,7 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
         scope: Construct? = nil
     ) -> Lambda.Permission {
         let p = Lambda.Permission(scope ?? self, id)
+        p.condition = condition
         p.action = "lambda:InvokeFunction"
         p.functionName = functionArn
         p.principal = StringValue(principal)
@@ -355,6 +391,7 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
         queue: Queue, batchSize: Int = 10, maxBatchingWindowSeconds: Int? = nil, reportBatchItemFailures: Bool = false
     ) -> Lambda.EventSourceMapping {
         let esm = Lambda.EventSourceMapping(self, "SqsEventSource" + ServerlessSupport.idFragment(queue))
+        esm.condition = condition
         esm.functionName = functionName
         esm.eventSourceArn = queue.queueArn
         esm.batchSize = NumberValue(batchSize)

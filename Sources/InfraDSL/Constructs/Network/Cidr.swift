@@ -46,6 +46,28 @@ public struct IPv4Cidr: Equatable, Hashable, Sendable, CustomStringConvertible {
         contains(other) || other.contains(self)
     }
 
+    /// `count` consecutive blocks of `prefixLength` from the start of this block, as
+    /// `Fn::Cidr [block, count, 32 - prefixLength]` computes them (and CDK at synth time); nil
+    /// when they do not fit.
+    public func split(count: Int, prefixLength newPrefix: Int) -> [IPv4Cidr]? {
+        guard count >= 0, newPrefix >= prefixLength, newPrefix <= 32 else { return nil }
+        let step = UInt64(1) << UInt64(32 - newPrefix)
+        guard UInt64(count) * step <= size else { return nil }
+        return (0..<count).map { IPv4Cidr(network: network + UInt32(UInt64($0) * step), prefixLength: newPrefix) }
+    }
+
+    /// What is wrong with `text` as an IPv4 CIDR block, for messages (nil when it is one).
+    public static func problem(_ text: String) -> String? {
+        if IPv4Cidr(text) != nil { return nil }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count == 2, let prefix = Int(parts[1]), (0...32).contains(prefix),
+           let base = IPv4Cidr(String(parts[0]) + "/32") {
+            let network = IPv4Cidr(network: base.network & IPv4Cidr(network: 0, prefixLength: prefix).mask, prefixLength: prefix)
+            return "'\(text)' has host bits set (the block is \(network))"
+        }
+        return "'\(text)' is not an IPv4 CIDR block such as 10.0.0.0/16 (a.b.c.d/n)"
+    }
+
     public var description: String {
         let a = network
         return "\(a >> 24).\(a >> 16 & 255).\(a >> 8 & 255).\(a & 255)/\(prefixLength)"
