@@ -18,6 +18,8 @@ FIXES: list[str] = [
     "cloudfront_distribution",
     "ecr_repository_name",
     "ec2_vpc_teardown",
+    "cloudformation_custom_resource",
+    "cloudformation_describe_stack_resource",
 ]
 
 
