@@ -118,4 +118,24 @@ public struct ECRClient: Sendable {
                   imageScanningConfiguration: scanOnPush.map(Scanning.init(scanOnPush:))))
         return out.repository
     }
+
+    /// PutImage: the manifest of an image under a tag (what `docker push` ends with; tests push
+    /// through it to a local ECR). Returns the image's id (tag and digest).
+    @discardableResult
+    public func putImage(repositoryName: String, imageManifest: String, imageTag: String,
+                         imageManifestMediaType: String? = nil) async throws -> ImageIdentifier {
+        struct Input: Encodable {
+            var repositoryName: String
+            var imageManifest: String
+            var imageTag: String
+            var imageManifestMediaType: String?
+        }
+        struct Image: Decodable { var imageId: ImageIdentifier }
+        struct Output: Decodable { var image: Image }
+        let out: Output = try await client.json(
+            .ecr, "PutImage",
+            Input(repositoryName: repositoryName, imageManifest: imageManifest, imageTag: imageTag,
+                  imageManifestMediaType: imageManifestMediaType))
+        return out.image.imageId
+    }
 }

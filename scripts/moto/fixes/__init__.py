@@ -20,6 +20,10 @@ FIXES: list[str] = [
     "ec2_vpc_teardown",
     "cloudformation_custom_resource",
     "cloudformation_describe_stack_resource",
+    "lambda_inline_code_update",
+    "dynamodb_sse_specification",
+    "cloudformation_ssm_parameter_previous_value",
+    "cloudformation_unchanged_parameters",
 ]
 
 

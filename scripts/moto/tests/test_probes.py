@@ -399,3 +399,88 @@ def test_describe_stack_resource(aws, stock):
     assert detail["ResourceType"] == "AWS::SQS::Queue"
     with pytest.raises(ClientError, match="Resource Policy does not exist"):
         cfn.describe_stack_resource(StackName="probe", LogicalResourceId="Policy")
+
+
+# Updating a function with inline code
+
+
+def test_lambda_inline_code_update(aws, stock):
+    cfn = aws("cloudformation")
+    deploy(aws, FUNCTION | {"Init": {"Type": "AWS::SQS::Queue"}})
+    bigger = json.loads(json.dumps(FUNCTION))
+    bigger["Provider"]["Properties"]["MemorySize"] = 512
+    cfn.create_change_set(StackName="probe", ChangeSetName="update", ChangeSetType="UPDATE",
+                          TemplateBody=json.dumps({"Resources": bigger | {"Init": {"Type": "AWS::SQS::Queue"}}}))
+    if stock:
+        with pytest.raises(Exception, match="(?i)zip|padding|base64"):
+            cfn.execute_change_set(StackName="probe", ChangeSetName="update")
+        return
+    cfn.execute_change_set(StackName="probe", ChangeSetName="update")
+    function = aws("lambda").get_function(FunctionName=physical(aws, "probe", "Provider"))["Configuration"]
+    assert function["MemorySize"] == 512
+
+
+# AWS::DynamoDB::Table encrypted with a customer managed key
+
+
+def test_dynamodb_sse_specification(aws, stock):
+    deploy(aws, KEY | {"Table": {"Type": "AWS::DynamoDB::Table", "Properties": {
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+        "SSESpecification": {"SSEEnabled": True, "SSEType": "KMS",
+                             "KMSMasterKeyId": {"Fn::GetAtt": ["Key", "Arn"]}}}}} if not stock else {
+        "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+            "SSESpecification": {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": "alias/probe"}}}})
+    table = aws("dynamodb").describe_table(TableName=physical(aws, "probe", "Table"))["Table"]
+    if stock:
+        assert "SSEDescription" not in table
+        return
+    assert table["SSEDescription"]["Status"] == "ENABLED" and table["SSEDescription"]["SSEType"] == "KMS"
+    assert table["SSEDescription"]["KMSMasterKeyArn"].startswith("arn:aws:kms:us-east-1:123456789012:key/")
+
+
+# UsePreviousValue of an SSM-typed parameter
+
+
+def test_ssm_parameter_use_previous_value(aws, stock):
+    aws("ssm").put_parameter(Name="/probe/ami", Value="ami-0123456789abcdef0", Type="String")
+    body = {"Parameters": {"Ami": {"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "Default": "/probe/ami"}},
+            "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "Ami"}}}}}
+    cfn = aws("cloudformation")
+    cfn.create_change_set(StackName="probe", ChangeSetName="create", ChangeSetType="CREATE", TemplateBody=json.dumps(body))
+    cfn.execute_change_set(StackName="probe", ChangeSetName="create")
+    body["Resources"]["Other"] = {"Type": "AWS::SQS::Queue"}
+    cfn.create_change_set(StackName="probe", ChangeSetName="update", ChangeSetType="UPDATE", TemplateBody=json.dumps(body),
+                          Parameters=[{"ParameterKey": "Ami", "UsePreviousValue": True}])
+    if stock:
+        with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'value'"):
+            cfn.execute_change_set(StackName="probe", ChangeSetName="update")
+        return
+    cfn.execute_change_set(StackName="probe", ChangeSetName="update")
+    assert physical(aws, "probe", "Queue").endswith("/ami-0123456789abcdef0")
+    assert cfn.describe_stacks(StackName="probe")["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+
+
+# An unchanged change set that sends the parameters again
+
+
+def test_unchanged_change_set_with_parameters(aws, stock):
+    body = json.dumps({"Parameters": {"Size": {"Type": "Number", "Default": 60}},
+                       "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {
+                           "VisibilityTimeout": {"Ref": "Size"}}}}})
+    cfn = aws("cloudformation")
+    cfn.create_change_set(StackName="probe", ChangeSetName="create", ChangeSetType="CREATE", TemplateBody=body)
+    cfn.execute_change_set(StackName="probe", ChangeSetName="create")
+    cfn.create_change_set(StackName="probe", ChangeSetName="same", ChangeSetType="UPDATE", TemplateBody=body,
+                          Parameters=[{"ParameterKey": "Size", "ParameterValue": "60"}])
+    change_set = cfn.describe_change_set(StackName="probe", ChangeSetName="same")
+    if stock:
+        assert (change_set["Status"], change_set["Changes"]) == ("CREATE_COMPLETE", [])
+        return
+    assert change_set["Status"] == "FAILED"
+    assert "didn't contain changes" in change_set["StatusReason"]
+    cfn.create_change_set(StackName="probe", ChangeSetName="other", ChangeSetType="UPDATE", TemplateBody=body,
+                          Parameters=[{"ParameterKey": "Size", "ParameterValue": "120"}])
+    assert cfn.describe_change_set(StackName="probe", ChangeSetName="other")["Status"] == "CREATE_COMPLETE"
