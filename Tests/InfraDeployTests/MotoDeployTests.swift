@@ -267,6 +267,54 @@ final class MotoDeployTests: XCTestCase {
     func testEndToEndSign2Text() async throws { try await endToEnd(Self.sign2TextCase) }
     func testEndToEndMLInference() async throws { try await endToEnd(Self.mlInferenceCase) }
 
+    /// Server: moto, a fresh state per variant. Each golden variant (`goldenVariants`): the first
+    /// deploy with its config (custom resources answered), every resource of the template that moto
+    /// models created, moto's log free of tracebacks, the variant's own check, destroy, gone.
+    func testGoldenVariants() async throws {
+        let moto = try await moto()
+        for variant in Self.goldenVariants {
+            try await moto.reset()
+            let label = "\(variant.config) \(variant.name)"
+            let config = try configFolder(variant.config)
+            let parsed = try StackConfig.parse(String(contentsOf: config.url.appendingPathComponent(variant.config),
+                                                      encoding: .utf8), file: variant.config)
+            let stackName = parsed.stackName, region = parsed.region ?? MotoServer.region
+            try await bootstrap(moto, regions: [region])
+            let inspect = Inspect(client: try moto.client().with(region: region))
+            let overrides = try await variant.overrides(inspect)
+            let work = TempDir("infra-variant")
+            let assembly = work.url.appendingPathComponent("infra.out")
+            let args = ["--config", config.path, "--output", assembly.path] + Self.overrides(overrides)
+            let mark = moto.logMark()
+
+            let console = TestConsole()
+            let watch = ExecutionWatch()
+            let deployContext = context(moto, console, transport: watch)
+            async let code = try Deploy.parse(args + ["--require-approval", "never"]).execute(deployContext)
+            try await answering(moto, watch, stackName: stackName, region: region, customResources: variant.customResources,
+                                assembly: assembly)
+            assertExit(try await code, 0, console)
+            XCTAssertTrue(console.stdout.contains("✅ \(stackName): created"), "\(label):\n\(console.stdout)")
+            let cfn = CloudFormationClient(client: inspect.client)
+            let resources = try await cfn.listStackResources(stackName)
+            let body = try String(contentsOf: assembly.appendingPathComponent("\(stackName).template.json"), encoding: .utf8)
+            let declared = TemplateDocument.section(try TemplateDocument.parse(body), "Resources")
+            XCTAssertGreaterThan(resources.count, declared.count / 2, "\(label): \(resources.count) of \(declared.count)")
+            let values = Dictionary(overrides.map { item -> (String, String) in
+                let eq = item.firstIndex(of: "=")!
+                return (String(item[..<eq]), String(item[item.index(after: eq)...]))
+            }, uniquingKeysWith: { _, last in last })
+            try await variant.check?(Deployed(inspect: inspect, resources: resources, updated: false, context: values))
+
+            let destroy = TestConsole()
+            assertExit(try await Destroy.parse(args + ["--force"]).execute(context(moto, destroy)), 0, destroy)
+            let gone = try await cfn.describeStack(stackName)
+            XCTAssertNil(gone, label)
+            let log = moto.log(since: mark)
+            XCTAssertFalse(log.contains("Traceback"), "\(label): moto's log holds a traceback:\n\(log.suffix(4000))")
+        }
+    }
+
     /// Server: moto, from a fresh state. One configured stack, synthesized from its config:
     /// 1. bootstrap of the stack's region; the diff of the undeployed stack; `deploy --no-execute`:
     ///    its zip assets published (the bucket's objects are the assembly's zips, and every

@@ -320,3 +320,131 @@ extension MotoDeployTests {
         XCTAssertNotNil(logs, "access log bucket retained")
     }
 }
+
+// MARK: The golden variants
+
+extension MotoDeployTests {
+    /// A config variant of Tests/Snapshots (the golden templates), deployed as an operator with that
+    /// config would: the resources its overrides name (a VPC, a certificate, a zone, a repository
+    /// with its image) are created in moto first, and named by their moto ids instead of the
+    /// snapshots' literal ones. Deletion protection is switched off where the config has it, so
+    /// the variant can be destroyed.
+    struct Variant: Sendable {
+        var config: String
+        var name: String
+        var overrides: @Sendable (Inspect) async throws -> [String] = { _ in [] }
+        var customResources: [String: CustomResourceProvider] = [:]
+        var check: (@Sendable (Deployed) async throws -> Void)?
+    }
+
+    static let databaseInit: [String: CustomResourceProvider] = ["Custom::DatabaseInit": .answer(answerDatabaseInit)]
+
+    /// Every golden variant except the shipped configs (their whole lifecycle: `testEndToEnd*`),
+    /// coral's `bootstrap` (`IMAGES_PUSHED=false`: the first phase of coral's lifecycle) and
+    /// ml-inference's `image-directory` (a Docker build: `mlInferenceCase.imageAsset`).
+    static let goldenVariants: [Variant] = [
+        Variant(config: "example.json", name: "small", overrides: { _ in ["VPC_CIDR=172.16.0.0/20", "FUNCTION_MEMORY=128"] },
+                check: { d in
+                    let subnets = try await d.inspect.subnets(vpcId: try d.physical("AWS::EC2::VPC"))
+                    XCTAssertEqual(Set(subnets.map(\.cidr)), ["172.16.0.0/24", "172.16.1.0/24"])
+                }),
+        Variant(config: "coral-pipeline.json", name: "route53", overrides: { _ in
+            ["IMAGES_PUSHED=false", "DB_DELETION_PROTECTION=false", "HOSTED_ZONE_NAME=coral.example.org", "RECORD_NAME=app"]
+        }, customResources: ["Custom::CoralSchema": .runHandler]),
+        Variant(config: "coral-pipeline.json", name: "route53-https", overrides: { inspect in
+            let zone = try await inspect.createHostedZone("coral.example.org")
+            return ["IMAGES_PUSHED=false", "DB_DELETION_PROTECTION=false", "HOSTED_ZONE_NAME=coral.example.org",
+                    "HOSTED_ZONE_ID=\(zone)", "RECORD_NAME=app"]
+        }, customResources: ["Custom::CoralSchema": .runHandler], check: { d in
+            let records = try await d.inspect.recordSets(zoneId: try XCTUnwrap(d.context["HOSTED_ZONE_ID"]))
+            XCTAssertTrue(records.contains { $0.name == "app.coral.example.org." }, "\(records)")
+        }),
+        Variant(config: "data-label.json", name: "existing-vpc", overrides: { inspect in
+            let (vpc, subnets) = try await inspect.createVpc("10.20.0.0/16", subnets: ["10.20.1.0/24", "10.20.2.0/24"])
+            return ["VPC_ID=\(vpc)", "PRIVATE_SUBNET_IDS=\(subnets.joined(separator: ","))"]
+        }, check: { d in
+            XCTAssertEqual(d.physicals("AWS::EC2::VPC"), [], "the operator's VPC is imported, not created")
+        }),
+        Variant(config: "data-label.json", name: "custom-domain", overrides: { inspect in
+            let certificate = try await inspect.region("us-east-1").requestCertificate(domain: "labels.example.com")
+            return ["SITE_DOMAIN=labels.example.com", "SITE_CERTIFICATE_ARN=\(certificate)"]
+        }),
+        Variant(config: "data-label.json", name: "route53", overrides: { inspect in
+            let certificate = try await inspect.region("us-east-1").requestCertificate(domain: "labels.example.com")
+            let zone = try await inspect.createHostedZone("example.com")
+            return ["SITE_DOMAIN=labels.example.com", "SITE_CERTIFICATE_ARN=\(certificate)", "HOSTED_ZONE_ID=\(zone)",
+                    "HOSTED_ZONE_NAME=example.com"]
+        }),
+        Variant(config: "data-label.json", name: "existing-repository", overrides: { inspect in
+            try await pushExisting(inspect, repository: "team/scraper", tag: "2024-06-01")
+            return ["SCRAPER_REPOSITORY_NAME=team/scraper", "SCRAPER_IMAGE_TAG=2024-06-01", "SCRAPER_TASK_COUNT=1",
+                    "API_CORS_ORIGINS=https://labels.example.com,http://localhost:5173", "DEDUP_TTL_ATTRIBUTE=null",
+                    "ACCESS_LOG_RETENTION_DAYS=null", "API_ACCESS_LOGS=true", "API_CLOUDWATCH_ROLE=true"]
+        }, check: { d in
+            XCTAssertEqual(d.physicals("AWS::ECR::Repository"), [], "the operator's repository is used, not created")
+        }),
+        Variant(config: "labeling-tool.json", name: "certificate", overrides: { inspect in
+            let certificate = try await inspect.requestCertificate(domain: "labels.example.com")
+            return ["DB_DELETION_PROTECTION=false", "CERTIFICATE_ARN=\(certificate)"]
+        }, customResources: databaseInit, check: { d in
+            let listeners = try await d.inspect.listeners(
+                loadBalancerArn: try d.physical("AWS::ElasticLoadBalancingV2::LoadBalancer"))
+            XCTAssertEqual(listeners.last?.certificates, [try XCTUnwrap(d.context["CERTIFICATE_ARN"])])
+        }),
+        Variant(config: "labeling-tool.json", name: "existing-vpc", overrides: { inspect in
+            try await labelingToolVpc(inspect) + ["DB_DELETION_PROTECTION=false"]
+        }, customResources: databaseInit),
+        Variant(config: "labeling-tool.json", name: "existing-vpc-certificate", overrides: { inspect in
+            let certificate = try await inspect.requestCertificate(domain: "labels.example.com")
+            return try await labelingToolVpc(inspect) + ["DB_DELETION_PROTECTION=false", "CERTIFICATE_ARN=\(certificate)"]
+        }, customResources: databaseInit),
+        Variant(config: "ml-inference.json", name: "amplify", overrides: { _ in
+            ["HOSTING=amplify", "AMPLIFY_REPOSITORY_URL=https://github.com/example/iris-frontend",
+             "AMPLIFY_ACCESS_TOKEN_SECRET=ml-inference/github", "AMPLIFY_ACCESS_TOKEN_SECRET_FIELD=token"]
+        }),
+        Variant(config: "ml-inference.json", name: "custom-domain", overrides: { inspect in
+            let certificate = try await inspect.requestCertificate(domain: "iris.example.com")
+            let zone = try await inspect.createHostedZone("example.com")
+            return ["SITE_DOMAIN=iris.example.com", "SITE_CERTIFICATE_ARN=\(certificate)", "HOSTED_ZONE_ID=\(zone)",
+                    "HOSTED_ZONE_NAME=example.com", "CALLBACK_URLS=[]", "LOGOUT_URLS=[]"]
+        }),
+        Variant(config: "ml-inference.json", name: "image-uri", overrides: { inspect in
+            try await pushExisting(inspect, repository: "iris-model", tag: "2021-03")
+            return ["INFERENCE_IMAGE_URI=123456789012.dkr.ecr.us-east-1.amazonaws.com/iris-model:2021-03",
+                    "INFERENCE_IMAGE_TAG=null", "TABLE_ENCRYPTION=aws-managed", "API_CORS_ORIGINS=https://iris.example.com",
+                    "ACCESS_LOG_RETENTION_DAYS=null"]
+        }),
+        Variant(config: "ml-inference.json", name: "existing-repository", overrides: { inspect in
+            try await pushExisting(inspect, repository: "ml/iris", tag: "2021-03")
+            return ["INFERENCE_REPOSITORY_NAME=ml/iris", "INFERENCE_IMAGE_TAG=2021-03", "SELF_SIGN_UP=true", "API_METHOD=ANY",
+                    "API_ACCESS_LOGS=true", "API_CLOUDWATCH_ROLE=true"]
+        }),
+        Variant(config: "sign2text.json", name: "existing-certificate", overrides: { inspect in
+            let certificate = try await inspect.requestCertificate(domain: "api.sign2text.com")
+            let zone = try await inspect.createHostedZone("sign2text.com")
+            return ["IMAGES_PUSHED=false", "CERTIFICATE_ARN=\(certificate)", "HOSTED_ZONE_ID=\(zone)"]
+        }, check: { d in
+            XCTAssertEqual(d.physicals("AWS::CertificateManager::Certificate"), [], "the operator's certificate is used")
+        }),
+        Variant(config: "sign2text.json", name: "no-route53", overrides: { inspect in
+            let certificate = try await inspect.requestCertificate(domain: "api.sign2text.com")
+            return ["IMAGES_PUSHED=false", "HOSTED_ZONE_ID=null", "HOSTED_ZONE_NAME=null", "CERTIFICATE_ARN=\(certificate)"]
+        }),
+    ]
+
+    /// A repository the operator has, with an image pushed under `tag`.
+    static func pushExisting(_ inspect: Inspect, repository: String, tag: String) async throws {
+        let ecr = ECRClient(client: inspect.client)
+        try await ecr.createRepository(name: repository)
+        try await ecr.putImage(repositoryName: repository, imageManifest: ImagePhases.manifest, imageTag: tag)
+    }
+
+    /// The labeling tool's existing network: a VPC with public, private and isolated subnets in two zones.
+    static func labelingToolVpc(_ inspect: Inspect) async throws -> [String] {
+        let (vpc, s) = try await inspect.createVpc("10.30.0.0/16", subnets: [
+            "10.30.0.0/24", "10.30.1.0/24", "10.30.2.0/24", "10.30.3.0/24", "10.30.4.0/24", "10.30.5.0/24"])
+        func list(_ ids: ArraySlice<String>) -> String { "[" + ids.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
+        return ["VPC_ID=\(vpc)", "PUBLIC_SUBNET_IDS=\(list(s[0..<2]))", "PRIVATE_SUBNET_IDS=\(list(s[2..<4]))",
+                "ISOLATED_SUBNET_IDS=\(list(s[4..<6]))"]
+    }
+}

@@ -412,3 +412,25 @@ extension Inspect {
         return try XMLTree.parse(response.body).string("DomainName")
     }
 }
+
+// MARK: What an operator already has (the golden variants' existing VPCs)
+
+extension Inspect {
+    /// EC2 CreateVpc and one subnet per CIDR (alternating the region's zones a and b): their ids.
+    func createVpc(_ cidr: String, subnets: [String]) async throws -> (vpc: String, subnets: [String]) {
+        var p = QueryParameters()
+        p.set("CidrBlock", cidr)
+        let created = try await ec2("CreateVpc", p)
+        let vpc = try XCTUnwrap(created.string("vpc/vpcId"))
+        var ids: [String] = []
+        for (i, block) in subnets.enumerated() {
+            var s = QueryParameters()
+            s.set("VpcId", vpc)
+            s.set("CidrBlock", block)
+            s.set("AvailabilityZone", "\(client.region)\(i % 2 == 0 ? "a" : "b")")
+            let subnet = try await ec2("CreateSubnet", s)
+            ids.append(try XCTUnwrap(subnet.string("subnet/subnetId")))
+        }
+        return (vpc, ids)
+    }
+}
