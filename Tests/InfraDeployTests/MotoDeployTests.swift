@@ -12,9 +12,18 @@ final class ExecutionWatch: HTTPTransport, @unchecked Sendable {
     let inner: any HTTPTransport = URLSessionTransport()
     private let lock = NSLock()
     private var answered: Int?
+    private var ended = false
     /// ExecuteChangeSet answered (with any status).
     var executed: Bool { lock.withLock { answered != nil } }
     var succeeded: Bool { lock.withLock { answered == 200 } }
+    /// The deploy returned.
+    var finished: Bool { lock.withLock { ended } }
+
+    /// Runs a deploy through this transport's context, noting when it returns.
+    func deploy(_ arguments: [String], _ context: DeployContext) async throws -> Int32 {
+        defer { lock.withLock { ended = true } }
+        return try await Deploy.parse(arguments).execute(context)
+    }
 
     func send(_ request: HTTPRequest, timeout: TimeInterval) async throws -> HTTPResponse {
         let isExecute = String(decoding: request.body, as: UTF8.self).contains("Action=ExecuteChangeSet")
@@ -290,7 +299,7 @@ final class MotoDeployTests: XCTestCase {
             let console = TestConsole()
             let watch = ExecutionWatch()
             let deployContext = context(moto, console, transport: watch)
-            async let code = try Deploy.parse(args + ["--require-approval", "never"]).execute(deployContext)
+            async let code = watch.deploy(args + ["--require-approval", "never"], deployContext)
             try await answering(moto, watch, stackName: stackName, region: region, customResources: variant.customResources,
                                 assembly: assembly)
             assertExit(try await code, 0, console)
@@ -528,8 +537,8 @@ final class MotoDeployTests: XCTestCase {
         let outputs = work.url.appendingPathComponent("outputs.json")
         let watch = ExecutionWatch()
         let firstContext = context(moto, console, transport: watch)
-        async let createCode = try Deploy.parse(create + ["--require-approval", "never", "--outputs-file", outputs.path])
-            .execute(firstContext)
+        async let createCode = watch.deploy(create + ["--require-approval", "never", "--outputs-file", outputs.path],
+                                            firstContext)
         try await answering(moto, watch, stackName: stackName, region: region, customResources: customResources,
                             assembly: assembly)
         assertExit(try await createCode, 0, console)
@@ -599,7 +608,7 @@ final class MotoDeployTests: XCTestCase {
         let redeployed = TestConsole()
         let rewatch = ExecutionWatch()
         let redeployContext = context(moto, redeployed, transport: rewatch)
-        async let redeployCode = try Deploy.parse(create + ["--require-approval", "never"]).execute(redeployContext)
+        async let redeployCode = rewatch.deploy(create + ["--require-approval", "never"], redeployContext)
         try await answering(moto, rewatch, stackName: stackName, region: region, customResources: customResources,
                             assembly: assembly)
         if let refused = redeployRefused {
@@ -626,11 +635,11 @@ final class MotoDeployTests: XCTestCase {
                    customResources: [String: CustomResourceProvider], assembly: URL?) async throws {
         guard !customResources.isEmpty, let assembly else { return }
         let deadline = Date().addingTimeInterval(120)
-        while !watch.executed, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        while !watch.executed, !watch.finished, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
         if watch.succeeded {
             try await answerCustomResources(moto, stackName: stackName, region: region, providers: customResources,
                                             template: assembly.appendingPathComponent("\(stackName).template.json"))
-        } else if !watch.executed {
+        } else if !watch.executed, !watch.finished {
             XCTFail("\(stackName): ExecuteChangeSet did not return within 120 s")
         }
     }
