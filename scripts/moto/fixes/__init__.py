@@ -24,6 +24,7 @@ FIXES: list[str] = [
     "dynamodb_sse_specification",
     "cloudformation_ssm_parameter_previous_value",
     "cloudformation_unchanged_parameters",
+    "cloudformation_stack_tags",
 ]
 
 

@@ -484,3 +484,17 @@ def test_unchanged_change_set_with_parameters(aws, stock):
     cfn.create_change_set(StackName="probe", ChangeSetName="other", ChangeSetType="UPDATE", TemplateBody=body,
                           Parameters=[{"ParameterKey": "Size", "ParameterValue": "120"}])
     assert cfn.describe_change_set(StackName="probe", ChangeSetName="other")["Status"] == "CREATE_COMPLETE"
+
+
+# CloudFormation's tags on the EC2 resources of a change-set stack
+
+
+def test_stack_tags_on_ec2_resources(aws, stock):
+    deploy(aws, VPC)
+    subnets = aws("ec2").describe_subnets(Filters=[{"Name": "tag:aws:cloudformation:stack-name", "Values": ["probe"]}])
+    if stock:
+        assert subnets["Subnets"] == []
+        return
+    assert {s["CidrBlock"] for s in subnets["Subnets"]} == {"10.0.0.0/24", "10.0.1.0/24"}
+    tags = {t["Key"]: t["Value"] for t in subnets["Subnets"][0]["Tags"]}
+    assert tags["aws:cloudformation:logical-id"] in ("SubnetA", "SubnetB")
