@@ -6,6 +6,38 @@ import InfraCore
 import InfraTestSupport
 import XCTest
 
+/// A transport that notes when an ExecuteChangeSet call has returned (moto executes the change
+/// set within the call).
+final class ExecutionWatch: HTTPTransport, @unchecked Sendable {
+    let inner: any HTTPTransport = URLSessionTransport()
+    private let lock = NSLock()
+    private var answered: Int?
+    private var ended = false
+    /// ExecuteChangeSet answered (with any status).
+    var executed: Bool { lock.withLock { answered != nil } }
+    var succeeded: Bool { lock.withLock { answered == 200 } }
+    /// The deploy returned.
+    var finished: Bool { lock.withLock { ended } }
+
+    /// Runs a deploy through this transport's context, noting when it returns.
+    func deploy(_ arguments: [String], _ context: DeployContext) async throws -> Int32 {
+        defer { lock.withLock { ended = true } }
+        return try await Deploy.parse(arguments).execute(context)
+    }
+
+    func send(_ request: HTTPRequest, timeout: TimeInterval) async throws -> HTTPResponse {
+        let isExecute = String(decoding: request.body, as: UTF8.self).contains("Action=ExecuteChangeSet")
+        do {
+            let response = try await inner.send(request, timeout: timeout)
+            if isExecute { lock.withLock { answered = response.statusCode } }
+            return response
+        } catch {
+            if isExecute { lock.withLock { answered = -1 } }
+            throw error
+        }
+    }
+}
+
 /// A transport that records what goes through it (query actions, or method and path).
 final class RecordingTransport: HTTPTransport, @unchecked Sendable {
     let inner: any HTTPTransport
@@ -28,26 +60,71 @@ final class RecordingTransport: HTTPTransport, @unchecked Sendable {
     }
 }
 
-/// End to end against `moto_server` with signature verification on (server: moto), through
-/// the command types in-process, with infra's own client: bootstrap, deploy, inspect what was
-/// created through the AWS APIs, deploy unchanged, diff, update, destroy, and deploy from an
-/// assembly folder. moto limitations met are named where the assertions meet them.
+/// End to end against moto (`scripts/moto-server`: the pinned moto with the fixes of
+/// docs/MOTO.md) with signature verification on (server: moto), through the command types
+/// in-process, with infra's own client: bootstrap, deploy, inspect what was created through the
+/// AWS APIs, deploy unchanged, diff, update, destroy, redeploy, and deploy from an assembly folder.
+/// What moto still cannot show is named where the assertions meet it.
 ///
-/// The moto context makes one attempt per call: moto answers some valid templates with HTTP 500
-/// after applying part of them, and a retried call then "succeeds" on that half-applied state
-/// (AWS, with client request tokens, does not); one attempt shows moto's answer as it is.
+/// The moto context makes one attempt per call: after an internal error moto's state is
+/// half-applied, and a retried call then "succeeds" on it (AWS, with client request tokens, does
+/// not); one attempt shows moto's answer as it is, and every deploy checks moto's log for a
+/// traceback.
 final class MotoDeployTests: XCTestCase {
-    /// moto refuses a valid (cfn-lint clean) template: what infra must report, and why.
-    struct Refusal {
-        /// `-c` overrides of this deploy, after the case's `create` ones.
-        var overrides: [String] = []
-        /// What infra must report (after `<stack>: `): moto's own answer.
-        var message: String
-        /// The cause in moto's log: an HTTP 500 from moto is an HTML page without a message, the
-        /// log's traceback names what moto could not handle.
-        var motoLog: String?
-        /// The moto limitation, named.
-        var limitation: String
+    /// The two image phases of a stack whose images live in repositories it creates, until the
+    /// image gate of COMMON.md lands (h5/h6; the lead switches this helper to it): phase 1 deploys
+    /// with the config's switch off (`IMAGES_PUSHED=false` as a `-c` override), the images are
+    /// pushed with ECR PutImage through infra's ECRClient (what `docker push` leaves in ECR),
+    /// phase 2 deploys with the switch on. A stack without a switch (`switchKey` nil) deploys the
+    /// same way both times, its images pushed in between.
+    struct ImagePhases: Sendable {
+        var switchKey: String?
+        /// Logical id prefixes of the stack's AWS::ECR::Repository resources.
+        var repositories: [String]
+        var tag = "latest"
+
+        var phase1: [String] { switchKey.map { ["\($0)=false"] } ?? [] }
+        var phase2: [String] { switchKey.map { ["\($0)=true"] } ?? [] }
+
+        /// `docker push <repository>:<tag>` of each repository the stack created.
+        func push(_ d: Deployed) async throws {
+            let ecr = ECRClient(client: d.client)
+            for prefix in repositories {
+                let name = try d.physical("AWS::ECR::Repository", prefix)
+                try await ecr.putImage(repositoryName: name, imageManifest: Self.manifest, imageTag: tag)
+                let images = try await ecr.describeImages(repositoryName: name)
+                XCTAssertEqual(images.flatMap { $0.imageTags ?? [] }, [tag], name)
+            }
+        }
+
+        static let manifest = #"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","#
+            + #""config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"#
+            + #""digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[]}"#
+    }
+
+    /// A custom resource's Create request as CloudFormation sends it (properties resolved).
+    struct CustomResourceRequest: @unchecked Sendable {
+        var event: [String: Any]
+        var properties: [String: Any]
+        var inspect: Inspect
+    }
+
+    /// The response object a provider PUTs to the ResponseURL.
+    struct CustomResourceResponse: Sendable {
+        var status: String
+        var physicalResourceId: String
+        var data: [String: String] = [:]
+        var reason: String?
+    }
+
+    /// How a stack's custom resource completes on moto (moto does not run function code: it would
+    /// need Docker).
+    enum CustomResourceProvider: Sendable {
+        /// The provider function's own code (its inline `ZipFile`) runs here with python3 and
+        /// boto3 against moto, and PUTs its response itself.
+        case runHandler
+        /// The handler cannot run here: the test answers exactly as it would (said where used).
+        case answer(@Sendable (CustomResourceRequest) async throws -> CustomResourceResponse)
     }
 
     /// What a deploy created, for the checks of a case (the inspection client is in the stack's region).
@@ -74,14 +151,16 @@ final class MotoDeployTests: XCTestCase {
         }
     }
 
-    /// The whole lifecycle on moto: create, inspect, unchanged, forced, diff, update, inspect, destroy.
+    /// The whole lifecycle on moto: create (phase 1), inspect, unchanged, forced, images pushed,
+    /// diff, update (phase 2 and the config change), inspect, destroy, gone, redeploy.
     struct Lifecycle {
-        /// Resources the variant names that an operator already has (created in moto first): the
+        /// Resources the config names that an operator already has (created in moto first): the
         /// `-c` overrides naming them.
         var prepare: (@Sendable (Inspect) async throws -> [String])?
-        /// What the operator does between the first deploy and the update (e.g. push the image).
-        var beforeUpdate: (@Sendable (Deployed) async throws -> Void)?
-        /// `-c` overrides of the update deploy (and the diff before it).
+        var images: ImagePhases?
+        /// By resource type.
+        var customResources: [String: CustomResourceProvider] = [:]
+        /// `-c` overrides of the update deploy (and the diff before it), after phase 2's.
         var update: [String]
         /// Text the diff of the update must contain.
         var updateDiff: [String]
@@ -89,55 +168,22 @@ final class MotoDeployTests: XCTestCase {
         var verify: (@Sendable (Deployed) async throws -> Void)?
         /// Checks once the stack is destroyed (`resources`: those of the created stack).
         var verifyGone: (@Sendable (Deployed) async throws -> Void)?
-        /// moto's DeleteStack answer when it cannot delete everything it created (nil: deleted).
-        var destroyRefused: (message: String, limitation: String)?
-    }
-
-    /// The steps moto's CloudFormation cannot execute for a stack it refuses, on the scripted
-    /// CloudFormation stand-in, with moto for every other service (assets and staged templates
-    /// in moto's S3): create, unchanged, diff, update, destroy and what it retains. Nothing is
-    /// created there, so nothing is inspected.
-    struct ScriptedRest {
-        /// `-c` overrides of the update deploy (and the diff before it).
-        var update: [String]
-        /// Text the diff of the update must contain.
-        var updateDiff: [String]
+        /// What the redeploy after destroy meets when the template retains resources with fixed
+        /// names (AWS answers the same "already exists"): nil when it deploys again.
+        var redeployRefused: String?
     }
 
     /// One row per stack config.
     struct Case {
         var config: String
-        /// `-c` overrides of every deploy of the case, as a user runs the first one (e.g.
-        /// `IMAGES_PUSHED=false` when the stack creates the repository its images go to).
-        var create: [String] = []
         /// Zip assets the stack publishes to the toolkit bucket.
         var zipAssets = 0
-        /// Deploys moto refuses, each on a fresh moto state.
-        var refusals: [Refusal] = []
-        /// h5: the shipped config names a resource that does not exist (sign2text's example hosted
-        /// zone): preflight stops the deploy before any change set, with this message (or the
-        /// example-value refusal, exit 2, once the config marks it as an example). The steps that
-        /// need a change set of the shipped config (--no-execute, refusals) are not run then.
-        var preflightRefusal: String?
         /// A variant needing a container image build: without a Docker engine, a clear error
         /// naming the asset, and nothing deployed.
         var imageAsset: [String]?
-        /// The whole lifecycle of a variant moto can run.
-        var lifecycle: Lifecycle?
-        /// For a stack moto refuses in every variant: the rest of its path on the stand-in.
-        var scripted: ScriptedRest?
+        var lifecycle: Lifecycle
     }
 
-    static let exampleCase = Case(
-        config: "example.json",
-        // The example's subnets take their CIDR blocks from Fn::Select over Fn::Cidr; moto 5.2 has
-        // no Fn::Cidr, so its Fn::Select raises KeyError and ExecuteChangeSet answers HTTP 500. The
-        // rest of the deploy path runs on the scripted stand-in (and, with resources inspected, on
-        // the moto-compatible stack of testLifecycleOfAStackMotoSupports).
-        refusals: [Refusal(message: "CloudFormation ExecuteChangeSet failed: InternalError (HTTP 500)",
-                           motoLog: "KeyError: 0", limitation: "moto has no Fn::Cidr")],
-        scripted: ScriptedRest(update: ["FUNCTION_MEMORY=512"],
-                               updateDiff: ["[~] AWS::Lambda::Function Worker", "[~] Properties.MemorySize: 256 → 512"]))
 
     override class func tearDown() {
         MotoServer.stopShared()
@@ -230,19 +276,61 @@ final class MotoDeployTests: XCTestCase {
     func testEndToEndSign2Text() async throws { try await endToEnd(Self.sign2TextCase) }
     func testEndToEndMLInference() async throws { try await endToEnd(Self.mlInferenceCase) }
 
-    /// Server: moto, from a fresh state (step 4: the scripted stand-in for CloudFormation). One
-    /// configured stack, synthesized from its config (the case's `-c` overrides as a user passes
-    /// them):
+    /// Server: moto, a fresh state per variant. Each golden variant (`goldenVariants`): the first
+    /// deploy with its config (custom resources answered), every resource of the template that moto
+    /// models created, moto's log free of tracebacks, the variant's own check, destroy, gone.
+    func testGoldenVariants() async throws {
+        let moto = try await moto()
+        for variant in Self.goldenVariants {
+            try await moto.reset()
+            let label = "\(variant.config) \(variant.name)"
+            let config = try configFolder(variant.config)
+            let parsed = try StackConfig.parse(String(contentsOf: config.url.appendingPathComponent(variant.config),
+                                                      encoding: .utf8), file: variant.config)
+            let stackName = parsed.stackName, region = parsed.region ?? MotoServer.region
+            try await bootstrap(moto, regions: [region])
+            let inspect = Inspect(client: try moto.client().with(region: region))
+            let overrides = try await variant.overrides(inspect)
+            let work = TempDir("infra-variant")
+            let assembly = work.url.appendingPathComponent("infra.out")
+            let args = ["--config", config.path, "--output", assembly.path] + Self.overrides(overrides)
+            let mark = moto.logMark()
+
+            let console = TestConsole()
+            let watch = ExecutionWatch()
+            let deployContext = context(moto, console, transport: watch)
+            async let code = watch.deploy(args + ["--require-approval", "never"], deployContext)
+            try await answering(moto, watch, stackName: stackName, region: region, customResources: variant.customResources,
+                                assembly: assembly)
+            assertExit(try await code, 0, console)
+            XCTAssertTrue(console.stdout.contains("✅ \(stackName): created"), "\(label):\n\(console.stdout)")
+            let cfn = CloudFormationClient(client: inspect.client)
+            let resources = try await cfn.listStackResources(stackName)
+            let body = try String(contentsOf: assembly.appendingPathComponent("\(stackName).template.json"), encoding: .utf8)
+            let declared = TemplateDocument.section(try TemplateDocument.parse(body), "Resources")
+            XCTAssertGreaterThan(resources.count, declared.count / 2, "\(label): \(resources.count) of \(declared.count)")
+            let values = Dictionary(overrides.map { item -> (String, String) in
+                let eq = item.firstIndex(of: "=")!
+                return (String(item[..<eq]), String(item[item.index(after: eq)...]))
+            }, uniquingKeysWith: { _, last in last })
+            try await variant.check?(Deployed(inspect: inspect, resources: resources, updated: false, context: values))
+
+            let destroy = TestConsole()
+            assertExit(try await Destroy.parse(args + ["--force"]).execute(context(moto, destroy)), 0, destroy)
+            let gone = try await cfn.describeStack(stackName)
+            XCTAssertNil(gone, label)
+            let log = moto.log(since: mark)
+            XCTAssertFalse(log.contains("Traceback"), "\(label): moto's log holds a traceback:\n\(log.suffix(4000))")
+        }
+    }
+
+    /// Server: moto, from a fresh state. One configured stack, synthesized from its config:
     /// 1. bootstrap of the stack's region; the diff of the undeployed stack; `deploy --no-execute`:
     ///    its zip assets published (the bucket's objects are the assembly's zips, and every
     ///    function's code object is among them), a template over 51,200 bytes staged in the bucket,
     ///    a change set adding exactly the template's resources; destroy of that stack in review;
-    /// 2. each deploy moto refuses: exit 1 with moto's own answer, its cause in moto's log, the
-    ///    assets found already published; then moto is reset (its state is half-applied);
-    /// 3. a variant needing a container image build without a Docker engine: a clear error;
-    /// 4. for a stack moto refuses in every variant, the rest of its path with CloudFormation
-    ///    played by the scripted stand-in, moto serving the rest (`scripted`, `scriptedRest`);
-    /// 5. the whole lifecycle of a variant moto can run (`lifecycle`).
+    /// 2. a variant needing a container image build without a Docker engine: a clear error;
+    /// 3. the whole lifecycle with the shipped config (`lifecycle`).
     func endToEnd(_ c: Case) async throws {
         let moto = try await moto()
         try await moto.reset()
@@ -255,39 +343,12 @@ final class MotoDeployTests: XCTestCase {
         let work = TempDir("infra-work")
         let assembly = work.url.appendingPathComponent("infra.out")
         let base = ["--config", config.path, "--output", assembly.path]
-        let create = base + Self.overrides(c.create)
+        let l = c.lifecycle
+        let inspect = Inspect(client: try moto.client().with(region: region))
+        let variant = try await l.prepare?(inspect) ?? []
+        let create = base + Self.overrides(variant + (l.images?.phase1 ?? []))
 
-        if let text = c.preflightRefusal {
-            let console = TestConsole()
-            let code = try await Deploy.parse(create + ["--require-approval", "never"]).execute(context(moto, console))
-            XCTAssertTrue([1, 2].contains(code), "exit code \(code):\n\(console.all)")
-            XCTAssertTrue(console.stderr.contains(text) || console.stderr.contains("is an example value"), console.all)
-            let stack = try await CloudFormationClient(client: try moto.client().with(region: region)).describeStack(stackName)
-            XCTAssertNil(stack, "nothing created")
-        } else {
-            try await deployWithoutExecuting(moto, c, stackName: stackName, region: region, args: create, assembly: assembly)
-        }
-
-        for refusal in c.refusals where c.preflightRefusal == nil {
-            let mark = moto.logMark()
-            XCTAssertGreaterThan(mark, 0, "only what moto logs from here on counts")
-            let console = TestConsole()
-            assertExit(try await Deploy.parse(create + Self.overrides(refusal.overrides) + ["--require-approval", "never"])
-                .execute(context(moto, console)), 1, console)
-            XCTAssertTrue(console.stderr.contains("\(stackName): \(refusal.message)"),
-                          "\(refusal.limitation) (\(refusal.overrides)):\n\(console.stderr)")
-            if let cause = refusal.motoLog {
-                let log = await moto.log(since: mark, awaiting: cause)
-                XCTAssertTrue(log.contains(cause), "\(refusal.limitation): \(cause) in moto's log:\n\(log.suffix(3000))")
-            }
-            if c.zipAssets > 0 {
-                // published by the --no-execute deploy: found, not uploaded again
-                XCTAssertEqual(console.stdout.components(separatedBy: "already in s3://").count - 1, c.zipAssets,
-                               console.stdout)
-            }
-            try await moto.reset()
-            try await bootstrap(moto, regions: [region])
-        }
+        try await deployWithoutExecuting(moto, c, stackName: stackName, region: region, args: create, assembly: assembly)
 
         if let image = c.imageAsset {
             let console = TestConsole()
@@ -299,21 +360,18 @@ final class MotoDeployTests: XCTestCase {
             XCTAssertNil(stack, "nothing deployed without its image")
         }
 
-        if let rest = c.scripted {
-            try await scriptedRest(moto, rest, stackName: stackName, region: region, create: create, assembly: assembly)
-        }
-
-        if let l = c.lifecycle {
-            let inspect = Inspect(client: try moto.client().with(region: region))
-            let variant = try await l.prepare?(inspect) ?? []
-            try await lifecycle(moto, stackName: stackName, region: region,
-                                create: create + Self.overrides(variant),
-                                update: create + Self.overrides(variant + l.update),
-                                context: c.create + variant, updateContext: c.create + variant + l.update,
-                                updateDiff: l.updateDiff, beforeUpdate: l.beforeUpdate, verify: l.verify,
-                                verifyGone: l.verifyGone, destroyRefused: l.destroyRefused)
-        }
+        let createContext = variant + (l.images?.phase1 ?? [])
+        let updateContext = variant + (l.images?.phase2 ?? []) + l.update
+        var push: (@Sendable (Deployed) async throws -> Void)?
+        if let images = l.images { push = { d in try await images.push(d) } }
+        try await lifecycle(moto, stackName: stackName, region: region, create: create,
+                            update: base + Self.overrides(updateContext), context: createContext,
+                            updateContext: updateContext, updateDiff: l.updateDiff,
+                            beforeUpdate: push,
+                            customResources: l.customResources, assembly: assembly,
+                            verify: l.verify, verifyGone: l.verifyGone, redeploy: true, redeployRefused: l.redeployRefused)
     }
+
 
     /// The diff of the undeployed stack, `deploy --no-execute` (assets, staged template, the
     /// change set's changes), destroy of the stack in review.
@@ -375,93 +433,6 @@ final class MotoDeployTests: XCTestCase {
         XCTAssertTrue(destroy.stdout.contains("✅ \(stackName): deleted"), destroy.stdout)
         let gone = try await cfn.describeStack(stackName)
         XCTAssertNil(gone)
-    }
-
-    /// Servers: the scripted CloudFormation stand-in for CloudFormation, moto for S3 (assets and
-    /// the staged template) and the rest. Create (the stand-in executes the change set of the
-    /// synthesized template, read from moto's bucket when staged), unchanged (no change set),
-    /// diff, update, destroy with the resources the template retains listed.
-    func scriptedRest(_ moto: MotoServer, _ rest: ScriptedRest, stackName: String, region: String, create: [String],
-                      assembly: URL) async throws {
-        let scripted = ScriptedCloudFormation()
-        let bucket = Toolkit.bucketName(account: "123456789012", region: region)
-        // the toolkit moto holds (bootstrapped), as the stand-in reports it
-        scripted.addStack(Toolkit.defaultStackName, status: "CREATE_COMPLETE", template: "{}").outputs = [
-            Toolkit.OutputKey.bucketName: bucket, Toolkit.OutputKey.repositoryName: Toolkit.repositoryName,
-            Toolkit.OutputKey.version: String(Toolkit.currentVersion)]
-        let split = SplitTransport(cloudFormation: scripted, s3: S3Client(client: try moto.client().with(region: region)))
-        let update = create + Self.overrides(rest.update)
-        func synthesized() throws -> String {
-            try String(contentsOf: assembly.appendingPathComponent("\(stackName).template.json"), encoding: .utf8)
-        }
-
-        let console = TestConsole()
-        assertExit(try await Deploy.parse(create + ["--require-approval", "never"])
-            .execute(context(moto, console, transport: split)), 0, console)
-        XCTAssertTrue(console.stdout.contains("✅ \(stackName): created"), console.stdout)
-        XCTAssertEqual(scripted.stack(stackName)?.template, try synthesized(), "the stand-in got the synthesized template")
-        let created = try synthesized()
-
-        let again = TestConsole()
-        let changeSets = scripted.calls("CreateChangeSet").count
-        assertExit(try await Deploy.parse(create + ["--require-approval", "never"])
-            .execute(context(moto, again, transport: split)), 0, again)
-        XCTAssertTrue(again.stdout.contains("✅ \(stackName): no changes"), again.stdout)
-        XCTAssertEqual(scripted.calls("CreateChangeSet").count, changeSets, "no change set for an unchanged stack")
-
-        let same = TestConsole()
-        assertExit(try await Diff.parse(create + ["--fail"]).execute(context(moto, same, transport: split)), 0, same)
-        XCTAssertTrue(same.stdout.contains("(no differences)"), same.stdout)
-        let diff = TestConsole()
-        assertExit(try await Diff.parse(update + ["--fail"]).execute(context(moto, diff, transport: split)), 1, diff)
-        for text in rest.updateDiff { XCTAssertTrue(diff.stdout.contains(text), "\(text) in:\n\(diff.stdout)") }
-
-        let updating = TestConsole()
-        assertExit(try await Deploy.parse(update + ["--require-approval", "never"])
-            .execute(context(moto, updating, transport: split)), 0, updating)
-        XCTAssertTrue(updating.stdout.contains("✅ \(stackName): updated"), updating.stdout)
-        let updated = try synthesized()
-        XCTAssertNotEqual(updated, created)
-        XCTAssertEqual(scripted.stack(stackName)?.template, updated)
-
-        // h5: a database with deletion protection on is refused up front (no DeleteStack); turn it
-        // off the way the refusal says (deploy with DB_DELETION_PROTECTION=false), then destroy
-        var final = update
-        let protected = TemplateDocument.section(try TemplateDocument.parse(updated), "Resources").contains { _, r in
-            if case .bool(true)? = r["Properties"]?["DeletionProtection"] { return true }
-            return false
-        }
-        if protected {
-            let refused = TestConsole()
-            assertExit(try await Destroy.parse(update + ["--force"]).execute(context(moto, refused, transport: split)),
-                       1, refused)
-            XCTAssertTrue(refused.stderr.contains("\(stackName) has resources with deletion protection"), refused.all)
-            if !(try DeployAssembly.read(from: assembly).stack(named: stackName)?.context.isEmpty ?? true) {
-                XCTAssertTrue(refused.stderr.contains("infra deploy \(stackName) -c DB_DELETION_PROTECTION=false"),
-                              refused.all)
-            }
-            XCTAssertEqual(scripted.calls("DeleteStack").count, 0, "refused before DeleteStack")
-            final = update + Self.overrides(["DB_DELETION_PROTECTION=false"])
-            let off = TestConsole()
-            assertExit(try await Deploy.parse(final + ["--require-approval", "never"])
-                .execute(context(moto, off, transport: split)), 0, off)
-        }
-        let destroy = TestConsole()
-        assertExit(try await Destroy.parse(final + ["--force"]).execute(context(moto, destroy, transport: split)),
-                   0, destroy)
-        XCTAssertTrue(destroy.stdout.contains("✅ \(stackName): deleted"), destroy.stdout)
-        XCTAssertNil(scripted.stack(stackName))
-        for (id, resource) in TemplateDocument.section(try TemplateDocument.parse(updated), "Resources") {
-            switch resource["DeletionPolicy"]?.stringLiteral {
-            case "Retain"?, "RetainExceptOnCreate"?:
-                XCTAssertTrue(destroy.stdout.contains("    \(id) ("), "\(id) listed as retained:\n\(destroy.stdout)")
-            case "Snapshot"?:
-                XCTAssertTrue(destroy.stdout.contains("\(id) (\(resource["Type"]?.stringLiteral ?? "")): deleted after a "
-                    + "final snapshot"), destroy.stdout)
-            default:
-                XCTAssertFalse(destroy.stdout.contains("    \(id) ("), "\(id) is not retained:\n\(destroy.stdout)")
-            }
-        }
     }
 
     static func lifecycleTemplate(visibility: Int, retention: Int) -> String {
@@ -531,15 +502,18 @@ final class MotoDeployTests: XCTestCase {
     }
 
     /// Deploy (create), inspect, deploy unchanged, deploy --force, diff, deploy the update,
-    /// inspect, destroy, check what is gone. `create` / `update`: the arguments selecting the
-    /// stack's two versions (config + overrides, or two assembly folders); `context` /
-    /// `updateContext`: their `-c` values, for the checks.
+    /// inspect, destroy, check what is gone, and (`redeploy`) deploy again after the destroy.
+    /// `create` / `update`: the arguments selecting the stack's two versions (config + overrides,
+    /// or two assembly folders); `context` / `updateContext`: their `-c` values, for the checks.
+    /// Every deploy that creates the stack answers its custom resources (`customResources`, from
+    /// the template in `assembly`), and every step checks moto's log for a traceback.
     func lifecycle(_ moto: MotoServer, stackName: String, region: String, create: [String], update: [String],
                    context createContext: [String] = [], updateContext: [String] = [], updateDiff: [String],
                    beforeUpdate: (@Sendable (Deployed) async throws -> Void)? = nil,
+                   customResources: [String: CustomResourceProvider] = [:], assembly: URL? = nil,
                    verify: (@Sendable (Deployed) async throws -> Void)?,
                    verifyGone: (@Sendable (Deployed) async throws -> Void)?,
-                   destroyRefused: (message: String, limitation: String)? = nil) async throws {
+                   redeploy: Bool = false, redeployRefused: String? = nil) async throws {
         let inspect = Inspect(client: try moto.client().with(region: region))
         let cfn = CloudFormationClient(client: inspect.client)
         let work = TempDir("infra-work")
@@ -550,12 +524,24 @@ final class MotoDeployTests: XCTestCase {
                 return (String(item[..<eq]), String(item[item.index(after: eq)...]))
             }, uniquingKeysWith: { _, last in last })
         }
+        var mark = moto.logMark()
+        func assertNoTraceback(_ step: String, file: StaticString = #filePath, line: UInt = #line) {
+            let log = moto.log(since: mark)
+            XCTAssertFalse(log.contains("Traceback"), "\(step): moto's log holds a traceback:\n\(log.suffix(4000))",
+                           file: file, line: line)
+            mark = moto.logMark()
+        }
 
         // create
         let console = TestConsole()
         let outputs = work.url.appendingPathComponent("outputs.json")
-        assertExit(try await Deploy.parse(create + ["--require-approval", "never", "--outputs-file", outputs.path])
-            .execute(context(moto, console, transport: transport)), 0, console)
+        let watch = ExecutionWatch()
+        let firstContext = context(moto, console, transport: watch)
+        async let createCode = watch.deploy(create + ["--require-approval", "never", "--outputs-file", outputs.path],
+                                            firstContext)
+        try await answering(moto, watch, stackName: stackName, region: region, customResources: customResources,
+                            assembly: assembly)
+        assertExit(try await createCode, 0, console)
         XCTAssertTrue(console.stdout.contains("✅ \(stackName): created"), console.stdout)
         XCTAssertTrue(console.stdout.contains("| CREATE_COMPLETE | AWS::CloudFormation::Stack | \(stackName)"),
                       "one line per event when not a terminal:\n\(console.stdout)")
@@ -568,6 +554,7 @@ final class MotoDeployTests: XCTestCase {
         let resources = try await cfn.listStackResources(stackName)
         let deployed = Deployed(inspect: inspect, resources: resources, updated: false, context: values(createContext))
         try await verify?(deployed)
+        assertNoTraceback("create")
 
         // unchanged: no change set at all
         transport.reset()
@@ -605,24 +592,153 @@ final class MotoDeployTests: XCTestCase {
         XCTAssertEqual(updated?.status, .updateComplete)
         try await verify?(Deployed(inspect: inspect, resources: try await cfn.listStackResources(stackName), updated: true,
                                    context: values(updateContext)))
+        assertNoTraceback("update")
 
         // destroy
         let destroy = TestConsole()
-        if let refused = destroyRefused {
-            assertExit(try await Destroy.parse(update + ["--force"]).execute(context(moto, destroy)), 1, destroy)
-            XCTAssertTrue(destroy.stderr.contains("\(stackName): \(refused.message)"), "\(refused.limitation):\n\(destroy.stderr)")
-        } else {
-            assertExit(try await Destroy.parse(update + ["--force"]).execute(context(moto, destroy)), 0, destroy)
-            XCTAssertTrue(destroy.stdout.contains("✅ \(stackName): deleted"), destroy.stdout)
-        }
+        assertExit(try await Destroy.parse(update + ["--force"]).execute(context(moto, destroy)), 0, destroy)
+        XCTAssertTrue(destroy.stdout.contains("✅ \(stackName): deleted"), destroy.stdout)
         let gone = try await cfn.describeStack(stackName)
         XCTAssertNil(gone)
         try await verifyGone?(Deployed(inspect: inspect, resources: resources, updated: true, context: values(updateContext)))
+        assertNoTraceback("destroy")
+
+        guard redeploy else { return }
+        // a redeploy after the destroy, as the first deploy (what the template retained stays)
+        let redeployed = TestConsole()
+        let rewatch = ExecutionWatch()
+        let redeployContext = context(moto, redeployed, transport: rewatch)
+        async let redeployCode = rewatch.deploy(create + ["--require-approval", "never"], redeployContext)
+        try await answering(moto, rewatch, stackName: stackName, region: region, customResources: customResources,
+                            assembly: assembly)
+        if let refused = redeployRefused {
+            // the open part of issue 9: adopting retained resources (ImportExistingResources) or
+            // generated names; moto answers as AWS does, and its state is half-applied after it
+            assertExit(try await redeployCode, 1, redeployed)
+            XCTAssertTrue(redeployed.stderr.contains("\(stackName): CloudFormation ExecuteChangeSet failed: \(refused)"),
+                          redeployed.stderr)
+            return
+        }
+        assertExit(try await redeployCode, 0, redeployed)
+        XCTAssertTrue(redeployed.stdout.contains("✅ \(stackName): created"), redeployed.stdout)
+        let back = try await cfn.describeStack(stackName)
+        XCTAssertEqual(back?.status, .createComplete)
+        assertNoTraceback("redeploy")
     }
 
+    // MARK: Custom resources
+
+    /// While a deploy creates the stack: once its ExecuteChangeSet has returned (moto executes
+    /// synchronously; the stack then waits in CREATE_IN_PROGRESS), answers each custom resource
+    /// of the stack as its provider does.
+    func answering(_ moto: MotoServer, _ watch: ExecutionWatch, stackName: String, region: String,
+                   customResources: [String: CustomResourceProvider], assembly: URL?) async throws {
+        guard !customResources.isEmpty, let assembly else { return }
+        let deadline = Date().addingTimeInterval(120)
+        while !watch.executed, !watch.finished, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        if watch.succeeded {
+            try await answerCustomResources(moto, stackName: stackName, region: region, providers: customResources,
+                                            template: assembly.appendingPathComponent("\(stackName).template.json"))
+        } else if !watch.executed, !watch.finished {
+            XCTFail("\(stackName): ExecuteChangeSet did not return within 120 s")
+        }
+    }
+
+    func answerCustomResources(_ moto: MotoServer, stackName: String, region: String,
+                               providers: [String: CustomResourceProvider], template: URL) async throws {
+        let inspect = Inspect(client: try moto.client().with(region: region))
+        let cfn = CloudFormationClient(client: inspect.client)
+        let described = try await cfn.describeStack(stackName)
+        let stack = try XCTUnwrap(described)
+        let resources = try await cfn.listStackResources(stackName)
+        let physical = Dictionary(resources.compactMap { r in r.physicalId.map { (r.logicalId, $0) } },
+                                  uniquingKeysWith: { a, _ in a })
+        let body = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: template)) as? [String: Any])
+        let templateResources = try XCTUnwrap(body["Resources"] as? [String: [String: Any]])
+        func resolve(_ value: Any) throws -> Any {
+            if let object = value as? [String: Any] {
+                if let ref = object["Ref"] as? String { return try XCTUnwrap(physical[ref], "Ref \(ref)") }
+                if let getAtt = object["Fn::GetAtt"] as? [String], getAtt.count == 2 {
+                    let id = try XCTUnwrap(physical[getAtt[0]], "Fn::GetAtt \(getAtt)")
+                    switch getAtt[1] {
+                    case "Arn": return "arn:aws:lambda:\(region):123456789012:function:\(id)"
+                    case "DBClusterArn": return "arn:aws:rds:\(region):123456789012:cluster:\(id)"
+                    default: throw XCTSkip("the test cannot resolve Fn::GetAtt \(getAtt) for a custom resource")
+                    }
+                }
+                return try object.mapValues(resolve)
+            }
+            if let array = value as? [Any] { return try array.map(resolve) }
+            return value
+        }
+        for resource in resources where resource.type.hasPrefix("Custom::") {
+            let provider = try XCTUnwrap(providers[resource.type], "no provider for \(resource.type) in the test")
+            let entry = try XCTUnwrap(templateResources[resource.logicalId])
+            let properties = try XCTUnwrap(resolve(entry["Properties"] ?? [:]) as? [String: Any])
+            let responseURL = "\(moto.endpoint.absoluteString)/cloudformation_\(region)/cfnresponse?stack=\(stack.stackId)"
+            let event: [String: Any] = [
+                "RequestType": "Create", "ServiceToken": properties["ServiceToken"] ?? "", "ResponseURL": responseURL,
+                "StackId": stack.stackId, "RequestId": UUID().uuidString, "LogicalResourceId": resource.logicalId,
+                "ResourceType": resource.type, "ResourceProperties": properties,
+            ]
+            switch provider {
+            case .runHandler:
+                let token = try XCTUnwrap((entry["Properties"] as? [String: Any])?["ServiceToken"] as? [String: Any])
+                let function = try XCTUnwrap((token["Fn::GetAtt"] as? [String])?.first)
+                let code = try XCTUnwrap(((templateResources[function]?["Properties"] as? [String: Any])?["Code"]
+                    as? [String: Any])?["ZipFile"] as? String, "\(function) has inline code")
+                try runHandler(moto, code: code, event: event, region: region)
+            case .answer(let answer):
+                let response = try await answer(CustomResourceRequest(event: event, properties: properties, inspect: inspect))
+                var object: [String: Any] = [
+                    "Status": response.status, "Reason": response.reason ?? "see log stream infra-tests",
+                    "PhysicalResourceId": response.physicalResourceId, "StackId": stack.stackId,
+                    "RequestId": event["RequestId"] ?? "", "LogicalResourceId": resource.logicalId,
+                ]
+                object["Data"] = response.data
+                // an unsigned PUT, as to the pre-signed ResponseURL on AWS
+                let sent = try await URLSessionTransport().send(HTTPRequest(
+                    method: "PUT", url: try XCTUnwrap(URL(string: responseURL)), headers: ["Content-Type": ""],
+                    body: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])), timeout: 10)
+                XCTAssertEqual(sent.statusCode, 200, sent.bodyText)
+            }
+        }
+    }
+
+    /// Runs a custom resource's handler (`index.handler` of its inline code) with python3 and
+    /// boto3, every service pointed at moto (AWS_ENDPOINT_URL) with the test's signing identity.
+    func runHandler(_ moto: MotoServer, code: String, event: [String: Any], region: String) throws {
+        let dir = TempDir("infra-handler")
+        try dir.write("index.py", code)
+        let eventFile = dir.url.appendingPathComponent("event.json")
+        try JSONSerialization.data(withJSONObject: event).write(to: eventFile)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", """
+            import json, sys, types
+            sys.path.insert(0, sys.argv[1])
+            import index
+            index.handler(json.load(open(sys.argv[2])), types.SimpleNamespace(log_stream_name="infra-tests"))
+            """, dir.path, eventFile.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["AWS_ENDPOINT_URL"] = moto.endpoint.absoluteString
+        environment["AWS_ACCESS_KEY_ID"] = moto.credentials.accessKeyId
+        environment["AWS_SECRET_ACCESS_KEY"] = moto.credentials.secretAccessKey
+        environment["AWS_REGION"] = region
+        environment["AWS_DEFAULT_REGION"] = region
+        environment.removeValue(forKey: "AWS_SESSION_TOKEN")
+        environment.removeValue(forKey: "AWS_PROFILE")
+        p.environment = environment
+        let errors = Pipe()
+        p.standardError = errors
+        try p.run()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, "the handler: \(String(decoding: stderr, as: UTF8.self))")
+    }
     /// Server: moto. `infra synth` in one folder, `infra deploy --assembly` of that folder from
     /// another working directory (a relative path): the change set holds exactly the assembly's
-    /// resources. (--no-execute: moto cannot execute the example, see `exampleCase`.)
+    /// resources (--no-execute: the change set is what this test is about).
     func testDeployAnAssemblyFolderFromAnotherDirectory() async throws {
         let moto = try await moto()
         let config = try configFolder("example.json", stackName: "infra-example-assembly")

@@ -4,8 +4,9 @@ import FoundationNetworking
 #endif
 @testable import InfraAWS
 
-/// A `moto_server` started by the tests on 127.0.0.1 and a free port, once per test process,
-/// with signature verification switched on after an IAM user with an allow-all policy and an
+/// moto's server, started by the tests through `scripts/moto-server` (the pinned moto with the
+/// fixes for its CloudFormation gaps, docs/MOTO.md) on 127.0.0.1 and a free port, once per test
+/// process, with signature verification switched on after an IAM user with an allow-all policy and an
 /// access key have been created (moto's checks are off until `POST /moto-api/reset-auth` `0`).
 ///
 /// moto runs under a tiny `sh` watchdog that kills it once the test process is gone, so a
@@ -100,11 +101,16 @@ public final class MotoServer: @unchecked Sendable {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
+    /// `scripts/moto-server` of this repository (Tests/Support/ -> ../../scripts).
+    public static let launcher = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/moto-server")
+
     public static func start() async throws -> MotoServer {
-        guard let moto = findExecutable("moto_server") else {
+        let moto = launcher.path
+        guard FileManager.default.isExecutableFile(atPath: moto), findExecutable("python3") != nil else {
             throw StartError(description: """
-                moto_server is not on PATH, so the integration tests cannot run. \
-                Install it with: pip install 'moto[server]==5.2.1' (scripts/test does this).
+                \(moto) (or python3) is missing, so the integration tests cannot run. \
+                Install moto with: pip install -r scripts/requirements.txt (scripts/test does this).
                 """)
         }
         let port = try freePort()
@@ -131,7 +137,7 @@ public final class MotoServer: @unchecked Sendable {
             pidText += String(decoding: chunk, as: UTF8.self)
         }
         guard let motoPID = pid_t(pidText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw StartError(description: "could not start moto_server (\(moto))")
+            throw StartError(description: "could not start \(moto)")
         }
         let killMoto: @Sendable () -> Void = { _ = kill(motoPID, SIGKILL) }
 
@@ -151,7 +157,7 @@ public final class MotoServer: @unchecked Sendable {
         guard ready else {
             killMoto()
             let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
-            throw StartError(description: "moto_server did not answer on \(endpoint) within 30 s. Log:\n\(log.suffix(2000))")
+            throw StartError(description: "\(moto) did not answer on \(endpoint) within 30 s. Log:\n\(log.suffix(2000))")
         }
 
         // Checks are off: create the signing identity with any credentials, then turn them on.

@@ -39,7 +39,6 @@ public struct ACMClient: Sendable {
     }
 
     /// DescribeCertificate: the certificate, or nil when this region has none with that ARN.
-    /// TODO(h2): mark as a read call (`idempotency = .safe`) once AWSRequest has it.
     public func describeCertificate(arn: String) async throws -> Certificate? {
         struct Input: Encodable {
             var certificateArn: String
@@ -50,7 +49,7 @@ public struct ACMClient: Sendable {
             enum CodingKeys: String, CodingKey { case certificate = "Certificate" }
         }
         do {
-            let out: Output = try await client.json(.acm, "DescribeCertificate", Input(certificateArn: arn))
+            let out: Output = try await client.json(.acm, "DescribeCertificate", Input(certificateArn: arn), idempotency: .safe)
             return out.certificate
         } catch let e as AWSError where e.code == "ResourceNotFoundException" {
             return nil

@@ -13,8 +13,7 @@ extension AWSService {
 }
 
 /// The read calls preflight needs to find named log groups and tables that exist outside a stack
-/// (kept by an earlier destroy). TODO(h2): mark as read calls (`idempotency = .safe`) once
-/// AWSRequest has it.
+/// (kept by an earlier destroy).
 public struct NamedResourceLookup: Sendable {
     public let client: AWSClient
 
@@ -29,7 +28,7 @@ public struct NamedResourceLookup: Sendable {
         struct Output: Decodable { var logGroups: [Group]?; var nextToken: String? }
         let groups: [Group] = try await collectPages { token in
             let out: Output = try await client.json(.cloudWatchLogs, "DescribeLogGroups",
-                                                    Input(logGroupNamePrefix: name, nextToken: token))
+                                                    Input(logGroupNamePrefix: name, nextToken: token), idempotency: .safe)
             return (out.logGroups ?? [], out.nextToken)
         }
         return groups.contains { $0.logGroupName == name }
@@ -43,7 +42,7 @@ public struct NamedResourceLookup: Sendable {
         }
         struct Output: Decodable {}
         do {
-            let _: Output = try await client.json(.dynamoDB, "DescribeTable", Input(tableName: name))
+            let _: Output = try await client.json(.dynamoDB, "DescribeTable", Input(tableName: name), idempotency: .safe)
             return true
         } catch let e as AWSError where e.code == "ResourceNotFoundException" {
             return false

@@ -29,7 +29,6 @@ public struct CognitoIdentityProviderClient: Sendable {
 
     /// DescribeUserPoolDomain: who holds a domain prefix (or custom domain), nil when nobody does
     /// (AWS answers an empty description then).
-    /// TODO(h2): mark as a read call (`idempotency = .safe`) once AWSRequest has it.
     public func describeUserPoolDomain(_ domain: String) async throws -> DomainDescription? {
         struct Input: Encodable {
             var domain: String
@@ -41,7 +40,7 @@ public struct CognitoIdentityProviderClient: Sendable {
         }
         do {
             let out: Output = try await client.json(.cognitoIdentityProvider, "DescribeUserPoolDomain",
-                                                    Input(domain: domain))
+                                                    Input(domain: domain), idempotency: .safe)
             guard let d = out.domainDescription, let pool = d.userPoolId, !pool.isEmpty else { return nil }
             return d
         } catch let e as AWSError where e.code == "ResourceNotFoundException" {

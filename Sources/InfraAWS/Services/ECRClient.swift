@@ -127,7 +127,6 @@ public struct ECRClient: Sendable {
     /// Whether an image with this tag is in the repository (DescribeImages for the tag): false
     /// when the tag is absent (`ImageNotFoundException`); a missing repository is an `AWSError`
     /// (`RepositoryNotFoundException`).
-    /// TODO(h2): mark as a read call (`idempotency = .safe`) once AWSRequest has it.
     public func imageExists(repositoryName: String, tag: String, registryId: String? = nil) async throws -> Bool {
         do {
             let found = try await describeImages(repositoryName: repositoryName,

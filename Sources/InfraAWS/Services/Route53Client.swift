@@ -37,7 +37,6 @@ public struct Route53Client: Sendable {
     }
 
     /// GetHostedZone: the zone, or nil when no zone has this id (`NoSuchHostedZone`).
-    /// TODO(h2): mark as a read call (`idempotency = .safe`) once AWSRequest has it.
     public func getHostedZone(id: String) async throws -> HostedZone? {
         let bare = id.hasPrefix("/hostedzone/") ? String(id.dropFirst(12)) : id
         var headers = HTTPHeaders()

@@ -336,3 +336,124 @@ struct Inspect {
         } ?? []
     }
 }
+
+// MARK: Services the five stacks add (RDS, Secrets Manager, SSM, DynamoDB, KMS, API Gateway, CloudFront)
+
+extension Inspect {
+    static let rds = AWSService(name: "RDS", signingName: "rds", hostPrefix: "rds", environmentKey: "RDS",
+                                configKey: "rds", isGlobal: false, protocol: .query(version: "2014-10-31"))
+    static let secrets = AWSService(name: "SecretsManager", signingName: "secretsmanager", hostPrefix: "secretsmanager",
+                                    environmentKey: "SECRETS_MANAGER", configKey: "secrets_manager", isGlobal: false,
+                                    protocol: .json(version: "1.1", targetPrefix: "secretsmanager"))
+    static let ssm = AWSService(name: "SSM", signingName: "ssm", hostPrefix: "ssm", environmentKey: "SSM",
+                                configKey: "ssm", isGlobal: false, protocol: .json(version: "1.1", targetPrefix: "AmazonSSM"))
+    static let dynamodb = AWSService(name: "DynamoDB", signingName: "dynamodb", hostPrefix: "dynamodb",
+                                     environmentKey: "DYNAMODB", configKey: "dynamodb", isGlobal: false,
+                                     protocol: .json(version: "1.0", targetPrefix: "DynamoDB_20120810"))
+    static let kms = AWSService(name: "KMS", signingName: "kms", hostPrefix: "kms", environmentKey: "KMS",
+                                configKey: "kms", isGlobal: false, protocol: .json(version: "1.1", targetPrefix: "TrentService"))
+    static let apigateway = AWSService(name: "APIGateway", signingName: "apigateway", hostPrefix: "apigateway",
+                                       environmentKey: "API_GATEWAY", configKey: "api_gateway", isGlobal: false,
+                                       protocol: .restXML)
+    static let cloudfront = AWSService(name: "CloudFront", signingName: "cloudfront", hostPrefix: "cloudfront",
+                                       environmentKey: "CLOUDFRONT", configKey: "cloudfront", isGlobal: true,
+                                       protocol: .restXML)
+
+    struct DBCluster: Equatable {
+        var identifier: String
+        var engine: String
+        var endpoint: String
+        var port: Int?
+        var deletionProtection: Bool?
+        var members: [String]
+    }
+
+    /// RDS DescribeDBClusters (every cluster of the region).
+    func dbClusters() async throws -> [DBCluster] {
+        try await client.query(Self.rds, "DescribeDBClusters").child("DBClusters")?.children("DBCluster").map {
+            DBCluster(identifier: $0.string("DBClusterIdentifier") ?? "", engine: $0.string("Engine") ?? "",
+                      endpoint: $0.string("Endpoint") ?? "", port: $0.int("Port"),
+                      deletionProtection: $0.bool("DeletionProtection"),
+                      members: $0.child("DBClusterMembers")?.children("DBClusterMember")
+                        .compactMap { $0.string("DBInstanceIdentifier") } ?? [])
+        } ?? []
+    }
+
+    /// Secrets Manager GetSecretValue: the secret's JSON document.
+    func secretDocument(_ id: String) async throws -> [String: Any] {
+        let r = try await json(Self.secrets, "GetSecretValue", ["SecretId": id])
+        let text = try XCTUnwrap(r["SecretString"] as? String, "\(r)")
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    /// SSM GetParameter's value.
+    func parameter(_ name: String) async throws -> String? {
+        let r = try await json(Self.ssm, "GetParameter", ["Name": name])
+        return (r["Parameter"] as? [String: Any])?["Value"] as? String
+    }
+
+    /// DynamoDB DescribeTable (JSON object).
+    func table(_ name: String) async throws -> [String: Any]? {
+        try await json(Self.dynamodb, "DescribeTable", ["TableName": name])["Table"] as? [String: Any]
+    }
+
+    /// KMS ListResourceTags as Key: Value.
+    func keyTags(_ keyId: String) async throws -> [String: String] {
+        let tags = try await json(Self.kms, "ListResourceTags", ["KeyId": keyId])["Tags"] as? [[String: String]] ?? []
+        return Dictionary(tags.map { ($0["TagKey"] ?? "", $0["TagValue"] ?? "") }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// A REST GET with a JSON answer (API Gateway); nil on 404.
+    func restJSON(_ service: AWSService, _ path: String) async throws -> [String: Any]? {
+        var call = AWSRequest(service: service, operation: "GET", method: "GET", path: path,
+                              headers: ["x-amz-content-sha256": Self.emptyPayloadHash])
+        call.acceptedErrorStatuses = [404]
+        let response = try await client.send(call)
+        if response.statusCode == 404 { return nil }
+        return try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+    }
+
+    /// API Gateway GetIntegration of a method.
+    func integration(api: String, resource: String, method: String) async throws -> [String: Any]? {
+        try await restJSON(Self.apigateway, "/restapis/\(api)/resources/\(resource)/methods/\(method)/integration")
+    }
+
+    /// API Gateway GetResources: path -> resource id.
+    func apiResources(_ api: String) async throws -> [String: String] {
+        let items = try await restJSON(Self.apigateway, "/restapis/\(api)/resources")?["item"] as? [[String: Any]] ?? []
+        return Dictionary(items.compactMap { i in (i["path"] as? String).map { ($0, i["id"] as? String ?? "") } },
+                          uniquingKeysWith: { a, _ in a })
+    }
+
+    /// CloudFront GetDistribution: its domain name; nil when it does not exist.
+    func distributionDomain(_ id: String) async throws -> String? {
+        var call = AWSRequest(service: Self.cloudfront, operation: "GetDistribution", method: "GET",
+                              path: "/2020-05-31/distribution/\(id)", headers: ["x-amz-content-sha256": Self.emptyPayloadHash])
+        call.acceptedErrorStatuses = [404]
+        let response = try await client.with(region: "us-east-1").send(call)
+        if response.statusCode == 404 { return nil }
+        return try XMLTree.parse(response.body).string("DomainName")
+    }
+}
+
+// MARK: What an operator already has (the golden variants' existing VPCs)
+
+extension Inspect {
+    /// EC2 CreateVpc and one subnet per CIDR (alternating the region's zones a and b): their ids.
+    func createVpc(_ cidr: String, subnets: [String]) async throws -> (vpc: String, subnets: [String]) {
+        var p = QueryParameters()
+        p.set("CidrBlock", cidr)
+        let created = try await ec2("CreateVpc", p)
+        let vpc = try XCTUnwrap(created.string("vpc/vpcId"))
+        var ids: [String] = []
+        for (i, block) in subnets.enumerated() {
+            var s = QueryParameters()
+            s.set("VpcId", vpc)
+            s.set("CidrBlock", block)
+            s.set("AvailabilityZone", "\(client.region)\(i % 2 == 0 ? "a" : "b")")
+            let subnet = try await ec2("CreateSubnet", s)
+            ids.append(try XCTUnwrap(subnet.string("subnet/subnetId")))
+        }
+        return (vpc, ids)
+    }
+}
