@@ -25,6 +25,7 @@ extension MotoDeployTests {
     /// resource `Custom::DatabaseInit` is never reached.
     static let labelingToolCase = Case(
         config: "labeling-tool.json",
+        zipAssets: 1,  // the database initializer (functions/labeling-tool/db-init)
         refusals: [Refusal(
             message: "CloudFormation ExecuteChangeSet failed: InternalError (HTTP 500)",
             motoLog: "KeyError: 'aurora-postgresql'",
@@ -54,6 +55,7 @@ extension MotoDeployTests {
     static let coralPipelineCase = Case(
         config: "coral-pipeline.json",
         create: ["IMAGES_PUSHED=false"],
+        zipAssets: 1,  // the schema initializer (functions/coral-pipeline/schema-init)
         refusals: [
             Refusal(message: "CloudFormation ExecuteChangeSet failed: InternalError (HTTP 500)",
                     motoLog: "KeyError: 'aurora-mysql'",
