@@ -159,7 +159,7 @@ class Postgres:
         out = subprocess.run(
             [os.path.join(self.bin_dir, "psql"), "-h", self.socket_dir, "-p", str(self.port), "-U", "postgres",
              "-d", database, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
-            capture_output=True, text=True, user=self.run_as, check=True)
+            capture_output=True, text=True, user=self.run_as, check=True, cwd=self.socket_dir)
         return out.stdout.strip()
 
     def database_exists(self, name):
@@ -229,7 +229,8 @@ def postgres(tls_material):
     log_file = os.path.join(base, "postgres.log")
 
     def run(*args):
-        subprocess.run(list(args), check=True, capture_output=True, user=run_as if os.geteuid() == 0 else None)
+        subprocess.run(list(args), check=True, capture_output=True, user=run_as if os.geteuid() == 0 else None,
+                       cwd=base)  # a folder the postgres user may enter, wherever the tests run from
 
     run(os.path.join(bin_dir, "initdb"), "-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=reject",
         "-E", "UTF8", "--no-sync")
@@ -255,7 +256,7 @@ def postgres(tls_material):
     assert pg.psql("SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid WHERE rolname = 'master'") == "t"
     yield pg
     subprocess.run([os.path.join(bin_dir, "pg_ctl"), "-D", data, "-m", "immediate", "stop"], capture_output=True,
-                   user=run_as if os.geteuid() == 0 else None)
+                   user=run_as if os.geteuid() == 0 else None, cwd=base)
     shutil.rmtree(base, ignore_errors=True)
 
 
