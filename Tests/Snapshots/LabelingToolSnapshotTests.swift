@@ -193,6 +193,20 @@ final class LabelingToolSnapshotTests: XCTestCase {
             }
         }
     }
+
+    /// The database initializer logs in with SCRAM-SHA-256 only (functions/labeling-tool/db-init):
+    /// an engine whose default parameter group stores MD5 passwords is refused at synthesis.
+    func testEngineVersionWithoutScramPasswordsIsRefused() throws {
+        let app = App()
+        LabelingToolStack.build(app, stackName: "lt", settings: .init(dbEngineVersion: "13.12"))
+        XCTAssertThrowsError(try app.synthesize()) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("lt/DatabaseInitializer: DB_ENGINE_VERSION: Aurora PostgreSQL 13.12 stores passwords as MD5"), text)
+        }
+        let ok = App()
+        LabelingToolStack.build(ok, stackName: "lt", settings: .init(dbEngineVersion: "14.12"))
+        XCTAssertNoThrow(try ok.synthesize())
+    }
 }
 
 /// Helpers of these tests.

@@ -39,7 +39,7 @@ import InfraDSL
 ///   deletion protection per `DB_DELETION_PROTECTION`, final snapshot on deletion. The seed's
 ///   code reaches it with the cluster ARN and the credentials secret, i.e. the RDS Data API,
 ///   which is enabled: the cluster's security group admits no network traffic at all. With
-///   `CREATE_SCHEMA` an inline Python custom resource (`Custom::CoralSchema`) runs the seed's
+///   `CREATE_SCHEMA` a Python custom resource (`Custom::CoralSchema`) runs the seed's
 ///   `CREATE TABLE IF NOT EXISTS coral_coverage` through the Data API once the cluster is up.
 /// - **Parameters.** The seed's parameters exist as SSM String parameters named
 ///   `<SSM_PARAMETER_PREFIX><name>` (default prefix "": exactly `cluster-credentials` (the
@@ -245,9 +245,7 @@ public enum CoralPipelineStack {
 
         // The seed's table, through the Data API.
         if s.createSchema {
-            let initializer = Function(stack, "SchemaInitializer", code: .inline(schemaInitializerSource), handler: "index.handler",
-                                       runtime: .python3_13, description: "Creates the coral pipeline's tables through the RDS Data API",
-                                       memorySize: 256, timeoutSeconds: 300)
+            let initializer = schemaInitializer(stack)  // SchemaInitializer.swift
             initializer.addToPrincipalPolicy(PolicyStatement(actions: ["rds-data:ExecuteStatement"], resources: [db.clusterArn]))
             db.secret.grantRead(initializer)
             let schema = CustomResource(stack, "Schema", resourceType: "CoralSchema", provider: initializer, properties: [

@@ -22,14 +22,17 @@ import InfraDSL
 ///   snapshot on deletion. Master user `DB_USER_NAME` with a password generated in Secrets
 ///   Manager. Its security group admits only the service and the database initializer, on the
 ///   database port, and has no egress.
-/// - **Database initialization.** A custom resource (`Custom::DatabaseInit`) backed by an
-///   inline Python function in the private subnets creates the database `DB_NAME` once the
-///   cluster is up (Create/Update; Delete keeps the data). The function reads the cluster's
-///   secret and connects on the database port. psycopg is not in the Lambda runtime, and no
-///   layer is needed: the handler implements the few parts of the PostgreSQL protocol it uses
-///   with the standard library (TLS, SCRAM-SHA-256 or MD5, simple queries); it encrypts the
-///   connection but does not verify the server certificate, as the runtime has no RDS CA bundle
-///   (the server is reached by its private address inside the VPC). The service starts after it.
+/// - **Database initialization.** A custom resource (`Custom::DatabaseInit`) backed by a Python
+///   function in the private subnets (`functions/labeling-tool/db-init`, zipped as an asset)
+///   creates the database `DB_NAME` once the cluster is up (Create/Update; Delete keeps the
+///   data). The function reads the cluster's secret and connects to the cluster endpoint.
+///   psycopg is not in the Lambda runtime, and no layer is needed: the handler implements the
+///   few parts of the PostgreSQL protocol it uses with the standard library. It verifies the
+///   server before using the password: TLS required, certificate checked against Amazon RDS's CA
+///   bundle shipped in the zip and the host name against the endpoint, and SCRAM-SHA-256 only (a
+///   cleartext or MD5 password request is refused, so the password never leaves the function;
+///   `DB_ENGINE_VERSION` 14 or later, whose default parameter group stores SCRAM passwords).
+///   The service starts after it.
 /// - **Credentials.** Nothing secret is in the template or in a file: Doccano's `ADMIN_USERNAME`,
 ///   `ADMIN_PASSWORD` and `ADMIN_EMAIL` come from the generated `AdminCredentials` secret
 ///   (`ADMIN_USER_NAME`, `ADMIN_EMAIL` and a generated password), Django's `SECRET_KEY` from the
@@ -158,9 +161,7 @@ public enum LabelingToolStack {
         web.container.command = ["/bin/bash", "-c", StringValue(databaseUrlScript)]
 
         // The database initializer: a custom resource whose function reaches the cluster.
-        let initializer = Function(stack, "DatabaseInitializer", code: .inline(databaseInitializerSource), handler: "index.handler",
-                                   runtime: .python3_13, description: "Creates the labeling tool's database in the Aurora cluster",
-                                   memorySize: 256, timeoutSeconds: 120, vpc: vpc, subnetType: .privateWithEgress)
+        let initializer = databaseInitializer(stack, s, vpc: vpc)  // DatabaseInitializer.swift
         db.secret.grantRead(initializer)
         db.connections.allow(from: initializer, port: .tcp(db.port), description: "from the database initializer")
         db.connections.allow(from: web.service, port: .tcp(db.port), description: "from the labeling tool service")
