@@ -71,26 +71,26 @@ final class RecordingTransport: HTTPTransport, @unchecked Sendable {
 /// not); one attempt shows moto's answer as it is, and every deploy checks moto's log for a
 /// traceback.
 final class MotoDeployTests: XCTestCase {
-    /// The two image phases of a stack whose images live in repositories it creates, until the
-    /// image gate of COMMON.md lands (h5/h6; the lead switches this helper to it): phase 1 deploys
-    /// with the config's switch off (`IMAGES_PUSHED=false` as a `-c` override), the images are
-    /// pushed with ECR PutImage through infra's ECRClient (what `docker push` leaves in ECR),
-    /// phase 2 deploys with the switch on. A stack without a switch (`switchKey` nil) deploys the
-    /// same way both times, its images pushed in between.
+    /// The two image phases of a stack whose images live in repositories it creates (the image gate
+    /// of COMMON.md): phase 1 is a plain `infra deploy`: the deployer finds the images missing (ECR
+    /// DescribeImages), sets every `<Name>ImageReady` parameter to "false", holds the consumers back
+    /// and prints "phase 1 of 2" with the push commands; the images are then pushed with ECR PutImage
+    /// through infra's ECRClient (what `docker push` leaves in ECR) to each repository's physical
+    /// name; the same deploy again sets the parameters to "true" and the consumers start.
     struct ImagePhases: Sendable {
-        var switchKey: String?
-        /// Logical id prefixes of the stack's AWS::ECR::Repository resources.
-        var repositories: [String]
+        /// Each image's gate parameter and the logical id prefix of its AWS::ECR::Repository.
+        var gates: [String: String]
         var tag = "latest"
 
-        var phase1: [String] { switchKey.map { ["\($0)=false"] } ?? [] }
-        var phase2: [String] { switchKey.map { ["\($0)=true"] } ?? [] }
+        /// The physical name of each gate's repository (parameter order).
+        func repositories(_ d: Deployed) throws -> [(parameter: String, name: String)] {
+            try gates.keys.sorted().map { ($0, try d.physical("AWS::ECR::Repository", gates[$0]!)) }
+        }
 
         /// `docker push <repository>:<tag>` of each repository the stack created.
         func push(_ d: Deployed) async throws {
             let ecr = ECRClient(client: d.client)
-            for prefix in repositories {
-                let name = try d.physical("AWS::ECR::Repository", prefix)
+            for (_, name) in try repositories(d) {
                 try await ecr.putImage(repositoryName: name, imageManifest: Self.manifest, imageTag: tag)
                 let images = try await ecr.describeImages(repositoryName: name)
                 XCTAssertEqual(images.flatMap { $0.imageTags ?? [] }, [tag], name)
@@ -135,6 +135,8 @@ final class MotoDeployTests: XCTestCase {
         let updated: Bool
         /// The `-c` values of the deploy.
         let context: [String: String]
+        /// Every image of the gate pushed and its parameter "true" (always, for a stack without one).
+        var imagesReady = true
 
         var client: AWSClient { inspect.client }
 
@@ -151,26 +153,32 @@ final class MotoDeployTests: XCTestCase {
         }
     }
 
-    /// The whole lifecycle on moto: create (phase 1), inspect, unchanged, forced, images pushed,
-    /// diff, update (phase 2 and the config change), inspect, destroy, gone, redeploy.
+    /// The whole lifecycle on moto: create (phase 1), inspect, unchanged, forced, images pushed and
+    /// phase 2, destroy refused while protected, diff, update (the config change), inspect,
+    /// destroy, gone, redeploy.
     struct Lifecycle {
-        /// Resources the config names that an operator already has (created in moto first): the
-        /// `-c` overrides naming them.
+        /// Resources the config names that an operator already has (created in moto first), and
+        /// the operator's own values for the config's example values: the `-c` overrides.
         var prepare: (@Sendable (Inspect) async throws -> [String])?
         var images: ImagePhases?
         /// By resource type.
         var customResources: [String: CustomResourceProvider] = [:]
-        /// `-c` overrides of the update deploy (and the diff before it), after phase 2's.
+        /// The config keys that switch deletion protection on (their shipped value `true`): destroy
+        /// is refused up front, naming them, until a deploy turns them off (the update does).
+        var protectionKeys: [String] = []
+        /// `-c` overrides of the update deploy (and the diff before it).
         var update: [String]
         /// Text the diff of the update must contain.
         var updateDiff: [String]
-        /// Checks of the created resources (after the create, and after the update).
+        /// Checks of the created resources (after the create, after phase 2, and after the update).
         var verify: (@Sendable (Deployed) async throws -> Void)?
-        /// Checks once the stack is destroyed (`resources`: those of the created stack).
+        /// Checks once the stack is destroyed (`resources`: those of the stack before the destroy).
         var verifyGone: (@Sendable (Deployed) async throws -> Void)?
-        /// What the redeploy after destroy meets when the template retains resources with fixed
-        /// names (AWS answers the same "already exists"): nil when it deploys again.
-        var redeployRefused: String?
+        /// What preflight finds when the redeploy after destroy meets resources the template
+        /// retained under names the config gave them (type and name, as preflight lists them): the
+        /// deploy stops (no terminal to ask, no --import-existing) and offers to adopt them. Empty:
+        /// the stack's names are generated, and the redeploy succeeds.
+        var redeployAdopts: [String] = []
     }
 
     /// One row per stack config.
@@ -178,6 +186,9 @@ final class MotoDeployTests: XCTestCase {
         var config: String
         /// Zip assets the stack publishes to the toolkit bucket.
         var zipAssets = 0
+        /// The config's example values (`{"$example": ...}`): deploy refuses them before any AWS
+        /// call; the lifecycle passes the operator's values (`prepare`).
+        var exampleKeys: [String] = []
         /// A variant needing a container image build: without a Docker engine, a clear error
         /// naming the asset, and nothing deployed.
         var imageAsset: [String]?
@@ -307,8 +318,23 @@ final class MotoDeployTests: XCTestCase {
             let cfn = CloudFormationClient(client: inspect.client)
             let resources = try await cfn.listStackResources(stackName)
             let body = try String(contentsOf: assembly.appendingPathComponent("\(stackName).template.json"), encoding: .utf8)
-            let declared = TemplateDocument.section(try TemplateDocument.parse(body), "Resources")
-            XCTAssertGreaterThan(resources.count, declared.count / 2, "\(label): \(resources.count) of \(declared.count)")
+            // the template's resources whose condition holds with the deployed parameters (phase 1 of
+            // the image gate holds its consumers back): more than half created (the rest are types
+            // moto accepts without creating, docs/MOTO.md), none of those held back
+            let document = try TemplateDocument.parse(body)
+            let deployed = try await cfn.describeStack(stackName)
+            let conditions = ConditionEvaluator(template: document, parameters: Dictionary(
+                (deployed?.parameters ?? []).map { ($0.key, $0.value ?? "") }, uniquingKeysWith: { a, _ in a }))
+            var active: [String] = [], heldBack: [String] = []
+            for (id, resource) in TemplateDocument.section(document, "Resources") {
+                if let condition = resource["Condition"]?.stringLiteral, conditions.condition(condition) == false {
+                    heldBack.append(id)
+                } else {
+                    active.append(id)
+                }
+            }
+            XCTAssertGreaterThan(resources.count, active.count / 2, "\(label): \(resources.count) of \(active.count)")
+            XCTAssertEqual(Set(resources.map(\.logicalId)).intersection(heldBack), [], "\(label): held back by their condition")
             let values = Dictionary(overrides.map { item -> (String, String) in
                 let eq = item.firstIndex(of: "=")!
                 return (String(item[..<eq]), String(item[item.index(after: eq)...]))
@@ -325,12 +351,14 @@ final class MotoDeployTests: XCTestCase {
     }
 
     /// Server: moto, from a fresh state. One configured stack, synthesized from its config:
-    /// 1. bootstrap of the stack's region; the diff of the undeployed stack; `deploy --no-execute`:
-    ///    its zip assets published (the bucket's objects are the assembly's zips, and every
-    ///    function's code object is among them), a template over 51,200 bytes staged in the bucket,
-    ///    a change set adding exactly the template's resources; destroy of that stack in review;
-    /// 2. a variant needing a container image build without a Docker engine: a clear error;
-    /// 3. the whole lifecycle with the shipped config (`lifecycle`).
+    /// 1. bootstrap of the stack's region; a config holding example values: deploy refused before
+    ///    any AWS call (exit 2, naming the file and the keys), nothing created;
+    /// 2. the diff of the undeployed stack; `deploy --no-execute`: its zip assets published (the
+    ///    bucket's objects are the assembly's zips, and every function's code object is among
+    ///    them), a template over 51,200 bytes staged in the bucket, a change set adding exactly
+    ///    the template's resources; destroy of that stack in review;
+    /// 3. a variant needing a container image build without a Docker engine: a clear error;
+    /// 4. the whole lifecycle with the shipped config (`lifecycle`).
     func endToEnd(_ c: Case) async throws {
         let moto = try await moto()
         try await moto.reset()
@@ -345,8 +373,26 @@ final class MotoDeployTests: XCTestCase {
         let base = ["--config", config.path, "--output", assembly.path]
         let l = c.lifecycle
         let inspect = Inspect(client: try moto.client().with(region: region))
+        let cfn = CloudFormationClient(client: inspect.client)
+
+        if !c.exampleKeys.isEmpty {
+            let console = TestConsole()
+            let transport = RecordingTransport()
+            assertExit(try await Deploy.parse(base + ["--require-approval", "never"])
+                .execute(context(moto, console, transport: transport)), 2, console)
+            let file = config.url.appendingPathComponent(c.config).path
+            for key in c.exampleKeys {
+                XCTAssertTrue(console.stderr.contains("\(file): \(key) is an example value ("), "\(key):\n\(console.stderr)")
+                XCTAssertTrue(console.stderr.contains("(or pass -c \(key)=VALUE) before `infra deploy \(stackName)`"),
+                              console.stderr)
+            }
+            XCTAssertEqual(transport.requests, [], "no AWS call at all")
+            let stack = try await cfn.describeStack(stackName)
+            XCTAssertNil(stack, "nothing created with example values")
+        }
+
         let variant = try await l.prepare?(inspect) ?? []
-        let create = base + Self.overrides(variant + (l.images?.phase1 ?? []))
+        let create = base + Self.overrides(variant)
 
         try await deployWithoutExecuting(moto, c, stackName: stackName, region: region, args: create, assembly: assembly)
 
@@ -356,20 +402,17 @@ final class MotoDeployTests: XCTestCase {
                 .execute(context(moto, console)), 1, console)
             XCTAssertTrue(console.stderr.contains("is a container image that must be built and pushed, which needs a "
                 + "Docker engine, but none answers"), console.stderr)
-            let stack = try await CloudFormationClient(client: try moto.client().with(region: region)).describeStack(stackName)
+            let stack = try await cfn.describeStack(stackName)
             XCTAssertNil(stack, "nothing deployed without its image")
         }
 
-        let createContext = variant + (l.images?.phase1 ?? [])
-        let updateContext = variant + (l.images?.phase2 ?? []) + l.update
-        var push: (@Sendable (Deployed) async throws -> Void)?
-        if let images = l.images { push = { d in try await images.push(d) } }
+        let updateContext = variant + l.update
         try await lifecycle(moto, stackName: stackName, region: region, create: create,
-                            update: base + Self.overrides(updateContext), context: createContext,
-                            updateContext: updateContext, updateDiff: l.updateDiff,
-                            beforeUpdate: push,
+                            update: base + Self.overrides(updateContext), context: variant,
+                            updateContext: updateContext, updateDiff: l.updateDiff, images: l.images,
+                            protectionKeys: l.protectionKeys,
                             customResources: l.customResources, assembly: assembly,
-                            verify: l.verify, verifyGone: l.verifyGone, redeploy: true, redeployRefused: l.redeployRefused)
+                            verify: l.verify, verifyGone: l.verifyGone, redeploy: true, redeployAdopts: l.redeployAdopts)
     }
 
 
@@ -501,19 +544,20 @@ final class MotoDeployTests: XCTestCase {
             })
     }
 
-    /// Deploy (create), inspect, deploy unchanged, deploy --force, diff, deploy the update,
-    /// inspect, destroy, check what is gone, and (`redeploy`) deploy again after the destroy.
+    /// Deploy (create), inspect, deploy unchanged, deploy --force, (`images`) push and phase 2,
+    /// (`protectionKeys`) destroy refused, diff, deploy the update, inspect, destroy, check what is
+    /// gone, and (`redeploy`) deploy again after the destroy.
     /// `create` / `update`: the arguments selecting the stack's two versions (config + overrides,
     /// or two assembly folders); `context` / `updateContext`: their `-c` values, for the checks.
     /// Every deploy that creates the stack answers its custom resources (`customResources`, from
     /// the template in `assembly`), and every step checks moto's log for a traceback.
     func lifecycle(_ moto: MotoServer, stackName: String, region: String, create: [String], update: [String],
                    context createContext: [String] = [], updateContext: [String] = [], updateDiff: [String],
-                   beforeUpdate: (@Sendable (Deployed) async throws -> Void)? = nil,
+                   images: ImagePhases? = nil, protectionKeys: [String] = [],
                    customResources: [String: CustomResourceProvider] = [:], assembly: URL? = nil,
                    verify: (@Sendable (Deployed) async throws -> Void)?,
                    verifyGone: (@Sendable (Deployed) async throws -> Void)?,
-                   redeploy: Bool = false, redeployRefused: String? = nil) async throws {
+                   redeploy: Bool = false, redeployAdopts: [String] = []) async throws {
         let inspect = Inspect(client: try moto.client().with(region: region))
         let cfn = CloudFormationClient(client: inspect.client)
         let work = TempDir("infra-work")
@@ -531,8 +575,29 @@ final class MotoDeployTests: XCTestCase {
                            file: file, line: line)
             mark = moto.logMark()
         }
+        /// The image gate's parameters of the deployed stack (DescribeStacks).
+        func gateValues(file: StaticString = #filePath, line: UInt = #line) async throws -> [String: String] {
+            let stack = try await cfn.describeStack(stackName)
+            let parameters = Dictionary((stack?.parameters ?? []).map { ($0.key, $0.value ?? "") },
+                                        uniquingKeysWith: { a, _ in a })
+            return (images?.gates.keys).map { Dictionary(uniqueKeysWithValues: $0.map { ($0, parameters[$0] ?? "?") }) } ?? [:]
+        }
+        /// Phase 1 of 2 said after the deploy: each missing image with its push commands.
+        func assertPhase1(_ out: String, _ d: Deployed, file: StaticString = #filePath, line: UInt = #line) throws {
+            guard let images else { return }
+            XCTAssertTrue(out.contains("\(stackName): phase 1 of 2 done"), out, file: file, line: line)
+            let registry = "123456789012.dkr.ecr.\(region).amazonaws.com"
+            XCTAssertTrue(out.contains("aws ecr get-login-password --region \(region) | docker login --username AWS "
+                + "--password-stdin \(registry)"), out, file: file, line: line)
+            for (parameter, name) in try images.repositories(d) {
+                XCTAssertTrue(out.contains("image gate: \(stackName): \(parameter)=false"), out, file: file, line: line)
+                XCTAssertTrue(out.contains("\(name):\(images.tag) (gate \(parameter))"), out, file: file, line: line)
+                XCTAssertTrue(out.contains("docker push \(registry)/\(name):\(images.tag)"), out, file: file, line: line)
+            }
+            XCTAssertTrue(out.contains("then run `infra deploy \(stackName)` again"), out, file: file, line: line)
+        }
 
-        // create
+        // create (phase 1 where the stack creates its image repositories)
         let console = TestConsole()
         let outputs = work.url.appendingPathComponent("outputs.json")
         let watch = ExecutionWatch()
@@ -552,17 +617,26 @@ final class MotoDeployTests: XCTestCase {
         let written = try JSONParser.parse(String(contentsOf: outputs, encoding: .utf8))
         XCTAssertNotNil(written[stackName], "\(written)")
         let resources = try await cfn.listStackResources(stackName)
-        let deployed = Deployed(inspect: inspect, resources: resources, updated: false, context: values(createContext))
+        let deployed = Deployed(inspect: inspect, resources: resources, updated: false, context: values(createContext),
+                                imagesReady: images == nil)
+        if let images {
+            try assertPhase1(console.stdout, deployed)
+            let gates = try await gateValues()
+            XCTAssertEqual(gates, images.gates.mapValues { _ in "false" }, "phase 1: the gate closed")
+        } else {
+            XCTAssertFalse(console.stdout.contains("phase 1 of 2"), console.stdout)
+        }
         try await verify?(deployed)
         assertNoTraceback("create")
 
-        // unchanged: no change set at all
+        // unchanged: no change set at all (phase 1 still said while the images are missing)
         transport.reset()
         let again = TestConsole()
         assertExit(try await Deploy.parse(create + ["--require-approval", "never"])
             .execute(context(moto, again, transport: transport)), 0, again)
         XCTAssertTrue(again.stdout.contains("✅ \(stackName): no changes"), again.stdout)
         XCTAssertEqual(transport.count("CreateChangeSet"), 0)
+        if images != nil { try assertPhase1(again.stdout, deployed) }
 
         // --force: moto answers the unchanged UPDATE change set (FAILED "didn't contain changes",
         // or a ValidationError when parameters are sent): reported unchanged, nothing executed
@@ -573,7 +647,48 @@ final class MotoDeployTests: XCTestCase {
         XCTAssertEqual(transport.count("CreateChangeSet"), 1)
         XCTAssertEqual(transport.count("ExecuteChangeSet"), 0)
 
-        try await beforeUpdate?(deployed)
+        if let images {
+            // the images pushed, then phase 2: the same deploy opens the gate
+            try await images.push(deployed)
+            let phase2 = TestConsole()
+            assertExit(try await Deploy.parse(create + ["--require-approval", "never"]).execute(context(moto, phase2)),
+                       0, phase2)
+            XCTAssertTrue(phase2.stdout.contains("✅ \(stackName): updated"), phase2.stdout)
+            XCTAssertFalse(phase2.stdout.contains("phase 1 of 2"), phase2.stdout)
+            for parameter in images.gates.keys.sorted() {
+                XCTAssertTrue(phase2.stdout.contains("image gate: \(stackName): \(parameter)=true"), phase2.stdout)
+            }
+            let opened = try await cfn.describeStack(stackName)
+            XCTAssertEqual(opened?.status, .updateComplete)
+            let gates = try await gateValues()
+            XCTAssertEqual(gates, images.gates.mapValues { _ in "true" }, "phase 2: the gate open")
+            try await verify?(Deployed(inspect: inspect, resources: try await cfn.listStackResources(stackName),
+                                       updated: false, context: values(createContext)))
+            assertNoTraceback("phase 2")
+        }
+
+        if !protectionKeys.isEmpty {
+            // deletion protection: destroy refuses before DeleteStack, naming the keys that turn it off
+            let refused = TestConsole()
+            let recorded = RecordingTransport()
+            assertExit(try await Destroy.parse(create + ["--force"]).execute(context(moto, refused, transport: recorded)),
+                       1, refused)
+            let err = refused.stderr
+            XCTAssertTrue(err.contains("\(stackName) has resources with deletion protection"), err)
+            for cluster in resources.filter({ $0.type == "AWS::RDS::DBCluster" }) {
+                XCTAssertTrue(err.contains("\(cluster.logicalId) (AWS::RDS::DBCluster) \(cluster.physicalId ?? "?"): "
+                    + "DeletionProtection is on"), err)
+            }
+            XCTAssertTrue(err.contains("infra deploy \(stackName) " + protectionKeys.map { "-c \($0)=false" }
+                .joined(separator: " ")), err)
+            XCTAssertTrue(err.contains("nothing was deleted"), err)
+            XCTAssertEqual(recorded.count("DeleteStack"), 0, "\(recorded.requests)")
+            let still = try await cfn.describeStack(stackName)
+            XCTAssertNotNil(still, "not deleted")
+            for key in protectionKeys {
+                XCTAssertTrue(updateContext.contains("\(key)=false"), "the update turns \(key) off")
+            }
+        }
 
         // diff: nothing, then the update
         let same = TestConsole()
@@ -588,10 +703,11 @@ final class MotoDeployTests: XCTestCase {
         assertExit(try await Deploy.parse(update + ["--require-approval", "never"]).execute(context(moto, updating)),
                    0, updating)
         XCTAssertTrue(updating.stdout.contains("✅ \(stackName): updated"), updating.stdout)
+        XCTAssertFalse(updating.stdout.contains("phase 1 of 2"), updating.stdout)
         let updated = try await cfn.describeStack(stackName)
         XCTAssertEqual(updated?.status, .updateComplete)
-        try await verify?(Deployed(inspect: inspect, resources: try await cfn.listStackResources(stackName), updated: true,
-                                   context: values(updateContext)))
+        let final = try await cfn.listStackResources(stackName)
+        try await verify?(Deployed(inspect: inspect, resources: final, updated: true, context: values(updateContext)))
         assertNoTraceback("update")
 
         // destroy
@@ -600,29 +716,64 @@ final class MotoDeployTests: XCTestCase {
         XCTAssertTrue(destroy.stdout.contains("✅ \(stackName): deleted"), destroy.stdout)
         let gone = try await cfn.describeStack(stackName)
         XCTAssertNil(gone)
-        try await verifyGone?(Deployed(inspect: inspect, resources: resources, updated: true, context: values(updateContext)))
+        try await verifyGone?(Deployed(inspect: inspect, resources: final, updated: true, context: values(updateContext)))
         assertNoTraceback("destroy")
 
         guard redeploy else { return }
         // a redeploy after the destroy, as the first deploy (what the template retained stays)
+        if !redeployAdopts.isEmpty {
+            // retained under the names the config gave them: preflight finds them and offers to
+            // adopt them (ImportExistingResources); without a terminal or --import-existing the
+            // deploy stops before creating anything
+            let refused = TestConsole()
+            let recorded = RecordingTransport()
+            assertExit(try await Deploy.parse(create + ["--require-approval", "never"])
+                .execute(context(moto, refused, transport: recorded)), 1, refused)
+            let count = redeployAdopts.count
+            XCTAssertTrue(refused.all.contains("\(stackName): \(count) resource\(count == 1 ? "" : "s") with fixed names "
+                + "exist outside the stack (kept by an earlier destroy?): " + redeployAdopts.joined(separator: ", ")),
+                          refused.all)
+            XCTAssertTrue(refused.stderr.contains("Deploy again with --import-existing to adopt them"), refused.all)
+            XCTAssertEqual(recorded.count("CreateChangeSet"), 0, "\(recorded.requests)")
+            let none = try await cfn.describeStack(stackName)
+            XCTAssertNil(none, "nothing created")
+            if let images {
+                // adopting (a dry run: moto 5.2 ignores ImportExistingResources) finds the kept
+                // repositories holding the images: the gate opens at once, no second phase
+                let adopting = TestConsole()
+                assertExit(try await Deploy.parse(create + ["--require-approval", "never", "--dry-run", "--import-existing"])
+                    .execute(context(moto, adopting)), 0, adopting)
+                XCTAssertTrue(adopting.stdout.contains("exists: \(stackName): \(count) resource"), adopting.all)
+                XCTAssertTrue(adopting.stdout.contains("dry run: nothing deployed"), adopting.all)
+                for parameter in images.gates.keys.sorted() {
+                    XCTAssertTrue(adopting.stdout.contains("image gate: \(stackName): \(parameter)=true"), adopting.all)
+                }
+                let stillNone = try await cfn.describeStack(stackName)
+                XCTAssertNil(stillNone, "a dry run creates nothing")
+            }
+            assertNoTraceback("redeploy")
+            return
+        }
         let redeployed = TestConsole()
         let rewatch = ExecutionWatch()
         let redeployContext = context(moto, redeployed, transport: rewatch)
         async let redeployCode = rewatch.deploy(create + ["--require-approval", "never"], redeployContext)
         try await answering(moto, rewatch, stackName: stackName, region: region, customResources: customResources,
                             assembly: assembly)
-        if let refused = redeployRefused {
-            // the open part of issue 9: adopting retained resources (ImportExistingResources) or
-            // generated names; moto answers as AWS does, and its state is half-applied after it
-            assertExit(try await redeployCode, 1, redeployed)
-            XCTAssertTrue(redeployed.stderr.contains("\(stackName): CloudFormation ExecuteChangeSet failed: \(refused)"),
-                          redeployed.stderr)
-            return
-        }
         assertExit(try await redeployCode, 0, redeployed)
         XCTAssertTrue(redeployed.stdout.contains("✅ \(stackName): created"), redeployed.stdout)
         let back = try await cfn.describeStack(stackName)
         XCTAssertEqual(back?.status, .createComplete)
+        if let images {
+            // new repositories (generated names), empty: phase 1 again
+            let again = Deployed(inspect: inspect, resources: try await cfn.listStackResources(stackName), updated: false,
+                                 context: values(createContext), imagesReady: false)
+            try assertPhase1(redeployed.stdout, again)
+            let before = try images.repositories(deployed).map(\.name)
+            for (_, name) in try images.repositories(again) {
+                XCTAssertFalse(before.contains(name), "\(name) is a new repository")
+            }
+        }
         assertNoTraceback("redeploy")
     }
 
@@ -655,9 +806,17 @@ final class MotoDeployTests: XCTestCase {
                                   uniquingKeysWith: { a, _ in a })
         let body = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: template)) as? [String: Any])
         let templateResources = try XCTUnwrap(body["Resources"] as? [String: [String: Any]])
+        // conditions (the image gate's) with the stack's parameter values, as CloudFormation resolves them
+        let conditions = ConditionEvaluator(
+            template: try TemplateDocument.parse(String(contentsOf: template, encoding: .utf8)),
+            parameters: Dictionary(stack.parameters.map { ($0.key, $0.value ?? "") }, uniquingKeysWith: { a, _ in a }))
+        struct NoValue {}
         func resolve(_ value: Any) throws -> Any {
             if let object = value as? [String: Any] {
-                if let ref = object["Ref"] as? String { return try XCTUnwrap(physical[ref], "Ref \(ref)") }
+                if let ref = object["Ref"] as? String {
+                    if ref == "AWS::NoValue" { return NoValue() }
+                    return try XCTUnwrap(physical[ref], "Ref \(ref)")
+                }
                 if let getAtt = object["Fn::GetAtt"] as? [String], getAtt.count == 2 {
                     let id = try XCTUnwrap(physical[getAtt[0]], "Fn::GetAtt \(getAtt)")
                     switch getAtt[1] {
@@ -666,9 +825,16 @@ final class MotoDeployTests: XCTestCase {
                     default: throw XCTSkip("the test cannot resolve Fn::GetAtt \(getAtt) for a custom resource")
                     }
                 }
-                return try object.mapValues(resolve)
+                if let branches = object["Fn::If"] as? [Any], branches.count == 3, let name = branches[0] as? String {
+                    let holds = try XCTUnwrap(conditions.condition(name), "condition \(name)")
+                    return try resolve(holds ? branches[1] : branches[2])
+                }
+                return try object.compactMapValues { v in
+                    let r = try resolve(v)
+                    return r is NoValue ? nil : r
+                }
             }
-            if let array = value as? [Any] { return try array.map(resolve) }
+            if let array = value as? [Any] { return try array.map(resolve).filter { !($0 is NoValue) } }
             return value
         }
         for resource in resources where resource.type.hasPrefix("Custom::") {
@@ -685,9 +851,18 @@ final class MotoDeployTests: XCTestCase {
             case .runHandler:
                 let token = try XCTUnwrap((entry["Properties"] as? [String: Any])?["ServiceToken"] as? [String: Any])
                 let function = try XCTUnwrap((token["Fn::GetAtt"] as? [String])?.first)
-                let code = try XCTUnwrap(((templateResources[function]?["Properties"] as? [String: Any])?["Code"]
-                    as? [String: Any])?["ZipFile"] as? String, "\(function) has inline code")
-                try runHandler(moto, code: code, event: event, region: region)
+                let functionProperties = try XCTUnwrap(templateResources[function]?["Properties"] as? [String: Any])
+                let handler = try XCTUnwrap(functionProperties["Handler"] as? String, "\(function)'s Handler")
+                let code = try XCTUnwrap(functionProperties["Code"] as? [String: Any], "\(function)'s Code")
+                if let inline = code["ZipFile"] as? String {
+                    try runHandler(moto, handler: handler, files: .inline(inline), event: event, region: region)
+                } else {
+                    // a zip asset: the archive of the assembly that deploy published (its S3Key)
+                    let key = try XCTUnwrap(code["S3Key"] as? String, "\(function)'s code is inline or an asset")
+                    let zip = template.deletingLastPathComponent().appendingPathComponent("asset.\(key)")
+                    XCTAssertTrue(FileManager.default.fileExists(atPath: zip.path), "\(function)'s asset \(zip.path)")
+                    try runHandler(moto, handler: handler, files: .zip(zip), event: event, region: region)
+                }
             case .answer(let answer):
                 let response = try await answer(CustomResourceRequest(event: event, properties: properties, inspect: inspect))
                 var object: [String: Any] = [
@@ -705,21 +880,44 @@ final class MotoDeployTests: XCTestCase {
         }
     }
 
-    /// Runs a custom resource's handler (`index.handler` of its inline code) with python3 and
-    /// boto3, every service pointed at moto (AWS_ENDPOINT_URL) with the test's signing identity.
-    func runHandler(_ moto: MotoServer, code: String, event: [String: Any], region: String) throws {
+    /// A handler's code: a function's inline source (`index.py`), or its zip asset.
+    enum HandlerFiles {
+        case inline(String)
+        case zip(URL)
+    }
+
+    /// Runs a custom resource's handler (the function's `Handler`, `module.function`, of its inline
+    /// code or of its zip asset unpacked) with python3 and boto3, every service pointed at moto
+    /// (AWS_ENDPOINT_URL) with the test's signing identity.
+    func runHandler(_ moto: MotoServer, handler: String, files: HandlerFiles, event: [String: Any], region: String) throws {
         let dir = TempDir("infra-handler")
-        try dir.write("index.py", code)
+        let code = dir.url.appendingPathComponent("code")
+        try FileManager.default.createDirectory(at: code, withIntermediateDirectories: true)
+        switch files {
+        case .inline(let source):
+            try source.write(to: code.appendingPathComponent("index.py"), atomically: true, encoding: .utf8)
+        case .zip(let zip):
+            let unzip = Process()
+            unzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            unzip.arguments = ["python3", "-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])",
+                               zip.path, code.path]
+            try unzip.run()
+            unzip.waitUntilExit()
+            XCTAssertEqual(unzip.terminationStatus, 0, "unzip \(zip.path)")
+        }
+        let parts = handler.split(separator: ".")
+        XCTAssertEqual(parts.count, 2, "Handler \(handler)")
+        let module = String(parts.first ?? ""), function = String(parts.last ?? "")
         let eventFile = dir.url.appendingPathComponent("event.json")
         try JSONSerialization.data(withJSONObject: event).write(to: eventFile)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", "-c", """
-            import json, sys, types
+            import importlib, json, sys, types
             sys.path.insert(0, sys.argv[1])
-            import index
-            index.handler(json.load(open(sys.argv[2])), types.SimpleNamespace(log_stream_name="infra-tests"))
-            """, dir.path, eventFile.path]
+            handler = getattr(importlib.import_module(sys.argv[3]), sys.argv[4])
+            handler(json.load(open(sys.argv[2])), types.SimpleNamespace(log_stream_name="infra-tests"))
+            """, code.path, eventFile.path, module, function]
         var environment = ProcessInfo.processInfo.environment
         environment["AWS_ENDPOINT_URL"] = moto.endpoint.absoluteString
         environment["AWS_ACCESS_KEY_ID"] = moto.credentials.accessKeyId

@@ -6,15 +6,18 @@ import XCTest
 /// The rows of the example and the five real stacks (config/*.json) for `MotoDeployTests.endToEnd`,
 /// all run on `scripts/moto-server` (moto 5.2.1 with the fixes of docs/MOTO.md), signature checks
 /// on: the diff of the undeployed stack, `deploy --no-execute` (assets, staged template, change
-/// set), then the whole lifecycle with the shipped config: first deploy (both image phases where the
-/// stack creates its image repositories), resources inspected through the services' APIs, moto's
-/// log free of tracebacks, unchanged redeploy, a config change as an update (diff first), destroy,
-/// and a redeploy after destroy.
+/// set), then the whole lifecycle with the shipped config (its example values replaced by the
+/// operator's, through `-c`): first deploy (phase 1 of the image gate where the stack creates its
+/// image repositories, then the push and phase 2), resources inspected through the services' APIs,
+/// moto's log free of tracebacks, unchanged redeploy, destroy refused while deletion protection is
+/// on, a config change as an update (diff first), destroy, and a redeploy after destroy (generated
+/// names: created again; names the config gives: preflight's adoption offer).
 ///
 /// Custom resources complete through their response protocol (moto cannot run a function's code:
-/// it would need Docker): coral's schema initializer runs its own code here (python3 + boto3
-/// against moto's RDS Data API, PUT to the ResponseURL); the labeling tool's DB initializer needs a
-/// PostgreSQL server, which moto's cluster is not, so the test answers exactly as its code does.
+/// it would need Docker): coral's schema initializer (its zip asset) and the bucket notifications
+/// handler (inline) run their own code here (python3 + boto3 against moto, PUT to the
+/// ResponseURL); the labeling tool's DB initializer needs a PostgreSQL server, which moto's cluster
+/// is not, so the test answers exactly as its code does.
 extension MotoDeployTests {
     static let exampleCase = Case(
         config: "example.json",
@@ -39,13 +42,19 @@ extension MotoDeployTests {
             }))
 
     /// The Aurora PostgreSQL cluster with its instance (rds fixes), the generated credentials with
-    /// the cluster's connection fields (secretsmanager fix), `Custom::DatabaseInit` answered as its
-    /// handler answers. The update turns deletion protection off (the shipped config has it on, so
-    /// destroy would fail, as on AWS) and changes the task's memory.
+    /// the cluster's connection fields (secretsmanager fix), the DB initializer's function from its
+    /// zip asset, `Custom::DatabaseInit` answered as its handler answers. ADMIN_EMAIL is an example
+    /// value in the config: the operator's address is passed. Deletion protection is on in the
+    /// shipped config: destroy refuses up front, naming DB_DELETION_PROTECTION; the update turns it
+    /// off through that key and changes the task's memory.
     static let labelingToolCase = Case(
         config: "labeling-tool.json",
+        zipAssets: 1,
+        exampleKeys: ["ADMIN_EMAIL"],
         lifecycle: Lifecycle(
+            prepare: { _ in [operatorEmail] },
             customResources: ["Custom::DatabaseInit": .answer(answerDatabaseInit)],
+            protectionKeys: ["DB_DELETION_PROTECTION"],
             update: ["TASK_MEMORY=2048", "DB_DELETION_PROTECTION=false"],
             updateDiff: ["[~] AWS::ECS::TaskDefinition ServiceTaskDefinition", "(replaces the resource)",
                          "[~] Properties.Memory (replacement): \"1024\" → \"2048\"",
@@ -60,21 +69,27 @@ extension MotoDeployTests {
                 XCTAssertEqual(secret["host"] as? String, clusters.first?.endpoint)
                 XCTAssertEqual(secret["username"] as? String, "postgres")
                 XCTAssertEqual((secret["password"] as? String)?.count, 30)
+                let initializer = try await d.inspect.function(try d.physical("AWS::Lambda::Function", "DatabaseInitializer"))
+                XCTAssertEqual(initializer?["Handler"] as? String, "app.handler", "\(String(describing: initializer))")
                 XCTAssertEqual(try d.physical("Custom::DatabaseInit"), "database-labelingdb", "the handler's physical id")
                 let service = try await d.inspect.ecsService(cluster: try d.physical("AWS::ECS::Cluster"),
                                                              service: try d.physical("AWS::ECS::Service"))
                 XCTAssertEqual(service?["desiredCount"] as? Int, 1)
+                let task = try await d.inspect.ecsTaskDefinition(try d.physical("AWS::ECS::TaskDefinition"))
+                XCTAssertEqual(task?["memory"] as? String, d.updated ? "2048" : "1024")
                 let lb = try await d.inspect.loadBalancer(try d.physical("AWS::ElasticLoadBalancingV2::LoadBalancer"))
                 XCTAssertEqual(lb?.scheme, "internet-facing")
             },
             verifyGone: verifyNetworkGone))
 
     /// Four zip functions, the REST API with its CORS preflights (MOCK integrations), the
-    /// site's CloudFront distribution, DynamoDB and the queues.
+    /// site's CloudFront distribution, DynamoDB and the queues; the scraper's image in the
+    /// repository the stack creates: its service at 0 tasks in phase 1, SCRAPER_TASK_COUNT after.
     static let dataLabelCase = Case(
         config: "data-label.json",
         zipAssets: 4,
         lifecycle: Lifecycle(
+            images: ImagePhases(gates: ["ScraperImageReady": "ScraperRepository"], tag: "v1"),
             update: ["QUEUE_VISIBILITY_TIMEOUT_SECONDS=300"],
             updateDiff: ["[~] AWS::SQS::Queue DeduplicatedJobPostsQueue", "[~] AWS::SQS::Queue PreprocessedJobPostsQueue",
                          "[~] Properties.VisibilityTimeout: 180 → 300"],
@@ -89,71 +104,104 @@ extension MotoDeployTests {
                 let visibility = try await d.inspect.queueAttribute(try XCTUnwrap(url), "VisibilityTimeout")
                 XCTAssertEqual(visibility, d.updated ? "300" : "180")
                 XCTAssertEqual(d.physicals("AWS::Lambda::Function").count, 4)
+                for function in d.physicals("AWS::Lambda::Function") {
+                    let found = try await d.inspect.function(function)
+                    XCTAssertNotNil(found, function)
+                }
+                // the gate: the scraper runs no task until its image is pushed
+                let service = try await d.inspect.ecsService(cluster: try d.physical("AWS::ECS::Cluster"),
+                                                             service: try d.physical("AWS::ECS::Service"))
+                XCTAssertEqual(service?["desiredCount"] as? Int, d.imagesReady ? 1 : 0, "\(String(describing: service))")
             },
-            verifyGone: verifyNetworkGone,
-            redeployRefused: "RepositoryAlreadyExistsException: The repository with name 'data-label-scraperrepository' "
-                + "already exists"))
+            verifyGone: verifyNetworkGone))
 
-    /// Seven buckets, four repositories (images pushed between the phases), the Aurora MySQL
-    /// cluster, and `Custom::CoralSchema`, whose own handler runs here.
+    /// Seven buckets and four repositories (generated names), the Aurora MySQL cluster, and the two
+    /// custom resources whose own handlers run here: `Custom::CoralSchema` (its zip asset) and
+    /// `Custom::S3BucketNotifications`. Phase 1: no image function, the frontend at zero tasks;
+    /// phase 2: the three functions, the frontend at FRONTEND_DESIRED_COUNT. Deletion protection
+    /// is on in the shipped config; the update turns it off through DB_DELETION_PROTECTION.
     static let coralPipelineCase = Case(
         config: "coral-pipeline.json",
+        zipAssets: 1,
         lifecycle: Lifecycle(
-            images: ImagePhases(switchKey: "IMAGES_PUSHED", repositories: [
-                "FrontendRepository", "RestorationRepository", "ReframingRepository", "SegmentationRepository"]),
-            customResources: ["Custom::CoralSchema": .runHandler],
+            images: ImagePhases(gates: [
+                "FrontendImageReady": "FrontendRepository", "RestorationImageReady": "RestorationRepository",
+                "ReframingImageReady": "ReframingRepository", "SegmentationImageReady": "SegmentationRepository"]),
+            customResources: ["Custom::CoralSchema": .runHandler, "Custom::S3BucketNotifications": .runHandler],
             update: ["DB_DELETION_PROTECTION=false"],
-            updateDiff: ["[+] AWS::Lambda::Function Restoration", "[+] AWS::Lambda::Function Reframing",
-                         "[+] AWS::Lambda::Function Segmentation", "[~] AWS::ECS::Service FrontendService",
-                         "[~] Properties.DesiredCount: 0 → 1", "[~] Properties.DeletionProtection: true → false"],
+            updateDiff: ["[~] AWS::RDS::DBCluster Database", "[~] Properties.DeletionProtection: true → false"],
             verify: { d in
                 let clusters = try await d.inspect.dbClusters()
                 XCTAssertEqual(clusters.first?.engine, "aurora-mysql")
                 XCTAssertEqual(clusters.first?.deletionProtection, !d.updated)
                 XCTAssertEqual(try d.physical("Custom::CoralSchema"), "schema-coral", "the handler's physical id")
                 let s3 = S3Client(client: d.client)
-                for name in ["images-raw", "images-treated", "images-reframed", "images-segmented", "images-masks",
-                             "model-reframing", "model-segmentation"] {
-                    let head = try await s3.headBucket("coral-pipeline-\(name)")
+                for prefix in coralBuckets {
+                    let name = try d.physical("AWS::S3::Bucket", prefix)
+                    XCTAssertTrue(name.hasPrefix("coral-pipeline-"), "a generated name: \(name)")
+                    let head = try await s3.headBucket(name)
                     XCTAssertNotNil(head, name)
                 }
-                // phase 1: no function (their images are not pushed), the frontend at zero tasks
-                XCTAssertEqual(d.physicals("AWS::Lambda::Function").count, d.updated ? 4 : 1, "\(d.physicals("AWS::Lambda::Function"))")
+                // phase 1: only the zip/inline functions (their images are not pushed); phase 2: all
+                let functions = d.resources.filter { $0.type == "AWS::Lambda::Function" }.map(\.logicalId)
+                let always = ["BucketNotificationsHandler", "SchemaInitializer"]
+                let gated = ["Reframing", "Restoration", "Segmentation"]
+                XCTAssertEqual(Set(functions.map { String($0.dropLast(8)) }), Set(always + (d.imagesReady ? gated : [])),
+                               "\(functions)")
+                for function in d.physicals("AWS::Lambda::Function") {
+                    let found = try await d.inspect.function(function)
+                    XCTAssertNotNil(found, function)
+                }
                 let service = try await d.inspect.ecsService(cluster: try d.physical("AWS::ECS::Cluster"),
                                                              service: try d.physical("AWS::ECS::Service"))
-                XCTAssertEqual(service?["desiredCount"] as? Int, d.updated ? 1 : 0)
+                XCTAssertEqual(service?["desiredCount"] as? Int, d.imagesReady ? 1 : 0)
             },
-            verifyGone: verifyNetworkGone,
-            redeployRefused: "BucketAlreadyExists"))
+            verifyGone: { d in
+                try await verifyNetworkGone(d)
+                // retained (DeletionPolicy Retain), as on AWS: the buckets
+                for prefix in coralBuckets {
+                    let head = try await S3Client(client: d.client).headBucket(try d.physical("AWS::S3::Bucket", prefix))
+                    XCTAssertNotNil(head, "\(prefix) retained")
+                }
+            }))
+
+    /// The labeling tool's ADMIN_EMAIL (an example value in its config): the operator's.
+    static let operatorEmail = "ADMIN_EMAIL=ops@labels.example.org"
+
+    static let coralBuckets = ["ImagesRaw", "ImagesTreated", "ImagesReframed", "ImagesSegmented", "ImagesMasks",
+                               "ModelReframing", "ModelSegmentation"]
 
     /// The default creates the ACM certificate (acm fix) for `api.sign2text.com` in the hosted zone
-    /// of HOSTED_ZONE_ID: the shipped value is an example (a zone nobody has), so the test creates
-    /// the zone as the operator has it, and passes its id. Images: `IMAGES_PUSHED`.
+    /// of HOSTED_ZONE_ID / HOSTED_ZONE_NAME: the shipped values are examples, so the test creates
+    /// the zone as the operator has it and passes its id and name. The config names the
+    /// repository (REPOSITORY_NAME=sign2text): the redeploy after destroy meets it, kept, and
+    /// preflight offers to adopt it.
     static let sign2TextCase = Case(
         config: "sign2text.json",
+        exampleKeys: ["HOSTED_ZONE_ID", "HOSTED_ZONE_NAME"],
         lifecycle: Lifecycle(
             prepare: { inspect in
                 let zone = try await inspect.createHostedZone("sign2text.com")
-                return ["HOSTED_ZONE_ID=\(zone)"]
+                return ["HOSTED_ZONE_ID=\(zone)", "HOSTED_ZONE_NAME=sign2text.com", "REPOSITORY_NAME=sign2text"]
             },
-            images: ImagePhases(switchKey: "IMAGES_PUSHED", repositories: ["Repository"]),
-            update: [],
-            updateDiff: ["[~] AWS::ECS::Service ApiService", "[~] Properties.DesiredCount: 0 → 1"],
+            images: ImagePhases(gates: ["ApiImageReady": "Repository"]),
+            update: ["DESIRED_COUNT=2"],
+            updateDiff: ["[~] AWS::ECS::Service ApiService", "Properties.DesiredCount"],
             verify: verifySign2Text,
             verifyGone: verifySign2TextGone,
-            redeployRefused: "RepositoryAlreadyExistsException: The repository with name 'sign2text' already exists"))
+            redeployAdopts: ["AWS::ECR::Repository sign2text (RepositoryD2FDC1F1)"]))
 
     /// The default encrypts the table with a customer managed key (kms fix), the API answers CORS
     /// preflights (apigateway fix), the site is on CloudFront. The function's image is in the
-    /// repository the stack creates and has no switch: moto creates the function without its
-    /// image (AWS refuses it: the image gate, COMMON.md, holds it back); the image is pushed
-    /// after the first deploy. `INFERENCE_IMAGE_DIRECTORY` needs Docker.
+    /// repository the stack creates: the gate holds the function and its API method back in phase 1
+    /// (moto would create the function without its image; AWS refuses it). `INFERENCE_IMAGE_DIRECTORY`
+    /// needs Docker.
     static let mlInferenceCase = Case(
         config: "ml-inference.json",
         imageAsset: ["INFERENCE_IMAGE_DIRECTORY=\(repositoryRoot.appendingPathComponent("functions/ml-inference/inference").path)",
                      "INFERENCE_IMAGE_TAG=null"],
         lifecycle: Lifecycle(
-            images: ImagePhases(switchKey: nil, repositories: ["InferenceRepository"], tag: "v1"),
+            images: ImagePhases(gates: ["InferenceImageReady": "InferenceRepository"], tag: "v1"),
             update: ["INFERENCE_MEMORY_MB=3008"],
             updateDiff: ["[~] AWS::Lambda::Function InferenceFunction", "[~] Properties.MemorySize: 2048 → 3008"],
             verify: { d in
@@ -164,6 +212,19 @@ extension MotoDeployTests {
                 let sse = table?["SSEDescription"] as? [String: Any]
                 XCTAssertEqual(sse?["SSEType"] as? String, "KMS", "\(String(describing: table))")
                 try await verifyCorsPreflights(d)
+                let api = try d.physical("AWS::ApiGateway::RestApi")
+                let paths = try await d.inspect.apiResources(api)
+                let path = try XCTUnwrap(paths["/predict"], "/predict in \(paths)")
+                let method = try await d.inspect.integration(api: api, resource: path, method: "POST")
+                guard d.imagesReady else {
+                    // phase 1: neither the function nor the method that would invoke it
+                    XCTAssertEqual(d.physicals("AWS::Lambda::Function"), [])
+                    XCTAssertFalse(d.resources.contains { $0.type == "AWS::ApiGateway::Method" && $0.logicalId.hasPrefix("ApipredictPOST") },
+                                   "\(d.resources.map(\.logicalId))")
+                    XCTAssertNil(method?["type"], "POST /predict held back: \(String(describing: method))")
+                    return
+                }
+                XCTAssertEqual(method?["type"] as? String, "AWS_PROXY", "\(String(describing: method))")
                 let function = try await d.inspect.function(try d.physical("AWS::Lambda::Function", "InferenceFunction"))
                 XCTAssertEqual(function?["MemorySize"] as? Int, d.updated ? 3008 : 2048)
             },
@@ -173,9 +234,7 @@ extension MotoDeployTests {
                 // retained (DeletionPolicy Retain), as on AWS: the key and the table
                 let table = try await d.inspect.table(try d.physical("AWS::DynamoDB::Table"))
                 XCTAssertNotNil(table, "table retained")
-            },
-            redeployRefused: "RepositoryAlreadyExistsException: The repository with name 'ml-inference-inferencerepository' "
-                + "already exists"))
+            }))
 
     // MARK: Shared checks
 
@@ -289,11 +348,10 @@ extension MotoDeployTests {
         XCTAssertEqual((container["portMappings"] as? [[String: Any]])?.first?["containerPort"] as? Int, 8000)
         XCTAssertEqual(task?["memory"] as? String, "6144")
 
-        // the service runs no task until the image is pushed (IMAGES_PUSHED), then DESIRED_COUNT
+        // the gate: the service runs no task until the image is pushed, then DESIRED_COUNT (the update's 2)
         let service = try await inspect.ecsService(cluster: try d.physical("AWS::ECS::Cluster"),
                                                    service: try d.physical("AWS::ECS::Service"))
-        XCTAssertEqual(service?["desiredCount"] as? Int, d.updated ? 1 : 0)
-        XCTAssertEqual(d.context["IMAGES_PUSHED"], d.updated ? "true" : "false")
+        XCTAssertEqual(service?["desiredCount"] as? Int, d.imagesReady ? (d.updated ? 2 : 1) : 0)
 
         // api.sign2text.com in the operator's zone, an alias of the load balancer
         let records = try await inspect.recordSets(zoneId: try XCTUnwrap(d.context["HOSTED_ZONE_ID"]))
@@ -338,10 +396,13 @@ extension MotoDeployTests {
     }
 
     static let databaseInit: [String: CustomResourceProvider] = ["Custom::DatabaseInit": .answer(answerDatabaseInit)]
+    static let coralHandlers: [String: CustomResourceProvider] = [
+        "Custom::CoralSchema": .runHandler, "Custom::S3BucketNotifications": .runHandler]
 
-    /// Every golden variant except the shipped configs (their whole lifecycle: `testEndToEnd*`),
-    /// coral's `bootstrap` (`IMAGES_PUSHED=false`: the first phase of coral's lifecycle) and
-    /// ml-inference's `image-directory` (a Docker build: `mlInferenceCase.imageAsset`).
+    /// Every golden variant except the shipped configs (their whole lifecycle: `testEndToEnd*`) and
+    /// ml-inference's `image-directory` (a Docker build: `mlInferenceCase.imageAsset`). A variant
+    /// whose stack creates its image repositories deploys phase 1 of the image gate (the consumers
+    /// held back); the example values of sign2text and the labeling tool get the operator's.
     static let goldenVariants: [Variant] = [
         Variant(config: "example.json", name: "small", overrides: { _ in ["VPC_CIDR=172.16.0.0/20", "FUNCTION_MEMORY=128"] },
                 check: { d in
@@ -349,15 +410,27 @@ extension MotoDeployTests {
                     XCTAssertEqual(Set(subnets.map(\.cidr)), ["172.16.0.0/24", "172.16.1.0/24"])
                 }),
         Variant(config: "coral-pipeline.json", name: "route53", overrides: { _ in
-            ["IMAGES_PUSHED=false", "DB_DELETION_PROTECTION=false", "HOSTED_ZONE_NAME=coral.example.org", "RECORD_NAME=app"]
-        }, customResources: ["Custom::CoralSchema": .runHandler]),
+            ["DB_DELETION_PROTECTION=false", "HOSTED_ZONE_NAME=coral.example.org", "RECORD_NAME=app"]
+        }, customResources: coralHandlers),
         Variant(config: "coral-pipeline.json", name: "route53-https", overrides: { inspect in
             let zone = try await inspect.createHostedZone("coral.example.org")
-            return ["IMAGES_PUSHED=false", "DB_DELETION_PROTECTION=false", "HOSTED_ZONE_NAME=coral.example.org",
+            return ["DB_DELETION_PROTECTION=false", "HOSTED_ZONE_NAME=coral.example.org",
                     "HOSTED_ZONE_ID=\(zone)", "RECORD_NAME=app"]
-        }, customResources: ["Custom::CoralSchema": .runHandler], check: { d in
+        }, customResources: coralHandlers, check: { d in
             let records = try await d.inspect.recordSets(zoneId: try XCTUnwrap(d.context["HOSTED_ZONE_ID"]))
             XCTAssertTrue(records.contains { $0.name == "app.coral.example.org." }, "\(records)")
+        }),
+        Variant(config: "coral-pipeline.json", name: "named", overrides: { _ in
+            ["DB_DELETION_PROTECTION=false", "BUCKET_PREFIX=coral-example", "ECR_FRONTEND_APP=coral-frontend",
+             "ECR_RESTORATION_LAMBDA=coral-restoration", "ECR_REFRAMING_LAMBDA=coral-reframing",
+             "ECR_SEGMENTATION_LAMBDA=coral-segmentation", "FRONTEND_IMAGE_TAG=v1"]
+        }, customResources: coralHandlers, check: { d in
+            // the names the config gives, as created
+            XCTAssertEqual(try d.physical("AWS::S3::Bucket", "ImagesRaw"), "coral-example-images-raw")
+            XCTAssertEqual(try d.physical("AWS::S3::Bucket", "ModelSegmentation"), "coral-example-model-segmentation")
+            let repositories = try await ECRClient(client: d.client).describeRepositories(
+                names: ["coral-frontend", "coral-restoration", "coral-reframing", "coral-segmentation"])
+            XCTAssertEqual(repositories.count, 4, "\(repositories.map(\.repositoryName))")
         }),
         Variant(config: "data-label.json", name: "existing-vpc", overrides: { inspect in
             let (vpc, subnets) = try await inspect.createVpc("10.20.0.0/16", subnets: ["10.20.1.0/24", "10.20.2.0/24"])
@@ -366,11 +439,11 @@ extension MotoDeployTests {
             XCTAssertEqual(d.physicals("AWS::EC2::VPC"), [], "the operator's VPC is imported, not created")
         }),
         Variant(config: "data-label.json", name: "custom-domain", overrides: { inspect in
-            let certificate = try await inspect.region("us-east-1").requestCertificate(domain: "labels.example.com")
+            let certificate = try await inspect.region("us-east-1").importCertificate(domain: "labels.example.com")
             return ["SITE_DOMAIN=labels.example.com", "SITE_CERTIFICATE_ARN=\(certificate)"]
         }),
         Variant(config: "data-label.json", name: "route53", overrides: { inspect in
-            let certificate = try await inspect.region("us-east-1").requestCertificate(domain: "labels.example.com")
+            let certificate = try await inspect.region("us-east-1").importCertificate(domain: "labels.example.com")
             let zone = try await inspect.createHostedZone("example.com")
             return ["SITE_DOMAIN=labels.example.com", "SITE_CERTIFICATE_ARN=\(certificate)", "HOSTED_ZONE_ID=\(zone)",
                     "HOSTED_ZONE_NAME=example.com"]
@@ -384,26 +457,27 @@ extension MotoDeployTests {
             XCTAssertEqual(d.physicals("AWS::ECR::Repository"), [], "the operator's repository is used, not created")
         }),
         Variant(config: "labeling-tool.json", name: "certificate", overrides: { inspect in
-            let certificate = try await inspect.requestCertificate(domain: "labels.example.com")
-            return ["DB_DELETION_PROTECTION=false", "CERTIFICATE_ARN=\(certificate)"]
+            let certificate = try await inspect.importCertificate(domain: "labels.example.com")
+            return ["DB_DELETION_PROTECTION=false", "CERTIFICATE_ARN=\(certificate)", operatorEmail]
         }, customResources: databaseInit, check: { d in
             let listeners = try await d.inspect.listeners(
                 loadBalancerArn: try d.physical("AWS::ElasticLoadBalancingV2::LoadBalancer"))
             XCTAssertEqual(listeners.last?.certificates, [try XCTUnwrap(d.context["CERTIFICATE_ARN"])])
         }),
         Variant(config: "labeling-tool.json", name: "existing-vpc", overrides: { inspect in
-            try await labelingToolVpc(inspect) + ["DB_DELETION_PROTECTION=false"]
+            try await labelingToolVpc(inspect) + ["DB_DELETION_PROTECTION=false", operatorEmail]
         }, customResources: databaseInit),
         Variant(config: "labeling-tool.json", name: "existing-vpc-certificate", overrides: { inspect in
-            let certificate = try await inspect.requestCertificate(domain: "labels.example.com")
-            return try await labelingToolVpc(inspect) + ["DB_DELETION_PROTECTION=false", "CERTIFICATE_ARN=\(certificate)"]
+            let certificate = try await inspect.importCertificate(domain: "labels.example.com")
+            return try await labelingToolVpc(inspect) + ["DB_DELETION_PROTECTION=false", "CERTIFICATE_ARN=\(certificate)",
+                                                         operatorEmail]
         }, customResources: databaseInit),
         Variant(config: "ml-inference.json", name: "amplify", overrides: { _ in
             ["HOSTING=amplify", "AMPLIFY_REPOSITORY_URL=https://github.com/example/iris-frontend",
              "AMPLIFY_ACCESS_TOKEN_SECRET=ml-inference/github", "AMPLIFY_ACCESS_TOKEN_SECRET_FIELD=token"]
         }),
         Variant(config: "ml-inference.json", name: "custom-domain", overrides: { inspect in
-            let certificate = try await inspect.requestCertificate(domain: "iris.example.com")
+            let certificate = try await inspect.importCertificate(domain: "iris.example.com")
             let zone = try await inspect.createHostedZone("example.com")
             return ["SITE_DOMAIN=iris.example.com", "SITE_CERTIFICATE_ARN=\(certificate)", "HOSTED_ZONE_ID=\(zone)",
                     "HOSTED_ZONE_NAME=example.com", "CALLBACK_URLS=[]", "LOGOUT_URLS=[]"]
@@ -420,15 +494,15 @@ extension MotoDeployTests {
                     "API_ACCESS_LOGS=true", "API_CLOUDWATCH_ROLE=true"]
         }),
         Variant(config: "sign2text.json", name: "existing-certificate", overrides: { inspect in
-            let certificate = try await inspect.requestCertificate(domain: "api.sign2text.com")
+            let certificate = try await inspect.importCertificate(domain: "api.sign2text.com")
             let zone = try await inspect.createHostedZone("sign2text.com")
-            return ["IMAGES_PUSHED=false", "CERTIFICATE_ARN=\(certificate)", "HOSTED_ZONE_ID=\(zone)"]
+            return ["CERTIFICATE_ARN=\(certificate)", "HOSTED_ZONE_ID=\(zone)", "HOSTED_ZONE_NAME=sign2text.com"]
         }, check: { d in
             XCTAssertEqual(d.physicals("AWS::CertificateManager::Certificate"), [], "the operator's certificate is used")
         }),
         Variant(config: "sign2text.json", name: "no-route53", overrides: { inspect in
-            let certificate = try await inspect.requestCertificate(domain: "api.sign2text.com")
-            return ["IMAGES_PUSHED=false", "HOSTED_ZONE_ID=null", "HOSTED_ZONE_NAME=null", "CERTIFICATE_ARN=\(certificate)"]
+            let certificate = try await inspect.importCertificate(domain: "api.sign2text.com")
+            return ["HOSTED_ZONE_ID=null", "HOSTED_ZONE_NAME=null", "CERTIFICATE_ARN=\(certificate)"]
         }),
     ]
 

@@ -25,6 +25,7 @@ FIXES: list[str] = [
     "cloudformation_ssm_parameter_previous_value",
     "cloudformation_unchanged_parameters",
     "cloudformation_stack_tags",
+    "cloudformation_condition_parameters",
 ]
 
 

@@ -498,3 +498,27 @@ def test_stack_tags_on_ec2_resources(aws, stock):
     assert {s["CidrBlock"] for s in subnets["Subnets"]} == {"10.0.0.0/24", "10.0.1.0/24"}
     tags = {t["Key"]: t["Value"] for t in subnets["Subnets"][0]["Tags"]}
     assert tags["aws:cloudformation:logical-id"] in ("SubnetA", "SubnetB")
+
+
+# A parameter read through a condition (Fn::If) changes on update
+
+
+def test_condition_parameter_update(aws, stock):
+    body = json.dumps({
+        "Parameters": {"Ready": {"Type": "String", "AllowedValues": ["true", "false"], "Default": "false"}},
+        "Conditions": {"Ready": {"Fn::Equals": [{"Ref": "Ready"}, "true"]}},
+        "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {
+            "VisibilityTimeout": {"Fn::If": ["Ready", 120, 30]}}}}})
+    cfn = aws("cloudformation")
+    cfn.create_change_set(StackName="probe", ChangeSetName="create", ChangeSetType="CREATE", TemplateBody=body)
+    cfn.execute_change_set(StackName="probe", ChangeSetName="create")
+    url = physical(aws, "probe", "Queue")
+    cfn.create_change_set(StackName="probe", ChangeSetName="ready", ChangeSetType="UPDATE", TemplateBody=body,
+                          Parameters=[{"ParameterKey": "Ready", "ParameterValue": "true"}])
+    cfn.execute_change_set(StackName="probe", ChangeSetName="ready")
+    timeout = aws("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])["Attributes"]
+    assert cfn.describe_stacks(StackName="probe")["Stacks"][0]["Parameters"][0]["ParameterValue"] == "true"
+    if stock:
+        assert timeout["VisibilityTimeout"] == "30"
+        return
+    assert timeout["VisibilityTimeout"] == "120"
