@@ -77,6 +77,9 @@ extension MotoDeployTests {
                 XCTAssertEqual(service?["desiredCount"] as? Int, 1)
                 let task = try await d.inspect.ecsTaskDefinition(try d.physical("AWS::ECS::TaskDefinition"))
                 XCTAssertEqual(task?["memory"] as? String, d.updated ? "2048" : "1024")
+                // the new revision of the update keeps its container (ecs_task_definition_update fix)
+                let container = (task?["containerDefinitions"] as? [[String: Any]])?.first
+                XCTAssertEqual(container?["image"] as? String, "doccano/doccano:latest", "\(String(describing: task))")
                 let lb = try await d.inspect.loadBalancer(try d.physical("AWS::ElasticLoadBalancingV2::LoadBalancer"))
                 XCTAssertEqual(lb?.scheme, "internet-facing")
             },

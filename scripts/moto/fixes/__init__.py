@@ -26,6 +26,7 @@ FIXES: list[str] = [
     "cloudformation_unchanged_parameters",
     "cloudformation_stack_tags",
     "cloudformation_condition_parameters",
+    "ecs_task_definition_update",
 ]
 
 

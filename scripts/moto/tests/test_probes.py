@@ -522,3 +522,25 @@ def test_condition_parameter_update(aws, stock):
         assert timeout["VisibilityTimeout"] == "30"
         return
     assert timeout["VisibilityTimeout"] == "120"
+
+
+# A task definition updated (a new revision) keeps its containers
+
+
+def test_ecs_task_definition_update(aws, stock):
+    def body(memory: str) -> str:
+        return json.dumps({"Resources": {"Task": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+            "Family": "probe", "Memory": memory, "ContainerDefinitions": [
+                {"Name": "app", "Image": "nginx:1", "PortMappings": [{"ContainerPort": 80}]}]}}}})
+    cfn = aws("cloudformation")
+    cfn.create_change_set(StackName="probe", ChangeSetName="create", ChangeSetType="CREATE", TemplateBody=body("512"))
+    cfn.execute_change_set(StackName="probe", ChangeSetName="create")
+    cfn.create_change_set(StackName="probe", ChangeSetName="update", ChangeSetType="UPDATE", TemplateBody=body("1024"))
+    cfn.execute_change_set(StackName="probe", ChangeSetName="update")
+    task = aws("ecs").describe_task_definition(taskDefinition=physical(aws, "probe", "Task"))["taskDefinition"]
+    assert task["memory"] == "1024"
+    container = task["containerDefinitions"][0]
+    if stock:
+        assert "image" not in container and container["portMappings"] == []
+        return
+    assert (container["name"], container["image"], container["portMappings"]) == ("app", "nginx:1", [{"containerPort": 80}])
