@@ -386,8 +386,8 @@ extension MotoDeployTests {
 
 extension MotoDeployTests {
     /// A config variant of Tests/Snapshots (the golden templates), deployed as an operator with that
-    /// config would: the resources its overrides name (a VPC, a certificate, a zone, a repository
-    /// with its image) are created in moto first, and named by their moto ids instead of the
+    /// config would: the resources its overrides name (a VPC, a certificate (imported: ISSUED, as
+    /// preflight requires), a zone, a repository with its image) are created in moto first, and named by their moto ids instead of the
     /// snapshots' literal ones. Deletion protection is switched off where the config has it, so
     /// the variant can be destroyed.
     struct Variant: Sendable {
