@@ -277,12 +277,6 @@ struct Inspect {
         _ = try await json(.ecr, "PutImage", ["repositoryName": repository, "imageTag": tag, "imageManifest": manifest])
     }
 
-    /// ACM RequestCertificate (an operator's existing certificate): its ARN.
-    func requestCertificate(domain: String) async throws -> String {
-        let r = try await json(Self.acm, "RequestCertificate", ["DomainName": domain, "ValidationMethod": "DNS"])
-        return try XCTUnwrap(r["CertificateArn"] as? String, "\(r)")
-    }
-
     /// ACM ImportCertificate of a self-signed certificate made with `openssl` (h5: an operator's
     /// ISSUED certificate; a requested one stays PENDING_VALIDATION, which preflight refuses).
     func importCertificate(domain: String) async throws -> String {
