@@ -51,9 +51,12 @@ let package = Package(
         .target(name: "Sign2Text", dependencies: ["InfraDSL"], path: "Sources/Stacks/Sign2Text"),
         .target(name: "MLInference", dependencies: ["InfraDSL"], path: "Sources/Stacks/MLInference"),
 
+        // `infra graph`: the architecture as a diagram (DOT, Mermaid, SVG, JSON) from the construct tree.
+        .target(name: "InfraGraph", dependencies: ["InfraDSL"]),
+
         // The CLI's commands, config loading and stack registry (a library, so tests use it).
         .target(name: "InfraCLI", dependencies: [
-            "InfraDSL", "InfraDeploy", "ExampleStack", "LabelingTool", "DataLabel", "CoralPipeline", "Sign2Text", "MLInference",
+            "InfraDSL", "InfraDeploy", "InfraGraph", "ExampleStack", "LabelingTool", "DataLabel", "CoralPipeline", "Sign2Text", "MLInference",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "infra", dependencies: ["InfraCLI"]),
@@ -72,6 +75,7 @@ let package = Package(
         .testTarget(name: "InfraDeployTests", dependencies: ["InfraDeploy", "InfraCLI", "InfraAWS", "InfraCore", "InfraTestSupport"]),
         .testTarget(name: "InfraAWSTests", dependencies: ["InfraAWS", "InfraTestSupport"],
                     exclude: ["Resources"]),
+        .testTarget(name: "InfraGraphTests", dependencies: ["InfraGraph", "InfraCLI"]),
         .testTarget(name: "SnapshotTests", dependencies: ["InfraDSL", "InfraCLI", "Yams"],
                     path: "Tests/Snapshots", exclude: ["golden"]),
     ]

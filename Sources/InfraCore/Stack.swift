@@ -122,6 +122,8 @@ public final class App: Construct {
     /// Assets registered by constructs (function code, container images), by id.
     public private(set) var assets: [Asset] = []
     private(set) var constructionErrors: [(String, String)] = []
+    /// Relations between constructs that constructs record as they are wired (see `ConstructRelation`).
+    public internal(set) var relations: [ConstructRelation] = []
 
     public init(context: [String: Value] = [:]) {
         self.context = context

@@ -55,6 +55,7 @@ public final class ApiMethod: Construct {
 
         switch integration {
         case .lambdaProxy(let function):
+            app.addRelation(from: self, to: function, .invokes, label: "\(self.httpMethod) \(apiResource.fullPath)")
             // A function that waits for its image takes its method with it (see `ImageGate`).
             m.condition = function.condition
             m.integration = .init {

@@ -38,6 +38,7 @@ public final class CognitoAuthorizer: Construct {
         a.identitySource = StringValue(identitySource)
         a.authorizerResultTtlInSeconds = NumberValue(resultsCacheTtlSeconds)
         api.authorizers.append(self)
+        for pool in userPools { app.addRelation(from: self, to: pool, .authorizer, label: "Cognito tokens") }
     }
 
     /// The authorizer id.

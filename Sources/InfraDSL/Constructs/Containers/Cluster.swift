@@ -73,6 +73,11 @@ public final class Cluster: Construct {
         importedName = nil
         ec2Options = ec2Capacity
         super.init(scope, id)
+        if let v = vpc as? Construct {
+            // The instances' tier when the cluster has EC2 capacity; none for a Fargate-only cluster.
+            let tier = ec2Capacity.map { o in o.subnetType ?? (vpc.subnetIds(.privateWithEgress).isEmpty ? .public : .privateWithEgress) }
+            app.addRelation(from: self, to: v, .placement, label: tier?.rawValue ?? "")
+        }
         let cluster = ECS.Cluster(self, "Resource") {
             if let clusterName { $0.clusterName = StringValue(clusterName) }
             $0.clusterSettings = [.init {

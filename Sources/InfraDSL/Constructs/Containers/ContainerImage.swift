@@ -38,6 +38,7 @@ public struct ContainerImage {
     /// create the repository, or the image is not gated).
     func register(consumer: Construct) -> ImageGate? {
         guard case .repository(let repo, let tag, let keys, let gated) = source else { return nil }
+        consumer.app.addRelation(from: consumer, to: repo, .image, label: tag)
         if tag == "latest" { repo.usedWithLatestTag = true }
         if repo.resource == nil {
             consumer.stack.addContainerImage(StackImage(parameter: nil, consumer: consumer, repository: .name(repo.name),

@@ -42,6 +42,12 @@ public final class Ec2Service: Construct, Connectable {
         let awsvpc = taskDefinition.networkMode == .awsvpc
         subnetIds = awsvpc ? vpc.subnetIds(placement) : []
         super.init(scope, id)
+        if let v = vpc as? Construct {
+            // Bridge and host tasks run on the cluster's instances.
+            let tier = awsvpc ? placement.rawValue
+                : app.relations.last(where: { $0.kind == .placement && $0.from.construct === cluster })?.label ?? ""
+            app.addRelation(from: self, to: v, .placement, label: tier)
+        }
         let defaultPort = taskDefinition.defaultContainer?.containerPort.map { Port.tcp($0) }
         var sgs: [SecurityGroup] = []
         if awsvpc {

@@ -48,6 +48,7 @@ public final class FargateService: Construct, Connectable {
         self.assignPublicIp = assignPublicIp ?? (placement == .public)
         self.platformVersion = platformVersion
         super.init(scope, id)
+        if let v = vpc as? Construct { app.addRelation(from: self, to: v, .placement, label: placement.rawValue) }
         let sgs = securityGroups ?? [SecurityGroup(self, "SecurityGroup", vpc: vpc, description: "Service \(path)")]
         connectionsStorage = Connections(securityGroups: sgs, defaultPort: taskDefinition.defaultContainer?.containerPort.map { .tcp($0) })
         core = ServiceCore(owner: self, cluster: cluster, taskDefinition: taskDefinition, desiredCount: desiredCount,

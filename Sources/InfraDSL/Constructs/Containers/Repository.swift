@@ -114,6 +114,7 @@ public final class Repository: Construct {
 
     /// Lets `grantee` pull images (and get the registry token, which has no resource scope).
     public func grantPull(_ grantee: Grantable) {
+        app.addGrant(grantee, on: self, "pull")
         grantee.addToPrincipalPolicy(PolicyStatement(
             actions: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
             resources: [arn]))
@@ -143,6 +144,7 @@ public final class Repository: Construct {
 
     /// Lets `grantee` pull and push images.
     public func grantPullPush(_ grantee: Grantable) {
+        app.addGrant(grantee, on: self, "push")
         grantPull(grantee)
         grantee.addToPrincipalPolicy(PolicyStatement(
             actions: ["ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"],

@@ -30,6 +30,7 @@ public final class ARecord: Construct {
         self.recordType = type
         domainName = zone.qualify(recordName)
         super.init(scope, id)
+        if case .alias(let t, _) = target.kind, let c = t as? Construct { app.addRelation(from: self, to: c, .alias, label: type) }
         resource = Route53.RecordSet(self, "Resource") {
             $0.hostedZoneId = zone.hostedZoneId
             $0.name = StringValue(self.domainName + ".")

@@ -278,6 +278,7 @@ public final class Bucket: Construct {
 
     /// Lets `grantee` list the bucket and read objects matching `objectsKeyPattern`.
     public func grantRead(_ grantee: Grantable, objectsKeyPattern: String = "*") {
+        app.addGrant(grantee, on: self, "read")
         grantee.addToPrincipalPolicy(PolicyStatement(actions: ["s3:GetBucketLocation", "s3:ListBucket"], resources: [arn]))
         grantee.addToPrincipalPolicy(PolicyStatement(actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: [arnForObjects(objectsKeyPattern)]))
         grantKey(grantee, ServerlessSupport.kmsDecryptActions)
@@ -285,6 +286,7 @@ public final class Bucket: Construct {
 
     /// Lets `grantee` create, overwrite and delete objects matching `objectsKeyPattern`.
     public func grantWrite(_ grantee: Grantable, objectsKeyPattern: String = "*") {
+        app.addGrant(grantee, on: self, "write")
         grantee.addToPrincipalPolicy(PolicyStatement(
             actions: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"], resources: [arnForObjects(objectsKeyPattern)]))
         grantKey(grantee, ServerlessSupport.kmsEncryptDecryptActions)
@@ -298,6 +300,7 @@ public final class Bucket: Construct {
 
     /// Lets `grantee` create and overwrite (not read or delete) objects matching the pattern.
     public func grantPut(_ grantee: Grantable, objectsKeyPattern: String = "*") {
+        app.addGrant(grantee, on: self, "put")
         grantee.addToPrincipalPolicy(PolicyStatement(
             actions: ["s3:AbortMultipartUpload", "s3:PutObject"], resources: [arnForObjects(objectsKeyPattern)]))
         grantKey(grantee, ServerlessSupport.kmsEncryptDecryptActions)
@@ -305,6 +308,7 @@ public final class Bucket: Construct {
 
     /// Lets `grantee` delete objects matching the pattern.
     public func grantDelete(_ grantee: Grantable, objectsKeyPattern: String = "*") {
+        app.addGrant(grantee, on: self, "delete")
         grantee.addToPrincipalPolicy(PolicyStatement(actions: ["s3:DeleteObject"], resources: [arnForObjects(objectsKeyPattern)]))
     }
 
@@ -325,6 +329,7 @@ public final class Bucket: Construct {
             return
         }
         notifications.append((event, function, prefix, suffix))
+        app.addRelation(from: self, to: function, .notifies, label: event.rawValue)
         let key = ObjectIdentifier(function)
         let permission = permissions[key] ?? function.addPermission(
             "AllowInvoke" + ServerlessSupport.idFragment(function), principal: "s3.amazonaws.com",

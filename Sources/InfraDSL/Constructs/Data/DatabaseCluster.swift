@@ -153,6 +153,10 @@ public final class DatabaseCluster: Construct, Connectable {
         subnetCount = 0
         connections = Connections(securityGroups: [])
         super.init(scope, id)
+        if let v = vpc as? Construct {
+            let tier = subnetType ?? (vpc.subnetIds(.isolated).isEmpty ? .privateWithEgress : .isolated)
+            app.addRelation(from: self, to: v, .placement, label: tier.rawValue)
+        }
 
         let subnets = subnetType.map { vpc.subnetIds($0) } ?? vpc.subnetIds(preferring: [.isolated, .privateWithEgress])
         subnetCount = subnets.count

@@ -139,6 +139,7 @@ public final class Secret: Construct {
     /// Lets `grantee` read the value (`secretsmanager:GetSecretValue`, `DescribeSecret`, and
     /// `kms:Decrypt` on a customer managed key).
     public func grantRead(_ grantee: Grantable) {
+        app.addGrant(grantee, on: self, "read")
         grantee.addToPrincipalPolicy(PolicyStatement(
             actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
             resources: [policyArn ?? secretArn]))

@@ -70,6 +70,7 @@ public final class StaticSite: Construct, AliasTarget {
         super.init(scope, id)
         let content = bucket ?? Bucket(self, "Bucket")
         contentBucket = content
+        app.addRelation(from: self, to: content, .origin)
 
         let oac = CloudFront.OriginAccessControl(self, "OriginAccessControl")
         originAccessControl = oac

@@ -221,6 +221,7 @@ public final class Table: Construct {
 
     /// Lets `grantee` read items (get, batch get, query, scan, condition checks).
     public func grantReadData(_ grantee: Grantable) {
+        app.addGrant(grantee, on: self, "read")
         grantee.addToPrincipalPolicy(PolicyStatement(actions: Self.readActions, resources: grantResources))
         if let key = encryptionKeyArn {
             grantee.addToPrincipalPolicy(PolicyStatement(actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [key]))
@@ -229,6 +230,7 @@ public final class Table: Construct {
 
     /// Lets `grantee` write items (put, update, delete, batch write).
     public func grantWriteData(_ grantee: Grantable) {
+        app.addGrant(grantee, on: self, "write")
         grantee.addToPrincipalPolicy(PolicyStatement(actions: Self.writeActions, resources: grantResources))
         if let key = encryptionKeyArn {
             grantee.addToPrincipalPolicy(PolicyStatement(actions: ServerlessSupport.kmsEncryptDecryptActions + ["kms:DescribeKey"], resources: [key]))

@@ -268,6 +268,10 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
                 subnets = vpc.subnetIds(preferring: [.privateWithEgress, .isolated])
             }
             noSubnets = subnets.isEmpty
+            if let v = vpc as? Construct {
+                let tier = subnetType ?? (vpc.subnetIds(.privateWithEgress).isEmpty ? .isolated : .privateWithEgress)
+                app.addRelation(from: self, to: v, .placement, label: tier.rawValue)
+            }
             let groups = securityGroups.isEmpty
                 ? [SecurityGroup(self, "SecurityGroup", vpc: vpc, description: "Security group of function \(path)")]
                 : securityGroups
@@ -292,6 +296,7 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
             }
         }
         if let deadLetterQueue {
+            app.addRelation(from: self, to: deadLetterQueue, .deadLetter, label: "failed events")
             fn.deadLetterConfig = .init { $0.targetArn = deadLetterQueue.queueArn }
             role.addToPrincipalPolicy(PolicyStatement(actions: ["sqs:SendMessage"], resources: [deadLetterQueue.queueArn]))
             if let key = deadLetterQueue.encryptionKeyArn {
@@ -357,6 +362,7 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
 
     /// Lets `grantee` invoke the function (`lambda:InvokeFunction` on it and its versions).
     public func grantInvoke(_ grantee: Grantable) {
+        app.addGrant(grantee, on: self, "invoke")
         var resources = [functionArn, ServerlessSupport.flat("\(functionArn):*")]
         if let condition { resources = resources.map { Fn.if(condition, $0) } }
         grantee.addToPrincipalPolicy(PolicyStatement(actions: ["lambda:InvokeFunction"], resources: resources))
@@ -398,6 +404,7 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
         if let maxBatchingWindowSeconds { esm.maximumBatchingWindowInSeconds = NumberValue(maxBatchingWindowSeconds) }
         if reportBatchItemFailures { esm.functionResponseTypes = [.reportBatchItemFailures] }
         queueSources.append((queue, batchSize, maxBatchingWindowSeconds))
+        app.addRelation(from: queue, to: self, .eventSource, label: "batch \(batchSize)")
         if resource == nil {
             problems.append("cannot add an event source to an imported function (its role is not managed here)")
         } else {

@@ -122,6 +122,10 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
         subnetIds = subnetType.map { vpc.subnetIds($0) }
             ?? (internetFacing ? vpc.subnetIds(.public) : vpc.subnetIds(preferring: [.privateWithEgress, .isolated]))
         super.init(scope, id)
+        if let v = vpc as? Construct {
+            let tier = subnetType ?? (internetFacing ? .public : (vpc.subnetIds(.privateWithEgress).isEmpty ? .isolated : .privateWithEgress))
+            app.addRelation(from: self, to: v, .placement, label: tier.rawValue)
+        }
         let sg = securityGroup ?? SecurityGroup(self, "SecurityGroup", vpc: vpc, description: "Load balancer \(path)")
         connectionsStorage = Connections(securityGroups: [sg])
         resource = ElasticLoadBalancingV2.LoadBalancer(self, "Resource") {

@@ -115,6 +115,7 @@ public final class Queue: Construct {
         if deliveryDelaySeconds != 0 { q.delaySeconds = NumberValue(deliveryDelaySeconds) }
         if receiveMessageWaitTimeSeconds != 0 { q.receiveMessageWaitTimeSeconds = NumberValue(receiveMessageWaitTimeSeconds) }
         if let dlq = deadLetterQueue {
+            app.addRelation(from: self, to: dlq.queue, .deadLetter, label: "after \(dlq.maxReceiveCount) receives")
             q.redrivePolicy = .object([
                 ("deadLetterTargetArn", dlq.queue.queueArn.token),
                 ("maxReceiveCount", .int(dlq.maxReceiveCount)),
@@ -188,6 +189,7 @@ public final class Queue: Construct {
 
     /// Lets `grantee` send messages.
     public func grantSendMessages(_ grantee: Grantable) {
+        app.addGrant(grantee, on: self, "send")
         grantee.addToPrincipalPolicy(PolicyStatement(
             actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"], resources: [queueArn]))
         grantKey(grantee, ServerlessSupport.kmsEncryptDecryptActions)
@@ -195,6 +197,7 @@ public final class Queue: Construct {
 
     /// Lets `grantee` receive, delete and change the visibility of messages.
     public func grantConsumeMessages(_ grantee: Grantable) {
+        app.addGrant(grantee, on: self, "consume")
         grantee.addToPrincipalPolicy(PolicyStatement(
             actions: ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                       "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
@@ -204,6 +207,7 @@ public final class Queue: Construct {
 
     /// Lets `grantee` purge the queue.
     public func grantPurge(_ grantee: Grantable) {
+        app.addGrant(grantee, on: self, "purge")
         grantee.addToPrincipalPolicy(PolicyStatement(
             actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:PurgeQueue"], resources: [queueArn]))
     }

@@ -123,6 +123,7 @@ public final class Topic: Construct {
 
     /// Lets `grantee` publish to the topic.
     public func grantPublish(_ grantee: Grantable) {
+        app.addGrant(grantee, on: self, "publish")
         grantee.addToPrincipalPolicy(PolicyStatement(actions: ["sns:Publish"], resources: [topicArn]))
         if let key = encryptionKeyArn {
             grantee.addToPrincipalPolicy(PolicyStatement(actions: ["kms:Decrypt", "kms:GenerateDataKey*"], resources: [key]))
@@ -143,6 +144,7 @@ public final class Topic: Construct {
             actions: ["sqs:SendMessage"], resources: [queue.queueArn],
             principals: ["Service": ["sns.amazonaws.com"]],
             conditions: ["ArnEquals": ["aws:SourceArn": topicArn.token]]))
+        app.addRelation(from: self, to: queue, .subscription, label: rawMessageDelivery ? "raw messages" : "")
         let sub = SNS.Subscription(queue, "Subscription" + ServerlessSupport.idFragment(self))
         sub.topicArn = topicArn
         sub.protocol = "sqs"
@@ -159,6 +161,7 @@ public final class Topic: Construct {
     public func addSubscription(function: Function, filterPolicy: Value? = nil) -> SNS.Subscription {
         if isFifo { problems.append("a FIFO topic cannot deliver to a Lambda function (\(function.path))") }
         let scope: Construct = function
+        app.addRelation(from: self, to: function, .subscription)
         let fragment = ServerlessSupport.idFragment(self)
         function.addPermission("InvokeBy" + fragment, principal: "sns.amazonaws.com", sourceArn: topicArn, scope: scope)
         let sub = SNS.Subscription(scope, "Subscription" + fragment)

@@ -121,6 +121,7 @@ public final class Connections: Connectable {
             for source in other.connections.securityGroups {
                 let id = "IngressFrom" + LogicalID.sanitize(source.path.replacingOccurrences(of: "/", with: "")) + "\(port.from)"
                 let rule = EC2.SecurityGroupIngress(target, id)
+                target.app.addRelation(from: source, to: target, .connection, label: port.description)
                 rule.groupId = target.groupId
                 rule.sourceSecurityGroupId = source.groupId
                 rule.ipProtocol = StringValue(port.ipProtocol)
@@ -136,6 +137,8 @@ public final class Connections: Connectable {
         for target in securityGroups {
             let id = "IngressCidr" + LogicalID.sanitize((cidr.literal ?? "Token") + port.ipProtocol) + "\(port.from)To\(port.to)"
             let rule = EC2.SecurityGroupIngress(target, id)
+            target.app.addRelation(ConstructRelation(from: .external(cidr.literal ?? "CIDR"), to: .construct(target), kind: .connection,
+                                                     label: port.description))
             rule.groupId = target.groupId
             rule.cidrIp = cidr
             rule.ipProtocol = StringValue(port.ipProtocol)
