@@ -43,6 +43,8 @@ public struct ConstructRelation {
         public static let alias = Kind("alias")
         /// `from` (an API authorizer) accepts the tokens of the user pool `to`.
         public static let authorizer = Kind("authorizer")
+        /// `from` writes its logs to `to` (server access logs to a bucket); label: what it writes.
+        public static let logs = Kind("logs")
         /// `from` runs a container image of the repository `to`; label: the tag.
         public static let image = Kind("image")
         /// `from` is placed in the VPC `to`; label: the subnet tier (`public`, `private`, `isolated`).

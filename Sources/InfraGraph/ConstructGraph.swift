@@ -224,6 +224,17 @@ private struct Builder {
                 edges.append(GraphEdge(from: nodes[a].id, to: nodes[t.node].id, kind: .policy, label: Self.summarize(t.actions)))
             }
         }
+        // A load-balanced service's certificate: the load balancer serves it, its zone validates it.
+        for (c, _) in candidates {
+            if let cert = c as? Certificate, let zone = cert.hostedZone,
+               let a = nodeIndex(.construct(cert)), let b = nodeIndex(.construct(zone)), a != b {
+                edges.append(GraphEdge(from: nodes[a].id, to: nodes[b].id, kind: .uses, label: "DNS validation"))
+            }
+        }
+        for service in stack.descendants().compactMap({ $0 as? ApplicationLoadBalancedFargateService }) {
+            guard let cert = service.certificate, let a = nodeIndex(.construct(service.loadBalancer)), let b = nodeIndex(.construct(cert)), a != b else { continue }
+            edges.append(GraphEdge(from: nodes[a].id, to: nodes[b].id, kind: .uses, label: "TLS"))
+        }
         for (c, _) in candidates {
             let cluster = (c as? FargateService)?.cluster ?? (c as? Ec2Service)?.cluster
             guard let cluster, let a = nodeIndex(.construct(c)), let b = nodeIndex(.construct(cluster)), a != b else { continue }
@@ -355,6 +366,7 @@ private struct Builder {
         case .alias: return .alias
         case .image: return .image
         case .authorizer: return .authorizer
+        case .logs: return .logs
         default: return nil
         }
     }

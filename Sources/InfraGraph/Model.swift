@@ -84,16 +84,11 @@ public enum EdgeKind: String, Sendable, CaseIterable {
     case authorizer
     /// A service runs in an ECS cluster.
     case memberOf
+    /// The source writes logs to the target; the source uses the target (a certificate).
+    case logs, uses
     /// Resources level: `Ref`, `Fn::GetAtt` (label: attributes), `DependsOn`, `Fn::ImportValue`.
     case ref, getAtt, dependsOn, importValue
 
-    /// Flow edges: what happens at run time (drawn solid).
-    var isFlow: Bool {
-        switch self {
-        case .notifies, .eventSource, .subscription, .invokes, .origin, .alias: return true
-        default: return false
-        }
-    }
 }
 
 /// The kind of a group (a cluster in DOT, a subgraph in Mermaid).

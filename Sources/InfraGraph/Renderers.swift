@@ -47,6 +47,8 @@ public enum DotRenderer {
             if n.imported { style.append("dashed") }
             var attrs = "shape=\(shape), style=\"\(style.joined(separator: ","))\", fillcolor=\"\(p.fill)\", color=\"\(p.stroke)\""
             if n.gate != nil && g.level == .constructs { attrs += ", peripheries=2" }
+            // Shapes that grow around their label get a smaller margin.
+            if ["hexagon", "octagon", "doubleoctagon", "parallelogram", "invtrapezium"].contains(shape) { attrs += ", margin=\"0.03,0.03\"" }
             out += "\(indent)\(n.id) [label=<\(nodeLabel(n, level: g.level))>, \(attrs)];\n"
         }
         func emitGroup(_ group: GraphGroup, indent: String) {
@@ -68,8 +70,9 @@ public enum DotRenderer {
             let text = Style.edgeText(e)
             if !text.isEmpty { attrs.append("label=\(quote(text))"); attrs.append("fontcolor=\"\(look.color == "#8A8A8A" ? "#555555" : look.color)\"") }
             if let group = e.toGroup { attrs.append("lhead=cluster_\(group)") }
+            if let group = e.fromGroup { attrs.append("ltail=cluster_\(group)") }
             // An edge to a whole group would pull its members after the grantee: not a rank constraint.
-            if e.toGroup != nil { attrs.append("constraint=false") }
+            if e.toGroup != nil || e.fromGroup != nil { attrs.append("constraint=false") }
             out += "  \(e.from) -> \(e.to) [\(attrs.joined(separator: ", "))];\n"
         }
         // Tiers read left to right in the order traffic enters: public, private, isolated.
@@ -161,7 +164,7 @@ public enum MermaidRenderer {
             let look = Style.edge(e.kind)
             let label = Style.edgeText(e)
             let target = e.toGroup ?? e.to
-            out += "  \(e.from) \(look.mermaidArrow)" + (label.isEmpty ? " " : "|\"\(text(label))\"| ") + "\(target)\n"
+            out += "  \(e.fromGroup ?? e.from) \(look.mermaidArrow)" + (label.isEmpty ? " " : "|\"\(text(label))\"| ") + "\(target)\n"
         }
 
         // Colours: one class per palette, then dashed borders for imported nodes.

@@ -114,8 +114,8 @@ enum Style {
             return EdgeLook(color: "#C7243A", line: "dotted", width: 1.2, mermaidArrow: "-.->")
         case .authorizer:
             return EdgeLook(color: "#7A3FE0", line: "dotted", width: 1.2, mermaidArrow: "-.->")
-        case .memberOf:
-            return EdgeLook(color: "#B0B0B0", line: "dotted", width: 1.0, mermaidArrow: "-.->")
+        case .memberOf, .logs, .uses:
+            return EdgeLook(color: "#A0A0A0", line: "dotted", width: 1.0, mermaidArrow: "-.->")
         case .ref:
             return EdgeLook(color: "#555555", line: "solid", width: 0.8, mermaidArrow: "-->")
         case .getAtt:
@@ -139,7 +139,7 @@ enum Style {
         case .origin: text = e.label.isEmpty ? "origin" : e.label
         case .alias: text = e.label.isEmpty ? "alias" : "alias \(e.label)"
         case .authorizer: text = "authorizer"
-        case .ref, .dependsOn, .importValue, .memberOf: text = e.label
+        case .ref, .dependsOn, .importValue, .memberOf, .logs, .uses: text = e.label
         default: text = e.label
         }
         if let count = e.count { text += text.isEmpty ? "×\(count)" : " ×\(count)" }
@@ -153,6 +153,8 @@ struct DrawnEdge {
     let to: String
     /// The group the edge points at (all of whose members the edge reaches).
     let toGroup: String?
+    /// The group the edge comes from (all of whose members have the edge).
+    var fromGroup: String? = nil
     let kind: EdgeKind
     let label: String
     let count: Int?
@@ -169,11 +171,28 @@ extension StackGraph {
             for e in edges where members.contains(e.to) { reach["\(e.from)|\(e.kind.rawValue)|\(e.label)", default: []].insert(e.to) }
             for (key, targets) in reach where targets == members { bundled.append((key, g.id, members.count)) }
         }
+        // And the other way: every member has the same edge to one target.
+        var bundledFrom: [(key: String, group: String, count: Int)] = []
+        for g in groups where g.kind == .sameAccess {
+            let members = Set(nodes.filter { $0.group == g.id }.map(\.id))
+            var reach: [String: Set<String>] = [:]
+            for e in edges where members.contains(e.from) && !members.contains(e.to) {
+                reach["\(e.to)|\(e.kind.rawValue)|\(e.label)", default: []].insert(e.from)
+            }
+            for (key, sources) in reach where sources == members { bundledFrom.append((key, g.id, members.count)) }
+        }
         var out: [DrawnEdge] = []
         var emitted = Set<String>()
         for e in edges {
             let key = "\(e.from)|\(e.kind.rawValue)|\(e.label)"
-            if let b = bundled.first(where: { $0.key == key && node(e.to)?.group == $0.group }) {
+            let reverseKey = "\(e.to)|\(e.kind.rawValue)|\(e.label)"
+            if let b = bundledFrom.first(where: { $0.key == reverseKey && node(e.from)?.group == $0.group }) {
+                if emitted.insert("from|" + reverseKey + "|" + b.group).inserted {
+                    var d = DrawnEdge(from: e.from, to: e.to, toGroup: nil, kind: e.kind, label: e.label, count: b.count)
+                    d.fromGroup = b.group
+                    out.append(d)
+                }
+            } else if let b = bundled.first(where: { $0.key == key && node(e.to)?.group == $0.group }) {
                 if emitted.insert(key + "|" + b.group).inserted {
                     out.append(DrawnEdge(from: e.from, to: e.to, toGroup: b.group, kind: e.kind, label: e.label, count: b.count))
                 }

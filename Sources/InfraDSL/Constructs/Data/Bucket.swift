@@ -195,6 +195,7 @@ public final class Bucket: Construct {
             b.addPropertyOverride("LifecycleConfiguration", .object([("Rules", .array(lifecycleRules.map(\.value)))]))
         }
         if let logs = accessLogs {
+            app.addRelation(from: self, to: logs.bucket, .logs, label: "access logs")
             b.loggingConfiguration = .init {
                 $0.destinationBucketName = logs.bucket.bucketName
                 $0.logFilePrefix = StringValue(logs.prefix)

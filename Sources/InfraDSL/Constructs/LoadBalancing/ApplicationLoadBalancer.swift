@@ -154,6 +154,7 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
         }
         // Elastic Load Balancing checks that it may write the logs when the attribute is set.
         if let policy = accessLogs?.bucket?.policy { resource.addDependency(policy) }
+        if let bucket = accessLogs?.bucket { app.addRelation(from: self, to: bucket, .logs, label: "access logs") }
         self.accessLogs = accessLogs
         // Public load balancers need the internet gateway attached before they are created.
         if internetFacing, let v = vpc as? Vpc, let attachment = v.internetGatewayAttachment {
