@@ -27,6 +27,16 @@ public enum GraphFormat: String, Sendable, CaseIterable {
 
 // MARK: - DOT
 
+extension StackGraph {
+    /// Left to right when a VPC has several tiers (clients, public, private and isolated subnets
+    /// read in the order traffic enters); top to bottom otherwise, which keeps serverless
+    /// pipelines (queue -> function -> topic -> ...) from growing into one long row.
+    var direction: String {
+        let tiered = groups.contains { vpc in vpc.kind == .vpc && groups.filter { $0.parent == vpc.id && $0.kind == .tier }.count >= 2 }
+        return tiered || level == .resources ? "LR" : "TB"
+    }
+}
+
 /// Graphviz DOT: clusters for groups, HTML labels (name in bold, kind and details below),
 /// left to right so clients, public, private and isolated tiers read in the order traffic flows.
 public enum DotRenderer {
@@ -34,7 +44,7 @@ public enum DotRenderer {
         var out = "digraph \(quote(g.stackName)) {\n"
         let title = "\(g.stackName) · \(g.level.rawValue)"
         let large = g.nodes.count > 60
-        out += "  graph [rankdir=LR, compound=true, newrank=true, fontname=\"Helvetica\", fontsize=13, labelloc=t, labeljust=l,\n"
+        out += "  graph [rankdir=\(g.direction), compound=true, newrank=true, fontname=\"Helvetica\", fontsize=13, labelloc=t, labeljust=l,\n"
         out += "         nodesep=\(large ? "0.18" : "0.3"), ranksep=\(large ? "0.5" : "0.7"), pad=0.25, label=<<B>\(html(title))</B>>];\n"
         out += "  node [fontname=\"Helvetica\", fontsize=11, penwidth=1.2, margin=\"0.14,0.06\"];\n"
         out += "  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n"
@@ -144,7 +154,7 @@ public enum DotRenderer {
 /// for edge kinds. Only syntax GitHub's renderer accepts (quoted labels, `<br/>` line breaks).
 public enum MermaidRenderer {
     public static func render(_ g: StackGraph) -> String {
-        var out = "flowchart LR\n"
+        var out = "flowchart \(g.direction)\n"
         out += "  %% \(g.stackName) · \(g.level.rawValue) (infra graph)\n"
         func emitNode(_ n: GraphNode, indent: String) {
             let (open, close) = Style.mermaidShape(n)

@@ -35,7 +35,7 @@ enum Style {
     /// A resource's colours from its CloudFormation namespace.
     static func palette(type: String) -> Palette {
         let parts = type.split(separator: ":")
-        let service = parts.count >= 3 ? String(parts[2]) : ""
+        let service = parts.count >= 3 ? String(parts[1]) : ""  // AWS::<service>::<type>
         if type.hasPrefix("Custom::") { return management }
         switch service {
         case "Lambda", "ECS", "ECR", "AutoScaling", "Amplify": return compute
