@@ -246,7 +246,7 @@ public struct HotswapPlanner {
         if blocked { return nil }
         // the services that run it; anything else that refers to it would keep the old revision
         var services: [HotswapPlan.ServiceRef] = []
-        for (rid, def) in TemplateDocument.section(new, "Resources") where rid != id && Self.refers(def, to: id) {
+        for (rid, def) in TemplateDocument.section(self.new, "Resources") where rid != id && Self.refers(def, to: id) {
             let rtype = def["Type"]?.stringLiteral ?? "?"
             guard rtype == "AWS::ECS::Service",
                   TemplateDocument.equal(def["Properties"]?["TaskDefinition"], .object([("Ref", .string(id))])) else {

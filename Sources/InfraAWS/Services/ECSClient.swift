@@ -79,19 +79,20 @@ public struct ECSClient: Sendable {
         return arn
     }
 
-    /// UpdateService to a task definition (a new deployment).
+    /// UpdateService: to a task definition (a new deployment) and/or a desired count.
     @discardableResult
-    public func updateService(cluster: String, service: String, taskDefinition: String,
-                              forceNewDeployment: Bool = false) async throws -> Service {
+    public func updateService(cluster: String, service: String, taskDefinition: String? = nil,
+                              desiredCount: Int? = nil, forceNewDeployment: Bool = false) async throws -> Service {
         struct Input: Encodable {
             var cluster: String
             var service: String
-            var taskDefinition: String
+            var taskDefinition: String?
+            var desiredCount: Int?
             var forceNewDeployment: Bool?
         }
         struct Output: Decodable { var service: Service? }
         let out: Output = try await client.json(.ecs, "UpdateService", Input(
-            cluster: cluster, service: service, taskDefinition: taskDefinition,
+            cluster: cluster, service: service, taskDefinition: taskDefinition, desiredCount: desiredCount,
             forceNewDeployment: forceNewDeployment ? true : nil))
         guard let s = out.service else {
             throw AWSClientError.malformedResponse(service: "ECS", operation: "UpdateService", detail: "no service")
