@@ -75,7 +75,8 @@ final class HotswapMotoTests: XCTestCase {
     }
 
     static func record(_ name: String, _ run: Run) {
-        let line = String(format: "%@: %d AWS calls, %.3f s", name, run.calls.count, run.seconds)
+        let line = String(format: "%@: %d AWS calls, %.3f s: ", name, run.calls.count, run.seconds)
+            + run.calls.joined(separator: ", ")
         print("hotswap-bench| " + line)
         guard let path = ProcessInfo.processInfo.environment["HOTSWAP_BENCH_OUT"] else { return }
         let json = "{\"step\":\"\(name)\",\"calls\":\(run.calls.count),\"seconds\":\(String(format: "%.3f", run.seconds))}\n"
