@@ -312,5 +312,19 @@ final class HotswapMotoTests: XCTestCase {
         XCTAssertEqual(fn.memorySize, 512)
         Self.record("watch: config write to function updated", Run(console: console, calls: box.transport.requests,
                                                                      seconds: latency))
+        // Ctrl-C (the task cancelled, as DeployCLI.runInterruptible does): exit 130, promptly
+        let watching = TestConsole()
+        final class Ready: @unchecked Sendable { let lock = NSLock(); var value = false }
+        let ready = Ready()
+        let watchContext = context(moto, watching)
+        let task = Task { await (try! Watch.parse(args)).execute(watchContext, ready: { ready.lock.withLock { ready.value = true } }) }
+        while !ready.lock.withLock({ ready.value }) { try await Task.sleep(nanoseconds: 20_000_000) }
+        // its first deploy applies the drift again (the template in CloudFormation still says 256)
+        XCTAssertTrue(watching.stdout.contains("✅ infra-example: hot-swapped"), watching.stdout)
+        let cancelled = Date()
+        task.cancel()
+        let exit = await task.value
+        XCTAssertEqual(exit, 130, watching.all)
+        XCTAssertLessThan(Date().timeIntervalSince(cancelled), 1, "ends at once")
     }
 }

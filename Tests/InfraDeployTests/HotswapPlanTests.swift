@@ -93,6 +93,20 @@ final class HotswapPlanTests: XCTestCase {
                                                          service: "arn:aws:ecs:eu-west-1:123456789012:service/c/s")])
     }
 
+    func testContainerImageFunctionAndPackageTypeChange() throws {
+        func t(_ code: String) -> Value {
+            try! TemplateDocument.parse("""
+                {"Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Code": \(code)}}}}
+                """)
+        }
+        let image = #"{"ImageUri": {"Fn::Sub": "${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/infra-assets:B"}}"#
+        let p = plan(t(#"{"ImageUri": "x:A"}"#), t(image))
+        guard case let .function(_, _, code, _, _)? = p.changes.first else { return XCTFail("\(p)") }
+        XCTAssertEqual(code, .image(uri: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/infra-assets:B"))
+        XCTAssertEqual(plan(t(#"{"S3Bucket": "b", "S3Key": "k"}"#), t(image)).blockers,
+                       ["Fn (AWS::Lambda::Function): Properties.Code changes from s3 to image code (the package type): a replacement"])
+    }
+
     func testUnresolvableValuesFallBack() {
         let p = plan(Self.template(env: #""x""#), Self.template(env: #"{"Fn::GetAtt": ["Dist", "DomainName"]}"#))
         XCTAssertEqual(p.changes.count, 0)
