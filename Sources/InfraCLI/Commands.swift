@@ -7,7 +7,7 @@ public struct InfraCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "infra",
         abstract: "Infrastructure as typed Swift: synthesize and deploy CloudFormation stacks.",
-        subcommands: [Synth.self, List.self, Deploy.self, Diff.self, Destroy.self, Bootstrap.self,
+        subcommands: [Synth.self, List.self, Deploy.self, Watch.self, Diff.self, Destroy.self, Bootstrap.self,
                       GraphCommand.self])
 
     public init() {}

@@ -107,6 +107,11 @@ public struct Deploy: ParsableCommand {
     @Option(name: .customLong("toolkit-stack-name"), help: "The toolkit stack `infra bootstrap` deployed.")
     var toolkitStackName: String = Toolkit.defaultStackName
 
+    @Flag(help: ArgumentHelp("Apply Lambda code/configuration and ECS container image/environment changes through "
+        + "the service APIs, without a change set (seconds instead of a CloudFormation update); any other change "
+        + "falls back to a change set and says why. Leaves drift: a deploy without --hotswap reconciles it."))
+    var hotswap = false
+
     @OptionGroup var source: AssemblySource
     @OptionGroup var aws: AWSOptions
 
@@ -133,8 +138,128 @@ public struct Deploy: ParsableCommand {
                                         force: force, toolkitStackName: toolkitStackName, progress: style)
             options.dryRun = dryRun
             options.importExisting = importExisting
+            if hotswap && !dryRun && !noExecute {
+                let summary = await HotswapDeployer(context: context, assembly: assembly, options: options).deploy(chosen)
+                return summary.exitCode
+            }
             let summary = await Deployer(context: context, assembly: assembly, options: options).deploy(chosen)
             return summary.exitCode
+        } catch {
+            return DeployCLI.report(error, context.console)
+        }
+    }
+}
+
+/// `infra watch`: deploy (hot-swapping what allows it), then re-synthesize and hot-swap whenever
+/// a file under the watched paths changes (the config folder and the stacks' asset directories).
+public struct Watch: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Re-synthesize and hot-swap (or deploy) whenever the config or an asset directory changes.",
+        discussion: """
+            Deploys the stacks once (like `infra deploy --hotswap`), then polls the config folder and the \
+            directories of the stacks' assets (a function's code). When files change (and have stopped \
+            changing for --debounce milliseconds), it synthesizes again and applies the change: hot-swapped \
+            when it allows it, otherwise with a change set. One line per update. Ctrl-C ends it (exit 130). \
+            A change to the stacks' Swift code needs a rebuild of infra: watch does not see it.
+            """)
+
+    @Argument(help: "Stacks to watch (names or ids, * wildcards).")
+    var stacks: [String] = []
+
+    @Flag(help: "Watch every stack of the app.")
+    var all = false
+
+    @Option(help: "Milliseconds without further changes before an update starts.")
+    var debounce: Int = 200
+
+    @Option(name: .customLong("require-approval"),
+            help: ArgumentHelp("For updates that need a change set: never, broadening, any-change."))
+    var requireApproval: String = ApprovalLevel.broadening.rawValue
+
+    @Option(help: "Live progress of change sets: bar or events.")
+    var progress: String?
+
+    @Option(name: .customLong("toolkit-stack-name"), help: "The toolkit stack `infra bootstrap` deployed.")
+    var toolkitStackName: String = Toolkit.defaultStackName
+
+    @OptionGroup var source: AssemblySource
+    @OptionGroup var aws: AWSOptions
+
+    public init() {}
+
+    public func run() throws {
+        nonisolated(unsafe) let command = self
+        try DeployCLI.run(aws) { context in await command.execute(context) }
+    }
+
+    /// Runs until cancelled (130), or after `updates` updates (tests, benchmarks: 0 when all
+    /// succeeded). `ready` is called once the first deploy is done and the files are being watched.
+    public func execute(_ context: DeployContext, updates: Int? = nil,
+                        ready: (@Sendable () -> Void)? = nil) async -> Int32 {
+        do {
+            guard source.assembly == nil else {
+                throw DeployError(.usage, "watch synthesizes the app itself: --assembly cannot be used with it")
+            }
+            guard let approval = ApprovalLevel(rawValue: requireApproval) else {
+                throw DeployError(.usage, "--require-approval must be never, broadening or any-change")
+            }
+            guard debounce >= 0 else { throw DeployError(.usage, "--debounce must be 0 or more") }
+            let style = try DeployCLI.progressStyle(progress)
+            let options = DeployOptions(requireApproval: approval, toolkitStackName: toolkitStackName, progress: style)
+            var assembly = try source.load(context, stacks: stacks)
+            var chosen = try assembly.select(stacks, all: all, upstream: true)
+            var deployer = HotswapDeployer(context: context, assembly: assembly, options: options)
+            let first = await deployer.deploy(chosen)
+            if first.exitCode == 130 { return 130 }
+            let configDirectory = context.url(source.project.configDirectory)
+            func paths(_ assembly: DeployAssembly, _ chosen: [AssemblyStack]) -> WatchedPaths {
+                let ids = Set(chosen.flatMap(\.assets))
+                let dirs = assembly.assets.filter { ids.contains($0.id) && $0.kind != .containerImage }
+                    .map { URL(fileURLWithPath: $0.source) }
+                return WatchedPaths(roots: [configDirectory] + dirs)
+            }
+            var watched = paths(assembly, chosen)
+            var base = watched.snapshot()
+            context.console.out("watch: watching \(watched.roots.map(\.path).joined(separator: ", ")) "
+                + "(\(base.count) files); Ctrl-C to stop")
+            ready?()
+            let loop = WatchLoop(interval: 0.05, debounce: Double(debounce) / 1000)
+            var done = 0
+            var failed = !first.succeeded
+            while updates.map({ done < $0 }) ?? true {
+                let current = watched
+                let changed = try await loop.next({ current }, since: &base)
+                let started = Date()
+                let first = changed.first.map { ($0 as NSString).lastPathComponent } ?? "?"
+                let what = changed.count == 1 ? first : "\(first) and \(changed.count - 1) more"
+                do {
+                    assembly = try source.load(context, stacks: stacks)
+                    chosen = try assembly.select(stacks, all: all, upstream: true)
+                } catch {
+                    context.console.err("watch: \(what) changed; synthesis failed: \((error as? CustomStringConvertible)?.description ?? "\(error)")")
+                    done += 1
+                    failed = true
+                    continue
+                }
+                let next = deployer.with(assembly: assembly)
+                let summary = await next.deploy(chosen)
+                deployer = next
+                if summary.exitCode == 130 { return 130 }
+                watched = paths(assembly, chosen)
+                base = watched.snapshot()
+                let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
+                if summary.succeeded {
+                    context.console.out("watch: \(what) changed -> \(chosen.map(\.stackName).joined(separator: ", ")) "
+                        + "updated in \(seconds) s")
+                } else {
+                    context.console.err("watch: \(what) changed -> update failed after \(seconds) s (see above); "
+                        + "still watching")
+                    failed = true
+                }
+                done += 1
+            }
+            return failed ? 1 : 0
         } catch {
             return DeployCLI.report(error, context.console)
         }

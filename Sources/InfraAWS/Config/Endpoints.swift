@@ -5,6 +5,8 @@ public enum AWSProtocol: Sendable {
     case query(version: String)
     case restXML
     case json(version: String, targetPrefix: String)
+    /// REST with JSON bodies (Lambda).
+    case restJSON
 }
 
 /// A service infra talks to.

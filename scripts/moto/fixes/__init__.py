@@ -27,6 +27,7 @@ FIXES: list[str] = [
     "cloudformation_stack_tags",
     "cloudformation_condition_parameters",
     "ecs_task_definition_update",
+    "ecs_service_deployment",
 ]
 
 

@@ -544,3 +544,26 @@ def test_ecs_task_definition_update(aws, stock):
         assert "image" not in container and container["portMappings"] == []
         return
     assert (container["name"], container["image"], container["portMappings"]) == ("app", "nginx:1", [{"containerPort": 80}])
+
+
+def test_ecs_service_update_starts_a_deployment(aws, stock):
+    ecs = aws("ecs")
+    ecs.create_cluster(clusterName="probe")
+    first = ecs.register_task_definition(family="probe", containerDefinitions=[
+        {"name": "app", "image": "nginx:1", "memory": 128}])["taskDefinition"]["taskDefinitionArn"]
+    ecs.create_service(cluster="probe", serviceName="web", taskDefinition=first, desiredCount=0)
+    second = ecs.register_task_definition(family="probe", containerDefinitions=[
+        {"name": "app", "image": "nginx:2", "memory": 128}])["taskDefinition"]["taskDefinitionArn"]
+    ecs.update_service(cluster="probe", service="web", taskDefinition=second)
+    service = ecs.describe_services(cluster="probe", services=["web"])["services"][0]
+    primary = [d for d in service["deployments"] if d["status"] == "PRIMARY"]
+    assert len(primary) == 1
+    if stock:
+        assert primary[0]["taskDefinition"] == first
+        return
+    assert service["taskDefinition"] == second
+    assert (primary[0]["taskDefinition"], primary[0]["rolloutState"]) == (second, "COMPLETED")
+    assert len(service["deployments"]) == 1
+    # an unknown task definition is still refused
+    with pytest.raises(ClientError):
+        ecs.update_service(cluster="probe", service="web", taskDefinition="probe:99")
