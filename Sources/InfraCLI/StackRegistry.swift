@@ -10,7 +10,7 @@ import Sign2Text
 public enum StackRegistry {
     public static let all: [StackDefinition] = [
         StackDefinition(name: "example", summary: "a VPC, a bucket, a queue and a function wired by tokens",
-                        contextKeys: ExampleStack.contextKeys) {
+                        schema: ExampleStack.Settings.schema) {
             app, config in try ExampleStack.build(app, config: config)
         },
         StackDefinition(name: LabelingToolStack.definitionName, summary: LabelingToolStack.summary,
@@ -26,7 +26,7 @@ public enum StackRegistry {
             app, config in try CoralPipelineStack.build(app, config: config)
         },
         StackDefinition(name: Sign2TextStack.definitionName, summary: Sign2TextStack.summary,
-                        contextKeys: Sign2TextStack.Settings.keys) {
+                        schema: Sign2TextStack.Settings.schema) {
             app, config in try Sign2TextStack.build(app, config: config)
         },
         StackDefinition(name: MLInferenceStack.definitionName, summary: MLInferenceStack.summary,

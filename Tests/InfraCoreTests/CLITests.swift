@@ -75,9 +75,11 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(configs.map { try? $0.int("FUNCTION_MEMORY", default: 256) }, [1024, 256])
     }
 
-    func testSynthesisErrorExitsOneAndWritesNothing() throws {
+    /// An invalid stack name was a synthesis error (exit 1, no file or key named); it is now a
+    /// config error naming the file and key.
+    func testInvalidStackNameExitsTwoAndWritesNothing() throws {
         try writeConfig("a.json", #"{"app": "example", "stackName": "not_valid!"}"#)
-        XCTAssertEqual(run(["synth", "--output", out.path, "--quiet"]), 1)
+        XCTAssertEqual(run(["synth", "--output", out.path, "--quiet"]), 2)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
     }
 
