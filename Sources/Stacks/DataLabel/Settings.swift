@@ -285,7 +285,7 @@ extension DataLabelStack {
                 }
             } else {
                 if !privateSubnetIds.isEmpty { throw fail("PRIVATE_SUBNET_IDS", "only used with VPC_ID") }
-                if !Self.isCidr(vpcCidr) { throw fail("VPC_CIDR", "'\(vpcCidr)' is not an IPv4 CIDR block such as 10.0.0.0/16") }
+                if Validate.cidrProblem(vpcCidr, prefixes: 16...28) != nil { throw fail("VPC_CIDR", "'\(vpcCidr)' is not an IPv4 CIDR block such as 10.0.0.0/16") }
                 try range(maxAzs, 1...6, "MAX_AZS")
                 try range(natGateways, 1...maxAzs, "NAT_GATEWAYS")
             }
@@ -302,7 +302,7 @@ extension DataLabelStack {
             try range(scraperTaskCount, 0...100, "SCRAPER_TASK_COUNT")
             try range(scraperCpu, 128...10240, "SCRAPER_CPU")
             try range(scraperMemoryMiB, 128...122_880, "SCRAPER_MEMORY_MIB")
-            if let name = scraperRepositoryName, !Self.isRepositoryName(name) {
+            if let name = scraperRepositoryName, !Validate.isECRRepositoryName(name) {
                 throw fail("SCRAPER_REPOSITORY_NAME", "'\(name)' is not an ECR repository name (lower-case letters, digits, '.', '_', '-', '/')")
             }
             if scraperImageTag.isEmpty || scraperImageTag.count > 128
@@ -338,8 +338,8 @@ extension DataLabelStack {
                 throw fail("LABELED_POSTS_PREFIX", "must not overlap PREPROCESSED_POSTS_PREFIX (each writer may only write its own prefix)")
             }
             if let days = accessLogRetentionDays { try range(days, 1...3650, "ACCESS_LOG_RETENTION_DAYS") }
-            if !Function.allowedLogRetentionDays.contains(logRetentionDays) {
-                throw fail("LOG_RETENTION_DAYS", "\(logRetentionDays) is not a retention CloudWatch Logs accepts (\(Function.allowedLogRetentionDays.map(String.init).joined(separator: ", ")))")
+            if let problem = Validate.logRetentionProblem(logRetentionDays) {
+                throw fail("LOG_RETENTION_DAYS", problem)
             }
 
             if apiResourcePath.isEmpty || !apiResourcePath.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
@@ -363,7 +363,7 @@ extension DataLabelStack {
             try range(apiThrottleBurst, 1...5_000, "API_THROTTLE_BURST")
 
             if let domain = siteDomain {
-                if !Self.isDomain(domain) { throw fail("SITE_DOMAIN", "'\(domain)' is not a domain name such as labels.example.com") }
+                if !Validate.isDomainName(domain, underscore: false) { throw fail("SITE_DOMAIN", "'\(domain)' is not a domain name such as labels.example.com") }
                 guard let cert = siteCertificateArn else {
                     throw fail("SITE_CERTIFICATE_ARN", "required with SITE_DOMAIN: an ACM certificate in us-east-1 covering it")
                 }
@@ -377,7 +377,7 @@ extension DataLabelStack {
                 if hostedZoneId != nil { throw fail("HOSTED_ZONE_ID", "only used with SITE_DOMAIN") }
             }
             if let zoneId = hostedZoneId {
-                if zoneId.isEmpty || !zoneId.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) {
+                if !Validate.isHostedZoneId(zoneId) {
                     throw fail("HOSTED_ZONE_ID", "'\(zoneId)' is not a hosted zone id (upper-case letters and digits)")
                 }
                 guard let zone = hostedZoneName else { throw fail("HOSTED_ZONE_NAME", "required with HOSTED_ZONE_ID") }
@@ -387,26 +387,6 @@ extension DataLabelStack {
             } else if hostedZoneName != nil {
                 throw fail("HOSTED_ZONE_ID", "required with HOSTED_ZONE_NAME")
             }
-        }
-
-        static func isCidr(_ s: String) -> Bool {
-            let parts = s.split(separator: "/")
-            guard parts.count == 2, let prefix = Int(parts[1]), (16...28).contains(prefix) else { return false }
-            let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
-            return octets.count == 4 && octets.allSatisfy { Int($0).map { (0...255).contains($0) } ?? false }
-        }
-
-        static func isDomain(_ s: String) -> Bool {
-            let labels = s.split(separator: ".", omittingEmptySubsequences: false)
-            return labels.count >= 2 && s.count <= 253 && labels.allSatisfy { l in
-                (1...63).contains(l.count) && l.first != "-" && l.last != "-"
-                    && l.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
-            }
-        }
-
-        static func isRepositoryName(_ s: String) -> Bool {
-            (2...256).contains(s.count) && s.first.map { $0.isLowercase || $0.isNumber } == true
-                && s.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || "._-/".contains($0)) }
         }
     }
 }

@@ -241,20 +241,11 @@ extension LabelingToolStack {
             if at.count != 2 || at[0].isEmpty || !at[1].contains(".") || adminEmail.contains(" ") {
                 p.append(("ADMIN_EMAIL", "'\(adminEmail)' is not an e-mail address"))
             }
-            if let problem = LabelingToolStack.fargateSizeProblem(cpu: taskCpu, memoryMiB: taskMemoryMiB) { p.append(problem) }
+            if let problem = Validate.fargateSizeProblem(cpu: taskCpu, memoryMiB: taskMemoryMiB, cpuKey: "TASK_CPU", memoryKey: "TASK_MEMORY") { p.append(problem) }
             if accessLogRetentionDays < 1 { p.append(("ACCESS_LOG_RETENTION_DAYS", "must be at least 1 day (got \(accessLogRetentionDays))")) }
             return p
         }
     }
 
     static func format(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
-
-    /// Fargate's CPU sizes and the memory each allows, by setting key.
-    static func fargateSizeProblem(cpu: Int, memoryMiB: Int) -> (key: String, message: String)? {
-        switch TaskDefinition.fargateSizeProblem(cpu: cpu, memoryMiB: memoryMiB) {
-        case .cpu(let message)?: return ("TASK_CPU", message)
-        case .memory(let message)?: return ("TASK_MEMORY", message)
-        case nil: return nil
-        }
-    }
 }

@@ -291,7 +291,7 @@ extension MLInferenceStack {
                     throw fail(k, "only used with HOSTING amplify")
                 }
                 if let domain = siteDomain {
-                    if !Self.isDomain(domain) { throw fail("SITE_DOMAIN", "'\(domain)' is not a domain name such as app.example.com") }
+                    if !Validate.isDomainName(domain, underscore: false) { throw fail("SITE_DOMAIN", "'\(domain)' is not a domain name such as app.example.com") }
                     guard let cert = siteCertificateArn else {
                         throw fail("SITE_CERTIFICATE_ARN", "required with SITE_DOMAIN: an ACM certificate in us-east-1 covering it")
                     }
@@ -305,7 +305,7 @@ extension MLInferenceStack {
                     if hostedZoneId != nil { throw fail("HOSTED_ZONE_ID", "only used with SITE_DOMAIN") }
                 }
                 if let zoneId = hostedZoneId {
-                    if zoneId.isEmpty || !zoneId.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) {
+                    if !Validate.isHostedZoneId(zoneId) {
                         throw fail("HOSTED_ZONE_ID", "'\(zoneId)' is not a hosted zone id (upper-case letters and digits)")
                     }
                     guard let zone = hostedZoneName else { throw fail("HOSTED_ZONE_NAME", "required with HOSTED_ZONE_ID") }
@@ -379,7 +379,7 @@ extension MLInferenceStack {
             case .newRepository(let tag):
                 try checkTag(tag)
             case .existingRepository(let name, let tag):
-                if !Self.isRepositoryName(name) {
+                if !Validate.isECRRepositoryName(name) {
                     throw fail("INFERENCE_REPOSITORY_NAME", "'\(name)' is not an ECR repository name (lower-case letters, digits, '.', '_', '-', '/')")
                 }
                 try checkTag(tag)
@@ -417,23 +417,9 @@ extension MLInferenceStack {
             }
             try range(apiThrottleRate, 1...10_000, "API_THROTTLE_RATE")
             try range(apiThrottleBurst, 1...5_000, "API_THROTTLE_BURST")
-            if !Function.allowedLogRetentionDays.contains(logRetentionDays) {
-                throw fail("LOG_RETENTION_DAYS", "\(logRetentionDays) is not a retention CloudWatch Logs accepts (\(Function.allowedLogRetentionDays.map(String.init).joined(separator: ", ")))")
+            if let problem = Validate.logRetentionProblem(logRetentionDays) {
+                throw fail("LOG_RETENTION_DAYS", problem)
             }
-
-        }
-
-        static func isDomain(_ s: String) -> Bool {
-            let labels = s.split(separator: ".", omittingEmptySubsequences: false)
-            return labels.count >= 2 && s.count <= 253 && labels.allSatisfy { l in
-                (1...63).contains(l.count) && l.first != "-" && l.last != "-"
-                    && l.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
-            }
-        }
-
-        static func isRepositoryName(_ s: String) -> Bool {
-            (2...256).contains(s.count) && s.first.map { $0.isLowercase || $0.isNumber } == true
-                && s.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || "._-/".contains($0)) }
         }
     }
 }
