@@ -14,7 +14,7 @@ public enum StackRegistry {
             app, config in try ExampleStack.build(app, config: config)
         },
         StackDefinition(name: LabelingToolStack.definitionName, summary: LabelingToolStack.summary,
-                        contextKeys: LabelingToolStack.Settings.keys) {
+                        schema: LabelingToolStack.Settings.schema) {
             app, config in try LabelingToolStack.build(app, config: config)
         },
         StackDefinition(name: DataLabelStack.definitionName, summary: DataLabelStack.summary,
