@@ -90,4 +90,14 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
         XCTAssertEqual(run(["ls"]), 0)
     }
+
+    func testContextListsKeysAndRefusesBadInput() throws {
+        try writeConfig("a.json", #"{"app": "example", "stackName": "alpha", "context": {"FUNCTION_MEMORY": 512}}"#)
+        XCTAssertEqual(run(["context"]), 0)
+        XCTAssertEqual(run(["context", "alpha", "-c", "LOG_RETENTION_DAYS=30"]), 0)
+        XCTAssertEqual(run(["context", "--markdown"]), 0)
+        XCTAssertEqual(run(["context", "-c", "NOT_A_KEY=1"]), 2)
+        try writeConfig("b.json", #"{"app": "example", "region": "us-esat-1"}"#)
+        XCTAssertEqual(run(["context"]), 2)
+    }
 }
