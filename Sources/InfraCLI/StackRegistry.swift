@@ -18,7 +18,7 @@ public enum StackRegistry {
             app, config in try LabelingToolStack.build(app, config: config)
         },
         StackDefinition(name: DataLabelStack.definitionName, summary: DataLabelStack.summary,
-                        contextKeys: DataLabelStack.Settings.keys) {
+                        schema: DataLabelStack.Settings.schema) {
             app, config in try DataLabelStack.build(app, config: config)
         },
         StackDefinition(name: CoralPipelineStack.definitionName, summary: CoralPipelineStack.summary,
