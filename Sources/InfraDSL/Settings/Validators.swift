@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one rule per kind of value that constructs and stack settings share. Each `is...` answers
 /// whether a value is valid; each `...Problem` returns the message for an invalid one (nil when
 /// valid), so a construct (naming its path) and a setting (naming its file and key) say the same.
@@ -123,5 +125,65 @@ public enum Validate {
         case .memory(let message)?: return (memoryKey, message)
         case nil: return nil
         }
+    }
+
+    // MARK: API Gateway and CloudFront
+
+    /// nil when `path` is one API Gateway path segment of letters, digits, `-`, `_` and `.`.
+    public static func apiPathSegmentProblem(_ path: String) -> String? {
+        !path.isEmpty && path.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) ? nil
+            : "'\(path)' must be one path segment of letters, digits, '-', '_' and '.'"
+    }
+
+    /// nil when `name` is an API Gateway stage name: 1-128 letters, digits, `-` and `_`.
+    public static func apiStageNameProblem(_ name: String) -> String? {
+        !name.isEmpty && name.count <= 128 && name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) ? nil
+            : "'\(name)' must be 1-128 letters, digits, '-' and '_'"
+    }
+
+    /// nil when `origins` are CORS origins: `*` alone, or https origins (http only for localhost)
+    /// without a path or trailing `/`.
+    public static func corsOriginsProblem(_ origins: [String]) -> String? {
+        if origins.isEmpty { return "must name at least one origin (or be null)" }
+        if origins.count > 1 && origins.contains("*") { return "'*' must be the only origin when used" }
+        for o in origins where o != "*" {
+            let local = o.hasPrefix("http://localhost") || o.hasPrefix("http://127.0.0.1")
+            if !(o.hasPrefix("https://") || local) || o.hasSuffix("/") || o.contains("'") {
+                return "'\(o)' is not an origin such as https://app.example.com (https, no path or trailing '/')"
+            }
+        }
+        return nil
+    }
+
+    /// nil when `arn` is an ACM certificate CloudFront can use (in us-east-1).
+    public static func cloudFrontCertificateProblem(_ arn: String) -> String? {
+        if !isARN(arn, service: "acm", resourcePrefix: "certificate/") { return "'\(arn)' is not an ACM certificate ARN" }
+        let region = arnRegion(arn) ?? ""
+        return region == "us-east-1" ? nil : "CloudFront only uses certificates from us-east-1 (got \(region))"
+    }
+
+    /// The rules of a CloudFront site's custom domain (`SITE_DOMAIN`, `SITE_CERTIFICATE_ARN`,
+    /// `HOSTED_ZONE_ID`, `HOSTED_ZONE_NAME`) between each other, by key.
+    public static func siteDomainProblems(domain: String?, certificateArn: String?, hostedZoneId: String?,
+                                          hostedZoneName: String?) -> [(key: String, message: String)] {
+        var p: [(key: String, message: String)] = []
+        if domain != nil {
+            if certificateArn == nil { p.append(("SITE_CERTIFICATE_ARN", "required with SITE_DOMAIN: an ACM certificate in us-east-1 covering it")) }
+        } else {
+            if certificateArn != nil { p.append(("SITE_CERTIFICATE_ARN", "only used with SITE_DOMAIN")) }
+            if hostedZoneId != nil { p.append(("HOSTED_ZONE_ID", "only used with SITE_DOMAIN")) }
+        }
+        if hostedZoneId != nil {
+            if let zone = hostedZoneName {
+                let z = zone.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+                let d = (domain ?? "").lowercased()
+                if !(d == z || d.hasSuffix("." + z)) { p.append(("HOSTED_ZONE_NAME", "SITE_DOMAIN '\(d)' is not in the zone '\(z)'")) }
+            } else {
+                p.append(("HOSTED_ZONE_NAME", "required with HOSTED_ZONE_ID"))
+            }
+        } else if hostedZoneName != nil {
+            p.append(("HOSTED_ZONE_ID", "required with HOSTED_ZONE_NAME"))
+        }
+        return p
     }
 }

@@ -67,15 +67,13 @@ extension DataLabelStack {
             check: { $0.flatMap { Validate.rangeProblem($0, 1...3650) } })
         public static let apiResourcePath = Setting<String>(
             "API_RESOURCE_PATH", default: "Job-Posts", "the path of the API's GET (next posts) and POST (labels) methods",
-            check: { p in !p.isEmpty && p.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) ? nil
-                : "'\(p)' must be one path segment of letters, digits, '-', '_' and '.'" })
+            check: Validate.apiPathSegmentProblem)
         public static let apiStageName = Setting<String>(
             "API_STAGE_NAME", default: "prod", "the API stage",
-            check: { n in !n.isEmpty && n.count <= 128 && n.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) ? nil
-                : "'\(n)' must be 1-128 letters, digits, '-' and '_'" })
+            check: Validate.apiStageNameProblem)
         public static let apiCorsOrigins = Setting<[String]?>(
             "API_CORS_ORIGINS", default: nil, "origins allowed to call the API (null: https://SITE_DOMAIN with a custom domain, otherwise *)",
-            check: { $0.flatMap(corsProblem) })
+            check: { $0.flatMap(Validate.corsOriginsProblem) })
         public static let apiThrottleRate = Setting<Int>("API_THROTTLE_RATE", default: 10, "steady requests per second of the stage", range: 1...10_000)
         public static let apiThrottleBurst = Setting<Int>("API_THROTTLE_BURST", default: 20, "burst of the stage", range: 1...5_000)
         public static let apiTracing = Setting<Bool>("API_TRACING", default: true, "X-Ray tracing of the API stage")
@@ -88,9 +86,7 @@ extension DataLabelStack {
             check: { $0.flatMap { Validate.isDomainName($0, underscore: false) ? nil : "'\($0)' is not a domain name such as labels.example.com" } })
         public static let siteCertificateArn = Setting<String?>(
             "SITE_CERTIFICATE_ARN", default: nil, "an ACM certificate in us-east-1 for SITE_DOMAIN",
-            check: { $0.flatMap { arn in
-                !Validate.isARN(arn, service: "acm", resourcePrefix: "certificate/") ? "'\(arn)' is not an ACM certificate ARN"
-                    : Validate.arnRegion(arn) != "us-east-1" ? "CloudFront only uses certificates from us-east-1 (got \(Validate.arnRegion(arn) ?? ""))" : nil } })
+            check: { $0.flatMap(Validate.cloudFrontCertificateProblem) })
         public static let hostedZoneId = Setting<String?>(
             "HOSTED_ZONE_ID", default: nil, "a Route 53 zone in which to create SITE_DOMAIN's alias records (null: create the record yourself)",
             check: { $0.flatMap { Validate.isHostedZoneId($0) ? nil : "'\($0)' is not a hosted zone id (upper-case letters and digits)" } })
@@ -114,18 +110,6 @@ extension DataLabelStack {
         static func keyPrefix(_ p: String) -> String? {
             p.isEmpty || p.hasPrefix("/") || !p.hasSuffix("/") || p.contains("*")
                 ? "must be a key prefix such as 'labeled_posts/' (no leading '/', ending with '/', no '*')" : nil
-        }
-
-        static func corsProblem(_ origins: [String]) -> String? {
-            if origins.isEmpty { return "must name at least one origin (or be null)" }
-            if origins.count > 1 && origins.contains("*") { return "'*' must be the only origin when used" }
-            for o in origins where o != "*" {
-                let local = o.hasPrefix("http://localhost") || o.hasPrefix("http://127.0.0.1")
-                if !(o.hasPrefix("https://") || local) || o.hasSuffix("/") || o.contains("'") {
-                    return "'\(o)' is not an origin such as https://labels.example.com (https, no path or trailing '/')"
-                }
-            }
-            return nil
         }
 
         // MARK: Values (documented by their declarations)
@@ -333,25 +317,8 @@ extension DataLabelStack {
             if preprocessedPostsPrefix.hasPrefix(labeledPostsPrefix) || labeledPostsPrefix.hasPrefix(preprocessedPostsPrefix) {
                 p.append(("LABELED_POSTS_PREFIX", "must not overlap PREPROCESSED_POSTS_PREFIX (each writer may only write its own prefix)"))
             }
-            if siteDomain != nil {
-                if siteCertificateArn == nil {
-                    p.append(("SITE_CERTIFICATE_ARN", "required with SITE_DOMAIN: an ACM certificate in us-east-1 covering it"))
-                }
-            } else {
-                if siteCertificateArn != nil { p.append(("SITE_CERTIFICATE_ARN", "only used with SITE_DOMAIN")) }
-                if hostedZoneId != nil { p.append(("HOSTED_ZONE_ID", "only used with SITE_DOMAIN")) }
-            }
-            if hostedZoneId != nil {
-                if let zone = hostedZoneName {
-                    let z = zone.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
-                    let d = (siteDomain ?? "").lowercased()
-                    if !(d == z || d.hasSuffix("." + z)) { p.append(("HOSTED_ZONE_NAME", "SITE_DOMAIN '\(d)' is not in the zone '\(z)'")) }
-                } else {
-                    p.append(("HOSTED_ZONE_NAME", "required with HOSTED_ZONE_ID"))
-                }
-            } else if hostedZoneName != nil {
-                p.append(("HOSTED_ZONE_ID", "required with HOSTED_ZONE_NAME"))
-            }
+            p += Validate.siteDomainProblems(domain: siteDomain, certificateArn: siteCertificateArn, hostedZoneId: hostedZoneId,
+                                             hostedZoneName: hostedZoneName)
             return p
         }
     }

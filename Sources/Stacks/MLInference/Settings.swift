@@ -279,9 +279,7 @@ extension MLInferenceStack {
                 if !r.contains(value) { throw fail(key, "must be between \(r.lowerBound) and \(r.upperBound) (got \(value))") }
             }
             func checkTag(_ tag: String) throws {
-                if tag.isEmpty || tag.count > 128 || !tag.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
-                    throw fail("INFERENCE_IMAGE_TAG", "'\(tag)' is not an image tag (letters, digits, '.', '_', '-')")
-                }
+                if !Validate.isImageTag(tag) { throw fail("INFERENCE_IMAGE_TAG", "'\(tag)' is not an image tag (\(Validate.imageTagRule))") }
             }
 
             switch hosting {
@@ -290,30 +288,18 @@ extension MLInferenceStack {
                                ("AMPLIFY_ACCESS_TOKEN_SECRET_FIELD", amplifyAccessTokenSecretField)] where v != nil {
                     throw fail(k, "only used with HOSTING amplify")
                 }
-                if let domain = siteDomain {
-                    if !Validate.isDomainName(domain, underscore: false) { throw fail("SITE_DOMAIN", "'\(domain)' is not a domain name such as app.example.com") }
-                    guard let cert = siteCertificateArn else {
-                        throw fail("SITE_CERTIFICATE_ARN", "required with SITE_DOMAIN: an ACM certificate in us-east-1 covering it")
-                    }
-                    let parts = cert.split(separator: ":", omittingEmptySubsequences: false)
-                    if parts.count < 6 || parts[0] != "arn" || parts[2] != "acm" || !cert.contains(":certificate/") {
-                        throw fail("SITE_CERTIFICATE_ARN", "'\(cert)' is not an ACM certificate ARN")
-                    }
-                    if parts[3] != "us-east-1" { throw fail("SITE_CERTIFICATE_ARN", "CloudFront only uses certificates from us-east-1 (got \(parts[3]))") }
-                } else {
-                    if siteCertificateArn != nil { throw fail("SITE_CERTIFICATE_ARN", "only used with SITE_DOMAIN") }
-                    if hostedZoneId != nil { throw fail("HOSTED_ZONE_ID", "only used with SITE_DOMAIN") }
+                if let domain = siteDomain, !Validate.isDomainName(domain, underscore: false) {
+                    throw fail("SITE_DOMAIN", "'\(domain)' is not a domain name such as app.example.com")
                 }
-                if let zoneId = hostedZoneId {
-                    if !Validate.isHostedZoneId(zoneId) {
-                        throw fail("HOSTED_ZONE_ID", "'\(zoneId)' is not a hosted zone id (upper-case letters and digits)")
-                    }
-                    guard let zone = hostedZoneName else { throw fail("HOSTED_ZONE_NAME", "required with HOSTED_ZONE_ID") }
-                    let z = zone.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
-                    let d = (siteDomain ?? "").lowercased()
-                    if !(d == z || d.hasSuffix("." + z)) { throw fail("HOSTED_ZONE_NAME", "SITE_DOMAIN '\(d)' is not in the zone '\(z)'") }
-                } else if hostedZoneName != nil {
-                    throw fail("HOSTED_ZONE_ID", "required with HOSTED_ZONE_NAME")
+                if let cert = siteCertificateArn, siteDomain != nil, let problem = Validate.cloudFrontCertificateProblem(cert) {
+                    throw fail("SITE_CERTIFICATE_ARN", problem)
+                }
+                if let zoneId = hostedZoneId, !Validate.isHostedZoneId(zoneId) {
+                    throw fail("HOSTED_ZONE_ID", "'\(zoneId)' is not a hosted zone id (upper-case letters and digits)")
+                }
+                if let problem = Validate.siteDomainProblems(domain: siteDomain, certificateArn: siteCertificateArn, hostedZoneId: hostedZoneId,
+                                                             hostedZoneName: hostedZoneName).first {
+                    throw fail(problem.key, problem.message)
                 }
             case .amplify:
                 for (k, v) in [("SITE_DOMAIN", siteDomain), ("SITE_CERTIFICATE_ARN", siteCertificateArn),
@@ -380,7 +366,7 @@ extension MLInferenceStack {
                 try checkTag(tag)
             case .existingRepository(let name, let tag):
                 if !Validate.isECRRepositoryName(name) {
-                    throw fail("INFERENCE_REPOSITORY_NAME", "'\(name)' is not an ECR repository name (lower-case letters, digits, '.', '_', '-', '/')")
+                    throw fail("INFERENCE_REPOSITORY_NAME", "'\(name)' is not an ECR repository name (\(Validate.ecrRepositoryNameRule))")
                 }
                 try checkTag(tag)
             case .uri(let uri):
@@ -395,26 +381,12 @@ extension MLInferenceStack {
             try range(inferenceTimeoutSeconds, 1...900, "INFERENCE_TIMEOUT_SECONDS")
             if let c = inferenceReservedConcurrency { try range(c, 1...10_000, "INFERENCE_RESERVED_CONCURRENCY") }
 
-            if apiResourcePath.isEmpty || !apiResourcePath.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
-                throw fail("API_RESOURCE_PATH", "'\(apiResourcePath)' must be one path segment of letters, digits, '-', '_' and '.'")
-            }
+            if let problem = Validate.apiPathSegmentProblem(apiResourcePath) { throw fail("API_RESOURCE_PATH", problem) }
             if !["GET", "POST", "PUT", "PATCH", "DELETE", "ANY"].contains(apiMethod) {
                 throw fail("API_METHOD", "'\(apiMethod)' is not one of: GET, POST, PUT, PATCH, DELETE, ANY")
             }
-            if apiStageName.isEmpty || apiStageName.count > 128
-                || !apiStageName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
-                throw fail("API_STAGE_NAME", "'\(apiStageName)' must be 1-128 letters, digits, '-' and '_'")
-            }
-            if let origins = apiCorsOrigins {
-                if origins.isEmpty { throw fail("API_CORS_ORIGINS", "must name at least one origin (or be null)") }
-                if origins.count > 1 && origins.contains("*") { throw fail("API_CORS_ORIGINS", "'*' must be the only origin when used") }
-                for o in origins where o != "*" {
-                    let local = o.hasPrefix("http://localhost") || o.hasPrefix("http://127.0.0.1")
-                    if !(o.hasPrefix("https://") || local) || o.hasSuffix("/") || o.contains("'") {
-                        throw fail("API_CORS_ORIGINS", "'\(o)' is not an origin such as https://app.example.com (https, no path or trailing '/')")
-                    }
-                }
-            }
+            if let problem = Validate.apiStageNameProblem(apiStageName) { throw fail("API_STAGE_NAME", problem) }
+            if let origins = apiCorsOrigins, let problem = Validate.corsOriginsProblem(origins) { throw fail("API_CORS_ORIGINS", problem) }
             try range(apiThrottleRate, 1...10_000, "API_THROTTLE_RATE")
             try range(apiThrottleBurst, 1...5_000, "API_THROTTLE_BURST")
             if let problem = Validate.logRetentionProblem(logRetentionDays) {
