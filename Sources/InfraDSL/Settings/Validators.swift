@@ -33,6 +33,30 @@ public enum Validate {
         !id.isEmpty && id.count <= 32 && id.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber) }
     }
 
+    // MARK: EC2 and S3 ids
+
+    /// A VPC id: `vpc-` and at least one more character.
+    public static func isVpcId(_ id: String) -> Bool { id.hasPrefix("vpc-") && id.count > 4 }
+
+    /// A subnet id: `subnet-` and at least one more character.
+    public static func isSubnetId(_ id: String) -> Bool { id.hasPrefix("subnet-") && id.count > 7 }
+
+    /// nil when `id` is a VPC id.
+    public static func vpcIdProblem(_ id: String) -> String? { isVpcId(id) ? nil : "'\(id)' is not a VPC id (vpc-...)" }
+
+    /// nil when every id is a subnet id.
+    public static func subnetIdsProblem(_ ids: [String]) -> String? {
+        ids.first { !isSubnetId($0) }.map { "'\($0)' is not a subnet id (subnet-...)" }
+    }
+
+    /// S3's rule for a bucket name: 3-63 lower-case letters, digits, `-` and `.`, starting and
+    /// ending with a letter or digit, no `..`, not starting with `xn--`.
+    public static func isBucketName(_ name: String) -> Bool {
+        let chars = name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == ".") }
+        let ends = name.first.map { $0.isLowercase || $0.isNumber } == true && name.last.map { $0.isLowercase || $0.isNumber } == true
+        return (3...63).contains(name.count) && chars && ends && !name.contains("..") && !name.hasPrefix("xn--")
+    }
+
     // MARK: Containers
 
     /// ECR's rule: lower-case path components of letters and digits separated by `.`, `_` or `-`

@@ -285,7 +285,7 @@ extension CoralPipelineStack {
             for role in BucketRole.allCases {
                 guard let name = bucketName(role, stackName: stackName) else { continue }
                 let key = bucketNames[role] == nil ? "BUCKET_PREFIX" : role.key
-                if !CoralPipelineStack.isBucketName(name) {
+                if !Validate.isBucketName(name) {
                     p.append((key, "'\(name)' is not a valid bucket name (3-63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit)"))
                 }
                 if let other = seen[name] { p.append((role.key, "'\(name)' is also the name of \(other)")) }
@@ -329,10 +329,10 @@ extension CoralPipelineStack {
                 p.append(("DB_USER_NAME", "'\(dbUserName)' is not a MySQL master user name: a letter, then letters, digits and '_' (at most 16), not rdsadmin"))
             }
             if dbMaxCapacity < 1 || dbMaxCapacity > 256 || (dbMaxCapacity * 2).rounded() != dbMaxCapacity * 2 {
-                p.append(("DB_MAX_CAPACITY", "must be 1-256 ACUs in steps of 0.5 (got \(CoralPipelineStack.format(dbMaxCapacity)))"))
+                p.append(("DB_MAX_CAPACITY", "must be 1-256 ACUs in steps of 0.5 (got \(dbMaxCapacity.display))"))
             }
             if dbMinCapacity < 0 || dbMinCapacity > dbMaxCapacity || (dbMinCapacity * 2).rounded() != dbMinCapacity * 2 {
-                p.append(("DB_MIN_CAPACITY", "must be 0-\(CoralPipelineStack.format(dbMaxCapacity)) ACUs in steps of 0.5 (got \(CoralPipelineStack.format(dbMinCapacity)))"))
+                p.append(("DB_MIN_CAPACITY", "must be 0-\(dbMaxCapacity.display) ACUs in steps of 0.5 (got \(dbMinCapacity.display))"))
             }
             if !dbEngineVersion.hasPrefix("8.0.mysql_aurora.3.") {
                 p.append(("DB_ENGINE_VERSION", "'\(dbEngineVersion)' is not an Aurora MySQL 3 version (8.0.mysql_aurora.3.07.0 or later has the Data API the pipeline uses)"))
@@ -361,13 +361,5 @@ extension CoralPipelineStack {
             if accessLogRetentionDays < 1 { p.append(("ACCESS_LOG_RETENTION_DAYS", "must be at least 1 day (got \(accessLogRetentionDays))")) }
             return p
         }
-    }
-
-    static func format(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
-
-    static func isBucketName(_ name: String) -> Bool {
-        let chars = name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == ".") }
-        let ends = name.first.map { $0.isLowercase || $0.isNumber } == true && name.last.map { $0.isLowercase || $0.isNumber } == true
-        return (3...63).contains(name.count) && chars && ends && !name.contains("..") && !name.hasPrefix("xn--")
     }
 }

@@ -15,10 +15,10 @@ extension DataLabelStack {
         public static let maxAzs = Setting<Int>("MAX_AZS", default: 2, "availability zones of the new VPC", range: 1...6)
         public static let natGateways = Setting<Int>("NAT_GATEWAYS", default: 1, "NAT gateways of the new VPC, 1 to MAX_AZS (the scraper needs outbound access)")
         public static let vpcId = Setting<String?>("VPC_ID", default: nil, "use this existing VPC instead of creating one",
-                                                   check: { $0.flatMap { $0.hasPrefix("vpc-") && $0.count > 4 ? nil : "'\($0)' is not a VPC id (vpc-...)" } })
+                                                   check: { $0.flatMap(Validate.vpcIdProblem) })
         public static let privateSubnetIds = Setting<[String]>(
             "PRIVATE_SUBNET_IDS", default: [], "with VPC_ID: the subnets (with a route to a NAT gateway) the container instances run in",
-            check: { ids in ids.first { !($0.hasPrefix("subnet-") && $0.count > 7) }.map { "'\($0)' is not a subnet id (subnet-...)" } })
+            check: Validate.subnetIdsProblem)
         public static let scraperInstanceType = Setting<String>(
             "SCRAPER_INSTANCE_TYPE", default: "t3.small", "the container instances' type",
             check: { t in

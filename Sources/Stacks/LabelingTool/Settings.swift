@@ -18,7 +18,7 @@ extension LabelingToolStack {
 
         public static let vpcId = Setting<String?>(
             "VPC_ID", default: nil, "an existing VPC to deploy to (null: a new VPC with public, private (NAT) and isolated subnets in two zones)",
-            check: { $0.flatMap { $0.hasPrefix("vpc-") && $0.count > 4 ? nil : "'\($0)' is not a VPC id (vpc-...)" } })
+            check: { $0.flatMap(Validate.vpcIdProblem) })
         public static let publicSubnetIds = subnetIds("PUBLIC_SUBNET_IDS", "the existing VPC's public subnets, for the load balancer (at least two)")
         public static let privateSubnetIds = subnetIds("PRIVATE_SUBNET_IDS", "the existing VPC's private subnets with NAT, for the service and the database initializer (at least two)")
         public static let isolatedSubnetIds = subnetIds("ISOLATED_SUBNET_IDS", "the existing VPC's isolated subnets, for the database (at least two)")
@@ -79,8 +79,7 @@ extension LabelingToolStack {
         public static let keys = schema.keys
 
         static func subnetIds(_ key: String, _ doc: String) -> Setting<[String]> {
-            Setting(key, default: [], doc, check: { ids in
-                ids.first { !($0.hasPrefix("subnet-") && $0.count > 7) }.map { "'\($0)' is not a subnet id (subnet-...)" } })
+            Setting(key, default: [], doc, check: Validate.subnetIdsProblem)
         }
 
         static func identifier(_ s: String) -> Bool {
