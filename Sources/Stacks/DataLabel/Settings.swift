@@ -2,11 +2,10 @@ import Foundation
 import InfraDSL
 
 extension DataLabelStack {
-    /// Every setting of the data-label stack, each context key declared once (type, default,
-    /// check, doc line; `infra context data-label` lists them), with the seed's values as defaults. Build it in
-    /// Swift (`Settings(scraperInstanceType: "t3.medium")`) or read it from a config file's
-    /// `context` (`Settings(config:)`, keys in UPPER_SNAKE case, listed with each property).
-    /// `validate(file:)` checks it; both `build` functions call it.
+    /// Every setting of the data-label stack: each context key declared once (type, default with
+    /// the seed's value, check, doc line; `infra context data-label` lists them). Build it in Swift
+    /// (`Settings(scraperInstanceType: "t3.medium")`) or read it from a config file's `context`
+    /// (`Settings(config:)`). `validate(file:)` reports every problem; both `build` functions call it.
     public struct Settings: Sendable, Equatable {
         // MARK: Declarations (one per context key)
 
