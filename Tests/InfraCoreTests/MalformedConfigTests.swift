@@ -148,5 +148,23 @@ final class MalformedConfigTests: XCTestCase {
         XCTAssertThrowsError(try Project(configDirectory: Self.configDirectory).buildApp([config])) { e in
             XCTAssertEqual((e as? ConfigError)?.all.map(\.key), ["context.X", "context.LOG_RETENTION_DAYS", "context.FUNCTION_MEMORY"])
         }
+        // Each shipped stack reports two bad values of its file together.
+        let pairs: [(String, [(String, String)])] = [
+            ("sign2text.json", [("NAT_GATEWAYS", "3"), ("CONTAINER_PORT", "0")]),
+            ("labeling-tool.json", [("DB_NAME", "a-b"), ("CONTAINER_PORT", "80")]),
+            ("data-label.json", [("MAX_AZS", "9"), ("LOG_RETENTION_DAYS", "13")]),
+            ("coral-pipeline.json", [("FRONTEND_PORT", "0"), ("FRONTEND_MEMORY", "100")]),
+            ("ml-inference.json", [("API_STAGE_NAME", "bad name"), ("LOG_RETENTION_DAYS", "13")]),
+        ]
+        for (file, overrides) in pairs {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("infra-pairs-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try FileManager.default.copyItem(at: Self.configDirectory.appendingPathComponent(file), to: dir.appendingPathComponent(file))
+            XCTAssertThrowsError(try Project(configDirectory: dir).synthesize(overrides: overrides), file) { e in
+                let keys = Set((e as? ConfigError)?.all.map { $0.key ?? "" } ?? [])
+                XCTAssertTrue(keys.isSuperset(of: overrides.map { "context.\($0.0)" }), "\(file): \(e)")
+            }
+        }
     }
 }

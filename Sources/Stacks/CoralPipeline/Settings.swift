@@ -257,9 +257,9 @@ extension CoralPipelineStack {
                 certificateArn: try config.optionalString("CERTIFICATE_ARN"),
                 accessLogs: try config.bool("ACCESS_LOGS", default: d.accessLogs),
                 accessLogRetentionDays: try config.int("ACCESS_LOG_RETENTION_DAYS", default: d.accessLogRetentionDays))
-            if let problem = problems(stackName: config.stackName).first {
-                throw ConfigError(file: config.file, key: "context.\(problem.key)", problem.message)
-            }
+            // Every problem of the file, not only the first.
+            let all = problems(stackName: config.stackName).map { config.error("context.\($0.key)", $0.message) }
+            if let e = ConfigError.collecting(all) { throw e }
         }
 
         /// The name of a bucket: explicit, else `<BUCKET_PREFIX>-<role>` with a prefix, else nil

@@ -270,128 +270,134 @@ extension MLInferenceStack {
             return ["*"]
         }
 
-        /// Checks the settings; the error names `file` and the offending key (`context.KEY`).
+        /// Checks the settings; the error names `file` and every offending key (`context.KEY`).
         public func validate(file: String = "settings") throws {
-            func fail(_ key: String, _ message: String) -> ConfigError {
-                ConfigError(file: file, key: "context.\(key)", message)
+            var found: [ConfigError] = []
+            func fail(_ key: String, _ message: String) {
+                found.append(ConfigError(file: file, key: "context.\(key)", message))
             }
-            func range(_ value: Int, _ r: ClosedRange<Int>, _ key: String) throws {
-                if !r.contains(value) { throw fail(key, "must be between \(r.lowerBound) and \(r.upperBound) (got \(value))") }
+            func range(_ value: Int, _ r: ClosedRange<Int>, _ key: String) {
+                if let problem = Validate.rangeProblem(value, r) { fail(key, problem) }
             }
-            func checkTag(_ tag: String) throws {
-                if !Validate.isImageTag(tag) { throw fail("INFERENCE_IMAGE_TAG", "'\(tag)' is not an image tag (\(Validate.imageTagRule))") }
+            func checkTag(_ tag: String) {
+                if !Validate.isImageTag(tag) { fail("INFERENCE_IMAGE_TAG", "'\(tag)' is not an image tag (\(Validate.imageTagRule))") }
             }
 
             switch hosting {
             case .cloudfront:
                 for (k, v) in [("AMPLIFY_REPOSITORY_URL", amplifyRepositoryUrl), ("AMPLIFY_ACCESS_TOKEN_SECRET", amplifyAccessTokenSecret),
                                ("AMPLIFY_ACCESS_TOKEN_SECRET_FIELD", amplifyAccessTokenSecretField)] where v != nil {
-                    throw fail(k, "only used with HOSTING amplify")
+                    fail(k, "only used with HOSTING amplify")
                 }
                 if let domain = siteDomain, !Validate.isDomainName(domain, underscore: false) {
-                    throw fail("SITE_DOMAIN", "'\(domain)' is not a domain name such as app.example.com")
+                    fail("SITE_DOMAIN", "'\(domain)' is not a domain name such as app.example.com")
                 }
                 if let cert = siteCertificateArn, siteDomain != nil, let problem = Validate.cloudFrontCertificateProblem(cert) {
-                    throw fail("SITE_CERTIFICATE_ARN", problem)
+                    fail("SITE_CERTIFICATE_ARN", problem)
                 }
                 if let zoneId = hostedZoneId, !Validate.isHostedZoneId(zoneId) {
-                    throw fail("HOSTED_ZONE_ID", "'\(zoneId)' is not a hosted zone id (upper-case letters and digits)")
+                    fail("HOSTED_ZONE_ID", "'\(zoneId)' is not a hosted zone id (upper-case letters and digits)")
                 }
                 if let problem = Validate.siteDomainProblems(domain: siteDomain, certificateArn: siteCertificateArn, hostedZoneId: hostedZoneId,
                                                              hostedZoneName: hostedZoneName).first {
-                    throw fail(problem.key, problem.message)
+                    fail(problem.key, problem.message)
                 }
             case .amplify:
                 for (k, v) in [("SITE_DOMAIN", siteDomain), ("SITE_CERTIFICATE_ARN", siteCertificateArn),
                                ("HOSTED_ZONE_ID", hostedZoneId), ("HOSTED_ZONE_NAME", hostedZoneName)] where v != nil {
-                    throw fail(k, "only used with HOSTING cloudfront (add a custom domain to the Amplify app in its console)")
+                    fail(k, "only used with HOSTING cloudfront (add a custom domain to the Amplify app in its console)")
                 }
-                guard let url = amplifyRepositoryUrl else {
-                    throw fail("AMPLIFY_REPOSITORY_URL", "required with HOSTING amplify: the frontend's git repository (https://github.com/owner/repo)")
+                if amplifyRepositoryUrl == nil {
+                    fail("AMPLIFY_REPOSITORY_URL", "required with HOSTING amplify: the frontend's git repository (https://github.com/owner/repo)")
                 }
-                if !url.hasPrefix("https://") || url.count < 12 || url.contains(" ") {
-                    throw fail("AMPLIFY_REPOSITORY_URL", "'\(url)' is not an https repository URL")
+                if let url = amplifyRepositoryUrl {
+                    if !url.hasPrefix("https://") || url.count < 12 || url.contains(" ") {
+                        fail("AMPLIFY_REPOSITORY_URL", "'\(url)' is not an https repository URL")
+                    }
+                    if url.contains("@") { fail("AMPLIFY_REPOSITORY_URL", "must not embed credentials; the token comes from AMPLIFY_ACCESS_TOKEN_SECRET") }
                 }
-                if url.contains("@") { throw fail("AMPLIFY_REPOSITORY_URL", "must not embed credentials; the token comes from AMPLIFY_ACCESS_TOKEN_SECRET") }
-                guard let secret = amplifyAccessTokenSecret else {
-                    throw fail("AMPLIFY_ACCESS_TOKEN_SECRET", "required with HOSTING amplify: the name or ARN of the Secrets Manager secret holding the repository token")
+                if amplifyAccessTokenSecret == nil {
+                    fail("AMPLIFY_ACCESS_TOKEN_SECRET", "required with HOSTING amplify: the name or ARN of the Secrets Manager secret holding the repository token")
                 }
-                if secret.isEmpty || secret.contains("{") || secret.contains("}") || secret.contains(" ")
-                    || (secret.hasPrefix("arn:") && !secret.contains(":secretsmanager:"))
-                    || (!secret.hasPrefix("arn:") && !secret.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_+=.@-".contains($0)) })) {
-                    throw fail("AMPLIFY_ACCESS_TOKEN_SECRET", "'\(secret)' is not a secret name or Secrets Manager ARN")
-                }
-                if secret.hasPrefix("ghp_") || secret.hasPrefix("github_pat_") || secret.hasPrefix("glpat-") {
-                    throw fail("AMPLIFY_ACCESS_TOKEN_SECRET", "looks like a token itself: store the token in Secrets Manager and give the secret's name")
+                if let secret = amplifyAccessTokenSecret {
+                    if secret.isEmpty || secret.contains("{") || secret.contains("}") || secret.contains(" ")
+                        || (secret.hasPrefix("arn:") && !secret.contains(":secretsmanager:"))
+                        || (!secret.hasPrefix("arn:") && !secret.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_+=.@-".contains($0)) })) {
+                        fail("AMPLIFY_ACCESS_TOKEN_SECRET", "'\(secret)' is not a secret name or Secrets Manager ARN")
+                    }
+                    if secret.hasPrefix("ghp_") || secret.hasPrefix("github_pat_") || secret.hasPrefix("glpat-") {
+                        fail("AMPLIFY_ACCESS_TOKEN_SECRET", "looks like a token itself: store the token in Secrets Manager and give the secret's name")
+                    }
                 }
                 if let field = amplifyAccessTokenSecretField,
                    field.isEmpty || field.contains(":") || field.contains("}") {
-                    throw fail("AMPLIFY_ACCESS_TOKEN_SECRET_FIELD", "'\(field)' is not a JSON key of the secret")
+                    fail("AMPLIFY_ACCESS_TOKEN_SECRET_FIELD", "'\(field)' is not a JSON key of the secret")
                 }
                 if amplifyBranch.isEmpty || amplifyBranch.count > 255 || amplifyBranch.hasPrefix("-") || amplifyBranch.hasSuffix("/")
                     || !amplifyBranch.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_./".contains($0)) }) {
-                    throw fail("AMPLIFY_BRANCH", "'\(amplifyBranch)' is not a branch name")
+                    fail("AMPLIFY_BRANCH", "'\(amplifyBranch)' is not a branch name")
                 }
                 if amplifyBuildOutputDir.isEmpty || amplifyBuildOutputDir.hasPrefix("/") || amplifyBuildOutputDir.contains("..") {
-                    throw fail("AMPLIFY_BUILD_OUTPUT_DIR", "must be a folder relative to the repository (got '\(amplifyBuildOutputDir)')")
+                    fail("AMPLIFY_BUILD_OUTPUT_DIR", "must be a folder relative to the repository (got '\(amplifyBuildOutputDir)')")
                 }
             }
 
-            if let days = accessLogRetentionDays { try range(days, 1...3650, "ACCESS_LOG_RETENTION_DAYS") }
-            if let name = userPoolName, !(1...128).contains(name.count) { throw fail("USER_POOL_NAME", "must be 1-128 characters") }
+            if let days = accessLogRetentionDays { range(days, 1...3650, "ACCESS_LOG_RETENTION_DAYS") }
+            if let name = userPoolName, !(1...128).contains(name.count) { fail("USER_POOL_NAME", "must be 1-128 characters") }
             if let authDomainPrefix {
             let prefixValid = (1...63).contains(authDomainPrefix.count)
                 && authDomainPrefix.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
                 && !authDomainPrefix.hasPrefix("-") && !authDomainPrefix.hasSuffix("-")
-            if !prefixValid { throw fail("AUTH_DOMAIN_PREFIX", "'\(authDomainPrefix)' must be 1-63 lowercase letters, digits and hyphens") }
+            if !prefixValid { fail("AUTH_DOMAIN_PREFIX", "'\(authDomainPrefix)' must be 1-63 lowercase letters, digits and hyphens") }
             for word in ["aws", "amazon", "cognito"] where authDomainPrefix.contains(word) {
-                throw fail("AUTH_DOMAIN_PREFIX", "'\(authDomainPrefix)' must not contain the reserved word '\(word)'")
+                fail("AUTH_DOMAIN_PREFIX", "'\(authDomainPrefix)' must not contain the reserved word '\(word)'")
             }
             }
             for (k, urls) in [("CALLBACK_URLS", callbackUrls), ("LOGOUT_URLS", logoutUrls)] {
                 for u in urls {
                     let local = u.hasPrefix("http://localhost") || u.hasPrefix("http://127.0.0.1")
                     if !(u.hasPrefix("https://") || local) || u.contains("#") || u.contains(" ") {
-                        throw fail(k, "'\(u)' must be an https URL (http only for localhost) without a fragment")
+                        fail(k, "'\(u)' must be an https URL (http only for localhost) without a fragment")
                     }
                 }
             }
 
             if tablePartitionKey.isEmpty || tablePartitionKey.utf8.count > 255 {
-                throw fail("TABLE_PARTITION_KEY", "must be 1-255 bytes")
+                fail("TABLE_PARTITION_KEY", "must be 1-255 bytes")
             }
 
             switch imageSource {
             case .newRepository(let tag):
-                try checkTag(tag)
+                checkTag(tag)
             case .existingRepository(let name, let tag):
                 if !Validate.isECRRepositoryName(name) {
-                    throw fail("INFERENCE_REPOSITORY_NAME", "'\(name)' is not an ECR repository name (\(Validate.ecrRepositoryNameRule))")
+                    fail("INFERENCE_REPOSITORY_NAME", "'\(name)' is not an ECR repository name (\(Validate.ecrRepositoryNameRule))")
                 }
-                try checkTag(tag)
+                checkTag(tag)
             case .uri(let uri):
                 let ecr = uri.contains(".dkr.ecr.") && uri.contains(".amazonaws.com")
                 if !ecr || !(uri.contains(":") || uri.contains("@sha256:")) || uri.contains(" ") {
-                    throw fail("INFERENCE_IMAGE_URI", "'\(uri)' is not an ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>); Lambda runs images from ECR only")
+                    fail("INFERENCE_IMAGE_URI", "'\(uri)' is not an ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>); Lambda runs images from ECR only")
                 }
             case .directory(let dir):
-                if dir.isEmpty { throw fail("INFERENCE_IMAGE_DIRECTORY", "must not be empty") }
+                if dir.isEmpty { fail("INFERENCE_IMAGE_DIRECTORY", "must not be empty") }
             }
-            try range(inferenceMemoryMB, 128...10240, "INFERENCE_MEMORY_MB")
-            try range(inferenceTimeoutSeconds, 1...900, "INFERENCE_TIMEOUT_SECONDS")
-            if let c = inferenceReservedConcurrency { try range(c, 1...10_000, "INFERENCE_RESERVED_CONCURRENCY") }
+            range(inferenceMemoryMB, 128...10240, "INFERENCE_MEMORY_MB")
+            range(inferenceTimeoutSeconds, 1...900, "INFERENCE_TIMEOUT_SECONDS")
+            if let c = inferenceReservedConcurrency { range(c, 1...10_000, "INFERENCE_RESERVED_CONCURRENCY") }
 
-            if let problem = Validate.apiPathSegmentProblem(apiResourcePath) { throw fail("API_RESOURCE_PATH", problem) }
+            if let problem = Validate.apiPathSegmentProblem(apiResourcePath) { fail("API_RESOURCE_PATH", problem) }
             if !["GET", "POST", "PUT", "PATCH", "DELETE", "ANY"].contains(apiMethod) {
-                throw fail("API_METHOD", "'\(apiMethod)' is not one of: GET, POST, PUT, PATCH, DELETE, ANY")
+                fail("API_METHOD", "'\(apiMethod)' is not one of: GET, POST, PUT, PATCH, DELETE, ANY")
             }
-            if let problem = Validate.apiStageNameProblem(apiStageName) { throw fail("API_STAGE_NAME", problem) }
-            if let origins = apiCorsOrigins, let problem = Validate.corsOriginsProblem(origins) { throw fail("API_CORS_ORIGINS", problem) }
-            try range(apiThrottleRate, 1...10_000, "API_THROTTLE_RATE")
-            try range(apiThrottleBurst, 1...5_000, "API_THROTTLE_BURST")
+            if let problem = Validate.apiStageNameProblem(apiStageName) { fail("API_STAGE_NAME", problem) }
+            if let origins = apiCorsOrigins, let problem = Validate.corsOriginsProblem(origins) { fail("API_CORS_ORIGINS", problem) }
+            range(apiThrottleRate, 1...10_000, "API_THROTTLE_RATE")
+            range(apiThrottleBurst, 1...5_000, "API_THROTTLE_BURST")
             if let problem = Validate.logRetentionProblem(logRetentionDays) {
-                throw fail("LOG_RETENTION_DAYS", problem)
+                fail("LOG_RETENTION_DAYS", problem)
             }
+            if let e = ConfigError.collecting(found) { throw e }
         }
     }
 }
