@@ -30,7 +30,7 @@ public enum StackRegistry {
             app, config in try Sign2TextStack.build(app, config: config)
         },
         StackDefinition(name: MLInferenceStack.definitionName, summary: MLInferenceStack.summary,
-                        contextKeys: MLInferenceStack.Settings.keys) {
+                        schema: MLInferenceStack.Settings.schema) {
             app, config in try MLInferenceStack.build(app, config: config)
         },
     ]
