@@ -7,8 +7,8 @@ public struct InfraCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "infra",
         abstract: "Infrastructure as typed Swift: synthesize and deploy CloudFormation stacks.",
-        subcommands: [Synth.self, List.self, Deploy.self, Watch.self, Diff.self, Destroy.self, Bootstrap.self,
-                      GraphCommand.self])
+        subcommands: [Synth.self, List.self, ContextCommand.self, Deploy.self, Watch.self, Diff.self, Destroy.self,
+                      Bootstrap.self, GraphCommand.self])
 
     public init() {}
 }
@@ -100,13 +100,67 @@ struct List: ParsableCommand {
     }
 }
 
+/// `infra context [STACK...]`: the context keys each configured stack reads, with type, default,
+/// current value and doc line, all from the stack definition's declarations.
+struct ContextCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "context",
+        abstract: "List each stack's context keys: type, default, current value and what it sets.")
+
+    @Argument(help: "Stacks to list (default: all; `*` wildcards allowed).")
+    var stacks: [String] = []
+
+    @Flag(name: .long, help: "Print each stack definition's keys as a Markdown table (as in the README).")
+    var markdown = false
+
+    @OptionGroup var options: ProjectOptions
+
+    func run() throws {
+        try CLI.run {
+            let project = options.project()
+            if markdown {
+                for d in project.definitions {
+                    guard let schema = d.schema, stacks.isEmpty || stacks.contains(d.name) else { continue }
+                    print("### \(d.name)\n")
+                    print(schema.markdownTable())
+                }
+                return
+            }
+            let overrides = try StackConfig.parseOverrides(options.context)
+            let configs = try project.loadConfigs(overrides: overrides, scope: stacks)
+            var first = true
+            for c in configs where Project.inScope(c.stackName, stacks) {
+                let definition = project.definitions.first { $0.name == c.app }!
+                if !first { print("") }
+                first = false
+                print("\(c.stackName) (\(c.app), \(c.file))")
+                let rows: [[String]]
+                if let schema = definition.schema {
+                    rows = [["KEY", "TYPE", "DEFAULT", "VALUE", "DESCRIPTION"]] + schema.rows(c)
+                } else {
+                    rows = [["KEY", "VALUE"]] + (definition.contextKeys ?? c.context.keys.sorted()).map { k in
+                        [k, c.context[k].map { JSONRenderer.render($0, pretty: false) } ?? "-"]
+                    }
+                }
+                let widths = (0..<rows[0].count).map { i in rows.map { $0[i].count }.max()! }
+                for row in rows {
+                    let cells = row.enumerated().map { i, cell in
+                        i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                    }
+                    print("  " + cells.joined(separator: "  "))
+                }
+            }
+        }
+    }
+}
+
 /// Error reporting and exit codes: 2 for configuration errors, 1 for everything else.
 enum CLI {
     static func run(_ body: () throws -> Void) throws {
         do {
             try body()
         } catch let e as ConfigError {
-            printError(e.description)
+            for one in e.all { printError(one.description) }
             throw ExitCode(2)
         } catch let e as SynthesisError {
             printError(e.description)

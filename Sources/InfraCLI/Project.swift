@@ -11,6 +11,8 @@ public struct StackDefinition: Sendable {
     /// The context keys the definition reads (nil: it takes any key). A `-c KEY=VALUE` override
     /// applies to the stacks whose definition reads KEY.
     public let contextKeys: [String]?
+    /// The declarations of those keys (types, defaults, docs), for `infra context`.
+    public let schema: SettingsSchema?
     public let build: @Sendable (App, StackConfig) throws -> Void
 
     public init(name: String, summary: String, contextKeys: [String]? = nil,
@@ -18,6 +20,17 @@ public struct StackDefinition: Sendable {
         self.name = name
         self.summary = summary
         self.contextKeys = contextKeys
+        self.schema = nil
+        self.build = build
+    }
+
+    /// A definition whose context keys are declared by `schema`.
+    public init(name: String, summary: String, schema: SettingsSchema,
+                build: @escaping @Sendable (App, StackConfig) throws -> Void) {
+        self.name = name
+        self.summary = summary
+        self.contextKeys = schema.keys
+        self.schema = schema
         self.build = build
     }
 
@@ -51,30 +64,37 @@ public struct Project {
         }
         var configs: [StackConfig] = []
         var seen: [String: String] = [:]
+        var errors: [ConfigError] = []
         for name in names {
             let display = (configDirectory.lastPathComponent as NSString).appendingPathComponent(name)
             let url = configDirectory.appendingPathComponent(name)
-            guard let data = fm.contents(atPath: url.path) else {
-                throw ConfigError(file: display, key: nil, "cannot read the file")
+            do {
+                guard let data = fm.contents(atPath: url.path) else {
+                    throw ConfigError(file: display, key: nil, "cannot read the file")
+                }
+                guard let text = String(data: data, encoding: .utf8) else {
+                    throw ConfigError(file: display, key: nil, "the file is not UTF-8 text")
+                }
+                var config = try StackConfig.parse(text, file: display)
+                try Self.checkRemovedKeys(config)
+                if !definitions.contains(where: { $0.name == config.app }) {
+                    let near = Suggestion.nearest(config.app, in: definitions.map(\.name)).map { " (did you mean \($0)?)" } ?? ""
+                    throw config.error("app", "unknown stack definition '\(config.app)'\(near) (known: \(definitions.map(\.name).joined(separator: ", ")))")
+                }
+                if let other = seen[config.stackName] {
+                    throw config.error("stackName", "stack name '\(config.stackName)' is already used by \(other)")
+                }
+                seen[config.stackName] = display
+                let definition = definitions.first { $0.name == config.app }!
+                if Self.inScope(config.stackName, scope) {
+                    config.applyOverrides(overrides.filter { definition.reads($0.0) })
+                }
+                configs.append(config)
+            } catch let e as ConfigError {
+                errors.append(e)
             }
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw ConfigError(file: display, key: nil, "the file is not UTF-8 text")
-            }
-            var config = try StackConfig.parse(text, file: display)
-            try Self.checkRemovedKeys(config)
-            if !definitions.contains(where: { $0.name == config.app }) {
-                throw ConfigError(file: display, key: "app", "unknown stack definition '\(config.app)' (known: \(definitions.map(\.name).joined(separator: ", ")))")
-            }
-            if let other = seen[config.stackName] {
-                throw ConfigError(file: display, key: "stackName", "stack name '\(config.stackName)' is already used by \(other)")
-            }
-            seen[config.stackName] = display
-            let definition = definitions.first { $0.name == config.app }!
-            if Self.inScope(config.stackName, scope) {
-                config.applyOverrides(overrides.filter { definition.reads($0.0) })
-            }
-            configs.append(config)
         }
+        if let e = ConfigError.collecting(errors) { throw e }
         for (key, _) in overrides {
             if let removed = Self.removedKeys.first(where: { $0.0 == key }) {
                 throw ConfigError(file: "-c", key: key, removed.1)
@@ -107,17 +127,25 @@ public struct Project {
     /// the working directory when inside it), effective context and example keys for the manifest.
     public func buildApp(_ configs: [StackConfig]) throws -> App {
         let app = App()
+        var errors: [ConfigError] = []
         for config in configs {
             try Self.checkRemovedKeys(config)
             let definition = definitions.first { $0.name == config.app }!
             let before = app.stacks.count
-            try definition.build(app, config)
+            do {
+                try definition.build(app, config)
+            } catch let e as ConfigError {
+                // Every file's setting errors are reported in one run.
+                errors.append(e)
+                continue
+            }
             for stack in app.stacks.dropFirst(before) {
                 stack.configFile = relativePath(of: config)
                 stack.configContext = config.context
                 stack.exampleKeys = config.exampleKeys
             }
         }
+        if let e = ConfigError.collecting(errors) { throw e }
         return app
     }
 

@@ -10,15 +10,15 @@ import Sign2Text
 public enum StackRegistry {
     public static let all: [StackDefinition] = [
         StackDefinition(name: "example", summary: "a VPC, a bucket, a queue and a function wired by tokens",
-                        contextKeys: ExampleStack.contextKeys) {
+                        schema: ExampleStack.Settings.schema) {
             app, config in try ExampleStack.build(app, config: config)
         },
         StackDefinition(name: LabelingToolStack.definitionName, summary: LabelingToolStack.summary,
-                        contextKeys: LabelingToolStack.Settings.keys) {
+                        schema: LabelingToolStack.Settings.schema) {
             app, config in try LabelingToolStack.build(app, config: config)
         },
         StackDefinition(name: DataLabelStack.definitionName, summary: DataLabelStack.summary,
-                        contextKeys: DataLabelStack.Settings.keys) {
+                        schema: DataLabelStack.Settings.schema) {
             app, config in try DataLabelStack.build(app, config: config)
         },
         StackDefinition(name: CoralPipelineStack.definitionName, summary: CoralPipelineStack.summary,
@@ -26,11 +26,11 @@ public enum StackRegistry {
             app, config in try CoralPipelineStack.build(app, config: config)
         },
         StackDefinition(name: Sign2TextStack.definitionName, summary: Sign2TextStack.summary,
-                        contextKeys: Sign2TextStack.Settings.keys) {
+                        schema: Sign2TextStack.Settings.schema) {
             app, config in try Sign2TextStack.build(app, config: config)
         },
         StackDefinition(name: MLInferenceStack.definitionName, summary: MLInferenceStack.summary,
-                        contextKeys: MLInferenceStack.Settings.keys) {
+                        schema: MLInferenceStack.Settings.schema) {
             app, config in try MLInferenceStack.build(app, config: config)
         },
     ]

@@ -6,6 +6,8 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     public let file: String
     public let key: String?
     public let message: String
+    /// The other problems found in the same run (a file's errors are collected, not only the first).
+    public var also: [ConfigError] = []
 
     public init(file: String, key: String?, _ message: String) {
         self.file = file
@@ -13,7 +15,27 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
         self.message = message
     }
 
+    /// This problem and the others found with it, each without `also`.
+    public var all: [ConfigError] {
+        var first = self
+        first.also = []
+        return [first] + also.flatMap(\.all)
+    }
+
+    /// One error holding all of `errors` (nil when there are none).
+    public static func collecting(_ errors: [ConfigError]) -> ConfigError? {
+        let flat = errors.flatMap(\.all)
+        guard var first = flat.first else { return nil }
+        first.also = Array(flat.dropFirst())
+        return first
+    }
+
+    /// One problem per line (the first line is this one).
     public var description: String {
+        ([single] + also.map(\.description)).joined(separator: "\n")
+    }
+
+    private var single: String {
         if let key { return "\(file): key '\(key)': \(message)" }
         return "\(file): \(message)"
     }
@@ -52,6 +74,10 @@ public struct StackConfig {
     /// Context keys whose value in the file is an example (`{"$example": value}`), sorted: synth
     /// uses the example, deploy refuses until the key is set (a `-c KEY=VALUE` override sets it).
     public var exampleKeys: [String]
+    /// Line and column of each key in the file (for messages).
+    public var positions: [String: (line: Int, column: Int)] = [:]
+    /// Context keys set by `-c KEY=VALUE` (messages say so instead of a line).
+    public var overridden: Set<String> = []
 
     public init(
         file: String, app: String, stackName: String, account: String? = nil, region: String? = nil,
@@ -74,68 +100,149 @@ public struct StackConfig {
     public static let exampleMarker = "$example"
 
     /// Parses a config file's text. `name` is the file name shown in messages; the stack name
-    /// defaults to its base name.
+    /// defaults to its base name. Every problem of the top-level keys is reported in one error.
     public static func parse(_ text: String, file name: String) throws -> StackConfig {
         let root: Value
         do {
-            root = try JSONParser.parse(text)
+            root = try JSONParser.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
         } catch let e as JSONParser.Error {
             throw ConfigError(file: name, key: nil, "invalid JSON at line \(e.line), column \(e.column): \(e.message)")
         }
         guard case .object(let pairs) = root else {
             throw ConfigError(file: name, key: nil, "the file must hold a JSON object")
         }
-        for (k, _) in pairs where !topLevelKeys.contains(k) {
-            throw ConfigError(file: name, key: k, "unknown key (known keys: \(topLevelKeys.joined(separator: ", ")))")
+        let positions = keyPositions(text)
+        var errors: [ConfigError] = []
+        func fail(_ key: String, _ message: String) {
+            let last = String(key.split(separator: ".", maxSplits: 1).last ?? Substring(key))
+            let at = positions[last].map { " (line \($0.line), column \($0.column))" } ?? ""
+            errors.append(ConfigError(file: name, key: key, message + at))
         }
-        func string(_ key: String) throws -> String? {
+        for (k, _) in pairs where !topLevelKeys.contains(k) {
+            let near = Suggestion.nearest(k, in: topLevelKeys).map { " (did you mean \($0)?)" } ?? ""
+            fail(k, "unknown key\(near) (known keys: \(topLevelKeys.joined(separator: ", ")))")
+        }
+        func string(_ key: String) -> String? {
             guard let v = root[key], v != .null else { return nil }
-            guard case .string(let s) = v else { throw ConfigError(file: name, key: key, "must be a string, found \(v.typeName)") }
+            guard case .string(let s) = v else { fail(key, "must be a string, found \(v.typeName)"); return nil }
             return s
         }
-        guard let app = try string("app") else {
-            throw ConfigError(file: name, key: "app", "missing required key: the stack definition to build")
+        let app = string("app")
+        if app == nil && (root["app"] == nil || root["app"] == .null) {
+            fail("app", "missing required key: the stack definition to build")
         }
         let base = (name as NSString).lastPathComponent
         let defaultName = base.hasSuffix(".json") ? String(base.dropLast(5)) : base
+        let stackName = string("stackName")
+        if let problem = stackNameProblem(stackName ?? defaultName) {
+            fail("stackName", stackName == nil ? "the default (the file name) \(problem): set stackName" : problem)
+        }
+        let account = string("account")
+        if let a = account, a.count != 12 || !a.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            fail("account", "'\(a)' is not a 12-digit AWS account id")
+        }
+        let region = string("region")
+        if let r = region, !AWSRegions.isKnown(r) {
+            let near = Suggestion.nearest(r, in: AWSRegions.all).map { " (did you mean \($0)?)" } ?? ""
+            fail("region", "'\(r)' is not a known AWS region\(near)")
+        }
+        let description = string("description")
+        if let d = description, d.utf8.count > 1024 {
+            fail("description", "is \(d.utf8.count) bytes; CloudFormation allows at most 1024")
+        }
         var tags: [String: String] = [:]
         if let t = root["tags"], t != .null {
-            guard case .object(let tp) = t else { throw ConfigError(file: name, key: "tags", "must be an object of strings, found \(t.typeName)") }
-            for (k, v) in tp {
-                guard case .string(let s) = v else { throw ConfigError(file: name, key: "tags.\(k)", "must be a string, found \(v.typeName)") }
-                tags[k] = s
+            if case .object(let tp) = t {
+                if tp.count > 50 { fail("tags", "has \(tp.count) tags; CloudFormation allows at most 50 per stack") }
+                for (k, v) in tp {
+                    guard case .string(let s) = v else { fail("tags.\(k)", "must be a string, found \(v.typeName)"); continue }
+                    if k.isEmpty || k.count > 128 { fail("tags.\(k)", "a tag key has 1-128 characters (got \(k.count))") }
+                    if k.lowercased().hasPrefix("aws:") { fail("tags.\(k)", "the aws: prefix is reserved for AWS's own tags") }
+                    if s.count > 256 { fail("tags.\(k)", "a tag value has at most 256 characters (got \(s.count))") }
+                    tags[k] = s
+                }
+            } else {
+                fail("tags", "must be an object of strings, found \(t.typeName)")
             }
         }
         var protection = false
         if let p = root["terminationProtection"], p != .null {
-            guard case .bool(let b) = p else { throw ConfigError(file: name, key: "terminationProtection", "must be true or false, found \(p.typeName)") }
-            protection = b
+            if case .bool(let b) = p { protection = b } else { fail("terminationProtection", "must be true or false, found \(p.typeName)") }
         }
         var context: [String: Value] = [:]
         var examples: [String] = []
         if let c = root["context"], c != .null {
-            guard case .object(let cp) = c else { throw ConfigError(file: name, key: "context", "must be an object, found \(c.typeName)") }
-            for (k, v) in cp {
-                if let example = try exampleValue(v, file: name, key: "context.\(k)") {
-                    context[k] = example
-                    examples.append(k)
-                } else {
-                    context[k] = v
+            if case .object(let cp) = c {
+                for (k, v) in cp {
+                    do {
+                        if let example = try exampleValue(v, file: name, key: "context.\(k)") {
+                            context[k] = example
+                            examples.append(k)
+                        } else {
+                            context[k] = v
+                        }
+                    } catch let e as ConfigError {
+                        errors.append(e)
+                    }
                 }
+            } else {
+                fail("context", "must be an object, found \(c.typeName)")
             }
         }
-        let account = try string("account")
-        if let a = account, a.count != 12 || !a.allSatisfy(\.isNumber) {
-            throw ConfigError(file: name, key: "account", "'\(a)' is not a 12-digit AWS account id")
-        }
-        let region = try string("region")
-        if let r = region, r.isEmpty || !r.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) {
-            throw ConfigError(file: name, key: "region", "'\(r)' is not a region name such as us-east-1")
-        }
-        return StackConfig(
-            file: name, app: app, stackName: try string("stackName") ?? defaultName, account: account,
-            region: region, description: try string("description"), tags: tags,
+        if let e = ConfigError.collecting(errors) { throw e }
+        var config = StackConfig(
+            file: name, app: app!, stackName: stackName ?? defaultName, account: account,
+            region: region, description: description, tags: tags,
             terminationProtection: protection, context: context, exampleKeys: examples)
+        config.positions = positions
+        return config
+    }
+
+    /// Why `name` is not a CloudFormation stack name (nil when it is one): a letter, then letters,
+    /// digits and hyphens, at most 128 characters.
+    public static func stackNameProblem(_ name: String) -> String? {
+        guard let first = name.first, first.isASCII, first.isLetter, name.count <= 128,
+              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+            return "'\(name)' is not a CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128 characters)"
+        }
+        return nil
+    }
+
+    /// Line and column (1-based) of each object key in a JSON text (the first occurrence of a
+    /// name), for messages.
+    static func keyPositions(_ text: String) -> [String: (line: Int, column: Int)] {
+        var out: [String: (line: Int, column: Int)] = [:]
+        let chars = Array(text)
+        var i = 0, line = 1, column = 1
+        while i < chars.count {
+            let ch = chars[i]
+            if ch == "\"" {
+                let start = (line, column)
+                var j = i + 1
+                var s = ""
+                while j < chars.count && chars[j] != "\"" {
+                    if chars[j] == "\\" && j + 1 < chars.count { s.append(chars[j]); j += 1 }
+                    s.append(chars[j]); j += 1
+                }
+                column += j - i + 1
+                i = j + 1
+                var k = i
+                while k < chars.count && (chars[k] == " " || chars[k] == "\t" || chars[k] == "\r" || chars[k] == "\n") { k += 1 }
+                if k < chars.count && chars[k] == ":" && out[s] == nil { out[s] = start }
+                continue
+            }
+            if ch == "\n" { line += 1; column = 1 } else { column += 1 }
+            i += 1
+        }
+        return out
+    }
+
+    /// A problem of context key `key` (such as `context.PORT`), with its line and column when the
+    /// file has it.
+    public func error(_ key: String, _ message: String) -> ConfigError {
+        let last = key.hasPrefix("context.") ? String(key.dropFirst(8)) : key
+        let at = overridden.contains(last) ? "" : positions[last].map { " (line \($0.line), column \($0.column))" } ?? ""
+        return ConfigError(file: file, key: key, message + at)
     }
 
     /// The example inside `{"$example": value}`, nil for any other value. An object that holds
@@ -162,6 +269,7 @@ public struct StackConfig {
     public mutating func applyOverrides(_ overrides: [(String, String)]) {
         for (k, v) in overrides {
             context[k] = (try? JSONParser.parse(v)) ?? .string(v)
+            overridden.insert(k)
             // The operator set it: no longer an example.
             exampleKeys.removeAll { $0 == k }
         }

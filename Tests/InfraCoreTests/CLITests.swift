@@ -75,9 +75,11 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(configs.map { try? $0.int("FUNCTION_MEMORY", default: 256) }, [1024, 256])
     }
 
-    func testSynthesisErrorExitsOneAndWritesNothing() throws {
+    /// An invalid stack name was a synthesis error (exit 1, no file or key named); it is now a
+    /// config error naming the file and key.
+    func testInvalidStackNameExitsTwoAndWritesNothing() throws {
         try writeConfig("a.json", #"{"app": "example", "stackName": "not_valid!"}"#)
-        XCTAssertEqual(run(["synth", "--output", out.path, "--quiet"]), 1)
+        XCTAssertEqual(run(["synth", "--output", out.path, "--quiet"]), 2)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
     }
 
@@ -87,5 +89,15 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(run(["synth", "--format", "xml", "--output", out.path]), 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
         XCTAssertEqual(run(["ls"]), 0)
+    }
+
+    func testContextListsKeysAndRefusesBadInput() throws {
+        try writeConfig("a.json", #"{"app": "example", "stackName": "alpha", "context": {"FUNCTION_MEMORY": 512}}"#)
+        XCTAssertEqual(run(["context"]), 0)
+        XCTAssertEqual(run(["context", "alpha", "-c", "LOG_RETENTION_DAYS=30"]), 0)
+        XCTAssertEqual(run(["context", "--markdown"]), 0)
+        XCTAssertEqual(run(["context", "-c", "NOT_A_KEY=1"]), 2)
+        try writeConfig("b.json", #"{"app": "example", "region": "us-esat-1"}"#)
+        XCTAssertEqual(run(["context"]), 2)
     }
 }

@@ -32,10 +32,10 @@ final class ConfigTests: XCTestCase {
         expectError("{\n  \"app\": \"example\",\n  \"context\": {\"a\": 1,}\n}",
                     "config/x.json: invalid JSON at line 3, column 22: expected a string key")
         expectError(#"{"stackName": "x"}"#, "config/x.json: key 'app': missing required key: the stack definition to build")
-        expectError(#"{"app": 3}"#, "config/x.json: key 'app': must be a string, found a number")
-        expectError(#"{"app": "e", "regoin": "x"}"#, "config/x.json: key 'regoin': unknown key (known keys: app, stackName, account, region, description, tags, terminationProtection, context)")
-        expectError(#"{"app": "e", "tags": {"a": 1}}"#, "config/x.json: key 'tags.a': must be a string, found a number")
-        expectError(#"{"app": "e", "account": "12"}"#, "config/x.json: key 'account': '12' is not a 12-digit AWS account id")
+        expectError(#"{"app": 3}"#, "config/x.json: key 'app': must be a string, found a number (line 1, column 2)")
+        expectError(#"{"app": "e", "regoin": "x"}"#, "config/x.json: key 'regoin': unknown key (did you mean region?) (known keys: app, stackName, account, region, description, tags, terminationProtection, context) (line 1, column 14)")
+        expectError(#"{"app": "e", "tags": {"a": 1}}"#, "config/x.json: key 'tags.a': must be a string, found a number (line 1, column 23)")
+        expectError(#"{"app": "e", "account": "12"}"#, "config/x.json: key 'account': '12' is not a 12-digit AWS account id (line 1, column 14)")
         expectError("[1]", "config/x.json: the file must hold a JSON object")
         let c = try! StackConfig.parse(#"{"app": "e", "context": {"N": "many", "L": 5}}"#, file: "config/x.json")
         XCTAssertThrowsError(try c.int("N")) { XCTAssertEqual("\($0)", #"config/x.json: key 'context.N': must be an integer, found the string "many""#) }

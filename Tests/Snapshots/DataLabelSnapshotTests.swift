@@ -191,7 +191,7 @@ final class DataLabelSnapshotTests: XCTestCase {
         expectError([("SCRAPER_MAX_INSTANCES", "0")], key: "context.SCRAPER_MAX_INSTANCES", contains: "between 1 and 100")
         expectError([("VPC_ID", "vpc-0123456789abcdef0")], key: "context.PRIVATE_SUBNET_IDS", contains: "required with VPC_ID")
         expectError([("VPC_ID", "my-vpc"), ("PRIVATE_SUBNET_IDS", "subnet-01234567")], key: "context.VPC_ID", contains: "not a VPC id")
-        expectError([("VPC_CIDR", "10.0.0.0/8")], key: "context.VPC_CIDR", contains: "not an IPv4 CIDR")
+        expectError([("VPC_CIDR", "10.0.0.0/8")], key: "context.VPC_CIDR", contains: "prefix length must be between /16 and /28")
         expectError([("SITE_DOMAIN", "labels.example.com")], key: "context.SITE_CERTIFICATE_ARN", contains: "required with SITE_DOMAIN")
         expectError([("SITE_DOMAIN", "labels.example.com"),
                      ("SITE_CERTIFICATE_ARN", "arn:aws:acm:eu-west-1:123456789012:certificate/abc")],

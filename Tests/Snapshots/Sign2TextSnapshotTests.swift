@@ -103,7 +103,8 @@ final class Sign2TextSnapshotTests: XCTestCase {
 
     func testTypedSettingsMatchTheConfigFile() throws {
         let config = try S2T.config([])
-        let settings = Sign2TextStack.Settings(hostedZoneId: "Z0123456789EXAMPLE")
+        var settings = Sign2TextStack.Settings()
+        settings.hostedZoneId = "Z0123456789EXAMPLE"
         XCTAssertEqual(try Sign2TextStack.Settings(config: config), settings)
         let app = App()
         Sign2TextStack.build(app, stackName: config.stackName, settings: settings, region: config.region,

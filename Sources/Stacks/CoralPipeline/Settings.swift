@@ -257,9 +257,9 @@ extension CoralPipelineStack {
                 certificateArn: try config.optionalString("CERTIFICATE_ARN"),
                 accessLogs: try config.bool("ACCESS_LOGS", default: d.accessLogs),
                 accessLogRetentionDays: try config.int("ACCESS_LOG_RETENTION_DAYS", default: d.accessLogRetentionDays))
-            if let problem = problems(stackName: config.stackName).first {
-                throw ConfigError(file: config.file, key: "context.\(problem.key)", problem.message)
-            }
+            // Every problem of the file, not only the first.
+            let all = problems(stackName: config.stackName).map { config.error("context.\($0.key)", $0.message) }
+            if let e = ConfigError.collecting(all) { throw e }
         }
 
         /// The name of a bucket: explicit, else `<BUCKET_PREFIX>-<role>` with a prefix, else nil
@@ -285,7 +285,7 @@ extension CoralPipelineStack {
             for role in BucketRole.allCases {
                 guard let name = bucketName(role, stackName: stackName) else { continue }
                 let key = bucketNames[role] == nil ? "BUCKET_PREFIX" : role.key
-                if !CoralPipelineStack.isBucketName(name) {
+                if !Validate.isBucketName(name) {
                     p.append((key, "'\(name)' is not a valid bucket name (3-63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit)"))
                 }
                 if let other = seen[name] { p.append((role.key, "'\(name)' is also the name of \(other)")) }
@@ -295,7 +295,7 @@ extension CoralPipelineStack {
             var repositories: [String: String] = [:]
             for (key, worker) in [("ECR_FRONTEND_APP", nil)] + Worker.allCases.map({ ("ECR_\($0.upper)_LAMBDA", Optional($0)) }) {
                 guard let name = repositoryName(worker, stackName: stackName) else { continue }
-                if !CoralPipelineStack.isRepositoryName(name) {
+                if !Validate.isECRRepositoryName(name) {
                     p.append((key, "'\(name)' is not an ECR repository name (lower-case letters, digits and . _ - /, 2-256)"))
                 }
                 if let other = repositories[name] { p.append((key, "'\(name)' is also the repository of \(other)")) }
@@ -306,7 +306,7 @@ extension CoralPipelineStack {
                     p.append(("LAMBDA_IMAGE_\(w.upper)", "no settings for the \(w.rawValue) worker"))
                     continue
                 }
-                if !CoralPipelineStack.isImageTag(ws.imageTag) { p.append(("\(w.upper)_IMAGE_TAG", "'\(ws.imageTag)' is not an image tag")) }
+                if !Validate.isImageTag(ws.imageTag) { p.append(("\(w.upper)_IMAGE_TAG", "'\(ws.imageTag)' is not an image tag")) }
                 let fn = functionName(w, stackName: stackName)
                 if fn.isEmpty || fn.count > 64 || !fn.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
                     p.append(("LAMBDA_IMAGE_\(w.upper)", "'\(fn)' is not a function name (1-64 letters, digits, '-' and '_')"))
@@ -314,9 +314,9 @@ extension CoralPipelineStack {
                 if !(128...10240).contains(ws.memoryMB) { p.append(("\(w.upper)_MEMORY_MB", "must be 128-10240 (got \(ws.memoryMB))")) }
                 if !(1...900).contains(ws.timeoutSeconds) { p.append(("\(w.upper)_TIMEOUT_SECONDS", "must be 1-900 (got \(ws.timeoutSeconds))")) }
             }
-            if !CoralPipelineStack.isImageTag(frontendImageTag) { p.append(("FRONTEND_IMAGE_TAG", "'\(frontendImageTag)' is not an image tag")) }
-            if !(1...65535).contains(frontendPort) { p.append(("FRONTEND_PORT", "must be 1-65535 (got \(frontendPort))")) }
-            if let problem = CoralPipelineStack.fargateSizeProblem(cpu: frontendCpu, memoryMiB: frontendMemoryMiB) { p.append(problem) }
+            if !Validate.isImageTag(frontendImageTag) { p.append(("FRONTEND_IMAGE_TAG", "'\(frontendImageTag)' is not an image tag")) }
+            if !Validate.ports.contains(frontendPort) { p.append(("FRONTEND_PORT", "must be 1-65535 (got \(frontendPort))")) }
+            if let problem = Validate.fargateSizeProblem(cpu: frontendCpu, memoryMiB: frontendMemoryMiB, cpuKey: "FRONTEND_CPU", memoryKey: "FRONTEND_MEMORY") { p.append(problem) }
             if frontendDesiredCount < 0 { p.append(("FRONTEND_DESIRED_COUNT", "must not be negative (got \(frontendDesiredCount))")) }
             if !frontendHealthCheckPath.hasPrefix("/") { p.append(("FRONTEND_HEALTH_CHECK_PATH", "'\(frontendHealthCheckPath)' must start with '/'")) }
             if keepImages < 1 { p.append(("KEEP_IMAGES", "must be at least 1 (got \(keepImages))")) }
@@ -329,10 +329,10 @@ extension CoralPipelineStack {
                 p.append(("DB_USER_NAME", "'\(dbUserName)' is not a MySQL master user name: a letter, then letters, digits and '_' (at most 16), not rdsadmin"))
             }
             if dbMaxCapacity < 1 || dbMaxCapacity > 256 || (dbMaxCapacity * 2).rounded() != dbMaxCapacity * 2 {
-                p.append(("DB_MAX_CAPACITY", "must be 1-256 ACUs in steps of 0.5 (got \(CoralPipelineStack.format(dbMaxCapacity)))"))
+                p.append(("DB_MAX_CAPACITY", "must be 1-256 ACUs in steps of 0.5 (got \(dbMaxCapacity.display))"))
             }
             if dbMinCapacity < 0 || dbMinCapacity > dbMaxCapacity || (dbMinCapacity * 2).rounded() != dbMinCapacity * 2 {
-                p.append(("DB_MIN_CAPACITY", "must be 0-\(CoralPipelineStack.format(dbMaxCapacity)) ACUs in steps of 0.5 (got \(CoralPipelineStack.format(dbMinCapacity)))"))
+                p.append(("DB_MIN_CAPACITY", "must be 0-\(dbMaxCapacity.display) ACUs in steps of 0.5 (got \(dbMinCapacity.display))"))
             }
             if !dbEngineVersion.hasPrefix("8.0.mysql_aurora.3.") {
                 p.append(("DB_ENGINE_VERSION", "'\(dbEngineVersion)' is not an Aurora MySQL 3 version (8.0.mysql_aurora.3.07.0 or later has the Data API the pipeline uses)"))
@@ -344,15 +344,15 @@ extension CoralPipelineStack {
             }
             if !(1...2).contains(natGateways) { p.append(("NAT_GATEWAYS", "must be 1 or 2 (got \(natGateways))")) }
             if let zone = hostedZoneName {
-                if !CoralPipelineStack.isDomainName(zone) || !zone.contains(".") {
+                if !Validate.isDNSName(zone, underscore: false) || !zone.contains(".") {
                     p.append(("HOSTED_ZONE_NAME", "'\(zone)' is not a domain name such as coral.example.org"))
                 }
-                if let r = recordName, !CoralPipelineStack.isDomainName(r) { p.append(("RECORD_NAME", "'\(r)' is not a DNS name")) }
+                if let r = recordName, !Validate.isDNSName(r, underscore: false) { p.append(("RECORD_NAME", "'\(r)' is not a DNS name")) }
             } else {
                 if hostedZoneId != nil { p.append(("HOSTED_ZONE_ID", "needs HOSTED_ZONE_NAME, the zone's domain name")) }
                 if recordName != nil { p.append(("RECORD_NAME", "needs HOSTED_ZONE_NAME, the zone it goes in")) }
             }
-            if let id = hostedZoneId, id.isEmpty || !id.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) {
+            if let id = hostedZoneId, !Validate.isHostedZoneId(id) {
                 p.append(("HOSTED_ZONE_ID", "'\(id)' is not a hosted zone id (upper-case letters and digits, e.g. Z0123456789ABC)"))
             }
             if let arn = certificateArn, !(arn.hasPrefix("arn:") && arn.contains(":acm:") && arn.contains(":certificate/")) {
@@ -360,43 +360,6 @@ extension CoralPipelineStack {
             }
             if accessLogRetentionDays < 1 { p.append(("ACCESS_LOG_RETENTION_DAYS", "must be at least 1 day (got \(accessLogRetentionDays))")) }
             return p
-        }
-    }
-
-    static func format(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
-
-    static func isBucketName(_ name: String) -> Bool {
-        let chars = name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == ".") }
-        let ends = name.first.map { $0.isLowercase || $0.isNumber } == true && name.last.map { $0.isLowercase || $0.isNumber } == true
-        return (3...63).contains(name.count) && chars && ends && !name.contains("..") && !name.hasPrefix("xn--")
-    }
-
-    static func isRepositoryName(_ name: String) -> Bool {
-        guard (2...256).contains(name.count) else { return false }
-        return name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { c in
-            guard let f = c.first, let l = c.last, f.isASCII, l.isASCII, f.isLowercase || f.isNumber, l.isLowercase || l.isNumber else { return false }
-            return c.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || "._-".contains($0)) }
-        }
-    }
-
-    static func isImageTag(_ tag: String) -> Bool {
-        (1...128).contains(tag.count) && tag.first != "." && tag.first != "-"
-            && tag.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
-    }
-
-    static func isDomainName(_ name: String) -> Bool {
-        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-        return !name.isEmpty && name.count <= 253 && labels.allSatisfy { l in
-            (1...63).contains(l.count) && l.first != "-" && l.last != "-" && l.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-        }
-    }
-
-    /// Fargate's CPU sizes and the memory each allows, by setting key.
-    static func fargateSizeProblem(cpu: Int, memoryMiB: Int) -> (key: String, message: String)? {
-        switch TaskDefinition.fargateSizeProblem(cpu: cpu, memoryMiB: memoryMiB) {
-        case .cpu(let message)?: return ("FRONTEND_CPU", message)
-        case .memory(let message)?: return ("FRONTEND_MEMORY", message)
-        case nil: return nil
         }
     }
 }

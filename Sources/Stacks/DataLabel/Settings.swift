@@ -2,129 +2,156 @@ import Foundation
 import InfraDSL
 
 extension DataLabelStack {
-    /// Every setting of the data-label stack, with the seed's values as defaults. Build it in
-    /// Swift (`Settings(scraperInstanceType: "t3.medium")`) or read it from a config file's
-    /// `context` (`Settings(config:)`, keys in UPPER_SNAKE case, listed with each property).
-    /// `validate(file:)` checks it; both `build` functions call it.
+    /// Every setting of the data-label stack: each context key declared once (type, default with
+    /// the seed's value, check, doc line; `infra context data-label` lists them). Build it in Swift
+    /// (`Settings(scraperInstanceType: "t3.medium")`) or read it from a config file's `context`
+    /// (`Settings(config:)`). `validate(file:)` reports every problem; both `build` functions call it.
     public struct Settings: Sendable, Equatable {
-        // MARK: Network
+        // MARK: Declarations (one per context key)
 
-        /// `VPC_CIDR`: the block of the VPC the stack creates (default `10.0.0.0/16`).
+        public static let vpcCidr = Setting<String>("VPC_CIDR", default: "10.0.0.0/16", "the block of the VPC the stack creates",
+                                                    check: { Validate.cidrProblem($0, prefixes: 16...28) })
+        public static let maxAzs = Setting<Int>("MAX_AZS", default: 2, "availability zones of the new VPC", range: 1...6)
+        public static let natGateways = Setting<Int>("NAT_GATEWAYS", default: 1, "NAT gateways of the new VPC, 1 to MAX_AZS (the scraper needs outbound access)")
+        public static let vpcId = Setting<String?>("VPC_ID", default: nil, "use this existing VPC instead of creating one",
+                                                   check: { $0.flatMap(Validate.vpcIdProblem) })
+        public static let privateSubnetIds = Setting<[String]>(
+            "PRIVATE_SUBNET_IDS", default: [], "with VPC_ID: the subnets (with a route to a NAT gateway) the container instances run in",
+            check: Validate.subnetIdsProblem)
+        public static let scraperInstanceType = Setting<String>(
+            "SCRAPER_INSTANCE_TYPE", default: "t3.small", "the container instances' type",
+            check: { t in
+                let parts = t.split(separator: ".", omittingEmptySubsequences: false)
+                return parts.count != 2 || parts.contains(where: { $0.isEmpty || !$0.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") } })
+                    ? "'\(t)' is not an EC2 instance type such as t3.small" : nil })
+        public static let scraperMinInstances = Setting<Int>("SCRAPER_MIN_INSTANCES", default: 1, "the smallest size of the instance group", range: 0...100)
+        public static let scraperMaxInstances = Setting<Int>("SCRAPER_MAX_INSTANCES", default: 2, "the largest size of the instance group (at least SCRAPER_MIN_INSTANCES and 1)")
+        public static let scraperTaskCount = Setting<Int>(
+            "SCRAPER_TASK_COUNT", default: 1, "scraper tasks to run (the image gate holds the service at zero until the image is pushed)", range: 0...100)
+        public static let scraperCpu = Setting<Int>("SCRAPER_CPU", default: 1024, "CPU units reserved for the scraper container", range: 128...10240)
+        public static let scraperMemoryMiB = Setting<Int>("SCRAPER_MEMORY_MIB", default: 1024, "memory reserved for the scraper container, MiB", range: 128...122_880)
+        public static let scraperRepositoryName = Setting<String?>(
+            "SCRAPER_REPOSITORY_NAME", default: nil, "an existing ECR repository holding the scraper image (null: the stack creates one)",
+            check: { $0.flatMap { Validate.isECRRepositoryName($0) ? nil : "'\($0)' is not an ECR repository name (\(Validate.ecrRepositoryNameRule))" } })
+        public static let scraperImageTag = Setting<String>(
+            "SCRAPER_IMAGE_TAG", default: "v1", "the image tag the tasks run (immutable tags: a release is a new tag)",
+            check: { Validate.isImageTag($0) ? nil : "'\($0)' is not an image tag (\(Validate.imageTagRule))" })
+        public static let scraperJobBaseUrl = Setting<String>(
+            "SCRAPER_JOB_BASE_URL", default: "https://www.linkedin.com/jobs-guest/jobs/api/jobPosting/", "the job-post endpoint the scraper reads",
+            check: { $0.hasPrefix("https://") || $0.hasPrefix("http://") ? nil : "must be an http(s) URL (got '\($0)')" })
+        public static let scraperReadonlyRootFilesystem = Setting<Bool>(
+            "SCRAPER_READONLY_ROOT_FILESYSTEM", default: true, "run the container with a read-only root file system")
+        public static let dedupPartitionKey = Setting<String>("DEDUP_PARTITION_KEY", default: "Job_ID", "the de-duplication table's string key", check: nonEmpty)
+        public static let dedupTtlAttribute = Setting<String?>(
+            "DEDUP_TTL_ATTRIBUTE", default: "ttl", "the epoch-seconds attribute after which DynamoDB deletes an item (null: none)",
+            check: { $0.flatMap(nonEmpty) })
+        public static let queueVisibilityTimeoutSeconds = Setting<Int>(
+            "QUEUE_VISIBILITY_TIMEOUT_SECONDS", default: 180, "visibility timeout of both queues (at least PREPROCESS_TIMEOUT_SECONDS)", range: 0...43_200)
+        public static let queueRetentionDays = Setting<Int>("QUEUE_RETENTION_DAYS", default: 14, "how long queued job posts are kept", range: 1...14)
+        public static let dlqMaxReceiveCount = Setting<Int>("DLQ_MAX_RECEIVE_COUNT", default: 5, "receives before a job post moves to the dead-letter queue", range: 1...1000)
+        public static let preprocessMemoryMB = Setting<Int>("PREPROCESS_MEMORY_MB", default: 1024, "memory of the preprocessing function, MB", range: 128...10240)
+        public static let preprocessTimeoutSeconds = Setting<Int>("PREPROCESS_TIMEOUT_SECONDS", default: 180, "timeout of the preprocessing function", range: 1...900)
+        public static let preprocessMaxConcurrency = Setting<Int>(
+            "PREPROCESS_MAX_CONCURRENCY", default: 5, "at most this many preprocessing invocations at once", range: 2...1000)
+        public static let functionsDirectory = Setting<String>(
+            "FUNCTIONS_DIR", default: "functions/data-label", "the functions' code, one folder per function (relative to the working directory)", check: nonEmpty)
+        public static let preprocessedPostsPrefix = Setting<String>(
+            "PREPROCESSED_POSTS_PREFIX", default: "preprocessed_posts/", "where the archive function writes preprocessed posts", check: keyPrefix)
+        public static let labeledPostsPrefix = Setting<String>(
+            "LABELED_POSTS_PREFIX", default: "labeled_posts/", "where the API writes labeled posts", check: keyPrefix)
+        public static let logRetentionDays = Setting<Int>(
+            "LOG_RETENTION_DAYS", default: 7, "retention of the functions' and tasks' logs, days", check: Validate.logRetentionProblem)
+        public static let accessLogRetentionDays = Setting<Int?>(
+            "ACCESS_LOG_RETENTION_DAYS", default: 90, "days the log bucket keeps S3 access logs of the data and site buckets (null: no access logs)",
+            check: { $0.flatMap { Validate.rangeProblem($0, 1...3650) } })
+        public static let apiResourcePath = Setting<String>(
+            "API_RESOURCE_PATH", default: "Job-Posts", "the path of the API's GET (next posts) and POST (labels) methods",
+            check: Validate.apiPathSegmentProblem)
+        public static let apiStageName = Setting<String>(
+            "API_STAGE_NAME", default: "prod", "the API stage",
+            check: Validate.apiStageNameProblem)
+        public static let apiCorsOrigins = Setting<[String]?>(
+            "API_CORS_ORIGINS", default: nil, "origins allowed to call the API (null: https://SITE_DOMAIN with a custom domain, otherwise *)",
+            check: { $0.flatMap(Validate.corsOriginsProblem) })
+        public static let apiThrottleRate = Setting<Int>("API_THROTTLE_RATE", default: 10, "steady requests per second of the stage", range: 1...10_000)
+        public static let apiThrottleBurst = Setting<Int>("API_THROTTLE_BURST", default: 20, "burst of the stage", range: 1...5_000)
+        public static let apiTracing = Setting<Bool>("API_TRACING", default: true, "X-Ray tracing of the API stage")
+        public static let apiAccessLogs = Setting<Bool>(
+            "API_ACCESS_LOGS", default: false, "JSON access logs of the API stage (needs the account's CloudWatch Logs role)")
+        public static let apiCloudWatchRole = Setting<Bool>(
+            "API_CLOUDWATCH_ROLE", default: false, "create the account-wide API Gateway logging role here (one stack per region may own it)")
+        public static let siteDomain = Setting<String?>(
+            "SITE_DOMAIN", default: nil, "a custom domain of the labeling site (null: the CloudFront domain name only)",
+            check: { $0.flatMap { Validate.isDomainName($0, underscore: false) ? nil : "'\($0)' is not a domain name such as labels.example.com" } })
+        public static let siteCertificateArn = Setting<String?>(
+            "SITE_CERTIFICATE_ARN", default: nil, "an ACM certificate in us-east-1 for SITE_DOMAIN",
+            check: { $0.flatMap(Validate.cloudFrontCertificateProblem) })
+        public static let hostedZoneId = Setting<String?>(
+            "HOSTED_ZONE_ID", default: nil, "a Route 53 zone in which to create SITE_DOMAIN's alias records (null: create the record yourself)",
+            check: { $0.flatMap { Validate.isHostedZoneId($0) ? nil : "'\($0)' is not a hosted zone id (upper-case letters and digits)" } })
+        public static let hostedZoneName = Setting<String?>("HOSTED_ZONE_NAME", default: nil, "the zone's domain name (required with HOSTED_ZONE_ID)")
+
+        public static let schema = SettingsSchema(DataLabelStack.definitionName, [
+            vpcCidr.any, maxAzs.any, natGateways.any, vpcId.any, privateSubnetIds.any, scraperInstanceType.any, scraperMinInstances.any,
+            scraperMaxInstances.any, scraperTaskCount.any, scraperCpu.any, scraperMemoryMiB.any, scraperRepositoryName.any,
+            scraperImageTag.any, scraperJobBaseUrl.any, scraperReadonlyRootFilesystem.any, dedupPartitionKey.any, dedupTtlAttribute.any,
+            queueVisibilityTimeoutSeconds.any, queueRetentionDays.any, dlqMaxReceiveCount.any, preprocessMemoryMB.any,
+            preprocessTimeoutSeconds.any, preprocessMaxConcurrency.any, functionsDirectory.any, preprocessedPostsPrefix.any,
+            labeledPostsPrefix.any, logRetentionDays.any, accessLogRetentionDays.any, apiResourcePath.any, apiStageName.any,
+            apiCorsOrigins.any, apiThrottleRate.any, apiThrottleBurst.any, apiTracing.any, apiAccessLogs.any, apiCloudWatchRole.any,
+            siteDomain.any, siteCertificateArn.any, hostedZoneId.any, hostedZoneName.any,
+        ])
+        /// The context keys this stack reads; any other key in a config file is an error.
+        public static let keys = schema.keys
+
+        static func nonEmpty(_ s: String) -> String? { s.trimmingCharacters(in: .whitespaces).isEmpty ? "must not be empty" : nil }
+
+        static func keyPrefix(_ p: String) -> String? {
+            p.isEmpty || p.hasPrefix("/") || !p.hasSuffix("/") || p.contains("*")
+                ? "must be a key prefix such as 'labeled_posts/' (no leading '/', ending with '/', no '*')" : nil
+        }
+
+        // MARK: Values (documented by their declarations)
+
         public var vpcCidr: String
-        /// `MAX_AZS`: availability zones of the new VPC, 1-6 (default 2).
         public var maxAzs: Int
-        /// `NAT_GATEWAYS`: NAT gateways of the new VPC, 1...`maxAzs` (default 1; the scraper
-        /// needs outbound internet access).
         public var natGateways: Int
-        /// `VPC_ID`: use this existing VPC instead of creating one (default nil).
         public var vpcId: String?
-        /// `PRIVATE_SUBNET_IDS`: with `VPC_ID`, the subnets (with a route to a NAT gateway) the
-        /// container instances run in (default none; required with `VPC_ID`).
         public var privateSubnetIds: [String]
-
-        // MARK: Scraper (ECS on EC2)
-
-        /// `SCRAPER_INSTANCE_TYPE`: the container instances' type (default `t3.small`, the seed's).
         public var scraperInstanceType: String
-        /// `SCRAPER_MIN_INSTANCES`: the smallest size of the instance group (default 1).
         public var scraperMinInstances: Int
-        /// `SCRAPER_MAX_INSTANCES`: the largest size of the instance group (default 2).
         public var scraperMaxInstances: Int
-        /// `SCRAPER_TASK_COUNT`: scraper tasks to run (default 1). The seed shipped 0 because the
-        /// repository starts empty; the image gate (`ScraperImageReady`) now holds the service at
-        /// zero tasks until the image is pushed, so the default runs the scraper once it exists.
         public var scraperTaskCount: Int
-        /// `SCRAPER_CPU`: CPU units reserved for the scraper container (default 1024).
         public var scraperCpu: Int
-        /// `SCRAPER_MEMORY_MIB`: memory reserved for the scraper container (default 1024).
         public var scraperMemoryMiB: Int
-        /// `SCRAPER_REPOSITORY_NAME`: an existing ECR repository holding the scraper image
-        /// (default nil: the stack creates one, name generated by CloudFormation).
         public var scraperRepositoryName: String?
-        /// `SCRAPER_IMAGE_TAG`: the image tag the tasks run (default `v1`; the stack's
-        /// repository has immutable tags, so a new release is a new tag and a new deployment).
         public var scraperImageTag: String
-        /// `SCRAPER_JOB_BASE_URL`: the job-post endpoint the scraper reads (environment
-        /// `SINGLE_JOB_BASE_LINK`; default the seed's LinkedIn guest API URL).
         public var scraperJobBaseUrl: String
-        /// `SCRAPER_READONLY_ROOT_FILESYSTEM`: run the container with a read-only root file
-        /// system (default true; set false for an image that writes to its file system).
         public var scraperReadonlyRootFilesystem: Bool
-
-        // MARK: De-duplication table
-
-        /// `DEDUP_PARTITION_KEY`: the table's string key, the job post id (default `Job_ID`).
         public var dedupPartitionKey: String
-        /// `DEDUP_TTL_ATTRIBUTE`: the epoch-seconds attribute after which DynamoDB deletes an
-        /// item (default `ttl`; null for none).
         public var dedupTtlAttribute: String?
-
-        // MARK: Queues and functions
-
-        /// `QUEUE_VISIBILITY_TIMEOUT_SECONDS`: of both queues (default 180; at least the
-        /// preprocessing timeout).
         public var queueVisibilityTimeoutSeconds: Int
-        /// `QUEUE_RETENTION_DAYS`: how long queued job posts are kept, 1-14 (default 14).
         public var queueRetentionDays: Int
-        /// `DLQ_MAX_RECEIVE_COUNT`: receives before a job post moves to the dead-letter queue
-        /// (default 5).
         public var dlqMaxReceiveCount: Int
-        /// `PREPROCESS_MEMORY_MB`: memory of the preprocessing function (default 1024).
         public var preprocessMemoryMB: Int
-        /// `PREPROCESS_TIMEOUT_SECONDS`: timeout of the preprocessing function (default 180).
         public var preprocessTimeoutSeconds: Int
-        /// `PREPROCESS_MAX_CONCURRENCY`: at most this many preprocessing invocations at once,
-        /// 2-1000 (the event source's maximum concurrency; default 5).
         public var preprocessMaxConcurrency: Int
-        /// `FUNCTIONS_DIR`: the folder with the functions' code, one sub-folder per function
-        /// (`preprocess`, `archive`, `fetch`, `save`); relative paths are resolved against the
-        /// working directory (default `functions/data-label`).
         public var functionsDirectory: String
-        /// `PREPROCESSED_POSTS_PREFIX`: where the archive function writes preprocessed posts in
-        /// the data bucket (default `preprocessed_posts/`).
         public var preprocessedPostsPrefix: String
-        /// `LABELED_POSTS_PREFIX`: where the API writes labeled posts (default `labeled_posts/`).
         public var labeledPostsPrefix: String
-        /// `LOG_RETENTION_DAYS`: retention of the functions' and tasks' logs (default 7).
         public var logRetentionDays: Int
-        /// `ACCESS_LOG_RETENTION_DAYS`: S3 server access logs of the data and site buckets go to
-        /// a log bucket that keeps them this many days (default 90; null: no access logs).
         public var accessLogRetentionDays: Int?
-
-        // MARK: API
-
-        /// `API_RESOURCE_PATH`: the path of the API's GET (next posts) and POST (labels)
-        /// methods (default `Job-Posts`).
         public var apiResourcePath: String
-        /// `API_STAGE_NAME`: default `prod`.
         public var apiStageName: String
-        /// `API_CORS_ORIGINS`: origins allowed to call the API (default nil: `https://<SITE_DOMAIN>`
-        /// with a custom domain, otherwise `*`).
         public var apiCorsOrigins: [String]?
-        /// `API_THROTTLE_RATE`: steady requests per second of the stage (default 10).
         public var apiThrottleRate: Int
-        /// `API_THROTTLE_BURST`: burst of the stage (default 20).
         public var apiThrottleBurst: Int
-        /// `API_TRACING`: X-Ray tracing of the API stage (default true).
         public var apiTracing: Bool
-        /// `API_ACCESS_LOGS`: JSON access logs of the API stage (default false: API Gateway
-        /// needs the account's CloudWatch Logs role, which is set once per account and region).
         public var apiAccessLogs: Bool
-        /// `API_CLOUDWATCH_ROLE`: create that account-wide role here (`AWS::ApiGateway::Account`,
-        /// a per-region singleton: let only one stack own it; default false).
         public var apiCloudWatchRole: Bool
-
-        // MARK: Site
-
-        /// `SITE_DOMAIN`: a custom domain of the labeling site (default nil: the CloudFront
-        /// domain name only).
         public var siteDomain: String?
-        /// `SITE_CERTIFICATE_ARN`: an ACM certificate in us-east-1 for `SITE_DOMAIN`.
         public var siteCertificateArn: String?
-        /// `HOSTED_ZONE_ID`: a Route 53 zone in which to create `SITE_DOMAIN`'s alias records
-        /// (default nil: create the DNS record yourself).
         public var hostedZoneId: String?
-        /// `HOSTED_ZONE_NAME`: the zone's domain name (required with `HOSTED_ZONE_ID`).
         public var hostedZoneName: String?
 
         public init(
@@ -189,74 +216,54 @@ extension DataLabelStack {
             self.hostedZoneName = hostedZoneName
         }
 
-        /// The context keys this stack reads; any other key in a config file is an error.
-        public static let keys: [String] = [
-            "VPC_CIDR", "MAX_AZS", "NAT_GATEWAYS", "VPC_ID", "PRIVATE_SUBNET_IDS",
-            "SCRAPER_INSTANCE_TYPE", "SCRAPER_MIN_INSTANCES", "SCRAPER_MAX_INSTANCES", "SCRAPER_TASK_COUNT",
-            "SCRAPER_CPU", "SCRAPER_MEMORY_MIB", "SCRAPER_REPOSITORY_NAME", "SCRAPER_IMAGE_TAG",
-            "SCRAPER_JOB_BASE_URL", "SCRAPER_READONLY_ROOT_FILESYSTEM",
-            "DEDUP_PARTITION_KEY", "DEDUP_TTL_ATTRIBUTE",
-            "QUEUE_VISIBILITY_TIMEOUT_SECONDS", "QUEUE_RETENTION_DAYS", "DLQ_MAX_RECEIVE_COUNT",
-            "PREPROCESS_MEMORY_MB", "PREPROCESS_TIMEOUT_SECONDS", "PREPROCESS_MAX_CONCURRENCY", "FUNCTIONS_DIR",
-            "PREPROCESSED_POSTS_PREFIX", "LABELED_POSTS_PREFIX", "LOG_RETENTION_DAYS", "ACCESS_LOG_RETENTION_DAYS",
-            "API_RESOURCE_PATH", "API_STAGE_NAME", "API_CORS_ORIGINS", "API_THROTTLE_RATE", "API_THROTTLE_BURST",
-            "API_TRACING", "API_ACCESS_LOGS", "API_CLOUDWATCH_ROLE",
-            "SITE_DOMAIN", "SITE_CERTIFICATE_ARN", "HOSTED_ZONE_ID", "HOSTED_ZONE_NAME",
-        ]
-
-        /// Reads the settings from a config file's `context` (absent or null keys keep their
-        /// defaults) and validates them; errors name the file and the key.
+        /// Reads the settings from a config file's `context` (absent keys keep their defaults;
+        /// null is "not set" for optional keys) and validates them; all problems are reported
+        /// together, each naming the file and the key.
         public init(config: StackConfig) throws {
-            for key in config.context.keys.sorted() where !Self.keys.contains(key) {
-                throw ConfigError(file: config.file, key: "context.\(key)",
-                                  "unknown key for the \(DataLabelStack.definitionName) stack (known keys: \(Self.keys.joined(separator: ", ")))")
-            }
-            let d = Settings()
+            let r = SettingsReader(config, Self.schema)
             self.init(
-                vpcCidr: try config.string("VPC_CIDR", default: d.vpcCidr),
-                maxAzs: try config.int("MAX_AZS", default: d.maxAzs),
-                natGateways: try config.int("NAT_GATEWAYS", default: d.natGateways),
-                vpcId: try config.optionalString("VPC_ID"),
-                privateSubnetIds: try config.stringList("PRIVATE_SUBNET_IDS") ?? d.privateSubnetIds,
-                scraperInstanceType: try config.string("SCRAPER_INSTANCE_TYPE", default: d.scraperInstanceType),
-                scraperMinInstances: try config.int("SCRAPER_MIN_INSTANCES", default: d.scraperMinInstances),
-                scraperMaxInstances: try config.int("SCRAPER_MAX_INSTANCES", default: d.scraperMaxInstances),
-                scraperTaskCount: try config.int("SCRAPER_TASK_COUNT", default: d.scraperTaskCount),
-                scraperCpu: try config.int("SCRAPER_CPU", default: d.scraperCpu),
-                scraperMemoryMiB: try config.int("SCRAPER_MEMORY_MIB", default: d.scraperMemoryMiB),
-                scraperRepositoryName: try config.optionalString("SCRAPER_REPOSITORY_NAME"),
-                scraperImageTag: try config.string("SCRAPER_IMAGE_TAG", default: d.scraperImageTag),
-                scraperJobBaseUrl: try config.string("SCRAPER_JOB_BASE_URL", default: d.scraperJobBaseUrl),
-                scraperReadonlyRootFilesystem: try config.bool("SCRAPER_READONLY_ROOT_FILESYSTEM", default: d.scraperReadonlyRootFilesystem),
-                dedupPartitionKey: try config.string("DEDUP_PARTITION_KEY", default: d.dedupPartitionKey),
-                dedupTtlAttribute: config.context["DEDUP_TTL_ATTRIBUTE"] == nil
-                    ? d.dedupTtlAttribute : try config.optionalString("DEDUP_TTL_ATTRIBUTE"),
-                queueVisibilityTimeoutSeconds: try config.int("QUEUE_VISIBILITY_TIMEOUT_SECONDS", default: d.queueVisibilityTimeoutSeconds),
-                queueRetentionDays: try config.int("QUEUE_RETENTION_DAYS", default: d.queueRetentionDays),
-                dlqMaxReceiveCount: try config.int("DLQ_MAX_RECEIVE_COUNT", default: d.dlqMaxReceiveCount),
-                preprocessMemoryMB: try config.int("PREPROCESS_MEMORY_MB", default: d.preprocessMemoryMB),
-                preprocessTimeoutSeconds: try config.int("PREPROCESS_TIMEOUT_SECONDS", default: d.preprocessTimeoutSeconds),
-                preprocessMaxConcurrency: try config.int("PREPROCESS_MAX_CONCURRENCY", default: d.preprocessMaxConcurrency),
-                functionsDirectory: try config.string("FUNCTIONS_DIR", default: d.functionsDirectory),
-                preprocessedPostsPrefix: try config.string("PREPROCESSED_POSTS_PREFIX", default: d.preprocessedPostsPrefix),
-                labeledPostsPrefix: try config.string("LABELED_POSTS_PREFIX", default: d.labeledPostsPrefix),
-                logRetentionDays: try config.int("LOG_RETENTION_DAYS", default: d.logRetentionDays),
-                accessLogRetentionDays: config.context["ACCESS_LOG_RETENTION_DAYS"] == nil
-                    ? d.accessLogRetentionDays
-                    : (config.context["ACCESS_LOG_RETENTION_DAYS"] == Value.null ? nil : try config.int("ACCESS_LOG_RETENTION_DAYS")),
-                apiResourcePath: try config.string("API_RESOURCE_PATH", default: d.apiResourcePath),
-                apiStageName: try config.string("API_STAGE_NAME", default: d.apiStageName),
-                apiCorsOrigins: try config.stringList("API_CORS_ORIGINS"),
-                apiThrottleRate: try config.int("API_THROTTLE_RATE", default: d.apiThrottleRate),
-                apiThrottleBurst: try config.int("API_THROTTLE_BURST", default: d.apiThrottleBurst),
-                apiTracing: try config.bool("API_TRACING", default: d.apiTracing),
-                apiAccessLogs: try config.bool("API_ACCESS_LOGS", default: d.apiAccessLogs),
-                apiCloudWatchRole: try config.bool("API_CLOUDWATCH_ROLE", default: d.apiCloudWatchRole),
-                siteDomain: try config.optionalString("SITE_DOMAIN"),
-                siteCertificateArn: try config.optionalString("SITE_CERTIFICATE_ARN"),
-                hostedZoneId: try config.optionalString("HOSTED_ZONE_ID"),
-                hostedZoneName: try config.optionalString("HOSTED_ZONE_NAME"))
-            try validate(file: config.file)
+                vpcCidr: r[Self.vpcCidr],
+                maxAzs: r[Self.maxAzs],
+                natGateways: r[Self.natGateways],
+                vpcId: r[Self.vpcId],
+                privateSubnetIds: r[Self.privateSubnetIds],
+                scraperInstanceType: r[Self.scraperInstanceType],
+                scraperMinInstances: r[Self.scraperMinInstances],
+                scraperMaxInstances: r[Self.scraperMaxInstances],
+                scraperTaskCount: r[Self.scraperTaskCount],
+                scraperCpu: r[Self.scraperCpu],
+                scraperMemoryMiB: r[Self.scraperMemoryMiB],
+                scraperRepositoryName: r[Self.scraperRepositoryName],
+                scraperImageTag: r[Self.scraperImageTag],
+                scraperJobBaseUrl: r[Self.scraperJobBaseUrl],
+                scraperReadonlyRootFilesystem: r[Self.scraperReadonlyRootFilesystem],
+                dedupPartitionKey: r[Self.dedupPartitionKey],
+                dedupTtlAttribute: r[Self.dedupTtlAttribute],
+                queueVisibilityTimeoutSeconds: r[Self.queueVisibilityTimeoutSeconds],
+                queueRetentionDays: r[Self.queueRetentionDays],
+                dlqMaxReceiveCount: r[Self.dlqMaxReceiveCount],
+                preprocessMemoryMB: r[Self.preprocessMemoryMB],
+                preprocessTimeoutSeconds: r[Self.preprocessTimeoutSeconds],
+                preprocessMaxConcurrency: r[Self.preprocessMaxConcurrency],
+                functionsDirectory: r[Self.functionsDirectory],
+                preprocessedPostsPrefix: r[Self.preprocessedPostsPrefix],
+                labeledPostsPrefix: r[Self.labeledPostsPrefix],
+                logRetentionDays: r[Self.logRetentionDays],
+                accessLogRetentionDays: r[Self.accessLogRetentionDays],
+                apiResourcePath: r[Self.apiResourcePath],
+                apiStageName: r[Self.apiStageName],
+                apiCorsOrigins: r[Self.apiCorsOrigins],
+                apiThrottleRate: r[Self.apiThrottleRate],
+                apiThrottleBurst: r[Self.apiThrottleBurst],
+                apiTracing: r[Self.apiTracing],
+                apiAccessLogs: r[Self.apiAccessLogs],
+                apiCloudWatchRole: r[Self.apiCloudWatchRole],
+                siteDomain: r[Self.siteDomain],
+                siteCertificateArn: r[Self.siteCertificateArn],
+                hostedZoneId: r[Self.hostedZoneId],
+                hostedZoneName: r[Self.hostedZoneName])
+            r.fail(crossFieldProblems())
+            try r.finish()
         }
 
         /// The CORS origins the API and its functions allow.
@@ -266,147 +273,52 @@ extension DataLabelStack {
             return ["*"]
         }
 
-        /// Checks the settings; the error names `file` and the offending key (`context.KEY`).
+        /// Checks the settings; the error names `file` and every offending key (`context.KEY`).
         public func validate(file: String = "settings") throws {
-            func fail(_ key: String, _ message: String) -> ConfigError {
-                ConfigError(file: file, key: "context.\(key)", message)
-            }
-            func range(_ value: Int, _ r: ClosedRange<Int>, _ key: String) throws {
-                if !r.contains(value) { throw fail(key, "must be between \(r.lowerBound) and \(r.upperBound) (got \(value))") }
-            }
-            func nonEmpty(_ value: String, _ key: String) throws {
-                if value.trimmingCharacters(in: .whitespaces).isEmpty { throw fail(key, "must not be empty") }
-            }
+            let values: [(key: String, message: String)?] = [
+                Self.vpcCidr.problem(vpcCidr), Self.maxAzs.problem(maxAzs), Self.vpcId.problem(vpcId),
+                Self.privateSubnetIds.problem(privateSubnetIds), Self.scraperInstanceType.problem(scraperInstanceType),
+                Self.scraperMinInstances.problem(scraperMinInstances), Self.scraperTaskCount.problem(scraperTaskCount),
+                Self.scraperCpu.problem(scraperCpu), Self.scraperMemoryMiB.problem(scraperMemoryMiB),
+                Self.scraperRepositoryName.problem(scraperRepositoryName), Self.scraperImageTag.problem(scraperImageTag),
+                Self.scraperJobBaseUrl.problem(scraperJobBaseUrl), Self.dedupPartitionKey.problem(dedupPartitionKey),
+                Self.dedupTtlAttribute.problem(dedupTtlAttribute), Self.queueVisibilityTimeoutSeconds.problem(queueVisibilityTimeoutSeconds),
+                Self.queueRetentionDays.problem(queueRetentionDays), Self.dlqMaxReceiveCount.problem(dlqMaxReceiveCount),
+                Self.preprocessMemoryMB.problem(preprocessMemoryMB), Self.preprocessTimeoutSeconds.problem(preprocessTimeoutSeconds),
+                Self.preprocessMaxConcurrency.problem(preprocessMaxConcurrency), Self.functionsDirectory.problem(functionsDirectory),
+                Self.preprocessedPostsPrefix.problem(preprocessedPostsPrefix), Self.labeledPostsPrefix.problem(labeledPostsPrefix),
+                Self.logRetentionDays.problem(logRetentionDays), Self.accessLogRetentionDays.problem(accessLogRetentionDays),
+                Self.apiResourcePath.problem(apiResourcePath), Self.apiStageName.problem(apiStageName),
+                Self.apiCorsOrigins.problem(apiCorsOrigins), Self.apiThrottleRate.problem(apiThrottleRate),
+                Self.apiThrottleBurst.problem(apiThrottleBurst), Self.siteDomain.problem(siteDomain),
+                Self.siteCertificateArn.problem(siteCertificateArn), Self.hostedZoneId.problem(hostedZoneId),
+            ]
+            let all = values.compactMap { $0 } + crossFieldProblems()
+            if let e = ConfigError.collecting(all.map { ConfigError(file: file, key: "context.\($0.key)", $0.message) }) { throw e }
+        }
 
-            if let vpcId {
-                if !(vpcId.hasPrefix("vpc-") && vpcId.count > 4) { throw fail("VPC_ID", "'\(vpcId)' is not a VPC id (vpc-...)") }
+        /// The rules between keys.
+        func crossFieldProblems() -> [(key: String, message: String)] {
+            var p: [(key: String, message: String)] = []
+            if vpcId != nil {
                 if privateSubnetIds.isEmpty {
-                    throw fail("PRIVATE_SUBNET_IDS", "required with VPC_ID: the subnets (with NAT egress) of the container instances")
+                    p.append(("PRIVATE_SUBNET_IDS", "required with VPC_ID: the subnets (with NAT egress) of the container instances"))
                 }
             } else {
-                if !privateSubnetIds.isEmpty { throw fail("PRIVATE_SUBNET_IDS", "only used with VPC_ID") }
-                if !Self.isCidr(vpcCidr) { throw fail("VPC_CIDR", "'\(vpcCidr)' is not an IPv4 CIDR block such as 10.0.0.0/16") }
-                try range(maxAzs, 1...6, "MAX_AZS")
-                try range(natGateways, 1...maxAzs, "NAT_GATEWAYS")
+                if !privateSubnetIds.isEmpty { p.append(("PRIVATE_SUBNET_IDS", "only used with VPC_ID")) }
+                if let problem = Validate.rangeProblem(natGateways, 1...max(1, maxAzs)) { p.append(("NAT_GATEWAYS", problem)) }
             }
-            for id in privateSubnetIds where !(id.hasPrefix("subnet-") && id.count > 7) {
-                throw fail("PRIVATE_SUBNET_IDS", "'\(id)' is not a subnet id (subnet-...)")
-            }
-
-            let typeParts = scraperInstanceType.split(separator: ".")
-            if typeParts.count != 2 || typeParts.contains(where: { $0.isEmpty || !$0.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") } }) {
-                throw fail("SCRAPER_INSTANCE_TYPE", "'\(scraperInstanceType)' is not an EC2 instance type such as t3.small")
-            }
-            try range(scraperMinInstances, 0...100, "SCRAPER_MIN_INSTANCES")
-            try range(scraperMaxInstances, max(1, scraperMinInstances)...100, "SCRAPER_MAX_INSTANCES")
-            try range(scraperTaskCount, 0...100, "SCRAPER_TASK_COUNT")
-            try range(scraperCpu, 128...10240, "SCRAPER_CPU")
-            try range(scraperMemoryMiB, 128...122_880, "SCRAPER_MEMORY_MIB")
-            if let name = scraperRepositoryName, !Self.isRepositoryName(name) {
-                throw fail("SCRAPER_REPOSITORY_NAME", "'\(name)' is not an ECR repository name (lower-case letters, digits, '.', '_', '-', '/')")
-            }
-            if scraperImageTag.isEmpty || scraperImageTag.count > 128
-                || !scraperImageTag.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
-                throw fail("SCRAPER_IMAGE_TAG", "'\(scraperImageTag)' is not an image tag (letters, digits, '.', '_', '-')")
-            }
-            if !scraperJobBaseUrl.hasPrefix("https://") && !scraperJobBaseUrl.hasPrefix("http://") {
-                throw fail("SCRAPER_JOB_BASE_URL", "must be an http(s) URL (got '\(scraperJobBaseUrl)')")
-            }
-
-            try nonEmpty(dedupPartitionKey, "DEDUP_PARTITION_KEY")
-            if let ttl = dedupTtlAttribute {
-                try nonEmpty(ttl, "DEDUP_TTL_ATTRIBUTE")
-                if ttl == dedupPartitionKey { throw fail("DEDUP_TTL_ATTRIBUTE", "must differ from DEDUP_PARTITION_KEY") }
-            }
-
-            try range(preprocessTimeoutSeconds, 1...900, "PREPROCESS_TIMEOUT_SECONDS")
-            try range(preprocessMemoryMB, 128...10240, "PREPROCESS_MEMORY_MB")
-            try range(preprocessMaxConcurrency, 2...1000, "PREPROCESS_MAX_CONCURRENCY")
-            try range(queueVisibilityTimeoutSeconds, 0...43_200, "QUEUE_VISIBILITY_TIMEOUT_SECONDS")
+            if let problem = Validate.rangeProblem(scraperMaxInstances, max(1, scraperMinInstances)...100) { p.append(("SCRAPER_MAX_INSTANCES", problem)) }
+            if let ttl = dedupTtlAttribute, ttl == dedupPartitionKey { p.append(("DEDUP_TTL_ATTRIBUTE", "must differ from DEDUP_PARTITION_KEY")) }
             if queueVisibilityTimeoutSeconds < preprocessTimeoutSeconds {
-                throw fail("QUEUE_VISIBILITY_TIMEOUT_SECONDS", "must be at least PREPROCESS_TIMEOUT_SECONDS (\(preprocessTimeoutSeconds)): Lambda refuses the queue as an event source otherwise")
-            }
-            try range(queueRetentionDays, 1...14, "QUEUE_RETENTION_DAYS")
-            try range(dlqMaxReceiveCount, 1...1000, "DLQ_MAX_RECEIVE_COUNT")
-            try nonEmpty(functionsDirectory, "FUNCTIONS_DIR")
-            for (key, prefix) in [("PREPROCESSED_POSTS_PREFIX", preprocessedPostsPrefix), ("LABELED_POSTS_PREFIX", labeledPostsPrefix)] {
-                if prefix.isEmpty || prefix.hasPrefix("/") || !prefix.hasSuffix("/") || prefix.contains("*") {
-                    throw fail(key, "must be a key prefix such as 'labeled_posts/' (no leading '/', ending with '/', no '*')")
-                }
+                p.append(("QUEUE_VISIBILITY_TIMEOUT_SECONDS", "must be at least PREPROCESS_TIMEOUT_SECONDS (\(preprocessTimeoutSeconds)): Lambda refuses the queue as an event source otherwise"))
             }
             if preprocessedPostsPrefix.hasPrefix(labeledPostsPrefix) || labeledPostsPrefix.hasPrefix(preprocessedPostsPrefix) {
-                throw fail("LABELED_POSTS_PREFIX", "must not overlap PREPROCESSED_POSTS_PREFIX (each writer may only write its own prefix)")
+                p.append(("LABELED_POSTS_PREFIX", "must not overlap PREPROCESSED_POSTS_PREFIX (each writer may only write its own prefix)"))
             }
-            if let days = accessLogRetentionDays { try range(days, 1...3650, "ACCESS_LOG_RETENTION_DAYS") }
-            if !Function.allowedLogRetentionDays.contains(logRetentionDays) {
-                throw fail("LOG_RETENTION_DAYS", "\(logRetentionDays) is not a retention CloudWatch Logs accepts (\(Function.allowedLogRetentionDays.map(String.init).joined(separator: ", ")))")
-            }
-
-            if apiResourcePath.isEmpty || !apiResourcePath.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
-                throw fail("API_RESOURCE_PATH", "'\(apiResourcePath)' must be one path segment of letters, digits, '-', '_' and '.'")
-            }
-            if apiStageName.isEmpty || apiStageName.count > 128
-                || !apiStageName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
-                throw fail("API_STAGE_NAME", "'\(apiStageName)' must be 1-128 letters, digits, '-' and '_'")
-            }
-            if let origins = apiCorsOrigins {
-                if origins.isEmpty { throw fail("API_CORS_ORIGINS", "must name at least one origin (or be null)") }
-                if origins.count > 1 && origins.contains("*") { throw fail("API_CORS_ORIGINS", "'*' must be the only origin when used") }
-                for o in origins where o != "*" {
-                    let local = o.hasPrefix("http://localhost") || o.hasPrefix("http://127.0.0.1")
-                    if !(o.hasPrefix("https://") || local) || o.hasSuffix("/") || o.contains("'") {
-                        throw fail("API_CORS_ORIGINS", "'\(o)' is not an origin such as https://labels.example.com (https, no path or trailing '/')")
-                    }
-                }
-            }
-            try range(apiThrottleRate, 1...10_000, "API_THROTTLE_RATE")
-            try range(apiThrottleBurst, 1...5_000, "API_THROTTLE_BURST")
-
-            if let domain = siteDomain {
-                if !Self.isDomain(domain) { throw fail("SITE_DOMAIN", "'\(domain)' is not a domain name such as labels.example.com") }
-                guard let cert = siteCertificateArn else {
-                    throw fail("SITE_CERTIFICATE_ARN", "required with SITE_DOMAIN: an ACM certificate in us-east-1 covering it")
-                }
-                let parts = cert.split(separator: ":", omittingEmptySubsequences: false)
-                if parts.count < 6 || parts[0] != "arn" || parts[2] != "acm" || !cert.contains(":certificate/") {
-                    throw fail("SITE_CERTIFICATE_ARN", "'\(cert)' is not an ACM certificate ARN")
-                }
-                if parts[3] != "us-east-1" { throw fail("SITE_CERTIFICATE_ARN", "CloudFront only uses certificates from us-east-1 (got \(parts[3]))") }
-            } else {
-                if siteCertificateArn != nil { throw fail("SITE_CERTIFICATE_ARN", "only used with SITE_DOMAIN") }
-                if hostedZoneId != nil { throw fail("HOSTED_ZONE_ID", "only used with SITE_DOMAIN") }
-            }
-            if let zoneId = hostedZoneId {
-                if zoneId.isEmpty || !zoneId.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) {
-                    throw fail("HOSTED_ZONE_ID", "'\(zoneId)' is not a hosted zone id (upper-case letters and digits)")
-                }
-                guard let zone = hostedZoneName else { throw fail("HOSTED_ZONE_NAME", "required with HOSTED_ZONE_ID") }
-                let z = zone.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
-                let d = (siteDomain ?? "").lowercased()
-                if !(d == z || d.hasSuffix("." + z)) { throw fail("HOSTED_ZONE_NAME", "SITE_DOMAIN '\(d)' is not in the zone '\(z)'") }
-            } else if hostedZoneName != nil {
-                throw fail("HOSTED_ZONE_ID", "required with HOSTED_ZONE_NAME")
-            }
-        }
-
-        static func isCidr(_ s: String) -> Bool {
-            let parts = s.split(separator: "/")
-            guard parts.count == 2, let prefix = Int(parts[1]), (16...28).contains(prefix) else { return false }
-            let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
-            return octets.count == 4 && octets.allSatisfy { Int($0).map { (0...255).contains($0) } ?? false }
-        }
-
-        static func isDomain(_ s: String) -> Bool {
-            let labels = s.split(separator: ".", omittingEmptySubsequences: false)
-            return labels.count >= 2 && s.count <= 253 && labels.allSatisfy { l in
-                (1...63).contains(l.count) && l.first != "-" && l.last != "-"
-                    && l.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
-            }
-        }
-
-        static func isRepositoryName(_ s: String) -> Bool {
-            (2...256).contains(s.count) && s.first.map { $0.isLowercase || $0.isNumber } == true
-                && s.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || "._-/".contains($0)) }
+            p += Validate.siteDomainProblems(domain: siteDomain, certificateArn: siteCertificateArn, hostedZoneId: hostedZoneId,
+                                             hostedZoneName: hostedZoneName)
+            return p
         }
     }
 }

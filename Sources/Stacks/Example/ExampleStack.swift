@@ -12,30 +12,60 @@ import InfraDSL
 /// `Fn::Cidr` is not supported (moto). A malformed or too small block is a config error naming
 /// `VPC_CIDR`.
 public enum ExampleStack {
-    /// The context keys the stack reads.
-    public static let contextKeys = ["VPC_CIDR", "LOG_RETENTION_DAYS", "FUNCTION_MEMORY"]
+    /// The example's settings, declared once (`infra context` lists them).
+    public struct Settings: Equatable, Sendable {
+        public static let vpcCidr = Setting<String>(
+            "VPC_CIDR", default: "10.0.0.0/16", "the VPC's block, /16 to /23 (the two /24 subnets are its first two /24 blocks)",
+            check: { ExampleStack.subnetCidrProblem($0) })
+        public static let logRetentionDays = Setting<Int>(
+            "LOG_RETENTION_DAYS", default: 14, "days the function's log group keeps events (a value CloudWatch Logs accepts)",
+            check: Validate.logRetentionProblem)
+        public static let functionMemory = Setting<Int>(
+            "FUNCTION_MEMORY", default: 256, "the function's memory, MiB (128-10240)", range: 128...10240)
+        public static let schema = SettingsSchema("example", [vpcCidr.any, logRetentionDays.any, functionMemory.any])
 
-    /// The two subnets' blocks: the first two /24 blocks of the VPC block.
-    static func subnetCidrs(_ vpcCidr: String, file: String) throws -> [IPv4Cidr] {
-        if let problem = IPv4Cidr.problem(vpcCidr) {
-            throw ConfigError(file: file, key: "context.VPC_CIDR", problem)
+        public var vpcCidr: String
+        public var logRetentionDays: Int
+        public var functionMemory: Int
+
+        /// Reads and checks a config's context; all problems are reported together.
+        public init(config: StackConfig) throws {
+            let r = SettingsReader(config, Self.schema)
+            vpcCidr = r[Self.vpcCidr]
+            logRetentionDays = r[Self.logRetentionDays]
+            functionMemory = r[Self.functionMemory]
+            try r.finish()
         }
+    }
+
+    /// The context keys the stack reads.
+    public static let contextKeys = Settings.schema.keys
+
+    /// Why a block cannot be the VPC's (nil when it can).
+    static func subnetCidrProblem(_ vpcCidr: String) -> String? {
+        if let problem = Validate.cidrProblem(vpcCidr) { return problem }
         let block = IPv4Cidr(vpcCidr)!
         guard (16...28).contains(block.prefixLength) else {
-            throw ConfigError(file: file, key: "context.VPC_CIDR", "'\(vpcCidr)': a VPC block has a prefix length between /16 and /28")
+            return "'\(vpcCidr)': a VPC block has a prefix length between /16 and /28"
         }
-        guard let subnets = block.split(count: 2, prefixLength: 24) else {
-            throw ConfigError(file: file, key: "context.VPC_CIDR", "'\(vpcCidr)' is too small for the stack's two /24 subnets (use /23 or larger, such as 10.0.0.0/16)")
+        guard block.split(count: 2, prefixLength: 24) != nil else {
+            return "'\(vpcCidr)' is too small for the stack's two /24 subnets (use /23 or larger, such as 10.0.0.0/16)"
         }
-        return subnets
+        return nil
+    }
+
+    /// The two subnets' blocks: the first two /24 blocks of the VPC block (nil when it has none).
+    static func subnetCidrs(_ vpcCidr: String) -> [IPv4Cidr]? {
+        IPv4Cidr(vpcCidr)?.split(count: 2, prefixLength: 24)
     }
 
     public static func build(_ app: App, config: StackConfig) throws {
+        let settings = try Settings(config: config)
         let stack = Stack(app, config: config)
-        let cidr = try config.string("VPC_CIDR", default: "10.0.0.0/16")
-        let subnetBlocks = try subnetCidrs(cidr, file: config.file)
-        let retention = try config.int("LOG_RETENTION_DAYS", default: 14)
-        let memory = try config.int("FUNCTION_MEMORY", default: 256)
+        let cidr = settings.vpcCidr
+        let subnetBlocks = subnetCidrs(cidr)!
+        let retention = settings.logRetentionDays
+        let memory = settings.functionMemory
 
         let vpc = EC2.VPC(stack, "Vpc") {
             $0.cidrBlock = StringValue(cidr)

@@ -23,9 +23,10 @@ extension MLInferenceStack {
         case directory(String)
     }
 
-    /// Every setting of the ml-inference stack, with the seed's choices as defaults. Build it in
-    /// Swift or read it from a config file's `context` (`Settings(config:)`; keys listed with
-    /// each property). `validate(file:)` checks it; both `build` functions call it.
+    /// Every setting of the ml-inference stack, with the seed's choices as defaults: each context
+    /// key declared once (`infra context ml-inference` lists them). Build it in Swift or read it
+    /// from a config file's `context` (`Settings(config:)`). `validate(file:)` reports every
+    /// problem; both `build` functions call it.
     public struct Settings: Sendable, Equatable {
         // MARK: Hosting
 
@@ -175,92 +176,119 @@ extension MLInferenceStack {
             self.logRetentionDays = logRetentionDays
         }
 
+        // MARK: Declarations (one per context key; the rules between keys are in `validate`)
+
+        static func oneOf(_ allowed: [String]) -> @Sendable (String) -> String? {
+            { allowed.contains($0) ? nil : "'\($0)' is not one of: \(allowed.joined(separator: ", "))" }
+        }
+        public static let hostingKey = Setting<String>("HOSTING", default: "cloudfront", "cloudfront (a private bucket behind CloudFront) or amplify (built from git)",
+                                                       check: oneOf(Hosting.allCases.map(\.rawValue)))
+        public static let siteDomainKey = Setting<String?>("SITE_DOMAIN", default: nil, "a custom domain of the CloudFront-hosted frontend")
+        public static let siteCertificateArnKey = Setting<String?>("SITE_CERTIFICATE_ARN", default: nil, "an ACM certificate in us-east-1 for SITE_DOMAIN")
+        public static let hostedZoneIdKey = Setting<String?>("HOSTED_ZONE_ID", default: nil, "a Route 53 zone for SITE_DOMAIN's alias records")
+        public static let hostedZoneNameKey = Setting<String?>("HOSTED_ZONE_NAME", default: nil, "the zone's domain name (required with HOSTED_ZONE_ID)")
+        public static let accessLogRetentionDaysKey = Setting<Int?>(
+            "ACCESS_LOG_RETENTION_DAYS", default: 90, "with cloudfront: days the log bucket keeps the site bucket's access logs (null: none)")
+        public static let amplifyRepositoryUrlKey = Setting<String?>("AMPLIFY_REPOSITORY_URL", default: nil, "the frontend's git repository (required with amplify)")
+        public static let amplifyBranchKey = Setting<String>("AMPLIFY_BRANCH", default: "main", "the branch Amplify builds and serves")
+        public static let amplifyAccessTokenSecretKey = Setting<String?>(
+            "AMPLIFY_ACCESS_TOKEN_SECRET", default: nil, "name or ARN of the Secrets Manager secret holding the repository token (required with amplify)")
+        public static let amplifyAccessTokenSecretFieldKey = Setting<String?>(
+            "AMPLIFY_ACCESS_TOKEN_SECRET_FIELD", default: nil, "the JSON field of that secret holding the token (null: the whole secret)")
+        public static let amplifyBuildOutputDirKey = Setting<String>("AMPLIFY_BUILD_OUTPUT_DIR", default: "build", "the folder npm run build writes")
+        public static let userPoolNameKey = Setting<String?>("USER_POOL_NAME", default: nil, "the user pool's name (null: generated)")
+        public static let selfSignUpKey = Setting<Bool>("SELF_SIGN_UP", default: false, "users may sign themselves up")
+        public static let authDomainPrefixKey = Setting<String?>(
+            "AUTH_DOMAIN_PREFIX", default: nil, "the hosted UI's prefix, unique in the region (null: <stack name>-login-<account id>)")
+        public static let callbackUrlsKey = Setting<[String]>("CALLBACK_URLS", default: ["http://localhost:3000/"], "where the hosted UI may redirect after sign-in")
+        public static let logoutUrlsKey = Setting<[String]>("LOGOUT_URLS", default: ["http://localhost:3000/"], "where it may redirect after sign-out")
+        public static let tablePartitionKeyKey = Setting<String>("TABLE_PARTITION_KEY", default: "id", "the string key of the table of submitted data")
+        public static let tableEncryptionKey = Setting<String>(
+            "TABLE_ENCRYPTION", default: "customer-managed", "customer-managed (a KMS key of the stack) or aws-managed",
+            check: oneOf(["customer-managed", "aws-managed"]))
+        public static let inferenceImageUriKey = Setting<String?>("INFERENCE_IMAGE_URI", default: nil, "a full ECR image URI to run")
+        public static let inferenceImageDirectoryKey = Setting<String?>("INFERENCE_IMAGE_DIRECTORY", default: nil, "a Docker build context infra deploy builds and pushes")
+        public static let inferenceRepositoryNameKey = Setting<String?>("INFERENCE_REPOSITORY_NAME", default: nil, "an existing ECR repository (null: the stack creates one)")
+        public static let inferenceImageTagKey = Setting<String?>("INFERENCE_IMAGE_TAG", default: nil, "the tag of the repository's image (null: v1)")
+        public static let inferenceMemoryMBKey = Setting<Int>("INFERENCE_MEMORY_MB", default: 2048, "memory of the inference function, MB")
+        public static let inferenceTimeoutSecondsKey = Setting<Int>("INFERENCE_TIMEOUT_SECONDS", default: 29, "timeout of the inference function (API Gateway waits 29 s)")
+        public static let inferenceArchitectureKey = Setting<String>("INFERENCE_ARCHITECTURE", default: "x86_64", "x86_64 or arm64, the image's platform",
+                                                                     check: oneOf(["x86_64", "arm64"]))
+        public static let inferenceReservedConcurrencyKey = Setting<Int?>(
+            "INFERENCE_RESERVED_CONCURRENCY", default: nil, "caps (and reserves) concurrent inferences (null: none)")
+        public static let apiResourcePathKey = Setting<String>("API_RESOURCE_PATH", default: "predict", "the API's path")
+        public static let apiMethodKey = Setting<String>("API_METHOD", default: "POST", "the API's method",
+                                                         check: oneOf(["GET", "POST", "PUT", "PATCH", "DELETE", "ANY"]))
+        public static let apiStageNameKey = Setting<String>("API_STAGE_NAME", default: "prod", "the API stage")
+        public static let apiCorsOriginsKey = Setting<[String]?>(
+            "API_CORS_ORIGINS", default: nil, "origins allowed to call the API (null: https://SITE_DOMAIN with a custom domain, otherwise *)")
+        public static let apiThrottleRateKey = Setting<Int>("API_THROTTLE_RATE", default: 10, "steady requests per second of the stage")
+        public static let apiThrottleBurstKey = Setting<Int>("API_THROTTLE_BURST", default: 20, "burst of the stage")
+        public static let apiTracingKey = Setting<Bool>("API_TRACING", default: true, "X-Ray tracing of the stage")
+        public static let apiAccessLogsKey = Setting<Bool>("API_ACCESS_LOGS", default: false, "JSON access logs of the stage (needs the account's CloudWatch Logs role)")
+        public static let apiCloudWatchRoleKey = Setting<Bool>("API_CLOUDWATCH_ROLE", default: false, "create the account-wide API Gateway logging role here")
+        public static let logRetentionDaysKey = Setting<Int>("LOG_RETENTION_DAYS", default: 30, "retention of the function's (and the API's) logs, days")
+
+        public static let schema = SettingsSchema(MLInferenceStack.definitionName, [
+            hostingKey.any, siteDomainKey.any, siteCertificateArnKey.any, hostedZoneIdKey.any, hostedZoneNameKey.any,
+            accessLogRetentionDaysKey.any, amplifyRepositoryUrlKey.any, amplifyBranchKey.any, amplifyAccessTokenSecretKey.any,
+            amplifyAccessTokenSecretFieldKey.any, amplifyBuildOutputDirKey.any, userPoolNameKey.any, selfSignUpKey.any,
+            authDomainPrefixKey.any, callbackUrlsKey.any, logoutUrlsKey.any, tablePartitionKeyKey.any, tableEncryptionKey.any,
+            inferenceImageUriKey.any, inferenceImageDirectoryKey.any, inferenceRepositoryNameKey.any, inferenceImageTagKey.any,
+            inferenceMemoryMBKey.any, inferenceTimeoutSecondsKey.any, inferenceArchitectureKey.any, inferenceReservedConcurrencyKey.any,
+            apiResourcePathKey.any, apiMethodKey.any, apiStageNameKey.any, apiCorsOriginsKey.any, apiThrottleRateKey.any,
+            apiThrottleBurstKey.any, apiTracingKey.any, apiAccessLogsKey.any, apiCloudWatchRoleKey.any, logRetentionDaysKey.any,
+        ])
         /// The context keys this stack reads; any other key in a config file is an error.
-        public static let keys: [String] = [
-            "HOSTING", "SITE_DOMAIN", "SITE_CERTIFICATE_ARN", "HOSTED_ZONE_ID", "HOSTED_ZONE_NAME",
-            "ACCESS_LOG_RETENTION_DAYS", "AMPLIFY_REPOSITORY_URL", "AMPLIFY_BRANCH", "AMPLIFY_ACCESS_TOKEN_SECRET", "AMPLIFY_ACCESS_TOKEN_SECRET_FIELD",
-            "AMPLIFY_BUILD_OUTPUT_DIR",
-            "USER_POOL_NAME", "SELF_SIGN_UP", "AUTH_DOMAIN_PREFIX", "CALLBACK_URLS", "LOGOUT_URLS",
-            "TABLE_PARTITION_KEY", "TABLE_ENCRYPTION",
-            "INFERENCE_IMAGE_URI", "INFERENCE_IMAGE_DIRECTORY", "INFERENCE_REPOSITORY_NAME", "INFERENCE_IMAGE_TAG",
-            "INFERENCE_MEMORY_MB", "INFERENCE_TIMEOUT_SECONDS", "INFERENCE_ARCHITECTURE",
-            "INFERENCE_RESERVED_CONCURRENCY",
-            "API_RESOURCE_PATH", "API_METHOD", "API_STAGE_NAME", "API_CORS_ORIGINS", "API_THROTTLE_RATE",
-            "API_THROTTLE_BURST", "API_TRACING", "API_ACCESS_LOGS", "API_CLOUDWATCH_ROLE",
-            "LOG_RETENTION_DAYS",
-        ]
+        public static let keys = schema.keys
 
-        /// Reads the settings from a config file's `context` (absent or null keys keep their
-        /// defaults) and validates them; errors name the file and the key.
+        /// Reads the settings from a config file's `context` and validates them; every problem
+        /// is reported together, each naming the file and the key.
         public init(config: StackConfig) throws {
-            for key in config.context.keys.sorted() where !Self.keys.contains(key) {
-                throw ConfigError(file: config.file, key: "context.\(key)",
-                                  "unknown key for the \(MLInferenceStack.definitionName) stack (known keys: \(Self.keys.joined(separator: ", ")))")
-            }
-            func key(_ k: String, _ message: String) -> ConfigError { ConfigError(file: config.file, key: "context.\(k)", message) }
-            let d = Settings()
-
-            let uri = try config.optionalString("INFERENCE_IMAGE_URI")
-            let dir = try config.optionalString("INFERENCE_IMAGE_DIRECTORY")
-            let repo = try config.optionalString("INFERENCE_REPOSITORY_NAME")
-            let tag = try config.optionalString("INFERENCE_IMAGE_TAG")
-            let image: ImageSource
+            let r = SettingsReader(config, Self.schema)
+            let uri = r[Self.inferenceImageUriKey], dir = r[Self.inferenceImageDirectoryKey]
+            let repo = r[Self.inferenceRepositoryNameKey], tag = r[Self.inferenceImageTagKey]
+            var image = ImageSource.newRepository(tag: tag ?? "v1")
             switch (uri, dir) {
             case (let u?, nil):
-                if repo != nil { throw key("INFERENCE_REPOSITORY_NAME", "not used with INFERENCE_IMAGE_URI (the URI names the repository): set it to null") }
-                if tag != nil { throw key("INFERENCE_IMAGE_TAG", "not used with INFERENCE_IMAGE_URI (the URI names the tag): set it to null") }
+                if repo != nil { r.fail("INFERENCE_REPOSITORY_NAME", "not used with INFERENCE_IMAGE_URI (the URI names the repository): set it to null") }
+                if tag != nil { r.fail("INFERENCE_IMAGE_TAG", "not used with INFERENCE_IMAGE_URI (the URI names the tag): set it to null") }
                 image = .uri(u)
             case (nil, let d?):
-                if repo != nil { throw key("INFERENCE_REPOSITORY_NAME", "not used with INFERENCE_IMAGE_DIRECTORY (the image goes to the bootstrap repository): set it to null") }
-                if tag != nil { throw key("INFERENCE_IMAGE_TAG", "not used with INFERENCE_IMAGE_DIRECTORY (the tag is the content hash): set it to null") }
+                if repo != nil { r.fail("INFERENCE_REPOSITORY_NAME", "not used with INFERENCE_IMAGE_DIRECTORY (the image goes to the bootstrap repository): set it to null") }
+                if tag != nil { r.fail("INFERENCE_IMAGE_TAG", "not used with INFERENCE_IMAGE_DIRECTORY (the tag is the content hash): set it to null") }
                 image = .directory(d)
             case (nil, nil):
-                image = repo.map { .existingRepository(name: $0, tag: tag ?? "v1") } ?? .newRepository(tag: tag ?? "v1")
+                if let repo { image = .existingRepository(name: repo, tag: tag ?? "v1") }
             case (.some, .some):
-                throw key("INFERENCE_IMAGE_DIRECTORY", "set INFERENCE_IMAGE_URI or INFERENCE_IMAGE_DIRECTORY, not both")
+                r.fail("INFERENCE_IMAGE_DIRECTORY", "set INFERENCE_IMAGE_URI or INFERENCE_IMAGE_DIRECTORY, not both")
             }
-            let arch = try config.choice("INFERENCE_ARCHITECTURE", ["x86_64", "arm64"], default: d.inferenceArchitecture.rawValue)
-
             self.init(
-                hosting: Hosting(rawValue: try config.choice("HOSTING", Hosting.allCases.map(\.rawValue), default: d.hosting.rawValue))!,
-                siteDomain: try config.optionalString("SITE_DOMAIN"),
-                siteCertificateArn: try config.optionalString("SITE_CERTIFICATE_ARN"),
-                hostedZoneId: try config.optionalString("HOSTED_ZONE_ID"),
-                hostedZoneName: try config.optionalString("HOSTED_ZONE_NAME"),
-                accessLogRetentionDays: config.context["ACCESS_LOG_RETENTION_DAYS"] == nil
-                    ? d.accessLogRetentionDays
-                    : (config.context["ACCESS_LOG_RETENTION_DAYS"] == Value.null ? nil : try config.int("ACCESS_LOG_RETENTION_DAYS")),
-                amplifyRepositoryUrl: try config.optionalString("AMPLIFY_REPOSITORY_URL"),
-                amplifyBranch: try config.string("AMPLIFY_BRANCH", default: d.amplifyBranch),
-                amplifyAccessTokenSecret: try config.optionalString("AMPLIFY_ACCESS_TOKEN_SECRET"),
-                amplifyAccessTokenSecretField: try config.optionalString("AMPLIFY_ACCESS_TOKEN_SECRET_FIELD"),
-                amplifyBuildOutputDir: try config.string("AMPLIFY_BUILD_OUTPUT_DIR", default: d.amplifyBuildOutputDir),
-                userPoolName: try config.optionalString("USER_POOL_NAME"),
-                selfSignUp: try config.bool("SELF_SIGN_UP", default: d.selfSignUp),
-                authDomainPrefix: try config.optionalString("AUTH_DOMAIN_PREFIX"),
-                callbackUrls: try config.stringList("CALLBACK_URLS") ?? d.callbackUrls,
-                logoutUrls: try config.stringList("LOGOUT_URLS") ?? d.logoutUrls,
-                tablePartitionKey: try config.string("TABLE_PARTITION_KEY", default: d.tablePartitionKey),
-                tableCustomerManagedKey: try config.choice("TABLE_ENCRYPTION", ["customer-managed", "aws-managed"],
-                                                           default: "customer-managed") == "customer-managed",
-                imageSource: image,
-                inferenceMemoryMB: try config.int("INFERENCE_MEMORY_MB", default: d.inferenceMemoryMB),
-                inferenceTimeoutSeconds: try config.int("INFERENCE_TIMEOUT_SECONDS", default: d.inferenceTimeoutSeconds),
-                inferenceArchitecture: Function.Architecture(rawValue: arch)!,
-                inferenceReservedConcurrency: config.context["INFERENCE_RESERVED_CONCURRENCY"] == nil
-                    || config.context["INFERENCE_RESERVED_CONCURRENCY"] == Value.null
-                    ? nil : try config.int("INFERENCE_RESERVED_CONCURRENCY"),
-                apiResourcePath: try config.string("API_RESOURCE_PATH", default: d.apiResourcePath),
-                apiMethod: try config.choice("API_METHOD", ["GET", "POST", "PUT", "PATCH", "DELETE", "ANY"], default: d.apiMethod),
-                apiStageName: try config.string("API_STAGE_NAME", default: d.apiStageName),
-                apiCorsOrigins: try config.stringList("API_CORS_ORIGINS"),
-                apiThrottleRate: try config.int("API_THROTTLE_RATE", default: d.apiThrottleRate),
-                apiThrottleBurst: try config.int("API_THROTTLE_BURST", default: d.apiThrottleBurst),
-                apiTracing: try config.bool("API_TRACING", default: d.apiTracing),
-                apiAccessLogs: try config.bool("API_ACCESS_LOGS", default: d.apiAccessLogs),
-                apiCloudWatchRole: try config.bool("API_CLOUDWATCH_ROLE", default: d.apiCloudWatchRole),
-                logRetentionDays: try config.int("LOG_RETENTION_DAYS", default: d.logRetentionDays))
-            try validate(file: config.file)
+                hosting: Hosting(rawValue: r[Self.hostingKey])!, siteDomain: r[Self.siteDomainKey],
+                siteCertificateArn: r[Self.siteCertificateArnKey], hostedZoneId: r[Self.hostedZoneIdKey],
+                hostedZoneName: r[Self.hostedZoneNameKey], accessLogRetentionDays: r[Self.accessLogRetentionDaysKey],
+                amplifyRepositoryUrl: r[Self.amplifyRepositoryUrlKey], amplifyBranch: r[Self.amplifyBranchKey],
+                amplifyAccessTokenSecret: r[Self.amplifyAccessTokenSecretKey],
+                amplifyAccessTokenSecretField: r[Self.amplifyAccessTokenSecretFieldKey],
+                amplifyBuildOutputDir: r[Self.amplifyBuildOutputDirKey], userPoolName: r[Self.userPoolNameKey],
+                selfSignUp: r[Self.selfSignUpKey], authDomainPrefix: r[Self.authDomainPrefixKey],
+                callbackUrls: r[Self.callbackUrlsKey], logoutUrls: r[Self.logoutUrlsKey],
+                tablePartitionKey: r[Self.tablePartitionKeyKey], tableCustomerManagedKey: r[Self.tableEncryptionKey] == "customer-managed",
+                imageSource: image, inferenceMemoryMB: r[Self.inferenceMemoryMBKey],
+                inferenceTimeoutSeconds: r[Self.inferenceTimeoutSecondsKey],
+                inferenceArchitecture: Function.Architecture(rawValue: r[Self.inferenceArchitectureKey])!,
+                inferenceReservedConcurrency: r[Self.inferenceReservedConcurrencyKey],
+                apiResourcePath: r[Self.apiResourcePathKey], apiMethod: r[Self.apiMethodKey], apiStageName: r[Self.apiStageNameKey],
+                apiCorsOrigins: r[Self.apiCorsOriginsKey], apiThrottleRate: r[Self.apiThrottleRateKey],
+                apiThrottleBurst: r[Self.apiThrottleBurstKey], apiTracing: r[Self.apiTracingKey],
+                apiAccessLogs: r[Self.apiAccessLogsKey], apiCloudWatchRole: r[Self.apiCloudWatchRoleKey],
+                logRetentionDays: r[Self.logRetentionDaysKey])
+            do {
+                try validate(file: config.file)
+            } catch let e as ConfigError {
+                for one in e.all { r.fail(String((one.key ?? "").dropFirst("context.".count)), one.message) }
+            }
+            try r.finish()
         }
 
         /// The CORS origins the API and the function allow.
@@ -270,170 +298,134 @@ extension MLInferenceStack {
             return ["*"]
         }
 
-        /// Checks the settings; the error names `file` and the offending key (`context.KEY`).
+        /// Checks the settings; the error names `file` and every offending key (`context.KEY`).
         public func validate(file: String = "settings") throws {
-            func fail(_ key: String, _ message: String) -> ConfigError {
-                ConfigError(file: file, key: "context.\(key)", message)
+            var found: [ConfigError] = []
+            func fail(_ key: String, _ message: String) {
+                found.append(ConfigError(file: file, key: "context.\(key)", message))
             }
-            func range(_ value: Int, _ r: ClosedRange<Int>, _ key: String) throws {
-                if !r.contains(value) { throw fail(key, "must be between \(r.lowerBound) and \(r.upperBound) (got \(value))") }
+            func range(_ value: Int, _ r: ClosedRange<Int>, _ key: String) {
+                if let problem = Validate.rangeProblem(value, r) { fail(key, problem) }
             }
-            func checkTag(_ tag: String) throws {
-                if tag.isEmpty || tag.count > 128 || !tag.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
-                    throw fail("INFERENCE_IMAGE_TAG", "'\(tag)' is not an image tag (letters, digits, '.', '_', '-')")
-                }
+            func checkTag(_ tag: String) {
+                if !Validate.isImageTag(tag) { fail("INFERENCE_IMAGE_TAG", "'\(tag)' is not an image tag (\(Validate.imageTagRule))") }
             }
 
             switch hosting {
             case .cloudfront:
                 for (k, v) in [("AMPLIFY_REPOSITORY_URL", amplifyRepositoryUrl), ("AMPLIFY_ACCESS_TOKEN_SECRET", amplifyAccessTokenSecret),
                                ("AMPLIFY_ACCESS_TOKEN_SECRET_FIELD", amplifyAccessTokenSecretField)] where v != nil {
-                    throw fail(k, "only used with HOSTING amplify")
+                    fail(k, "only used with HOSTING amplify")
                 }
-                if let domain = siteDomain {
-                    if !Self.isDomain(domain) { throw fail("SITE_DOMAIN", "'\(domain)' is not a domain name such as app.example.com") }
-                    guard let cert = siteCertificateArn else {
-                        throw fail("SITE_CERTIFICATE_ARN", "required with SITE_DOMAIN: an ACM certificate in us-east-1 covering it")
-                    }
-                    let parts = cert.split(separator: ":", omittingEmptySubsequences: false)
-                    if parts.count < 6 || parts[0] != "arn" || parts[2] != "acm" || !cert.contains(":certificate/") {
-                        throw fail("SITE_CERTIFICATE_ARN", "'\(cert)' is not an ACM certificate ARN")
-                    }
-                    if parts[3] != "us-east-1" { throw fail("SITE_CERTIFICATE_ARN", "CloudFront only uses certificates from us-east-1 (got \(parts[3]))") }
-                } else {
-                    if siteCertificateArn != nil { throw fail("SITE_CERTIFICATE_ARN", "only used with SITE_DOMAIN") }
-                    if hostedZoneId != nil { throw fail("HOSTED_ZONE_ID", "only used with SITE_DOMAIN") }
+                if let domain = siteDomain, !Validate.isDomainName(domain, underscore: false) {
+                    fail("SITE_DOMAIN", "'\(domain)' is not a domain name such as app.example.com")
                 }
-                if let zoneId = hostedZoneId {
-                    if zoneId.isEmpty || !zoneId.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) {
-                        throw fail("HOSTED_ZONE_ID", "'\(zoneId)' is not a hosted zone id (upper-case letters and digits)")
-                    }
-                    guard let zone = hostedZoneName else { throw fail("HOSTED_ZONE_NAME", "required with HOSTED_ZONE_ID") }
-                    let z = zone.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
-                    let d = (siteDomain ?? "").lowercased()
-                    if !(d == z || d.hasSuffix("." + z)) { throw fail("HOSTED_ZONE_NAME", "SITE_DOMAIN '\(d)' is not in the zone '\(z)'") }
-                } else if hostedZoneName != nil {
-                    throw fail("HOSTED_ZONE_ID", "required with HOSTED_ZONE_NAME")
+                if let cert = siteCertificateArn, siteDomain != nil, let problem = Validate.cloudFrontCertificateProblem(cert) {
+                    fail("SITE_CERTIFICATE_ARN", problem)
+                }
+                if let zoneId = hostedZoneId, !Validate.isHostedZoneId(zoneId) {
+                    fail("HOSTED_ZONE_ID", "'\(zoneId)' is not a hosted zone id (upper-case letters and digits)")
+                }
+                if let problem = Validate.siteDomainProblems(domain: siteDomain, certificateArn: siteCertificateArn, hostedZoneId: hostedZoneId,
+                                                             hostedZoneName: hostedZoneName).first {
+                    fail(problem.key, problem.message)
                 }
             case .amplify:
                 for (k, v) in [("SITE_DOMAIN", siteDomain), ("SITE_CERTIFICATE_ARN", siteCertificateArn),
                                ("HOSTED_ZONE_ID", hostedZoneId), ("HOSTED_ZONE_NAME", hostedZoneName)] where v != nil {
-                    throw fail(k, "only used with HOSTING cloudfront (add a custom domain to the Amplify app in its console)")
+                    fail(k, "only used with HOSTING cloudfront (add a custom domain to the Amplify app in its console)")
                 }
-                guard let url = amplifyRepositoryUrl else {
-                    throw fail("AMPLIFY_REPOSITORY_URL", "required with HOSTING amplify: the frontend's git repository (https://github.com/owner/repo)")
+                if amplifyRepositoryUrl == nil {
+                    fail("AMPLIFY_REPOSITORY_URL", "required with HOSTING amplify: the frontend's git repository (https://github.com/owner/repo)")
                 }
-                if !url.hasPrefix("https://") || url.count < 12 || url.contains(" ") {
-                    throw fail("AMPLIFY_REPOSITORY_URL", "'\(url)' is not an https repository URL")
+                if let url = amplifyRepositoryUrl {
+                    if !url.hasPrefix("https://") || url.count < 12 || url.contains(" ") {
+                        fail("AMPLIFY_REPOSITORY_URL", "'\(url)' is not an https repository URL")
+                    }
+                    if url.contains("@") { fail("AMPLIFY_REPOSITORY_URL", "must not embed credentials; the token comes from AMPLIFY_ACCESS_TOKEN_SECRET") }
                 }
-                if url.contains("@") { throw fail("AMPLIFY_REPOSITORY_URL", "must not embed credentials; the token comes from AMPLIFY_ACCESS_TOKEN_SECRET") }
-                guard let secret = amplifyAccessTokenSecret else {
-                    throw fail("AMPLIFY_ACCESS_TOKEN_SECRET", "required with HOSTING amplify: the name or ARN of the Secrets Manager secret holding the repository token")
+                if amplifyAccessTokenSecret == nil {
+                    fail("AMPLIFY_ACCESS_TOKEN_SECRET", "required with HOSTING amplify: the name or ARN of the Secrets Manager secret holding the repository token")
                 }
-                if secret.isEmpty || secret.contains("{") || secret.contains("}") || secret.contains(" ")
-                    || (secret.hasPrefix("arn:") && !secret.contains(":secretsmanager:"))
-                    || (!secret.hasPrefix("arn:") && !secret.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_+=.@-".contains($0)) })) {
-                    throw fail("AMPLIFY_ACCESS_TOKEN_SECRET", "'\(secret)' is not a secret name or Secrets Manager ARN")
-                }
-                if secret.hasPrefix("ghp_") || secret.hasPrefix("github_pat_") || secret.hasPrefix("glpat-") {
-                    throw fail("AMPLIFY_ACCESS_TOKEN_SECRET", "looks like a token itself: store the token in Secrets Manager and give the secret's name")
+                if let secret = amplifyAccessTokenSecret {
+                    if secret.isEmpty || secret.contains("{") || secret.contains("}") || secret.contains(" ")
+                        || (secret.hasPrefix("arn:") && !secret.contains(":secretsmanager:"))
+                        || (!secret.hasPrefix("arn:") && !secret.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_+=.@-".contains($0)) })) {
+                        fail("AMPLIFY_ACCESS_TOKEN_SECRET", "'\(secret)' is not a secret name or Secrets Manager ARN")
+                    }
+                    if secret.hasPrefix("ghp_") || secret.hasPrefix("github_pat_") || secret.hasPrefix("glpat-") {
+                        fail("AMPLIFY_ACCESS_TOKEN_SECRET", "looks like a token itself: store the token in Secrets Manager and give the secret's name")
+                    }
                 }
                 if let field = amplifyAccessTokenSecretField,
                    field.isEmpty || field.contains(":") || field.contains("}") {
-                    throw fail("AMPLIFY_ACCESS_TOKEN_SECRET_FIELD", "'\(field)' is not a JSON key of the secret")
+                    fail("AMPLIFY_ACCESS_TOKEN_SECRET_FIELD", "'\(field)' is not a JSON key of the secret")
                 }
                 if amplifyBranch.isEmpty || amplifyBranch.count > 255 || amplifyBranch.hasPrefix("-") || amplifyBranch.hasSuffix("/")
                     || !amplifyBranch.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_./".contains($0)) }) {
-                    throw fail("AMPLIFY_BRANCH", "'\(amplifyBranch)' is not a branch name")
+                    fail("AMPLIFY_BRANCH", "'\(amplifyBranch)' is not a branch name")
                 }
                 if amplifyBuildOutputDir.isEmpty || amplifyBuildOutputDir.hasPrefix("/") || amplifyBuildOutputDir.contains("..") {
-                    throw fail("AMPLIFY_BUILD_OUTPUT_DIR", "must be a folder relative to the repository (got '\(amplifyBuildOutputDir)')")
+                    fail("AMPLIFY_BUILD_OUTPUT_DIR", "must be a folder relative to the repository (got '\(amplifyBuildOutputDir)')")
                 }
             }
 
-            if let days = accessLogRetentionDays { try range(days, 1...3650, "ACCESS_LOG_RETENTION_DAYS") }
-            if let name = userPoolName, !(1...128).contains(name.count) { throw fail("USER_POOL_NAME", "must be 1-128 characters") }
+            if let days = accessLogRetentionDays { range(days, 1...3650, "ACCESS_LOG_RETENTION_DAYS") }
+            if let name = userPoolName, !(1...128).contains(name.count) { fail("USER_POOL_NAME", "must be 1-128 characters") }
             if let authDomainPrefix {
             let prefixValid = (1...63).contains(authDomainPrefix.count)
                 && authDomainPrefix.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
                 && !authDomainPrefix.hasPrefix("-") && !authDomainPrefix.hasSuffix("-")
-            if !prefixValid { throw fail("AUTH_DOMAIN_PREFIX", "'\(authDomainPrefix)' must be 1-63 lowercase letters, digits and hyphens") }
+            if !prefixValid { fail("AUTH_DOMAIN_PREFIX", "'\(authDomainPrefix)' must be 1-63 lowercase letters, digits and hyphens") }
             for word in ["aws", "amazon", "cognito"] where authDomainPrefix.contains(word) {
-                throw fail("AUTH_DOMAIN_PREFIX", "'\(authDomainPrefix)' must not contain the reserved word '\(word)'")
+                fail("AUTH_DOMAIN_PREFIX", "'\(authDomainPrefix)' must not contain the reserved word '\(word)'")
             }
             }
             for (k, urls) in [("CALLBACK_URLS", callbackUrls), ("LOGOUT_URLS", logoutUrls)] {
                 for u in urls {
                     let local = u.hasPrefix("http://localhost") || u.hasPrefix("http://127.0.0.1")
                     if !(u.hasPrefix("https://") || local) || u.contains("#") || u.contains(" ") {
-                        throw fail(k, "'\(u)' must be an https URL (http only for localhost) without a fragment")
+                        fail(k, "'\(u)' must be an https URL (http only for localhost) without a fragment")
                     }
                 }
             }
 
             if tablePartitionKey.isEmpty || tablePartitionKey.utf8.count > 255 {
-                throw fail("TABLE_PARTITION_KEY", "must be 1-255 bytes")
+                fail("TABLE_PARTITION_KEY", "must be 1-255 bytes")
             }
 
             switch imageSource {
             case .newRepository(let tag):
-                try checkTag(tag)
+                checkTag(tag)
             case .existingRepository(let name, let tag):
-                if !Self.isRepositoryName(name) {
-                    throw fail("INFERENCE_REPOSITORY_NAME", "'\(name)' is not an ECR repository name (lower-case letters, digits, '.', '_', '-', '/')")
+                if !Validate.isECRRepositoryName(name) {
+                    fail("INFERENCE_REPOSITORY_NAME", "'\(name)' is not an ECR repository name (\(Validate.ecrRepositoryNameRule))")
                 }
-                try checkTag(tag)
+                checkTag(tag)
             case .uri(let uri):
                 let ecr = uri.contains(".dkr.ecr.") && uri.contains(".amazonaws.com")
                 if !ecr || !(uri.contains(":") || uri.contains("@sha256:")) || uri.contains(" ") {
-                    throw fail("INFERENCE_IMAGE_URI", "'\(uri)' is not an ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>); Lambda runs images from ECR only")
+                    fail("INFERENCE_IMAGE_URI", "'\(uri)' is not an ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>); Lambda runs images from ECR only")
                 }
             case .directory(let dir):
-                if dir.isEmpty { throw fail("INFERENCE_IMAGE_DIRECTORY", "must not be empty") }
+                if dir.isEmpty { fail("INFERENCE_IMAGE_DIRECTORY", "must not be empty") }
             }
-            try range(inferenceMemoryMB, 128...10240, "INFERENCE_MEMORY_MB")
-            try range(inferenceTimeoutSeconds, 1...900, "INFERENCE_TIMEOUT_SECONDS")
-            if let c = inferenceReservedConcurrency { try range(c, 1...10_000, "INFERENCE_RESERVED_CONCURRENCY") }
+            range(inferenceMemoryMB, 128...10240, "INFERENCE_MEMORY_MB")
+            range(inferenceTimeoutSeconds, 1...900, "INFERENCE_TIMEOUT_SECONDS")
+            if let c = inferenceReservedConcurrency { range(c, 1...10_000, "INFERENCE_RESERVED_CONCURRENCY") }
 
-            if apiResourcePath.isEmpty || !apiResourcePath.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
-                throw fail("API_RESOURCE_PATH", "'\(apiResourcePath)' must be one path segment of letters, digits, '-', '_' and '.'")
-            }
+            if let problem = Validate.apiPathSegmentProblem(apiResourcePath) { fail("API_RESOURCE_PATH", problem) }
             if !["GET", "POST", "PUT", "PATCH", "DELETE", "ANY"].contains(apiMethod) {
-                throw fail("API_METHOD", "'\(apiMethod)' is not one of: GET, POST, PUT, PATCH, DELETE, ANY")
+                fail("API_METHOD", "'\(apiMethod)' is not one of: GET, POST, PUT, PATCH, DELETE, ANY")
             }
-            if apiStageName.isEmpty || apiStageName.count > 128
-                || !apiStageName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
-                throw fail("API_STAGE_NAME", "'\(apiStageName)' must be 1-128 letters, digits, '-' and '_'")
+            if let problem = Validate.apiStageNameProblem(apiStageName) { fail("API_STAGE_NAME", problem) }
+            if let origins = apiCorsOrigins, let problem = Validate.corsOriginsProblem(origins) { fail("API_CORS_ORIGINS", problem) }
+            range(apiThrottleRate, 1...10_000, "API_THROTTLE_RATE")
+            range(apiThrottleBurst, 1...5_000, "API_THROTTLE_BURST")
+            if let problem = Validate.logRetentionProblem(logRetentionDays) {
+                fail("LOG_RETENTION_DAYS", problem)
             }
-            if let origins = apiCorsOrigins {
-                if origins.isEmpty { throw fail("API_CORS_ORIGINS", "must name at least one origin (or be null)") }
-                if origins.count > 1 && origins.contains("*") { throw fail("API_CORS_ORIGINS", "'*' must be the only origin when used") }
-                for o in origins where o != "*" {
-                    let local = o.hasPrefix("http://localhost") || o.hasPrefix("http://127.0.0.1")
-                    if !(o.hasPrefix("https://") || local) || o.hasSuffix("/") || o.contains("'") {
-                        throw fail("API_CORS_ORIGINS", "'\(o)' is not an origin such as https://app.example.com (https, no path or trailing '/')")
-                    }
-                }
-            }
-            try range(apiThrottleRate, 1...10_000, "API_THROTTLE_RATE")
-            try range(apiThrottleBurst, 1...5_000, "API_THROTTLE_BURST")
-            if !Function.allowedLogRetentionDays.contains(logRetentionDays) {
-                throw fail("LOG_RETENTION_DAYS", "\(logRetentionDays) is not a retention CloudWatch Logs accepts (\(Function.allowedLogRetentionDays.map(String.init).joined(separator: ", ")))")
-            }
-
-        }
-
-        static func isDomain(_ s: String) -> Bool {
-            let labels = s.split(separator: ".", omittingEmptySubsequences: false)
-            return labels.count >= 2 && s.count <= 253 && labels.allSatisfy { l in
-                (1...63).contains(l.count) && l.first != "-" && l.last != "-"
-                    && l.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
-            }
-        }
-
-        static func isRepositoryName(_ s: String) -> Bool {
-            (2...256).contains(s.count) && s.first.map { $0.isLowercase || $0.isNumber } == true
-                && s.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || "._-/".contains($0)) }
+            if let e = ConfigError.collecting(found) { throw e }
         }
     }
 }

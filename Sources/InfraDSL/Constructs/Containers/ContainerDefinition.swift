@@ -234,7 +234,7 @@ public final class ContainerDefinition {
         }
         var ports = Set<String>()
         for m in portMappings {
-            if !(1...65535).contains(m.containerPort) { errors.append("\(prefix): port \(m.containerPort) is out of range") }
+            if !Validate.ports.contains(m.containerPort) { errors.append("\(prefix): port \(m.containerPort) is out of range") }
             if !ports.insert("\(m.containerPort)/\(m.networkProtocol.rawValue)").inserted {
                 errors.append("\(prefix): port \(m.containerPort)/\(m.networkProtocol.rawValue) is mapped twice")
             }

@@ -166,24 +166,8 @@ public final class Repository: Construct {
         return String(out.prefix(256))
     }
 
-    /// ECR's rule: lower-case path components of letters and digits separated by `.`, `_` or `-`,
-    /// joined by `/`, 2 to 256 characters.
-    static func isValidName(_ name: String) -> Bool {
-        guard (2...256).contains(name.count) else { return false }
-        for component in name.split(separator: "/", omittingEmptySubsequences: false) {
-            guard let first = component.first, let last = component.last,
-                  first.isASCII, first.isLowercase || first.isNumber,
-                  last.isASCII, last.isLowercase || last.isNumber else { return false }
-            var previousSeparator = false
-            for ch in component {
-                let separator = ch == "." || ch == "_" || ch == "-"
-                guard ch.isASCII, separator || ch.isLowercase || ch.isNumber else { return false }
-                if separator && previousSeparator && ch != "_" { return false }
-                previousSeparator = separator
-            }
-        }
-        return true
-    }
+    /// ECR's rule (`Validate.isECRRepositoryName`).
+    static func isValidName(_ name: String) -> Bool { Validate.isECRRepositoryName(name) }
 
     static func lifecyclePolicy(keep n: Int) -> String {
         #"{"rules":[{"rulePriority":1,"description":"Keep the newest \#(n) images","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":\#(n)},"action":{"type":"expire"}}]}"#

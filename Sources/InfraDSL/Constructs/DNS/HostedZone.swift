@@ -61,25 +61,16 @@ public final class HostedZone: Construct {
         return n
     }
 
-    /// A DNS name: labels of letters, digits and hyphens (not at either end), at most 63
-    /// characters each and 253 in all; `*` allowed as the first label when `wildcard`.
+    /// A DNS name (`Validate.isDNSName`).
     static func isValidDomain(_ name: String, wildcard: Bool = false) -> Bool {
-        let n = normalize(name)
-        guard !n.isEmpty, n.count <= 253 else { return false }
-        let labels = n.split(separator: ".", omittingEmptySubsequences: false)
-        for (i, label) in labels.enumerated() {
-            if wildcard && i == 0 && label == "*" && labels.count > 1 { continue }
-            guard (1...63).contains(label.count), label.first != "-", label.last != "-",
-                  label.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return false }
-        }
-        return true
+        Validate.isDNSName(name, wildcard: wildcard)
     }
 
     public override func validate() -> [String] {
         var errors: [String] = []
         if !Self.isValidDomain(zoneName) { errors.append("'\(zoneName)' is not a valid domain name") }
         else if !zoneName.contains(".") { errors.append("'\(zoneName)' is a top-level domain; a hosted zone is for a domain such as example.com") }
-        if let id = existingId?.literal, id.isEmpty || !id.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) {
+        if let id = existingId?.literal, !Validate.isHostedZoneId(id) {
             errors.append("'\(id)' is not a hosted zone id (upper-case letters and digits, e.g. Z0123456789ABC)")
         }
         return errors

@@ -64,7 +64,7 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
     /// Largest inline source CloudFormation accepts (the template limits usually bite first).
     public static let inlineCodeLimit = 4 * 1024 * 1024
     /// The retention periods CloudWatch Logs accepts, in days.
-    public static let allowedLogRetentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
+    public static var allowedLogRetentionDays: [Int] { Validate.logRetentionDays }
     static let reservedEnvironmentKeys: Set<String> = [
         "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
         "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",

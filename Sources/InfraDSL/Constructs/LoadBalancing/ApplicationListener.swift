@@ -109,7 +109,7 @@ public final class ApplicationListener: Construct {
 
     public override func validate() -> [String] {
         var errors = ruleProblems + defaultAction.validate()
-        if !(1...65535).contains(port) { errors.append("port \(port) is out of range") }
+        if !Validate.ports.contains(port) { errors.append("port \(port) is out of range") }
         if listenerProtocol == .https && certificateArns.isEmpty {
             errors.append("an HTTPS listener needs a certificate")
         }

@@ -206,7 +206,7 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
         } else if subnetIds.count < 2 {
             errors.append("an application load balancer needs subnets in at least two availability zones (got \(subnetIds.count))")
         }
-        if !(1...4000).contains(idleTimeoutSeconds) { errors.append("idleTimeoutSeconds must be 1-4000") }
+        if !Validate.albIdleTimeoutSeconds.contains(idleTimeoutSeconds) { errors.append("idleTimeoutSeconds must be 1-4000") }
         errors += accessLogs?.validate() ?? []
         if let n = loadBalancerName {
             if n.isEmpty || n.count > 32 || n.hasPrefix("-") || n.hasSuffix("-") || n.hasPrefix("internal-")

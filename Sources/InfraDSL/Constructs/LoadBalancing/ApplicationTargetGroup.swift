@@ -135,7 +135,7 @@ public final class ApplicationTargetGroup: Construct {
     public override func validate() -> [String] {
         var errors: [String] = []
         let h = healthCheck
-        if !(1...65535).contains(port) { errors.append("port \(port) is out of range") }
+        if !Validate.ports.contains(port) { errors.append("port \(port) is out of range") }
         if !h.path.hasPrefix("/") { errors.append("the health check path must start with '/' (got '\(h.path)')") }
         if !(5...300).contains(h.intervalSeconds) { errors.append("the health check interval must be 5-300 seconds") }
         if !(2...120).contains(h.timeoutSeconds) { errors.append("the health check timeout must be 2-120 seconds") }

@@ -61,7 +61,7 @@ public struct ListenerAction {
         case .redirect(let p, let port, _, _, _, _):
             var errors: [String] = []
             if let p, !["HTTP", "HTTPS", "#{protocol}"].contains(p) { errors.append("redirect protocol '\(p)' must be HTTP, HTTPS or #{protocol}") }
-            if let port, port != "#{port}", !(Int(port).map { (1...65535).contains($0) } ?? false) {
+            if let port, port != "#{port}", !(Int(port).map { Validate.ports.contains($0) } ?? false) {
                 errors.append("redirect port '\(port)' is not a port")
             }
             return errors

@@ -31,7 +31,7 @@ public final class ExistingVpc: Construct, VpcLike {
 
     public override func validate() -> [String] {
         var errors: [String] = []
-        if let id = vpcId.literal, !(id.hasPrefix("vpc-") && id.count > 4) {
+        if let id = vpcId.literal, !Validate.isVpcId(id) {
             errors.append("'\(id)' is not a VPC id (vpc-...)")
         }
         if let c = vpcCidrBlock?.literal, IPv4Cidr(c) == nil {
@@ -40,7 +40,7 @@ public final class ExistingVpc: Construct, VpcLike {
         var seen = Set<String>()
         for (kind, ids) in [("public", publicSubnetIds), ("private", privateSubnetIds), ("isolated", isolatedSubnetIds)] {
             for s in ids.compactMap(\.literal) {
-                if !(s.hasPrefix("subnet-") && s.count > 7) { errors.append("'\(s)' (\(kind)) is not a subnet id (subnet-...)") }
+                if !Validate.isSubnetId(s) { errors.append("'\(s)' (\(kind)) is not a subnet id (subnet-...)") }
                 if !seen.insert(s).inserted { errors.append("subnet '\(s)' is listed twice") }
             }
         }

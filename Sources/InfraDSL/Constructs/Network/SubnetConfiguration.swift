@@ -64,8 +64,7 @@ public struct FlowLogOptions {
 
 /// The retention periods CloudWatch Logs accepts.
 enum LogRetention {
-    static let allowedDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
-                              2192, 2557, 2922, 3288, 3653]
+    static var allowedDays: [Int] { Validate.logRetentionDays }
 
     static func check(_ days: Int, _ what: String) -> [String] {
         allowedDays.contains(days) ? []
