@@ -16,6 +16,9 @@ let package = Package(
         .library(name: "Sign2Text", targets: ["Sign2Text"]),
         .library(name: "MLInference", targets: ["MLInference"]),
         .executable(name: "infra", targets: ["infra"]),
+        // The CLI as a library: a user's executable is a complete `infra` for its own stacks
+        // (InfraCommand.main(definitions:)).
+        .library(name: "InfraCLI", targets: ["InfraCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -69,7 +72,7 @@ let package = Package(
         .executableTarget(name: "InfraTransportBench", dependencies: ["InfraAWS"]),
 
         .testTarget(name: "InfraCoreTests", dependencies: ["InfraDSL", "InfraCLI"]),
-        .testTarget(name: "InfraDSLTests", dependencies: ["InfraDSL", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "InfraDSLTests", dependencies: ["InfraDSL", "InfraTesting", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "InfraTestingTests", dependencies: ["InfraTesting", "InfraDSL"]),
         .testTarget(name: "InfraCodegenTests", dependencies: ["InfraCodegen"]),
         // moto_server for the integration tests (started on a free port, signature checks on).

@@ -7,7 +7,7 @@ public struct InfraCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "infra",
         abstract: "Infrastructure as typed Swift: synthesize and deploy CloudFormation stacks.",
-        subcommands: [Synth.self, List.self, Deploy.self, Diff.self, Destroy.self, Bootstrap.self])
+        subcommands: [Synth.self, List.self, Deploy.self, Diff.self, Destroy.self, Bootstrap.self, Init.self])
 
     public init() {}
 }
@@ -21,7 +21,7 @@ struct ProjectOptions: ParsableArguments {
     var context: [String] = []
 
     func project() -> Project {
-        Project(configDirectory: URL(fileURLWithPath: configDirectory))
+        Project(configDirectory: URL(fileURLWithPath: configDirectory), definitions: InfraCommand.definitions)
     }
 }
 
@@ -55,7 +55,7 @@ struct Synth: ParsableCommand {
                 throw ValidationError("--format must be json or yaml")
             }
             let overrides = try StackConfig.parseOverrides(options.context)
-            let assembly = try options.project().synthesize(stacks: all ? [] : stacks, overrides: overrides)
+            let assembly = try options.checkedProject().synthesize(stacks: all ? [] : stacks, overrides: overrides)
             try assembly.write(to: URL(fileURLWithPath: output), format: fmt)
             if !quiet {
                 for s in assembly.stacks {
@@ -84,7 +84,7 @@ struct List: ParsableCommand {
     func run() throws {
         try CLI.run {
             let overrides = try StackConfig.parseOverrides(options.context)
-            let project = options.project()
+            let project = try options.checkedProject()
             let configs = try project.loadConfigs(overrides: overrides)
             if !long {
                 for c in configs { print(c.stackName) }
