@@ -270,8 +270,8 @@ public enum InitTemplate {
                         ])
                         XCTAssertEqual(bucket.value, ["Ref": .string(t.logicalId(at: "Results")!)])
                         t.hasResourceProperties("AWS::Lambda::EventSourceMapping", ["EventSourceArn": .getAtt(t.logicalId(at: "Jobs")!, "Arn")])
-                        t.hasResourceProperties("AWS::IAM::Policy", [
-                            "PolicyDocument": ["Statement": .arrayWith([["Action": .arrayWith(["s3:PutObject"])]])],
+                        t.hasResourceProperties("AWS::IAM::Role", [
+                            "Policies": .arrayWith([["PolicyDocument": ["Statement": .arrayWith([["Action": .arrayWith(["s3:PutObject"])]])]]]),
                         ])
                         t.hasOutput("JobsQueueUrl")
                     }

@@ -10,9 +10,9 @@ import XCTest
 ///
 /// Building the generated package compiles infra again (minutes on 2 cores), so the test runs
 /// only with `INFRA_E2E_INIT=1` (scripts/test sets it in its own timed step) and is skipped
-/// otherwise (reported as skipped, not passed). The package's `.build` is a link to a shared
-/// scratch folder (`INFRA_E2E_SCRATCH`, default `.build/e2e-init` of this checkout), so a second
-/// run rebuilds only the package's own targets.
+/// otherwise (reported as skipped, not passed). The package is written into a fixed scratch
+/// folder (`INFRA_E2E_SCRATCH`, default `.build/e2e-init/orders-app` of this checkout), fresh
+/// but for its `.build`, so a second run rebuilds only what changed.
 final class InitProjectTests: XCTestCase {
     static let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -55,23 +55,26 @@ final class InitProjectTests: XCTestCase {
         let infra = Self.checkout.appendingPathComponent(".build/debug/infra")
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: infra.path), "\(infra.path) is not built")
         let fm = FileManager.default
-        let root = fm.temporaryDirectory.appendingPathComponent("infra-init-e2e-\(UUID().uuidString)")
-        try fm.createDirectory(at: root, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: root) }
+        // The package's folder is fixed inside the scratch folder, and everything in it but
+        // `.build` is deleted first: the package is fresh, its build folder reused (a build
+        // folder cannot move: its module cache records its absolute path).
+        let root = URL(fileURLWithPath: ProcessInfo.processInfo.environment["INFRA_E2E_SCRATCH"]
+            ?? Self.checkout.appendingPathComponent(".build/e2e-init").path)
+        let package = root.appendingPathComponent("orders-app")
+        try fm.createDirectory(at: package, withIntermediateDirectories: true)
+        for entry in try fm.contentsOfDirectory(atPath: package.path) where entry != ".build" {
+            try fm.removeItem(at: package.appendingPathComponent(entry))
+        }
+        let home = root.appendingPathComponent("home")
+        try? fm.removeItem(at: home)
+        try fm.createDirectory(at: home, withIntermediateDirectories: true)
 
         // infra init, depending on this checkout by path
         let created = try run([infra.path, "init", "orders-app", "--infra-path", Self.checkout.path], in: root)
         XCTAssertEqual(created.status, 0, created.output)
-        let package = root.appendingPathComponent("orders-app")
         let manifest = try String(contentsOf: package.appendingPathComponent("Package.swift"), encoding: .utf8)
         let identity = Self.checkout.lastPathComponent.lowercased()
         XCTAssertTrue(manifest.contains(".product(name: \"InfraCLI\", package: \"\(identity)\")"), manifest)
-
-        // the package's build folder: the shared scratch
-        let scratch = URL(fileURLWithPath: ProcessInfo.processInfo.environment["INFRA_E2E_SCRATCH"]
-            ?? Self.checkout.appendingPathComponent(".build/e2e-init").path)
-        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
-        try fm.createSymbolicLink(at: package.appendingPathComponent(".build"), withDestinationURL: scratch)
 
         let build = try run(["swift", "build", "--build-tests"], in: package)
         XCTAssertEqual(build.status, 0, String(build.output.suffix(6000)))
@@ -86,7 +89,7 @@ final class InitProjectTests: XCTestCase {
         let env = [
             "AWS_ENDPOINT_URL": moto.endpoint.absoluteString, "AWS_REGION": MotoServer.region,
             "AWS_ACCESS_KEY_ID": moto.credentials.accessKeyId, "AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey,
-            "AWS_EC2_METADATA_DISABLED": "true", "HOME": root.path,
+            "AWS_EC2_METADATA_DISABLED": "true", "HOME": home.path,
         ]
         let mark = moto.logMark()
         let boot = try run([infra.path, "bootstrap", "--progress", "events"], in: package, environment: env)
