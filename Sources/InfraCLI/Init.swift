@@ -104,7 +104,7 @@ public enum InitTemplate {
         let b = URL(fileURLWithPath: to).standardizedFileURL.pathComponents
         var i = 0
         while i < a.count, i < b.count, a[i] == b[i] { i += 1 }
-        if i <= 1 { return to }  // only "/" in common
+        if i <= 1 || i == b.count { return to }  // only "/" in common, or infra is an ancestor: absolute (its name is the identity)
         let up = Array(repeating: "..", count: a.count - i)
         let rel = (up + b[i...]).joined(separator: "/")
         return rel.isEmpty ? "." : rel

@@ -96,6 +96,8 @@ final class OwnStacksTests: XCTestCase {
         XCTAssertEqual(InitTemplate.Dependency.url("https://github.com/org/infra.git", version: "1.0.0").identity, "infra")
         XCTAssertEqual(InitTemplate.typeName("orders-api"), "OrdersApi")
         XCTAssertEqual(InitTemplate.relativePath(from: "/work/a/pkg", to: "/work/infra"), "../../infra")
+        // a package inside the checkout: the path must end in the checkout's name (the identity)
+        XCTAssertEqual(InitTemplate.relativePath(from: "/work/infra/.build/e2e/pkg", to: "/work/infra"), "/work/infra")
         let files = try InitTemplate.files(name: "orders-api", dependency: .path("../w-testing"))
         let byPath = Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0.text) })
         XCTAssertEqual(Set(byPath.keys), [
