@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "InfraDSL", targets: ["InfraDSL"]),
         .library(name: "InfraAWS", targets: ["InfraAWS"]),
+        // Assertions on synthesized templates for users' tests (matchers, captures, golden files).
+        .library(name: "InfraTesting", targets: ["InfraTesting"]),
         .library(name: "ExampleStack", targets: ["ExampleStack"]),
         .library(name: "LabelingTool", targets: ["LabelingTool"]),
         .library(name: "DataLabel", targets: ["DataLabel"]),
@@ -14,6 +16,9 @@ let package = Package(
         .library(name: "Sign2Text", targets: ["Sign2Text"]),
         .library(name: "MLInference", targets: ["MLInference"]),
         .executable(name: "infra", targets: ["infra"]),
+        // The CLI as a library: a user's executable is a complete `infra` for its own stacks
+        // (InfraCommand.main(definitions:)).
+        .library(name: "InfraCLI", targets: ["InfraCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,6 +36,8 @@ let package = Package(
         .target(name: "InfraResources", dependencies: ["InfraCore"]),
         // What users import: re-exports InfraCore and InfraResources, adds L2 constructs.
         .target(name: "InfraDSL", dependencies: ["InfraCore", "InfraResources", "ZIPFoundation"]),
+        // Assertions on synthesized templates (XCTest and Swift Testing).
+        .target(name: "InfraTesting", dependencies: ["InfraCore"]),
         // The generator of Sources/InfraResources from codegen/schemas.
         .executableTarget(name: "InfraCodegen"),
 
@@ -68,7 +75,8 @@ let package = Package(
         .executableTarget(name: "InfraTransportBench", dependencies: ["InfraAWS"]),
 
         .testTarget(name: "InfraCoreTests", dependencies: ["InfraDSL", "InfraCLI"]),
-        .testTarget(name: "InfraDSLTests", dependencies: ["InfraDSL", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "InfraDSLTests", dependencies: ["InfraDSL", "InfraTesting", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "InfraTestingTests", dependencies: ["InfraTesting", "InfraDSL"]),
         .testTarget(name: "InfraCodegenTests", dependencies: ["InfraCodegen"]),
         // moto_server for the integration tests (started on a free port, signature checks on).
         .target(name: "InfraTestSupport", dependencies: ["InfraAWS"], path: "Tests/Support"),

@@ -8,7 +8,7 @@ public struct InfraCommand: ParsableCommand {
         commandName: "infra",
         abstract: "Infrastructure as typed Swift: synthesize and deploy CloudFormation stacks.",
         subcommands: [Synth.self, List.self, ContextCommand.self, Deploy.self, Watch.self, Diff.self, Destroy.self,
-                      Bootstrap.self, GraphCommand.self])
+                      Bootstrap.self, GraphCommand.self, Init.self])
 
     public init() {}
 }
@@ -22,7 +22,7 @@ struct ProjectOptions: ParsableArguments {
     var context: [String] = []
 
     func project() -> Project {
-        Project(configDirectory: URL(fileURLWithPath: configDirectory))
+        Project(configDirectory: URL(fileURLWithPath: configDirectory), definitions: InfraCommand.definitions)
     }
 }
 
@@ -56,7 +56,7 @@ struct Synth: ParsableCommand {
                 throw ValidationError("--format must be json or yaml")
             }
             let overrides = try StackConfig.parseOverrides(options.context)
-            let assembly = try options.project().synthesize(stacks: all ? [] : stacks, overrides: overrides)
+            let assembly = try options.checkedProject().synthesize(stacks: all ? [] : stacks, overrides: overrides)
             try assembly.write(to: URL(fileURLWithPath: output), format: fmt)
             if !quiet {
                 for s in assembly.stacks {
@@ -85,7 +85,7 @@ struct List: ParsableCommand {
     func run() throws {
         try CLI.run {
             let overrides = try StackConfig.parseOverrides(options.context)
-            let project = options.project()
+            let project = try options.checkedProject()
             let configs = try project.loadConfigs(overrides: overrides)
             if !long {
                 for c in configs { print(c.stackName) }

@@ -41,7 +41,8 @@ struct AssemblySource: ParsableArguments {
             return try DeployAssembly.read(from: context.url(assembly))
         }
         let overrides = try StackConfig.parseOverrides(project.context)
-        let configured = Project(configDirectory: context.url(project.configDirectory))
+        try ProjectFile.requireConfigFolder(context.url(project.configDirectory), flag: project.configDirectory)
+        let configured = Project(configDirectory: context.url(project.configDirectory), definitions: InfraCommand.definitions)
         let synthesized = try configured.buildApp(configured.loadConfigs(overrides: overrides, scope: stacks)).synthesize()
         let directory = context.url(output)
         try synthesized.write(to: directory, format: .json)

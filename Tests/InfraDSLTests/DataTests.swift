@@ -1,24 +1,26 @@
 import Foundation
 import InfraDSL
+import InfraTesting
 import XCTest
 
 // MARK: - Helpers shared by the Data, Messaging, Functions, API, Auth and Custom tests
 
-/// A synthesized template, with lookups by resource type.
+/// A synthesized template, with lookups by resource type (InfraTesting's `Template` underneath;
+/// new tests can use its matchers directly: `t.template.hasResourceProperties(...)`).
 struct DTTemplate {
-    let value: Value
+    let template: Template
+    var value: Value { template.json }
 
     init(_ app: App, stack: Int = 0) throws {
-        value = try app.synthesize().stacks[stack].template
+        template = try Template(stack: app.stacks[stack])
     }
 
     var resources: [(id: String, body: Value)] {
-        guard case .object(let pairs)? = value["Resources"] else { return [] }
-        return pairs.map { (id: $0.0, body: $0.1) }
+        template.resources.map { (id: $0.logicalId, body: $0.body) }
     }
 
     func all(_ type: String) -> [(id: String, body: Value)] {
-        resources.filter { $0.body["Type"] == .string(type) }
+        template.resources(ofType: type).map { (id: $0.logicalId, body: $0.body) }
     }
 
     /// The only resource of `type` (fails the test otherwise).

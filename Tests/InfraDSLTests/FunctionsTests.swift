@@ -1,5 +1,6 @@
 import Foundation
 import InfraDSL
+import InfraTesting
 import XCTest
 import ZIPFoundation
 
@@ -237,7 +238,7 @@ final class FunctionsTests: XCTestCase {
 }
 
 extension DTTemplate {
-    init(value: Value) { self.value = value }
+    init(value: Value) { self.template = Template(json: value) }
 }
 
 extension SecurityGroup {

@@ -1,4 +1,5 @@
 import InfraDSL
+import InfraTesting
 import XCTest
 
 final class MessagingTests: XCTestCase {
@@ -26,14 +27,14 @@ final class MessagingTests: XCTestCase {
         _ = Queue(stack, "Jobs", queueName: "jobs.fifo", encryption: .kms(keyArn: "arn:key"), fifo: true,
                   contentBasedDeduplication: true, visibilityTimeoutSeconds: 120, retentionPeriodSeconds: 86400,
                   deadLetterQueue: .init(queue: dlq, maxReceiveCount: 5))
-        let t = try DTTemplate(app)
-        let dlqId = t.all("AWS::SQS::Queue").first { $0.body["Properties"]?["QueueName"] == "jobs-dlq.fifo" }!.id
-        let jobs = t.all("AWS::SQS::Queue").first { $0.body["Properties"]?["QueueName"] == "jobs.fifo" }!.body["Properties"]!
-        XCTAssertEqual(jobs, [
+        // by construct path instead of a search on a property (InfraTesting)
+        let t = try DTTemplate(app).template
+        let dlqId = try XCTUnwrap(t.logicalId(at: "Dead"))
+        t.hasProperties(at: "Jobs", .exact([
             "ContentBasedDeduplication": true, "FifoQueue": true, "KmsMasterKeyId": "arn:key", "MessageRetentionPeriod": 86400,
             "QueueName": "jobs.fifo", "RedrivePolicy": ["deadLetterTargetArn": dtGetAtt(dlqId, "Arn"), "maxReceiveCount": 5],
             "VisibilityTimeout": 120,
-        ])
+        ]))
     }
 
     func testQueueGrants() throws {
