@@ -22,7 +22,7 @@ public enum StackRegistry {
             app, config in try DataLabelStack.build(app, config: config)
         },
         StackDefinition(name: CoralPipelineStack.definitionName, summary: CoralPipelineStack.summary,
-                        contextKeys: CoralPipelineStack.Settings.keys) {
+                        schema: CoralPipelineStack.Settings.schema) {
             app, config in try CoralPipelineStack.build(app, config: config)
         },
         StackDefinition(name: Sign2TextStack.definitionName, summary: Sign2TextStack.summary,

@@ -81,6 +81,12 @@ final class MalformedConfigTests: XCTestCase {
         Case("coral-pipeline.json", [.context("FRONTEND_MEMORY", 100)], "context.FRONTEND_MEMORY", "Fargate does not offer"),
         Case("coral-pipeline.json", [.context("ECR_FRONTEND_APP", "Front")], "context.ECR_FRONTEND_APP", "repository"),
         Case("coral-pipeline.json", [.context("BUCKET_VERSIONING", 1)], "context.BUCKET_VERSIONING", "true or false"),
+        Case("coral-pipeline.json", [.context("KEEP_IMAGSE", 5)], "context.KEEP_IMAGSE", "did you mean KEEP_IMAGES?"),
+        Case("coral-pipeline.json", [.override("SEGMENTATION_MEMORY_MB", "lots")], "context.SEGMENTATION_MEMORY_MB", "must be an integer"),
+        Case("coral-pipeline.json", [.context("REFRAMING_TIMEOUT_SECONDS", 901)], "context.REFRAMING_TIMEOUT_SECONDS", "1-900"),
+        Case("coral-pipeline.json", [.context("DB_MAX_CAPACITY", "four")], "context.DB_MAX_CAPACITY", "must be a number"),
+        Case("coral-pipeline.json", [.context("RECORD_NAME", "www")], "context.RECORD_NAME", "needs HOSTED_ZONE_NAME"),
+        Case("coral-pipeline.json", [.context("IMAGES_PUSHED", true)], "context.IMAGES_PUSHED", "now handles images by itself"),
         // ml-inference
         Case("ml-inference.json", [.context("LOG_RETENTION_DAYS", 13)], "context.LOG_RETENTION_DAYS", "CloudWatch Logs"),
         Case("ml-inference.json", [.context("INFERENCE_REPOSITORY_NAME", "repo/")], "context.INFERENCE_REPOSITORY_NAME", "repository"),
