@@ -22,31 +22,15 @@ final class FaultDeployTests: XCTestCase {
 
     // MARK: Fixtures
 
-    func moto() async throws -> MotoServer {
-        do {
-            return try await MotoServer.instance()
-        } catch {
-            XCTFail("\(error)")
-            throw error
-        }
-    }
+    func moto() async throws -> MotoServer { try await requireMoto() }
 
     /// A deploy context whose every AWS call goes through the proxy; polling as the CLI's, shorter.
     func context(_ moto: MotoServer, _ proxy: FaultProxy, _ console: TestConsole, polling: PollingPolicy? = nil,
                  cwd: URL = FileManager.default.temporaryDirectory) -> DeployContext {
-        DeployContext(
-            environment: AWSEnvironment(variables: [
-                "AWS_ACCESS_KEY_ID": moto.credentials.accessKeyId,
-                "AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey,
-                "AWS_ENDPOINT_URL": proxy.endpoint.absoluteString,
-                "AWS_REGION": MotoServer.region,
-                "AWS_EC2_METADATA_DISABLED": "true",
-            ], homeDirectory: "/nonexistent-home"),
-            console: console,
-            polling: polling ?? PollingPolicy(initial: 0.05, maximum: 0.5, errorBackoff: 0.5, errorBackoffMax: 4,
-                                              limiter: CallRateLimiter()),
-            docker: ProcessDockerRunner(environment: ["DOCKER_HOST": "unix:///nonexistent/infra-test/docker.sock"]),
-            workingDirectory: cwd)
+        motoDeployContext(moto, console, endpoint: proxy.endpoint,
+                          polling: polling ?? PollingPolicy(initial: 0.05, maximum: 0.5, errorBackoff: 0.5,
+                                                            errorBackoffMax: 4, limiter: CallRateLimiter()),
+                          retry: nil, cwd: cwd)
     }
 
     /// A small app: a bucket, a queue, a role and a function whose code is a zip asset.

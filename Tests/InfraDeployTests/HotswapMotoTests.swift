@@ -25,30 +25,11 @@ final class HotswapMotoTests: XCTestCase {
         super.tearDown()
     }
 
-    func moto() async throws -> MotoServer {
-        do {
-            return try await MotoServer.instance()
-        } catch {
-            XCTFail("\(error)")
-            throw error
-        }
-    }
+    func moto() async throws -> MotoServer { try await requireMoto() }
 
     func context(_ moto: MotoServer, _ console: TestConsole, transport: any HTTPTransport = URLSessionTransport(),
                  cwd: URL = FileManager.default.temporaryDirectory) -> DeployContext {
-        DeployContext(
-            environment: AWSEnvironment(variables: [
-                "AWS_ACCESS_KEY_ID": moto.credentials.accessKeyId,
-                "AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey,
-                "AWS_ENDPOINT_URL": moto.endpoint.absoluteString,
-                "AWS_REGION": MotoServer.region,
-                "AWS_EC2_METADATA_DISABLED": "true",
-            ], homeDirectory: "/nonexistent-home"),
-            transport: transport, console: console,
-            polling: PollingPolicy(initial: 0.02, maximum: 0.2),
-            docker: ProcessDockerRunner(environment: ["DOCKER_HOST": "unix:///nonexistent/infra-test/docker.sock"]),
-            retry: RetryPolicy(maxAttempts: 1),
-            workingDirectory: cwd)
+        motoDeployContext(moto, console, transport: transport, cwd: cwd)
     }
 
     func bootstrap(_ moto: MotoServer) async throws {

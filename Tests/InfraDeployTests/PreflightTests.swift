@@ -30,18 +30,7 @@ final class PreflightTests: XCTestCase {
 
     func context(_ moto: MotoServer, _ console: TestConsole, transport: any HTTPTransport = URLSessionTransport(),
                  region: String = MotoServer.region) -> DeployContext {
-        DeployContext(
-            environment: AWSEnvironment(variables: [
-                "AWS_ACCESS_KEY_ID": moto.credentials.accessKeyId,
-                "AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey,
-                "AWS_ENDPOINT_URL": moto.endpoint.absoluteString,
-                "AWS_REGION": region,
-                "AWS_EC2_METADATA_DISABLED": "true",
-            ], homeDirectory: "/nonexistent-home"),
-            transport: transport, console: console,
-            polling: PollingPolicy(initial: 0.02, maximum: 0.2),
-            docker: ProcessDockerRunner(environment: ["DOCKER_HOST": "unix:///nonexistent/infra-test/docker.sock"]),
-            retry: RetryPolicy(maxAttempts: 1))
+        motoDeployContext(moto, console, region: region, transport: transport)
     }
 
     /// One stack of an assembly with the manifest keys of the h5/h6 contract.

@@ -1,6 +1,7 @@
 import Foundation
 @testable import InfraAWS
 import InfraCore
+import InfraTestSupport
 @testable import InfraDeploy
 import XCTest
 
@@ -175,4 +176,35 @@ extension XCTestCase {
                     line: UInt = #line) {
         XCTAssertEqual(code, expected, "exit code; output:\n\(console.all)", file: file, line: line)
     }
+}
+
+/// The moto server of the test process; a failure to start it fails the test that asked.
+func requireMoto() async throws -> MotoServer {
+    do {
+        return try await MotoServer.instance()
+    } catch {
+        XCTFail("\(error)")
+        throw error
+    }
+}
+
+/// A deploy context signing with moto's identity and pointed at `endpoint` (moto itself, or a
+/// proxy in front of it); docker points at a socket that does not exist, so no engine answers.
+/// Polling is short; `retry` nil keeps the client's standard retries.
+func motoDeployContext(_ moto: MotoServer, _ console: TestConsole, endpoint: URL? = nil,
+                       region: String = MotoServer.region, transport: any HTTPTransport = defaultHTTPTransport(),
+                       polling: PollingPolicy = PollingPolicy(initial: 0.02, maximum: 0.2),
+                       retry: RetryPolicy? = RetryPolicy(maxAttempts: 1),
+                       cwd: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> DeployContext {
+    DeployContext(
+        environment: AWSEnvironment(variables: [
+            "AWS_ACCESS_KEY_ID": moto.credentials.accessKeyId,
+            "AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey,
+            "AWS_ENDPOINT_URL": (endpoint ?? moto.endpoint).absoluteString,
+            "AWS_REGION": region,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        ], homeDirectory: "/nonexistent-home"),
+        transport: transport, console: console, polling: polling,
+        docker: ProcessDockerRunner(environment: ["DOCKER_HOST": "unix:///nonexistent/infra-test/docker.sock"]),
+        retry: retry, workingDirectory: cwd)
 }
