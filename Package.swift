@@ -30,8 +30,11 @@ let package = Package(
         .systemLibrary(name: "CInfraOpenSSL", path: "Sources/CInfraOpenSSL",
                        providers: [.apt(["libssl-dev"])]),
 
+        // The contracts synthesis and deployment share: assembly manifest, toolkit names and
+        // template, resource specs, stack and resource statuses (Foundation only).
+        .target(name: "InfraContract"),
         // Construct tree, tokens, intrinsics, parameters/outputs, validation, rendering, assembly.
-        .target(name: "InfraCore", dependencies: ["CInfraOpenSSL", "Yams"]),
+        .target(name: "InfraCore", dependencies: ["InfraContract", "CInfraOpenSSL", "Yams"]),
         // GENERATED typed CloudFormation resources (swift run InfraCodegen).
         .target(name: "InfraResources", dependencies: ["InfraCore"]),
         // What users import: re-exports InfraCore and InfraResources, adds L2 constructs.
@@ -48,7 +51,7 @@ let package = Package(
         .target(name: "InfraAWS", dependencies: ["CInfraOpenSSL", "CInfraCurl"]),
 
         // Deployment: assembly reading, assets, change sets, live progress, diff, destroy, bootstrap.
-        .target(name: "InfraDeploy", dependencies: ["InfraAWS", "InfraCore", "InfraResources", "Yams"]),
+        .target(name: "InfraDeploy", dependencies: ["InfraContract", "InfraAWS", "InfraCore", "InfraResources", "Yams"]),
 
         // Ready stacks.
         .target(name: "ExampleStack", dependencies: ["InfraDSL"], path: "Sources/Stacks/Example"),
