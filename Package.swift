@@ -48,7 +48,7 @@ let package = Package(
         .systemLibrary(name: "CInfraCurl", path: "Sources/CInfraCurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         // SigV4, credentials, endpoints, transport, service clients.
-        .target(name: "InfraAWS", dependencies: ["CInfraOpenSSL", "CInfraCurl"]),
+        .target(name: "InfraAWS", dependencies: ["InfraContract", "CInfraOpenSSL", "CInfraCurl"]),
 
         // Deployment: assembly reading, assets, change sets, live progress, diff, destroy, bootstrap.
         .target(name: "InfraDeploy", dependencies: ["InfraContract", "InfraAWS", "InfraCore", "InfraResources", "Yams"]),
@@ -84,7 +84,7 @@ let package = Package(
         // moto_server for the integration tests (started on a free port, signature checks on).
         .target(name: "InfraTestSupport", dependencies: ["InfraAWS"], path: "Tests/Support"),
         .testTarget(name: "InfraDeployTests", dependencies: ["InfraDeploy", "InfraCLI", "InfraAWS", "InfraCore", "InfraTestSupport"]),
-        .testTarget(name: "InfraAWSTests", dependencies: ["InfraAWS", "InfraTestSupport"],
+        .testTarget(name: "InfraAWSTests", dependencies: ["InfraAWS", "InfraContract", "InfraTestSupport"],
                     exclude: ["Resources"]),
         .testTarget(name: "InfraGraphTests", dependencies: ["InfraGraph", "InfraCLI"]),
         .testTarget(name: "SnapshotTests", dependencies: ["InfraDSL", "InfraCLI", "Yams"],

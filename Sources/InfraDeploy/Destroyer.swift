@@ -1,5 +1,6 @@
 import Foundation
 import InfraAWS
+import InfraContract
 import InfraCore
 
 /// `infra destroy`: deletes stacks in reverse dependency order after confirmation, waits for
@@ -142,7 +143,7 @@ public final class Destroyer: Sendable {
         if let s = result.stack, s.status != .deleteComplete {
             var report = FailureReport(events: result.events, stackName: name, final: s)
             if report.firstCause == nil, let resources = try? await cfn.listStackResources(current.stackId) {
-                report.addResourceFailures(resources) { $0 == "DELETE_FAILED" }
+                report.addResourceFailures(resources) { $0 == .deleteFailed }
             }
             throw DeployError(.stackFailed, (["❌ \(name): the delete failed (\(s.status)); these resources were not deleted:"]
                 + report.lines() + ["  fix the cause (or retain them) and run infra destroy again"]).joined(separator: "\n"))

@@ -1,5 +1,6 @@
 import Foundation
 import InfraAWS
+import InfraContract
 
 /// How live progress is shown.
 public enum ProgressStyle: String, Sendable, CaseIterable {
@@ -81,7 +82,7 @@ public final class DeployOutput: @unchecked Sendable {
             case .events:
                 console.out(Self.eventLine(e, stack: stack))
             case .bar:
-                if let status = e.resourceStatus, status.hasSuffix("_FAILED"), !Self.isCancellation(e.resourceStatusReason) {
+                if let status = e.resourceStatus, status.isFailed, !Self.isCancellation(e.resourceStatusReason) {
                     clearBlock()
                     console.out(ANSI.red("\(stack) | \(status) | \(e.resourceType ?? "") | \(e.logicalResourceId ?? "")"
                         + (e.resourceStatusReason.map { " | \($0)" } ?? ""), color))
@@ -108,7 +109,7 @@ public final class DeployOutput: @unchecked Sendable {
 
     /// `infra-example | 12:00:01 | CREATE_COMPLETE | AWS::S3::Bucket | Uploads | reason`.
     static func eventLine(_ e: StackEvent, stack: String) -> String {
-        var parts = [stack, e.timestamp.map(Self.time) ?? "--:--:--", e.resourceStatus ?? "?",
+        var parts = [stack, e.timestamp.map(Self.time) ?? "--:--:--", e.resourceStatus?.rawValue ?? "?",
                      e.resourceType ?? "?", e.logicalResourceId ?? "?"]
         if let reason = e.resourceStatusReason, !reason.isEmpty { parts.append(reason) }
         return parts.joined(separator: " | ")
@@ -165,9 +166,9 @@ struct Board {
     let stack: String
     let operation: String
     let expected: Int
-    var status: String?
+    var status: ResourceStatus?
     /// logical id -> (type, latest status), in first-seen order.
-    var resources: [(id: String, type: String, status: String)] = []
+    var resources: [(id: String, type: String, status: ResourceStatus)] = []
 
     init(stack: String, operation: String, expected: Int) {
         self.stack = stack
@@ -188,11 +189,11 @@ struct Board {
         }
     }
 
-    var done: Int { resources.filter { $0.status.hasSuffix("_COMPLETE") || $0.status.hasSuffix("_SKIPPED") }.count }
-    var inProgress: [(id: String, type: String, status: String)] {
-        resources.filter { $0.status.hasSuffix("_IN_PROGRESS") }
+    var done: Int { resources.filter(\.status.isDone).count }
+    var inProgress: [(id: String, type: String, status: ResourceStatus)] {
+        resources.filter(\.status.isInProgress)
     }
-    var failed: Int { resources.filter { $0.status.hasSuffix("_FAILED") }.count }
+    var failed: Int { resources.filter(\.status.isFailed).count }
 
     func lines(color: Bool) -> [String] {
         let total = max(expected, resources.count, 1)

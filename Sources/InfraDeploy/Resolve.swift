@@ -1,5 +1,6 @@
 import Foundation
 import InfraAWS
+import InfraContract
 
 /// Mutations whose answer was lost (the connection dropped after the request went out, so the
 /// service may or may not have acted) are resolved by looking at the real state, never by a

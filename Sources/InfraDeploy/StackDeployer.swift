@@ -1,5 +1,6 @@
 import Foundation
 import InfraAWS
+import InfraContract
 import InfraCore
 
 /// Deploys one stack the way CloudFormation intends: wait for an operation already running,
@@ -18,9 +19,6 @@ struct StackDeployer {
     /// h5: preflight's reports per stack name (image gate values, adoption).
     var preflight: [String: PreflightReport] = [:]
 
-    /// Statuses that mean "a create that never succeeded": the stack must be deleted first.
-    static let failedCreateStatuses: Set<StackStatus> = [.rollbackComplete, .rollbackFailed, .createFailed]
-
     func deploy(_ stack: AssemblyStack) async throws -> StackResult {
         do {
             return try await deployStack(stack)
@@ -34,180 +32,265 @@ struct StackDeployer {
         }
     }
 
+    /// The deploy as its steps; each returns what the next needs, or ends the deploy early.
     private func deployStack(_ stack: AssemblyStack) async throws -> StackResult {
+        let target = try await prepare(stack)
+        let existing = try await settle(target)
+        let plan = try await plan(target, existing)
+        if plan.isUnchanged { return try await unchanged(target, existing) }
+        try approveSecurityChanges(target, plan)
+        let source = try await publishAssets(target)
+        let changeSet: ReadyChangeSet
+        switch try await createChangeSet(target, existing, plan, source) {
+        case .noChanges(let stackId): return try await unchanged(target, existing, fallbackStackId: stackId)
+        case .ready(let ready): changeSet = ready
+        }
+        try await review(target, changeSet)
+        guard options.execute else { return notExecuted(target, existing, changeSet) }
+        return try await execute(target, existing, changeSet)
+    }
+
+    // MARK: What the steps pass on
+
+    /// One stack's deploy: where it goes and the template it deploys.
+    private struct Target {
+        let stack: AssemblyStack
+        let cfn: CloudFormationClient
+        let region: String
+        let template: Value
+        let started: Date
+        var name: String { stack.stackName }
+    }
+
+    /// What the change set is made of, and the deployed template it is compared with.
+    private struct Plan {
+        let parameters: [StackParameter]
+        let tags: [InfraAWS.Tag]?
+        let deployedTemplate: Value?
+        /// Same template, parameters and tags as deployed (and no `--force`): nothing to do.
+        let isUnchanged: Bool
+    }
+
+    /// A change set CloudFormation has made, with its changes.
+    private struct ReadyChangeSet {
+        let name: String
+        let type: ChangeSetType
+        let created: CloudFormationClient.CreateChangeSetResult
+        let description: ChangeSetDescription
+        var isCreate: Bool { type == .create }
+    }
+
+    private enum ChangeSetOutcome {
+        case ready(ReadyChangeSet)
+        /// CloudFormation found nothing to change (the stack id it named, if any).
+        case noChanges(stackId: String?)
+    }
+
+    /// A stack created by a change set that was never executed exists only "in review".
+    private static func isDeployed(_ existing: InfraAWS.Stack?) -> Bool {
+        existing != nil && existing?.status != .reviewInProgress
+    }
+
+    // MARK: Steps, in order
+
+    /// The account check, the parsed template and the client of the stack's region.
+    private func prepare(_ stack: AssemblyStack) async throws -> Target {
         let client = clients.client(for: stack.region)
-        let region = client.region
-        let cfn = CloudFormationClient(client: client)
-        let name = stack.stackName
         let started = context.polling.now()
         try await clients.checkAccount(of: stack)
+        return Target(stack: stack, cfn: CloudFormationClient(client: client), region: client.region,
+                      template: try stack.parsedTemplate(), started: started)
+    }
 
-        let newTemplate = try stack.parsedTemplate()
-        var existing = try await describe(cfn, name)
-
-        // 1. An operation in progress (another deploy, the console, a deploy interrupted with
-        //    Ctrl-C): wait for it instead of failing on it.
+    /// The stack as it can be deployed to: an operation in progress waited for, a failed first
+    /// create deleted; a state only a person can fix is an error. nil: there is no stack.
+    private func settle(_ t: Target) async throws -> InfraAWS.Stack? {
+        var existing = try await describe(t.cfn, t.name)
         if let current = existing, current.status.isInProgress {
-            output.line("\(name): \(current.status) in progress (started elsewhere or by an interrupted deploy); "
-                + "waiting for it to finish")
-            let result = try await watch(cfn, current, operation: "waiting", marker: nil,
-                                         since: (current.lastUpdatedTime ?? current.creationTime)?.addingTimeInterval(-1),
-                                         previous: nil, expected: 0)
-            existing = result.stack.flatMap { $0.status == .deleteComplete ? nil : $0 }
-            if let s = existing { output.line("\(name): the operation in progress ended in \(s.status)") }
+            existing = try await waitForOperation(t, current)
         }
-
-        // 2. A failed first create cannot be updated: delete it, then create it again.
-        if let current = existing, Self.failedCreateStatuses.contains(current.status) {
-            output.line("\(name): the stack is in \(current.status) (its creation failed earlier); deleting it to "
-                + "create it again")
-            let marker = try await StackMonitor.newestEventId(cfn, stack: current.stackId)
-            // h3: a lost answer is resolved by looking (Resolve.swift), never by a blind second call
-            try await Resolve.deleteStack(cfn, stackId: current.stackId, name: name, before: current.status, log: output.line)
-            let result = try await watch(cfn, current, operation: "deleting", marker: marker, since: nil,
-                                         previous: current.status, expected: 0)
-            if let s = result.stack, s.status != .deleteComplete {
-                let report = FailureReport(events: result.events, stackName: name, final: s)
-                throw DeployError(.stackFailed, (["\(name): could not delete the failed stack (\(s.status)):"]
-                    + report.lines()).joined(separator: "\n"))
-            }
+        if let current = existing, current.status.isFailedCreate {
+            try await deleteFailedCreate(t, current)
             existing = nil
         }
-        if let current = existing {
-            switch current.status {
-            case .deleteFailed:
-                throw DeployError(.stackFailed, "\(name) is in DELETE_FAILED: finish deleting it (`infra destroy "
-                    + "\(name)`) or fix it in the console before deploying")
-            case .updateRollbackFailed:
-                throw DeployError(.stackFailed, "\(name) is in UPDATE_ROLLBACK_FAILED: continue the rollback "
-                    + "(console: Stack actions > Continue update rollback) before deploying again")
-            default: break
-            }
+        switch existing?.status {
+        case .deleteFailed?:
+            throw DeployError(.stackFailed, "\(t.name) is in DELETE_FAILED: finish deleting it (`infra destroy "
+                + "\(t.name)`) or fix it in the console before deploying")
+        case .updateRollbackFailed?:
+            throw DeployError(.stackFailed, "\(t.name) is in UPDATE_ROLLBACK_FAILED: continue the rollback "
+                + "(console: Stack actions > Continue update rollback) before deploying again")
+        default:
+            return existing
         }
-        // A stack created by a change set that was never executed exists only "in review".
-        let stackExists = existing != nil && existing?.status != .reviewInProgress
+    }
 
-        // 3. Parameters: given ones, else the deployed value, else the template default.
-        let parameters = ImageGate.apply(try resolveParameters(stack, template: newTemplate, existing: existing),
-                                         preflight[name])  // h5: image gate
-        let stackTags = stack.tags.map { InfraAWS.Tag(key: $0.key, value: $0.value) }
+    /// An operation in progress (another deploy, the console, a deploy interrupted with Ctrl-C):
+    /// waited for instead of failing on it. Returns the stack after it (nil: it was deleted).
+    private func waitForOperation(_ t: Target, _ current: InfraAWS.Stack) async throws -> InfraAWS.Stack? {
+        output.line("\(t.name): \(current.status) in progress (started elsewhere or by an interrupted deploy); "
+            + "waiting for it to finish")
+        let result = try await watch(t.cfn, current, operation: "waiting", marker: nil,
+                                     since: (current.lastUpdatedTime ?? current.creationTime)?.addingTimeInterval(-1),
+                                     previous: nil, expected: 0)
+        let after = result.stack.flatMap { $0.status == .deleteComplete ? nil : $0 }
+        if let s = after { output.line("\(t.name): the operation in progress ended in \(s.status)") }
+        return after
+    }
+
+    /// A failed first create cannot be updated: it is deleted, to be created again.
+    private func deleteFailedCreate(_ t: Target, _ current: InfraAWS.Stack) async throws {
+        output.line("\(t.name): the stack is in \(current.status) (its creation failed earlier); deleting it to "
+            + "create it again")
+        let marker = try await StackMonitor.newestEventId(t.cfn, stack: current.stackId)
+        // h3: a lost answer is resolved by looking (Resolve.swift), never by a blind second call
+        try await Resolve.deleteStack(t.cfn, stackId: current.stackId, name: t.name, before: current.status,
+                                      log: output.line)
+        let result = try await watch(t.cfn, current, operation: "deleting", marker: marker, since: nil,
+                                     previous: current.status, expected: 0)
+        if let s = result.stack, s.status != .deleteComplete {
+            let report = FailureReport(events: result.events, stackName: t.name, final: s)
+            throw DeployError(.stackFailed, (["\(t.name): could not delete the failed stack (\(s.status)):"]
+                + report.lines()).joined(separator: "\n"))
+        }
+    }
+
+    /// Parameters (given ones, else the deployed value, else the template default), tags, and
+    /// whether anything differs from what is deployed.
+    private func plan(_ t: Target, _ existing: InfraAWS.Stack?) async throws -> Plan {
+        let parameters = ImageGate.apply(try resolveParameters(t.stack, template: t.template, existing: existing),
+                                         preflight[t.name])  // h5: image gate
+        let stackTags = t.stack.tags.map { InfraAWS.Tag(key: $0.key, value: $0.value) }
         // no tags: send none (an empty list would mean "remove all tags", needed only when some exist)
         let tags: [InfraAWS.Tag]? = stackTags.isEmpty && (existing?.tags.isEmpty ?? true) ? nil : stackTags
-
-        // 4. Nothing changed: done, without a change set.
-        var deployedTemplate: Value?
-        var deployedBody: String?
-        if stackExists, let current = existing {
-            deployedBody = try await cfn.getTemplate(stackName: current.stackId)
-            deployedTemplate = deployedBody.flatMap { try? TemplateDocument.parse($0) }
-            if !options.force, canSkip(stack, current, deployedBody: deployedBody, parameters: parameters, tags: tags) {
-                try await applyTerminationProtection(cfn, stack, current)
-                output.success("✅ \(name): no changes")
-                return StackResult(stackName: name, region: region, stackId: current.stackId, outcome: .unchanged,
-                                   outputs: current.outputValues)
-            }
+        guard Self.isDeployed(existing), let current = existing else {
+            return Plan(parameters: parameters, tags: tags, deployedTemplate: nil, isUnchanged: false)
         }
+        let deployedBody: String? = try await t.cfn.getTemplate(stackName: current.stackId)
+        let unchanged = !options.force
+            && canSkip(t.stack, current, deployedBody: deployedBody, parameters: parameters, tags: tags)
+        return Plan(parameters: parameters, tags: tags,
+                    deployedTemplate: deployedBody.flatMap { try? TemplateDocument.parse($0) }, isUnchanged: unchanged)
+    }
 
-        // 5. Security changes: ask (or refuse) before creating anything.
-        if options.requireApproval != .never {
-            let security = SecurityChanges.compare(old: deployedTemplate, new: newTemplate)
-            if security.isBroadening {
-                try approve(name, reason: "security changes that widen access", details: security.render(color: output.console.isTerminal))
-            }
+    /// Security changes that widen access: asked about (or refused) before anything is created.
+    private func approveSecurityChanges(_ t: Target, _ plan: Plan) throws {
+        guard options.requireApproval != .never else { return }
+        let security = SecurityChanges.compare(old: plan.deployedTemplate, new: t.template)
+        if security.isBroadening {
+            try approve(t.name, reason: "security changes that widen access",
+                        details: security.render(color: output.console.isTerminal))
         }
+    }
 
-        // 6. Assets and large templates go to the toolkit's bucket.
-        let assets = stack.assets.compactMap { assembly?.asset($0) }
+    /// Assets, and a template too large to send inline, go to the toolkit's bucket.
+    private func publishAssets(_ t: Target) async throws -> TemplateSource {
+        let assets = t.stack.assets.compactMap { assembly?.asset($0) }
         if !assets.isEmpty {
-            output.line("\(name): publishing \(assets.count) asset\(assets.count == 1 ? "" : "s")")
-            try await publisher.publish(assets, for: name, region: region)
+            output.line("\(t.name): publishing \(assets.count) asset\(assets.count == 1 ? "" : "s")")
+            try await publisher.publish(assets, for: t.name, region: t.region)
         }
-        let source: TemplateSource
-        if stack.templateBody.utf8.count > TemplateLimits.maxInlineTemplateBytes {
-            source = .url(try await publisher.uploadTemplate(stack, region: region))
-        } else {
-            source = .body(stack.templateBody)
+        if t.stack.templateBody.utf8.count > TemplateLimits.maxInlineTemplateBytes {
+            return .url(try await publisher.uploadTemplate(t.stack, region: t.region))
         }
+        return .body(t.stack.templateBody)
+    }
 
-        // 7. The change set.
-        let changeSetName = Self.changeSetName(context.polling.now())
-        let type: ChangeSetType = stackExists ? .update : .create
-        output.line("\(name): creating change set \(changeSetName) (\(type == .create ? "new stack" : "update"), \(region))")
-        let settings = StackSettings(template: source, parameters: parameters, tags: tags,
+    /// Creates the change set and waits until CloudFormation has worked it out.
+    private func createChangeSet(_ t: Target, _ existing: InfraAWS.Stack?, _ plan: Plan,
+                                 _ source: TemplateSource) async throws -> ChangeSetOutcome {
+        let name = Self.changeSetName(context.polling.now())
+        let type: ChangeSetType = Self.isDeployed(existing) ? .update : .create
+        output.line("\(t.name): creating change set \(name) (\(type == .create ? "new stack" : "update"), \(t.region))")
+        let settings = StackSettings(template: source, parameters: plan.parameters, tags: plan.tags,
                                      capabilities: [.iam, .namedIAM, .autoExpand])
         let created: CloudFormationClient.CreateChangeSetResult
         do {
             // h3: a lost answer is resolved by looking (Resolve.swift), never by a blind second call
-            created = try await Resolve.createChangeSet(cfn, stackName: name, changeSetName: changeSetName, type: type,
+            created = try await Resolve.createChangeSet(t.cfn, stackName: t.name, changeSetName: name, type: type,
                                                         settings: settings, description: "infra deploy",
-                                                        importExistingResources: preflight[name]?.importExisting == true
+                                                        importExistingResources: preflight[t.name]?.importExisting == true
                                                             ? true : nil,  // h5: adoption
                                                         log: output.line)
         } catch let e as AWSError where Self.isNoChanges(e) {
             // moto (and UpdateStack-style answers) say "No updates are to be performed" here
-            if let current = existing { try await applyTerminationProtection(cfn, stack, current) }
-            output.success("✅ \(name): no changes")
-            return StackResult(stackName: name, region: region, stackId: existing?.stackId, outcome: .unchanged,
-                               outputs: existing?.outputValues ?? [:])
+            return .noChanges(stackId: nil)
         } catch let e as AWSError {
-            throw DeployError(.stackFailed, "\(name): CloudFormation refused the change set: \(e)")
+            throw DeployError(.stackFailed, "\(t.name): CloudFormation refused the change set: \(e)")
         }
-        let changeSet: ChangeSetDescription = try await pollUntil(context.polling, what: "change set \(changeSetName)") {
-            let d = try await cfn.describeChangeSet(created.changeSetId)
+        let description: ChangeSetDescription = try await pollUntil(context.polling, what: "change set \(name)") {
+            let d = try await t.cfn.describeChangeSet(created.changeSetId)
             return (d.status.isPending ? nil : d, false)
         }
-        if changeSet.hasNoChanges {
-            try? await cfn.deleteChangeSet(created.changeSetId)
-            if let current = existing { try await applyTerminationProtection(cfn, stack, current) }
-            output.success("✅ \(name): no changes")
-            return StackResult(stackName: name, region: region, stackId: existing?.stackId ?? created.stackId,
-                               outcome: .unchanged, outputs: existing?.outputValues ?? [:])
+        if description.hasNoChanges {
+            try? await t.cfn.deleteChangeSet(created.changeSetId)
+            return .noChanges(stackId: created.stackId)
         }
-        guard changeSet.status == .createComplete else {
-            await abandon(cfn, changeSet: created, createdStack: !stackExists)
-            throw DeployError(.stackFailed, "\(name): the change set failed (\(changeSet.status)): "
-                + (changeSet.statusReason ?? "no reason given"))
+        guard description.status == .createComplete else {
+            await abandon(t.cfn, changeSet: created, createdStack: type == .create)
+            throw DeployError(.stackFailed, "\(t.name): the change set failed (\(description.status)): "
+                + (description.statusReason ?? "no reason given"))
         }
-        output.line("\(name): \(changeSet.changes.count) change\(changeSet.changes.count == 1 ? "" : "s")")
-        for line in Self.changeLines(changeSet.changes) { output.line(line) }
-
-        if options.requireApproval == .anyChange && !changeSet.changes.isEmpty {
-            do {
-                try approve(name, reason: "changes (--require-approval any-change)", details: [])
-            } catch {
-                await abandon(cfn, changeSet: created, createdStack: !stackExists)
-                throw error
-            }
-        }
-        guard options.execute else {
-            output.line("\(name): change set \(changeSetName) created and not executed (--no-execute). Review it in "
-                + "the CloudFormation console and execute it there, or run infra deploy again without --no-execute.")
-            return StackResult(stackName: name, region: region, stackId: created.stackId,
-                               outcome: .changeSetCreated(created.changeSetId), outputs: existing?.outputValues ?? [:])
-        }
-
-        // 8. Execute and watch.
-        let before = try await describe(cfn, created.stackId)
-        let marker = try await StackMonitor.newestEventId(cfn, stack: created.stackId)
-        // h3: a lost answer is resolved by looking (Resolve.swift), never by a blind second call
-        try await Resolve.executeChangeSet(cfn, changeSetId: created.changeSetId, stackId: created.stackId, name: name,
-                                           before: before?.status ?? .reviewInProgress, log: output.line)
-        let operation = type == .create ? "creating" : "updating"
-        let result = try await watch(cfn, before ?? existing, stackId: created.stackId, operation: operation,
-                                     marker: marker, since: nil, previous: before?.status ?? .reviewInProgress,
-                                     expected: changeSet.changes.count)
-        guard let final = result.stack, final.status.isSuccess else {
-            throw await failure(cfn, name: name, stackId: created.stackId, operation: type == .create ? "create" : "update",
-                                result: result)
-        }
-        try await applyTerminationProtection(cfn, stack, final)
-        let seconds = context.polling.now().timeIntervalSince(started)
-        output.success("✅ \(name): \(type == .create ? "created" : "updated") (\(String(format: "%.1f", seconds)) s)")
-        return StackResult(stackName: name, region: region, stackId: final.stackId,
-                           outcome: type == .create ? .created : .updated, outputs: final.outputValues)
+        return .ready(ReadyChangeSet(name: name, type: type, created: created, description: description))
     }
 
-    // MARK: Steps
+    /// Shows the changes and, with `--require-approval any-change`, asks; a refusal abandons the
+    /// change set.
+    private func review(_ t: Target, _ cs: ReadyChangeSet) async throws {
+        let changes = cs.description.changes
+        output.line("\(t.name): \(changes.count) change\(changes.count == 1 ? "" : "s")")
+        for line in Self.changeLines(changes) { output.line(line) }
+        guard options.requireApproval == .anyChange && !changes.isEmpty else { return }
+        do {
+            try approve(t.name, reason: "changes (--require-approval any-change)", details: [])
+        } catch {
+            await abandon(t.cfn, changeSet: cs.created, createdStack: cs.isCreate)
+            throw error
+        }
+    }
+
+    /// `--no-execute`: the change set stays for a person to review and execute.
+    private func notExecuted(_ t: Target, _ existing: InfraAWS.Stack?, _ cs: ReadyChangeSet) -> StackResult {
+        output.line("\(t.name): change set \(cs.name) created and not executed (--no-execute). Review it in "
+            + "the CloudFormation console and execute it there, or run infra deploy again without --no-execute.")
+        return StackResult(stackName: t.name, region: t.region, stackId: cs.created.stackId,
+                           outcome: .changeSetCreated(cs.created.changeSetId), outputs: existing?.outputValues ?? [:])
+    }
+
+    /// Executes the change set, watches the stack to the end and returns its outputs, or explains
+    /// the failure by its first cause.
+    private func execute(_ t: Target, _ existing: InfraAWS.Stack?, _ cs: ReadyChangeSet) async throws -> StackResult {
+        let stackId = cs.created.stackId
+        let before = try await describe(t.cfn, stackId)
+        let marker = try await StackMonitor.newestEventId(t.cfn, stack: stackId)
+        // h3: a lost answer is resolved by looking (Resolve.swift), never by a blind second call
+        try await Resolve.executeChangeSet(t.cfn, changeSetId: cs.created.changeSetId, stackId: stackId, name: t.name,
+                                           before: before?.status ?? .reviewInProgress, log: output.line)
+        let result = try await watch(t.cfn, before ?? existing, stackId: stackId,
+                                     operation: cs.isCreate ? "creating" : "updating", marker: marker, since: nil,
+                                     previous: before?.status ?? .reviewInProgress,
+                                     expected: cs.description.changes.count)
+        guard let final = result.stack, final.status.isSuccess else {
+            throw await failure(t.cfn, name: t.name, stackId: stackId, operation: cs.isCreate ? "create" : "update",
+                                result: result)
+        }
+        try await applyTerminationProtection(t.cfn, t.stack, final)
+        let seconds = context.polling.now().timeIntervalSince(t.started)
+        output.success("✅ \(t.name): \(cs.isCreate ? "created" : "updated") (\(String(format: "%.1f", seconds)) s)")
+        return StackResult(stackName: t.name, region: t.region, stackId: final.stackId,
+                           outcome: cs.isCreate ? .created : .updated, outputs: final.outputValues)
+    }
+
+    /// Nothing to change: termination protection brought in line, the deployed outputs returned.
+    private func unchanged(_ t: Target, _ existing: InfraAWS.Stack?, fallbackStackId: String? = nil) async throws
+        -> StackResult {
+        if let current = existing { try await applyTerminationProtection(t.cfn, t.stack, current) }
+        output.success("✅ \(t.name): no changes")
+        return StackResult(stackName: t.name, region: t.region, stackId: existing?.stackId ?? fallbackStackId,
+                           outcome: .unchanged, outputs: existing?.outputValues ?? [:])
+    }
+
+    // MARK: Helpers
 
     private func describe(_ cfn: CloudFormationClient, _ nameOrId: String) async throws -> InfraAWS.Stack? {
         try await cfn.describeStack(nameOrId)
@@ -240,7 +323,7 @@ struct StackDeployer {
         var report = FailureReport(events: result.events, stackName: name, final: result.stack)
         if report.firstCause == nil, let resources = try? await cfn.listStackResources(stackId) {
             // no failed resource event seen (events trimmed, or a server with stack-level events only)
-            report.addResourceFailures(resources) { $0.hasSuffix("_FAILED") }
+            report.addResourceFailures(resources)
         }
         var lines = ["❌ \(name): the \(operation) failed" + (result.stack.map { " (\($0.status))" } ?? "")]
         lines += report.lines()
@@ -338,15 +421,16 @@ struct StackDeployer {
         changes.map { c in
             let sign: String
             switch c.action {
-            case "Add": sign = "+"
-            case "Remove": sign = "-"
-            case "Modify": sign = "~"
+            case .add: sign = "+"
+            case .remove: sign = "-"
+            case .modify: sign = "~"
             default: sign = "*"
             }
-            var line = "  \(sign) \(c.action.padding(toLength: 7, withPad: " ", startingAt: 0)) \(c.logicalResourceId) (\(c.resourceType))"
+            let action = c.action.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+            var line = "  \(sign) \(action) \(c.logicalResourceId) (\(c.resourceType))"
             switch c.replacement {
-            case "True"?: line += " - replaces the resource"
-            case "Conditional"?: line += " - may replace the resource"
+            case .always?: line += " - replaces the resource"
+            case .conditional?: line += " - may replace the resource"
             default: break
             }
             return line

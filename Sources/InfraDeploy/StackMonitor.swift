@@ -1,5 +1,6 @@
 import Foundation
 import InfraAWS
+import InfraContract
 
 /// Watches one stack operation: polls DescribeStackEvents (new events only) adaptively, reports
 /// every new event, and returns when the operation is over.
@@ -110,7 +111,7 @@ struct StackMonitor {
             for e in fresh where !isStackEvent(e) {
                 guard let id = e.logicalResourceId, let status = e.resourceStatus else { continue }
                 resourceEvents = true
-                if status.hasSuffix("_IN_PROGRESS") { inProgress.insert(id) } else { inProgress.remove(id) }
+                if status.isInProgress { inProgress.insert(id) } else { inProgress.remove(id) }
             }
             if resourceEvents {
                 settledPolls = inProgress.isEmpty ? 0 : nil
@@ -119,7 +120,7 @@ struct StackMonitor {
             }
             let settling = settledPolls.map { $0 < maxSettlePolls } ?? false
             let news: PollHint = !fresh.isEmpty ? .news : settling ? .settling : .quiet
-            let endSeen = fresh.contains { isStackEvent($0) && !($0.resourceStatus ?? "").hasSuffix("_IN_PROGRESS") }
+            let endSeen = fresh.contains { isStackEvent($0) && !($0.resourceStatus?.isInProgress ?? false) }
             endReported = endReported || endSeen
             guard endReported || polls == 1 || polls % Self.statusEvery == 0 else { return (nil, news) }
             guard let stack = try await limited({ try await cfn.describeStack(stackId) }) else {
@@ -188,10 +189,10 @@ struct StackMonitor {
 public struct FailedResource: Sendable, Equatable {
     public var logicalId: String
     public var type: String
-    public var status: String
+    public var status: ResourceStatus
     public var reason: String?
 
-    public init(logicalId: String, type: String, status: String, reason: String?) {
+    public init(logicalId: String, type: String, status: ResourceStatus, reason: String?) {
         self.logicalId = logicalId
         self.type = type
         self.status = status
@@ -199,7 +200,7 @@ public struct FailedResource: Sendable, Equatable {
     }
 
     init(_ e: StackEvent) {
-        self.init(logicalId: e.logicalResourceId ?? "?", type: e.resourceType ?? "?", status: e.resourceStatus ?? "?",
+        self.init(logicalId: e.logicalResourceId ?? "?", type: e.resourceType ?? "?", status: e.resourceStatus ?? .other("?"),
                   reason: e.resourceStatusReason)
     }
 
@@ -226,7 +227,7 @@ public struct FailureReport: Sendable {
             e.resourceType == "AWS::CloudFormation::Stack" && (e.logicalResourceId == stackName
                 || e.physicalResourceId == e.stackId)
         }
-        let failed = events.filter { ($0.resourceStatus ?? "").hasSuffix("_FAILED") && !isStackEvent($0) }
+        let failed = events.filter { ($0.resourceStatus?.isFailed ?? false) && !isStackEvent($0) }
             .map(FailedResource.init)
         let real = failed.filter { !$0.isCancellation }
         let first = real.first ?? failed.first
@@ -242,15 +243,16 @@ public struct FailureReport: Sendable {
         if firstCause == nil, finalReason == nil {
             // no resource event says why (moto reports stack-level events only): the stack's own
             // failure event is the best there is
-            finalReason = events.last(where: { isStackEvent($0) && ($0.resourceStatus ?? "").hasSuffix("FAILED") })?
+            finalReason = events.last(where: { isStackEvent($0) && ($0.resourceStatus?.isFailed ?? false) })?
                 .resourceStatusReason
         }
     }
 
     /// Adds the failures DescribeStackResources reports, when the events named none.
-    mutating func addResourceFailures(_ resources: [ResourceSummary], status: (String) -> Bool) {
+    mutating func addResourceFailures(_ resources: [ResourceSummary],
+                                      failed isFailure: (ResourceStatus) -> Bool = { $0.isFailed }) {
         guard firstCause == nil else { return }
-        let failed = resources.filter { status($0.status) }.map(FailedResource.init)
+        let failed = resources.filter { isFailure($0.status) }.map(FailedResource.init)
         firstCause = failed.first { !$0.isCancellation } ?? failed.first
         otherFailures = failed.filter { $0 != firstCause }
     }

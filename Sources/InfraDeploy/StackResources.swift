@@ -1,12 +1,13 @@
 import Foundation
 import InfraAWS
+import InfraContract
 
 /// One resource of a stack, from ListStackResources.
 public struct ResourceSummary: Sendable, Equatable {
     public var logicalId: String
     public var physicalId: String?
     public var type: String
-    public var status: String
+    public var status: ResourceStatus
     public var reason: String?
 }
 
@@ -25,7 +26,7 @@ extension CloudFormationClient {
             for m in r.members("StackResourceSummaries") {
                 guard let id = m.string("LogicalResourceId"), !id.isEmpty else { continue }
                 out.append(ResourceSummary(logicalId: id, physicalId: m.string("PhysicalResourceId").flatMap { $0.isEmpty ? nil : $0 },
-                                           type: m.string("ResourceType") ?? "", status: m.string("ResourceStatus") ?? "",
+                                           type: m.string("ResourceType") ?? "", status: ResourceStatus(rawValue: m.string("ResourceStatus") ?? ""),
                                            reason: m.string("ResourceStatusReason")))
             }
             token = r.string("NextToken").flatMap { $0.isEmpty ? nil : $0 }

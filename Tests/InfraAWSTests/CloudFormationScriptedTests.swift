@@ -1,5 +1,6 @@
 import Foundation
 @testable import InfraAWS
+import InfraContract
 import XCTest
 
 /// CloudFormation behaviour moto cannot show (UpdateTerminationProtection, paged change sets and
@@ -91,8 +92,8 @@ final class CloudFormationScriptedTests: XCTestCase {
         ])
         let cs = try await CloudFormationClient(client: scriptedClient(transport)).describeChangeSet("infra-1", stackName: "app")
         XCTAssertEqual(cs.changes.map(\.logicalResourceId), ["A", "B", "C"])
-        XCTAssertEqual(cs.changes.map(\.action), ["Modify", "Add", "Remove"])
-        XCTAssertEqual(cs.changes[0].replacement, "True")
+        XCTAssertEqual(cs.changes.map(\.action), [.modify, .add, .remove])
+        XCTAssertEqual(cs.changes[0].replacement, .always)
         XCTAssertEqual(cs.changes[0].scope, ["Properties", "Tags"])
         XCTAssertEqual(cs.changes[0].details, [ResourceChangeDetail(
             targetAttribute: "Properties", targetName: "BucketName", requiresRecreation: "Always",
@@ -200,5 +201,39 @@ final class CloudFormationScriptedTests: XCTestCase {
         XCTAssertTrue(StackStatus.deleteFailed.isFailure)
         XCTAssertTrue(StackStatus.updateComplete.isSuccess)
         XCTAssertFalse(StackStatus(rawValue: "SOMETHING_NEW").isSuccess)
+        XCTAssertEqual(StackStatus(rawValue: "UPDATE_ROLLBACK_COMPLETE"), .updateRollbackComplete)
+    }
+
+    /// Every documented spelling reads back as its own case; an unknown one is kept as sent and
+    /// classified by CloudFormation's naming rule, never mistaken for a known one.
+    func testStatusEnumsRoundTripAndKeepUnknownValues() throws {
+        func roundTrips<T: CloudFormationValue>(_: T.Type) {
+            for value in T.known {
+                XCTAssertEqual(T(rawValue: value.rawValue), value, "\(value)")
+                XCTAssertNotNil(value.knownSpelling)
+            }
+            XCTAssertEqual(Set(T.known.map(\.rawValue)).count, T.known.count, "\(T.self): spellings are distinct")
+        }
+        roundTrips(StackStatus.self)
+        roundTrips(ResourceStatus.self)
+        roundTrips(ChangeSetStatus.self)
+        roundTrips(ChangeSetExecutionStatus.self)
+        roundTrips(ChangeAction.self)
+        roundTrips(ChangeReplacement.self)
+        XCTAssertEqual(ResourceStatus(rawValue: "DELETE_SKIPPED"), .deleteSkipped)
+        XCTAssertEqual(ResourceStatus(rawValue: "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"), .stack(.updateCompleteCleanupInProgress))
+        XCTAssertEqual(ChangeReplacement(rawValue: "True"), .always)
+        let future = ResourceStatus(rawValue: "PAUSE_IN_PROGRESS")
+        XCTAssertEqual(future, .other("PAUSE_IN_PROGRESS"))
+        XCTAssertEqual(future.rawValue, "PAUSE_IN_PROGRESS")
+        XCTAssertTrue(future.isInProgress)
+        XCTAssertTrue(ResourceStatus(rawValue: "PAUSE_FAILED").isFailed)
+        XCTAssertEqual(ResourceStatus(rawValue: "SOMETHING").phase, .unknown)
+        XCTAssertTrue(StackStatus(rawValue: "PAUSE_IN_PROGRESS").isInProgress)
+        XCTAssertTrue(StackStatus(rawValue: "PAUSE_ROLLBACK_COMPLETE").isFailure)
+        XCTAssertEqual(ChangeAction(rawValue: "SyncWithActual"), .other("SyncWithActual"))
+        let decoded = try JSONDecoder().decode([StackStatus].self, from: Data(#"["CREATE_COMPLETE","NEW_ONE"]"#.utf8))
+        XCTAssertEqual(decoded, [.createComplete, .other("NEW_ONE")])
+        XCTAssertEqual(String(decoding: try JSONEncoder().encode(decoded), as: UTF8.self), #"["CREATE_COMPLETE","NEW_ONE"]"#)
     }
 }

@@ -51,9 +51,10 @@ final class EndpointTests: XCTestCase {
     func testS3VirtualHostAndPathStyle() throws {
         func s3URL(_ bucket: String, _ key: String, env: [String: String] = [:], profile: AWSProfile? = nil) throws -> String {
             let endpoint = try resolver(env, profile: profile).endpoint(for: .s3, region: "eu-west-1")
-            return try AWSClient.url(for: AWSRequest(service: .s3, operation: "GetObject", method: "GET",
-                                                     path: "/" + PercentEncoding.uriEncode(key, keepSlash: true),
-                                                     bucket: bucket), endpoint: endpoint).absoluteString
+            let call = AWSRequest(service: .s3, operation: "GetObject", method: "GET",
+                                  path: "/" + PercentEncoding.uriEncode(key, keepSlash: true))
+            return try AWSClient.url(for: S3Client.addressed(call, bucket: bucket, endpoint: endpoint),
+                                     endpoint: endpoint).absoluteString
         }
         XCTAssertEqual(try s3URL("my-bucket", "a/b c"), "https://my-bucket.s3.eu-west-1.amazonaws.com/a/b%20c")
         // dots break TLS host matching, upper case is not DNS-safe: path style
@@ -68,12 +69,15 @@ final class EndpointTests: XCTestCase {
         XCTAssertEqual(try s3URL("my-bucket", "k", profile: profile), "https://s3.eu-west-1.amazonaws.com/my-bucket/k")
 
         // bucket-level call, query subresource without a value
-        var list = AWSRequest(service: .s3, operation: "DeleteObjects", method: "POST", bucket: "my-bucket")
+        var list = AWSRequest(service: .s3, operation: "DeleteObjects", method: "POST")
         list.query = [("delete", "")]
-        XCTAssertEqual(try AWSClient.url(for: list, endpoint: resolver().endpoint(for: .s3, region: "eu-west-1")).absoluteString,
+        func listURL(_ endpoint: Endpoint) throws -> String {
+            try AWSClient.url(for: S3Client.addressed(list, bucket: "my-bucket", endpoint: endpoint), endpoint: endpoint)
+                .absoluteString
+        }
+        XCTAssertEqual(try listURL(resolver().endpoint(for: .s3, region: "eu-west-1")),
                        "https://my-bucket.s3.eu-west-1.amazonaws.com/?delete")
-        XCTAssertEqual(try AWSClient.url(for: list, endpoint: resolver(["AWS_ENDPOINT_URL": "http://127.0.0.1:5000"])
-                        .endpoint(for: .s3, region: "eu-west-1")).absoluteString,
+        XCTAssertEqual(try listURL(resolver(["AWS_ENDPOINT_URL": "http://127.0.0.1:5000"]).endpoint(for: .s3, region: "eu-west-1")),
                        "http://127.0.0.1:5000/my-bucket?delete")
     }
 

@@ -188,7 +188,7 @@ final class MotoIntegrationTests: XCTestCase {
 
         let events = try await cfn.stackEvents(stackName: stackName)
         XCTAssertFalse(events.isEmpty)
-        XCTAssertTrue(events.contains { $0.resourceStatus == "CREATE_COMPLETE" })
+        XCTAssertTrue(events.contains { $0.resourceStatus == .createComplete })
 
         let resources = try await cfn.describeStackResources(stackName: stackName)
         XCTAssertEqual(Set(resources.map(\.logicalResourceId)), ["Queue", "Bucket"])
@@ -207,7 +207,7 @@ final class MotoIntegrationTests: XCTestCase {
         XCTAssertEqual(changeSet.status, .createComplete)
         XCTAssertEqual(changeSet.changeSetName, "add-second")
         let add = changeSet.changes.first { $0.logicalResourceId == "Second" }
-        XCTAssertEqual(add?.action, "Add")
+        XCTAssertEqual(add?.action, .add)
         XCTAssertEqual(add?.resourceType, "AWS::SQS::Queue")
         try await cfn.executeChangeSet("add-second", stackName: stackName)
         let afterUpdate = try await cfn.waitForStack(stackName, pollInterval: 0.05)
@@ -260,7 +260,7 @@ final class MotoIntegrationTests: XCTestCase {
         XCTAssertEqual(review?.status, .reviewInProgress)
         let described = try await cfn.describeChangeSet(created.changeSetId)
         XCTAssertEqual(Set(described.changes.map(\.logicalResourceId)), ["Queue", "Bucket"])
-        XCTAssertTrue(described.changes.allSatisfy { $0.action == "Add" })
+        XCTAssertTrue(described.changes.allSatisfy { $0.action == .add })
         try await cfn.executeChangeSet(created.changeSetId)
         let stack = try await cfn.waitForStack(stackName, pollInterval: 0.05)
         XCTAssertEqual(stack?.status, .createComplete)

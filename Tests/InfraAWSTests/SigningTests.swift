@@ -63,8 +63,8 @@ final class SigningTests: XCTestCase {
         for c in cases {
             let call = AWSRequest(service: .s3, operation: "PutObject", method: "PUT",
                                   path: "/" + PercentEncoding.uriEncode(c.key, keepSlash: true),
-                                  headers: ["Content-Type": "text/plain"], body: Data("hello".utf8), bucket: "bkt")
-            let url = try AWSClient.url(for: call, endpoint: endpoint)
+                                  headers: ["Content-Type": "text/plain"], body: Data("hello".utf8))
+            let url = try AWSClient.url(for: S3Client.addressed(call, bucket: "bkt", endpoint: endpoint), endpoint: endpoint)
             XCTAssertEqual(url.host, "bkt.s3.us-east-1.amazonaws.com")
             XCTAssertEqual(SigV4Signer.pathAndQuery(url).path, c.path, c.key)
             var request = HTTPRequest(method: "PUT", url: url, headers: call.headers, body: call.body)

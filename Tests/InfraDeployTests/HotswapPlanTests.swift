@@ -8,16 +8,16 @@ import XCTest
 /// and the reason given for each that is not.
 final class HotswapPlanTests: XCTestCase {
     static let resources = [
-        ResourceSummary(logicalId: "Fn", physicalId: "stack-Fn-ABC", type: "AWS::Lambda::Function", status: "CREATE_COMPLETE"),
-        ResourceSummary(logicalId: "Role", physicalId: "stack-Role-XYZ", type: "AWS::IAM::Role", status: "CREATE_COMPLETE"),
+        ResourceSummary(logicalId: "Fn", physicalId: "stack-Fn-ABC", type: "AWS::Lambda::Function", status: .createComplete),
+        ResourceSummary(logicalId: "Role", physicalId: "stack-Role-XYZ", type: "AWS::IAM::Role", status: .createComplete),
         ResourceSummary(logicalId: "Jobs", physicalId: "https://sqs.eu-west-1.amazonaws.com/123456789012/stack-Jobs-1",
-                        type: "AWS::SQS::Queue", status: "CREATE_COMPLETE"),
+                        type: "AWS::SQS::Queue", status: .createComplete),
         ResourceSummary(logicalId: "Task", physicalId: "arn:aws:ecs:eu-west-1:123456789012:task-definition/t:1",
-                        type: "AWS::ECS::TaskDefinition", status: "CREATE_COMPLETE"),
+                        type: "AWS::ECS::TaskDefinition", status: .createComplete),
         ResourceSummary(logicalId: "Svc", physicalId: "arn:aws:ecs:eu-west-1:123456789012:service/c/s",
-                        type: "AWS::ECS::Service", status: "CREATE_COMPLETE"),
-        ResourceSummary(logicalId: "Cluster", physicalId: "c", type: "AWS::ECS::Cluster", status: "CREATE_COMPLETE"),
-        ResourceSummary(logicalId: "Dist", physicalId: "E123", type: "AWS::CloudFront::Distribution", status: "CREATE_COMPLETE"),
+                        type: "AWS::ECS::Service", status: .createComplete),
+        ResourceSummary(logicalId: "Cluster", physicalId: "c", type: "AWS::ECS::Cluster", status: .createComplete),
+        ResourceSummary(logicalId: "Dist", physicalId: "E123", type: "AWS::CloudFront::Distribution", status: .createComplete),
     ]
 
     static func template(key: String = "a.zip", memory: Int = 128, role: String = "Role", env: String = #"{"Ref": "Jobs"}"#,

@@ -109,7 +109,7 @@ final class InitProjectTests: XCTestCase {
         XCTAssertTrue(types.contains("AWS::Lambda::Function"), "\(types)")
         XCTAssertTrue(types.contains("AWS::Lambda::EventSourceMapping"), "\(types)")
         for r in resources where ["AWS::SQS::Queue", "AWS::S3::Bucket", "AWS::Lambda::Function"].contains(r.resourceType) {
-            XCTAssertEqual(r.resourceStatus, "CREATE_COMPLETE", "\(r.logicalResourceId)")
+            XCTAssertEqual(r.resourceStatus, .createComplete, "\(r.logicalResourceId)")
             XCTAssertNotNil(r.physicalResourceId, "\(r.logicalResourceId)")
         }
         // moto leaves DescribeStacks' outputs empty for change-set stacks: check the deployed template

@@ -447,7 +447,7 @@ final class MotoDeployTests: XCTestCase {
         XCTAssertEqual(changeSet.status, .createComplete)
         XCTAssertEqual(Set(changeSet.changes.map(\.logicalResourceId)), Set(resources.map(\.0)))
         XCTAssertEqual(changeSet.changes.count, resources.count)
-        XCTAssertEqual(Set(changeSet.changes.map(\.action)), ["Add"])
+        XCTAssertEqual(Set(changeSet.changes.map(\.action)), [.add])
         XCTAssertTrue(console.stdout.contains("\(stackName): \(resources.count) changes"), console.stdout)
         let review = try await cfn.describeStack(stackName)
         XCTAssertEqual(review?.status, .reviewInProgress)

@@ -1,20 +1,22 @@
 import Foundation
 
-/// One call to a service, before endpoint resolution and signing.
+/// One call to a service, before endpoint resolution and signing. Service clients fill it in
+/// with their own rules (S3: the bucket's addressing and payload signing, `S3Client`); the
+/// generic client applies none of its own.
 public struct AWSRequest: Sendable {
     public var service: AWSService
     public var operation: String
     public var method: String
-    /// Percent-encoded path below the endpoint (S3: below the bucket), starting with `/`.
+    /// Percent-encoded path below the endpoint, starting with `/`.
     public var path: String
     /// Query parameters in order; an empty value is sent as a bare key (`?delete`).
     public var query: [(String, String)]
     public var headers: HTTPHeaders
     public var body: Data
-    /// S3: the bucket, placed in the host (virtual-host style) or the path (path style).
-    public var bucket: String?
-    /// S3 over HTTPS only: sign `UNSIGNED-PAYLOAD` instead of the body's hash.
-    public var unsignedPayload: Bool
+    /// A label put before the endpoint's host, dot included (S3's virtual-host style: `bucket.`).
+    public var hostPrefix: String?
+    /// How the body is covered by the signature.
+    public var payloadSigning: PayloadSigning
     /// Error statuses returned as responses instead of thrown (e.g. 404 of a HEAD), never retried.
     public var acceptedErrorStatuses: Set<Int> = []
     /// Whether sending the call twice can do harm (default: `.safe` for GET/HEAD, `.mutation`
@@ -23,7 +25,8 @@ public struct AWSRequest: Sendable {
 
     public init(service: AWSService, operation: String, method: String = "POST", path: String = "/",
                 query: [(String, String)] = [], headers: HTTPHeaders = HTTPHeaders(), body: Data = Data(),
-                bucket: String? = nil, unsignedPayload: Bool = false, idempotency: Idempotency? = nil) {
+                hostPrefix: String? = nil, payloadSigning: PayloadSigning = .hashed,
+                idempotency: Idempotency? = nil) {
         self.idempotency = idempotency ?? Idempotency.of(method: method)
         self.service = service
         self.operation = operation
@@ -32,9 +35,20 @@ public struct AWSRequest: Sendable {
         self.query = query
         self.headers = headers
         self.body = body
-        self.bucket = bucket
-        self.unsignedPayload = unsignedPayload
+        self.hostPrefix = hostPrefix
+        self.payloadSigning = payloadSigning
     }
+}
+
+/// How a request's body is covered by its SigV4 signature.
+public enum PayloadSigning: Sendable, Equatable {
+    /// The body's SHA-256 in the canonical request (every service).
+    case hashed
+    /// The same hash, also sent (and signed) as `x-amz-content-sha256`: S3 requires it, and
+    /// botocore sends it on REST calls, which moto's signature check expects.
+    case hashedInHeader
+    /// `UNSIGNED-PAYLOAD` in that header and the canonical request: S3 over HTTPS only.
+    case unsigned
 }
 
 /// Settings of an `AWSClient` beyond credentials, region and endpoints.
@@ -135,161 +149,227 @@ public final class AWSClient: Sendable {
 
     // MARK: Sending
 
-    /// Sends a call: resolves the endpoint, signs, retries as the SDKs' standard mode does
-    /// (throttling, 500/502/503/504, transport failures; backoff with full jitter; the retry
-    /// quota), corrects clock skew within bounds, and throws `AWSError` for a service error answer.
+    /// Sends a call through its stages: route (endpoint, URL, signer), then per attempt resolve
+    /// credentials and sign, transmit within the deadlines, and decide on the answer: done, or
+    /// again after a clock-skew correction, a credential refresh or a backoff, or an error.
     ///
+    /// Retries follow the SDKs' standard mode (throttling, 500/502/503/504, transport failures;
+    /// backoff with full jitter; the retry quota); a service error answer is thrown as `AWSError`.
     /// A `.mutation` whose answer was lost (the transport cannot prove the request never left)
     /// is not sent again: `AWSClientError.ambiguous` tells the caller to read the real state.
     /// Each attempt has a deadline (`AWSClientOptions.timeout`, plus time for a large body) and
     /// the whole call another (`AWSClientOptions.callDeadline`), backoff included.
     public func send(_ call: AWSRequest) async throws -> HTTPResponse {
-        let endpoint = try endpoints.endpoint(for: call.service, region: region)
-        let url = try Self.url(for: call, endpoint: endpoint)
-        let signer = SigV4Signer(service: call.service.signingName, region: endpoint.signingRegion,
-                                 keyCache: keyCache)
-        let policy = options.retry
-        let maxAttempts = policy.attempts(for: call.idempotency)
-        let attemptTimeout = options.attemptTimeout(bodyBytes: call.body.count)
-        let started = DispatchTime.now()
-        let deadline = options.callDeadline + (attemptTimeout - options.timeout)
-        func elapsed() -> TimeInterval { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
-        var attempt = 1
-        var skewCorrections = 0
-        var refreshedCredentials = false
-        var lastRetryCost: Int?
-        let kind = call.idempotency == .safe ? "read" : "mutation"
-
-        /// Waits before the next attempt when the quota and the call's deadline allow; false otherwise.
-        func backoff(timeout: Bool, reason: String) async throws -> Bool {
-            guard attempt < maxAttempts else { return false }
-            var cost: Int?
-            if policy.usesQuota {
-                guard let taken = retryQuota.acquire(timeout: timeout) else {
-                    log("retry quota exhausted (\(retryQuota.available) tokens left): not retrying \(reason)")
-                    return false
-                }
-                cost = taken
-            }
-            let delay = policy.delay(beforeRetry: attempt)
-            guard elapsed() + delay < deadline else {
-                if let cost { retryQuota.release(retryCost: cost) }
-                log("call deadline of \(Int(deadline)) s reached: not retrying \(reason)")
-                return false
-            }
-            log("retrying \(call.service) \(call.operation) in \(String(format: "%.2f", delay)) s: \(reason)")
-            try await policy.sleep(delay)
-            lastRetryCost = cost
-            attempt += 1
-            return true
-        }
-
+        let route = try route(call)
+        var attempts = CallAttempts(call: call, options: options)
         while true {
             try Task.checkCancellation()
-            let creds = try await credentials.credentials()
-            var request = HTTPRequest(method: call.method, url: url, headers: call.headers, body: call.body,
-                                      idempotency: call.idempotency)
-            let isS3 = call.service == .s3
-            let payloadHash: String? = isS3 && call.unsignedPayload && url.scheme == "https"
-                ? SigV4Signer.unsignedPayload : nil
-            signer.sign(&request, credentials: creds, date: now, payloadHash: payloadHash,
-                        addContentHashHeader: isS3)
-            log("→ \(call.service) \(call.operation) \(request.method) \(url.redactedForLog) "
-                + "(\(kind), attempt \(attempt)/\(maxAttempts)) " + Redaction.headers(request.headers)
-                + " body=\(request.body.count)B")
-            let remaining = deadline - elapsed()
-            guard remaining > 0 else {
-                throw AWSClientError.transport(service: call.service.name, operation: call.operation,
-                                               attempts: attempt - 1,
-                                               underlying: "no answer within the call's deadline of \(Int(deadline)) s")
+            let request = try await signedRequest(call, route, attempts)
+            let outcome = try await transmit(request, call, attempts)
+            switch try await decide(outcome, call, &attempts) {
+            case .done(let response): return response
+            case .again: continue
             }
-            let attemptStarted = DispatchTime.now()
-            let response: HTTPResponse
-            do {
-                response = try await transport.send(request, timeout: min(attemptTimeout, remaining))
-            } catch let error as TransportError {
-                let sent = error.delivery == .notSent ? "not sent" : "maybe sent"
-                log("✗ \(call.service) \(call.operation): \(error.message) [\(sent)]")
-                if Task.isCancelled { throw CancellationError() }
-                if call.idempotency == .mutation, error.delivery == .maybeSent {
-                    // the server may have acted: sending it again blindly could apply it twice
-                    throw AWSClientError.ambiguous(service: call.service.name, operation: call.operation,
-                                                   underlying: error.message)
-                }
-                guard error.isRetryable else {
-                    throw AWSClientError.transport(service: call.service.name, operation: call.operation,
-                                                   attempts: attempt, underlying: error.message)
-                }
-                if try await backoff(timeout: error.isTimeout, reason: error.message) { continue }
-                throw AWSClientError.transport(service: call.service.name, operation: call.operation,
-                                               attempts: attempt, underlying: error.message)
-            }
-            let ms = Int(Double(DispatchTime.now().uptimeNanoseconds - attemptStarted.uptimeNanoseconds) / 1e6)
-            let requestID = response.headers["x-amzn-RequestId"] ?? response.headers["x-amz-request-id"] ?? "-"
-            log("← \(call.service) \(call.operation) HTTP \(response.statusCode) \(ms) ms request-id=\(requestID)")
-            if (200..<300).contains(response.statusCode) || call.acceptedErrorStatuses.contains(response.statusCode) {
-                if policy.usesQuota { retryQuota.release(retryCost: lastRetryCost) }
-                return response
-            }
-
-            let error = AWSError.parse(response, service: call.service, operation: call.operation)
-            if RetryPolicy.isClockSkewError(error), skewCorrections < 2, attempt < maxAttempts {
-                switch ClockSkew.correction(serverDate: response.headers["Date"].flatMap(AWSDate.parseHTTPDate),
-                                            localNow: options.now(), currentOffset: skew.offset) {
-                case .adjust(let offset):
-                    skew.offset = offset
-                    log("clock skew: server time differs by \(Int(offset)) s; re-signing")
-                    skewCorrections += 1
-                    attempt += 1
-                    continue
-                case .tooLarge(let offset):
-                    throw AWSClientError.clockSkew(service: call.service.name, operation: call.operation,
-                                                   offsetSeconds: offset, underlying: error.description)
-                case .none:
-                    break
-                }
-            }
-            if RetryPolicy.expiredCredentialCodes.contains(error.code), !refreshedCredentials,
-               attempt < maxAttempts {
-                log("credentials expired (\(error.code)); resolving them again")
-                await credentials.invalidate()
-                refreshedCredentials = true
-                attempt += 1
-                continue
-            }
-            if RetryPolicy.isRetryable(error), try await backoff(timeout: false, reason: "\(error.code) (HTTP \(response.statusCode))") {
-                continue
-            }
-            throw error
         }
     }
 
     /// A presigned URL for a call (S3 GET/PUT links); the payload is `UNSIGNED-PAYLOAD`.
     public func presignedURL(_ call: AWSRequest, expires: Int) async throws -> URL {
-        let endpoint = try endpoints.endpoint(for: call.service, region: region)
-        let url = try Self.url(for: call, endpoint: endpoint)
-        let signer = SigV4Signer(service: call.service.signingName, region: endpoint.signingRegion,
-                                 keyCache: keyCache)
-        return signer.presign(method: call.method, url: url, credentials: try await credentials.credentials(),
-                              date: now, expires: expires).url
+        let route = try route(call)
+        return route.signer.presign(method: call.method, url: route.url, credentials: try await credentials.credentials(),
+                                    date: now, expires: expires).url
     }
 
+    // MARK: Stages
+
+    /// Where a call goes and who signs it.
+    struct Route {
+        let url: URL
+        let signer: SigV4Signer
+    }
+
+    /// The state of one call across its attempts: counters, the retry cost to give back, deadlines.
+    struct CallAttempts {
+        let maxAttempts: Int
+        let attemptTimeout: TimeInterval
+        /// The whole call's deadline, in seconds since `started` (plus the body's upload time).
+        let deadline: TimeInterval
+        let started = DispatchTime.now()
+        var attempt = 1
+        var skewCorrections = 0
+        var refreshedCredentials = false
+        var lastRetryCost: Int?
+
+        init(call: AWSRequest, options: AWSClientOptions) {
+            maxAttempts = options.retry.attempts(for: call.idempotency)
+            attemptTimeout = options.attemptTimeout(bodyBytes: call.body.count)
+            deadline = options.callDeadline + (attemptTimeout - options.timeout)
+        }
+
+        var elapsed: TimeInterval { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
+        var canTryAgain: Bool { attempt < maxAttempts }
+    }
+
+    /// What an attempt brought back.
+    enum Outcome {
+        case response(HTTPResponse, milliseconds: Int)
+        case transportFailure(TransportError)
+    }
+
+    enum Decision {
+        case done(HTTPResponse)
+        case again
+    }
+
+    /// Stage 1: the endpoint, the URL (with the request's host prefix) and the signer.
+    func route(_ call: AWSRequest) throws -> Route {
+        let endpoint = try endpoints.endpoint(for: call.service, region: region)
+        return Route(url: try Self.url(for: call, endpoint: endpoint),
+                     signer: SigV4Signer(service: call.service.signingName, region: endpoint.signingRegion,
+                                         keyCache: keyCache))
+    }
+
+    /// Stage 2: credentials resolved (cached by the provider) and the request signed at the
+    /// corrected time; logged with its secrets redacted.
+    private func signedRequest(_ call: AWSRequest, _ route: Route, _ attempts: CallAttempts) async throws -> HTTPRequest {
+        let creds = try await credentials.credentials()
+        var request = HTTPRequest(method: call.method, url: route.url, headers: call.headers, body: call.body,
+                                  idempotency: call.idempotency)
+        route.signer.sign(&request, credentials: creds, date: now,
+                          payloadHash: call.payloadSigning == .unsigned ? SigV4Signer.unsignedPayload : nil,
+                          addContentHashHeader: call.payloadSigning != .hashed)
+        log("→ \(call.service) \(call.operation) \(request.method) \(route.url.redactedForLog) "
+            + "(\(call.idempotency == .safe ? "read" : "mutation"), attempt \(attempts.attempt)/\(attempts.maxAttempts)) "
+            + Redaction.headers(request.headers) + " body=\(request.body.count)B")
+        return request
+    }
+
+    /// Stage 3: sent within the attempt's deadline and what is left of the call's.
+    private func transmit(_ request: HTTPRequest, _ call: AWSRequest, _ attempts: CallAttempts) async throws -> Outcome {
+        let remaining = attempts.deadline - attempts.elapsed
+        guard remaining > 0 else {
+            throw AWSClientError.transport(service: call.service.name, operation: call.operation,
+                                           attempts: attempts.attempt - 1,
+                                           underlying: "no answer within the call's deadline of \(Int(attempts.deadline)) s")
+        }
+        let started = DispatchTime.now()
+        do {
+            let response = try await transport.send(request, timeout: min(attempts.attemptTimeout, remaining))
+            return .response(response, milliseconds: Int(Double(DispatchTime.now().uptimeNanoseconds
+                                                                 - started.uptimeNanoseconds) / 1e6))
+        } catch let error as TransportError {
+            return .transportFailure(error)
+        }
+    }
+
+    /// Stage 4: classifies the outcome and decides: done, again, or an error.
+    private func decide(_ outcome: Outcome, _ call: AWSRequest, _ attempts: inout CallAttempts) async throws -> Decision {
+        switch outcome {
+        case .transportFailure(let error):
+            return try await afterTransportFailure(error, call, &attempts)
+        case let .response(response, ms):
+            let requestID = response.headers["x-amzn-RequestId"] ?? response.headers["x-amz-request-id"] ?? "-"
+            log("← \(call.service) \(call.operation) HTTP \(response.statusCode) \(ms) ms request-id=\(requestID)")
+            if (200..<300).contains(response.statusCode) || call.acceptedErrorStatuses.contains(response.statusCode) {
+                if options.retry.usesQuota { retryQuota.release(retryCost: attempts.lastRetryCost) }
+                return .done(response)
+            }
+            let error = AWSError.parse(response, service: call.service, operation: call.operation)
+            if try correctClockSkew(after: error, response, call, &attempts) { return .again }
+            if await refreshCredentials(after: error, &attempts) { return .again }
+            if RetryPolicy.isRetryable(error),
+               try await backoff(call, &attempts, timeout: false, reason: "\(error.code) (HTTP \(response.statusCode))") {
+                return .again
+            }
+            throw error
+        }
+    }
+
+    /// A transport failure: a mutation that may have been sent is ambiguous and never resent;
+    /// anything else is retried while the policy, the quota and the deadline allow.
+    private func afterTransportFailure(_ error: TransportError, _ call: AWSRequest,
+                                       _ attempts: inout CallAttempts) async throws -> Decision {
+        log("✗ \(call.service) \(call.operation): \(error.message) [\(error.delivery == .notSent ? "not sent" : "maybe sent")]")
+        if Task.isCancelled { throw CancellationError() }
+        if call.idempotency == .mutation, error.delivery == .maybeSent {
+            // the server may have acted: sending it again blindly could apply it twice
+            throw AWSClientError.ambiguous(service: call.service.name, operation: call.operation, underlying: error.message)
+        }
+        if error.isRetryable, try await backoff(call, &attempts, timeout: error.isTimeout, reason: error.message) {
+            return .again
+        }
+        throw AWSClientError.transport(service: call.service.name, operation: call.operation,
+                                       attempts: attempts.attempt, underlying: error.message)
+    }
+
+    /// A clock-skew error with a believable server `Date`: the offset corrected and the call
+    /// signed again (at most twice); a `Date` a day or more away is an error.
+    private func correctClockSkew(after error: AWSError, _ response: HTTPResponse, _ call: AWSRequest,
+                                  _ attempts: inout CallAttempts) throws -> Bool {
+        guard RetryPolicy.isClockSkewError(error), attempts.skewCorrections < 2, attempts.canTryAgain else { return false }
+        switch ClockSkew.correction(serverDate: response.headers["Date"].flatMap(AWSDate.parseHTTPDate),
+                                    localNow: options.now(), currentOffset: skew.offset) {
+        case .adjust(let offset):
+            skew.offset = offset
+            log("clock skew: server time differs by \(Int(offset)) s; re-signing")
+            attempts.skewCorrections += 1
+            attempts.attempt += 1
+            return true
+        case .tooLarge(let offset):
+            throw AWSClientError.clockSkew(service: call.service.name, operation: call.operation,
+                                           offsetSeconds: offset, underlying: error.description)
+        case .none:
+            return false
+        }
+    }
+
+    /// Expired temporary credentials: resolved again, once per call.
+    private func refreshCredentials(after error: AWSError, _ attempts: inout CallAttempts) async -> Bool {
+        guard RetryPolicy.expiredCredentialCodes.contains(error.code), !attempts.refreshedCredentials,
+              attempts.canTryAgain else { return false }
+        log("credentials expired (\(error.code)); resolving them again")
+        await credentials.invalidate()
+        attempts.refreshedCredentials = true
+        attempts.attempt += 1
+        return true
+    }
+
+    /// Waits before the next attempt when the attempts, the retry quota and the call's deadline
+    /// allow; false otherwise.
+    private func backoff(_ call: AWSRequest, _ attempts: inout CallAttempts, timeout: Bool, reason: String) async throws
+        -> Bool {
+        let policy = options.retry
+        guard attempts.canTryAgain else { return false }
+        var cost: Int?
+        if policy.usesQuota {
+            guard let taken = retryQuota.acquire(timeout: timeout) else {
+                log("retry quota exhausted (\(retryQuota.available) tokens left): not retrying \(reason)")
+                return false
+            }
+            cost = taken
+        }
+        let delay = policy.delay(beforeRetry: attempts.attempt)
+        guard attempts.elapsed + delay < attempts.deadline else {
+            if let cost { retryQuota.release(retryCost: cost) }
+            log("call deadline of \(Int(attempts.deadline)) s reached: not retrying \(reason)")
+            return false
+        }
+        log("retrying \(call.service) \(call.operation) in \(String(format: "%.2f", delay)) s: \(reason)")
+        try await policy.sleep(delay)
+        attempts.lastRetryCost = cost
+        attempts.attempt += 1
+        return true
+    }
+
+    /// The endpoint's URL with the request's host prefix, path and query.
     static func url(for call: AWSRequest, endpoint: Endpoint) throws -> URL {
         guard var components = URLComponents(url: endpoint.url, resolvingAgainstBaseURL: false) else {
             throw AWSClientError.invalidRequest("invalid endpoint URL \(endpoint.url)")
         }
         var basePath = components.percentEncodedPath
         while basePath.hasSuffix("/") { basePath.removeLast() }
-        var path = call.path.hasPrefix("/") ? call.path : "/" + call.path
-        if let bucket = call.bucket {
-            guard !bucket.isEmpty else { throw AWSClientError.invalidRequest("S3 bucket name is empty") }
-            if !endpoint.isCustom, endpoint.s3VirtualHostStyle, S3Client.isVirtualHostCompatible(bucket) {
-                components.host = bucket + "." + (components.host ?? "")
-            } else {
-                path = "/" + PercentEncoding.uriEncode(bucket) + (path == "/" ? "" : path)
-            }
-        }
-        components.percentEncodedPath = basePath + path
+        if let prefix = call.hostPrefix { components.host = prefix + (components.host ?? "") }
+        components.percentEncodedPath = basePath + (call.path.hasPrefix("/") ? call.path : "/" + call.path)
         if call.query.isEmpty {
             components.percentEncodedQuery = nil
         } else {
@@ -306,76 +386,5 @@ public final class AWSClient: Sendable {
 
     func log(_ line: @autoclosure () -> String) {
         options.logger?(line())
-    }
-}
-
-/// The offset between the server's clock and ours, learned from skew errors.
-///
-/// Bounded as the SDKs bound it, and tighter: the offset changes only after a clock-skew error
-/// (`RetryPolicy.isClockSkewError`), only from a parseable `Date` header, only when the server's
-/// time differs from our corrected time by at least 4 minutes (the AWS SDK for Java's
-/// threshold; SigV4 tolerates 5 minutes, S3 15), and never by more than a day: a clock a day
-/// off is a broken clock (or a forged `Date`), reported as `AWSClientError.clockSkew`.
-final class ClockSkew: @unchecked Sendable {
-    static let threshold: TimeInterval = 4 * 60
-    static let maximum: TimeInterval = 24 * 3600
-
-    enum Correction: Equatable {
-        case none
-        case adjust(TimeInterval)
-        case tooLarge(TimeInterval)
-    }
-
-    private let lock = NSLock()
-    private var value: TimeInterval = 0
-    var offset: TimeInterval {
-        get { lock.lock(); defer { lock.unlock() }; return value }
-        set { lock.lock(); value = newValue; lock.unlock() }
-    }
-
-    /// What a skew error with this server `Date` should change.
-    static func correction(serverDate: Date?, localNow: Date, currentOffset: TimeInterval) -> Correction {
-        guard let serverDate else { return .none }
-        let offset = serverDate.timeIntervalSince(localNow)
-        guard abs(offset - currentOffset) >= threshold else { return .none }
-        guard abs(offset) <= maximum else { return .tooLarge(offset) }
-        return .adjust(offset)
-    }
-}
-
-/// Redaction of secrets in log lines.
-enum Redaction {
-    static let secretHeaders: Set<String> = ["x-amz-security-token", "x-aws-ec2-metadata-token"]
-
-    static func headers(_ headers: HTTPHeaders) -> String {
-        let parts = headers.map { field -> String in
-            let lower = field.name.lowercased()
-            if lower == "authorization" {
-                // keep the algorithm, scope and signed header names; drop key id and signature
-                let value = field.value
-                    .replacingOccurrences(of: #"Credential=[^/,]+"#, with: "Credential=<redacted>",
-                                          options: .regularExpression)
-                    .replacingOccurrences(of: #"Signature=[0-9a-fA-F]+"#, with: "Signature=<redacted>",
-                                          options: .regularExpression)
-                return "\(field.name)=\"\(value)\""
-            }
-            if secretHeaders.contains(lower) { return "\(field.name)=<redacted>" }
-            return "\(field.name)=\"\(field.value)\""
-        }
-        return "[" + parts.joined(separator: ", ") + "]"
-    }
-}
-
-extension URL {
-    /// The URL with presigned secrets (`X-Amz-Signature`, `X-Amz-Security-Token`, `X-Amz-Credential`) redacted.
-    var redactedForLog: String {
-        let text = absoluteString
-        guard let q = text.firstIndex(of: "?") else { return text }
-        let redacted: Set<String> = ["x-amz-signature", "x-amz-security-token", "x-amz-credential"]
-        let query = text[text.index(after: q)...].split(separator: "&").map { pair -> String in
-            let key = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-            return redacted.contains(key.lowercased()) ? "\(key)=<redacted>" : String(pair)
-        }
-        return text[...q] + query.joined(separator: "&")
     }
 }

@@ -28,23 +28,6 @@ public struct AWSService: Sendable, Hashable, CustomStringConvertible {
 
     public static func == (a: AWSService, b: AWSService) -> Bool { a.name == b.name }
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
-
-    public static let cloudFormation = AWSService(
-        name: "CloudFormation", signingName: "cloudformation", hostPrefix: "cloudformation",
-        environmentKey: "CLOUDFORMATION", configKey: "cloudformation", isGlobal: false,
-        protocol: .query(version: "2010-05-15"))
-    public static let s3 = AWSService(
-        name: "S3", signingName: "s3", hostPrefix: "s3", environmentKey: "S3", configKey: "s3",
-        isGlobal: false, protocol: .restXML)
-    public static let sts = AWSService(
-        name: "STS", signingName: "sts", hostPrefix: "sts", environmentKey: "STS", configKey: "sts",
-        isGlobal: false, protocol: .query(version: "2011-06-15"))
-    public static let ecr = AWSService(
-        name: "ECR", signingName: "ecr", hostPrefix: "api.ecr", environmentKey: "ECR", configKey: "ecr",
-        isGlobal: false, protocol: .json(version: "1.1", targetPrefix: "AmazonEC2ContainerRegistry_V20150921"))
-    public static let iam = AWSService(
-        name: "IAM", signingName: "iam", hostPrefix: "iam", environmentKey: "IAM", configKey: "iam",
-        isGlobal: true, protocol: .query(version: "2010-05-08"))
 }
 
 /// An AWS partition: its DNS suffix and the region global services are signed for.

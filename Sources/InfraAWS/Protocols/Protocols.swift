@@ -1,4 +1,5 @@
 import Foundation
+import InfraContract
 
 /// Parameters of a query-protocol call, in the order they are added (botocore's order:
 /// `Action`, `Version`, then the members as given).
@@ -68,38 +69,35 @@ extension AWSClient {
         return tree.child("\(action)Result") ?? XMLTree(name: "\(action)Result")
     }
 
-    /// A JSON 1.x call (ECR): POST with `X-Amz-Target`, JSON in and out. Pass `.safe` for
-    /// read-only operations (the default is `.mutation`).
+    /// A JSON 1.x call (ECR, ECS, ACM, ...): POST with `X-Amz-Target`, JSON in and out. Pass
+    /// `.safe` for read-only operations (the default is `.mutation`).
     public func json<Output: Decodable>(_ service: AWSService, _ operation: String, _ input: some Encodable,
                                         as output: Output.Type = Output.self,
                                         idempotency: Idempotency = .mutation) async throws -> Output {
         guard case let .json(version, prefix) = service.protocol else {
             throw AWSClientError.invalidRequest("\(service) does not speak the JSON protocol")
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .secondsSince1970
-        let body = try encoder.encode(input)
         let response = try await send(AWSRequest(
             service: service, operation: operation, method: "POST", path: "/",
             headers: ["Content-Type": "application/x-amz-json-\(version)", "X-Amz-Target": "\(prefix).\(operation)"],
-            body: body, idempotency: idempotency))
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            if let seconds = try? container.decode(Double.self) { return Date(timeIntervalSince1970: seconds) }
-            let text = try container.decode(String.self)
-            if let date = AWSDate.parseISO8601(text) ?? Double(text).map(Date.init(timeIntervalSince1970:)) {
-                return date
-            }
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a timestamp: \(text)")
+            body: try JSONCodec.encode(input), idempotency: idempotency))
+        return try JSONCodec.decode(response, service: service, operation: operation)
+    }
+
+    /// A REST-JSON call (Lambda): the method and path name the operation, JSON in (when `input`)
+    /// and out; the payload hash is signed in `x-amz-content-sha256`, as botocore sends it.
+    public func restJSON<Output: Decodable>(_ service: AWSService, _ operation: String, method: String, path: String,
+                                            _ input: (any Encodable)? = nil,
+                                            as output: Output.Type = Output.self) async throws -> Output {
+        var headers = HTTPHeaders()
+        var body = Data()
+        if let input {
+            headers["Content-Type"] = "application/json"
+            body = try JSONCodec.encode(input)
         }
-        do {
-            return try decoder.decode(Output.self, from: response.body.isEmpty ? Data("{}".utf8) : response.body)
-        } catch {
-            throw AWSClientError.malformedResponse(service: service.name, operation: operation,
-                                                   detail: "invalid JSON: \(Self.describe(error))")
-        }
+        let response = try await send(AWSRequest(service: service, operation: operation, method: method, path: path,
+                                                 headers: headers, body: body, payloadSigning: .hashedInHeader))
+        return try JSONCodec.decode(response, service: service, operation: operation)
     }
 
     func parseXML(_ response: HTTPResponse, service: AWSService, operation: String) throws -> XMLTree {
@@ -128,21 +126,10 @@ extension AWSClient {
 }
 
 /// A string enumeration that stays open: values AWS adds later still decode.
-public protocol OpenStringValue: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral,
-    CustomStringConvertible where RawValue == String {
-    init(rawValue: String)
-}
+public protocol OpenStringValue: StringValue, ExpressibleByStringLiteral {}
 
 extension OpenStringValue {
     public init(stringLiteral value: String) { self.init(rawValue: value) }
-    public var description: String { rawValue }
-    public init(from decoder: Decoder) throws {
-        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
-    }
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }
 
 /// Follows a paginated API: `page` gets the previous page's token (nil first) and returns the
@@ -156,4 +143,45 @@ func collectPages<T>(_ page: (String?) async throws -> ([T], String?)) async thr
         token = next.flatMap { $0.isEmpty ? nil : $0 }
     } while token != nil
     return all
+}
+
+/// How the JSON protocols encode inputs (sorted keys, dates as epoch seconds) and read answers
+/// (dates as epoch seconds or ISO 8601; an empty body is `{}`), in one place for every JSON client.
+enum JSONCodec {
+    static func encode(_ input: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return try encoder.encode(input)
+    }
+
+    static func decode<Output: Decodable>(_ response: HTTPResponse, service: AWSService, operation: String) throws
+        -> Output {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            if let seconds = try? container.decode(Double.self) { return Date(timeIntervalSince1970: seconds) }
+            let text = try container.decode(String.self)
+            if let date = AWSDate.parseISO8601(text) ?? Double(text).map(Date.init(timeIntervalSince1970:)) {
+                return date
+            }
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a timestamp: \(text)")
+        }
+        do {
+            return try decoder.decode(Output.self, from: response.body.isEmpty ? Data("{}".utf8) : response.body)
+        } catch {
+            throw AWSClientError.malformedResponse(service: service.name, operation: operation,
+                                                   detail: "invalid JSON: \(AWSClient.describe(error))")
+        }
+    }
+}
+
+/// The value of a read, or nil when the service answers that the thing read does not exist
+/// (`code`: `ResourceNotFoundException`, `NoSuchHostedZone`, ...).
+func unlessMissing<T>(_ code: String, _ read: () async throws -> T?) async throws -> T? {
+    do {
+        return try await read()
+    } catch let e as AWSError where e.code == code {
+        return nil
+    }
 }

@@ -1,12 +1,5 @@
 import Foundation
 
-extension AWSService {
-    /// ACM (JSON 1.1, target `CertificateManager`).
-    public static let acm = AWSService(
-        name: "ACM", signingName: "acm", hostPrefix: "acm", environmentKey: "ACM", configKey: "acm",
-        isGlobal: false, protocol: .json(version: "1.1", targetPrefix: "CertificateManager"))
-}
-
 /// ACM: the read call preflight needs (is a certificate issued, for which domains).
 public struct ACMClient: Sendable {
     public let client: AWSClient
@@ -48,11 +41,9 @@ public struct ACMClient: Sendable {
             var certificate: Certificate?
             enum CodingKeys: String, CodingKey { case certificate = "Certificate" }
         }
-        do {
+        return try await unlessMissing("ResourceNotFoundException") {
             let out: Output = try await client.json(.acm, "DescribeCertificate", Input(certificateArn: arn), idempotency: .safe)
             return out.certificate
-        } catch let e as AWSError where e.code == "ResourceNotFoundException" {
-            return nil
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import InfraContract
 
 /// The CloudFormation calls the deployer needs (query protocol, API version 2010-05-15).
 ///
@@ -61,7 +62,7 @@ public struct CloudFormationClient: Sendable {
                     description: r.string("Description"),
                     status: ChangeSetStatus(rawValue: r.string("Status") ?? ""),
                     statusReason: r.string("StatusReason"),
-                    executionStatus: ExecutionStatus(rawValue: r.string("ExecutionStatus") ?? ""),
+                    executionStatus: ChangeSetExecutionStatus(rawValue: r.string("ExecutionStatus") ?? ""),
                     creationTime: r.date("CreationTime"), parameters: r.stackParameters("Parameters"),
                     capabilities: r.strings("Capabilities").map(Capability.init(rawValue:)),
                     tags: r.tags("Tags"), changes: changes)

@@ -1,68 +1,7 @@
 import Foundation
+import InfraContract
 
-// MARK: Open string values
-
-public struct StackStatus: OpenStringValue {
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-
-    public static let createInProgress: StackStatus = "CREATE_IN_PROGRESS"
-    public static let createFailed: StackStatus = "CREATE_FAILED"
-    public static let createComplete: StackStatus = "CREATE_COMPLETE"
-    public static let rollbackInProgress: StackStatus = "ROLLBACK_IN_PROGRESS"
-    public static let rollbackFailed: StackStatus = "ROLLBACK_FAILED"
-    public static let rollbackComplete: StackStatus = "ROLLBACK_COMPLETE"
-    public static let deleteInProgress: StackStatus = "DELETE_IN_PROGRESS"
-    public static let deleteFailed: StackStatus = "DELETE_FAILED"
-    public static let deleteComplete: StackStatus = "DELETE_COMPLETE"
-    public static let updateInProgress: StackStatus = "UPDATE_IN_PROGRESS"
-    public static let updateCompleteCleanupInProgress: StackStatus = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
-    public static let updateComplete: StackStatus = "UPDATE_COMPLETE"
-    public static let updateFailed: StackStatus = "UPDATE_FAILED"
-    public static let updateRollbackInProgress: StackStatus = "UPDATE_ROLLBACK_IN_PROGRESS"
-    public static let updateRollbackFailed: StackStatus = "UPDATE_ROLLBACK_FAILED"
-    public static let updateRollbackComplete: StackStatus = "UPDATE_ROLLBACK_COMPLETE"
-    public static let reviewInProgress: StackStatus = "REVIEW_IN_PROGRESS"
-    public static let importInProgress: StackStatus = "IMPORT_IN_PROGRESS"
-    public static let importComplete: StackStatus = "IMPORT_COMPLETE"
-    public static let importRollbackComplete: StackStatus = "IMPORT_ROLLBACK_COMPLETE"
-
-    /// An operation is running (REVIEW_IN_PROGRESS, a stack created only by a change set, is not).
-    public var isInProgress: Bool { rawValue.hasSuffix("_IN_PROGRESS") && self != .reviewInProgress }
-    /// The last operation ended badly (failed, or rolled back).
-    public var isFailure: Bool {
-        rawValue.hasSuffix("_FAILED") || rawValue.hasSuffix("ROLLBACK_COMPLETE")
-    }
-    /// The last operation succeeded.
-    public var isSuccess: Bool {
-        [.createComplete, .updateComplete, .importComplete, .deleteComplete].contains(self)
-    }
-}
-
-public struct ChangeSetStatus: OpenStringValue {
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-    public static let createPending: ChangeSetStatus = "CREATE_PENDING"
-    public static let createInProgress: ChangeSetStatus = "CREATE_IN_PROGRESS"
-    public static let createComplete: ChangeSetStatus = "CREATE_COMPLETE"
-    public static let deletePending: ChangeSetStatus = "DELETE_PENDING"
-    public static let deleteInProgress: ChangeSetStatus = "DELETE_IN_PROGRESS"
-    public static let deleteComplete: ChangeSetStatus = "DELETE_COMPLETE"
-    public static let deleteFailed: ChangeSetStatus = "DELETE_FAILED"
-    public static let failed: ChangeSetStatus = "FAILED"
-    public var isPending: Bool { self == .createPending || self == .createInProgress }
-}
-
-public struct ExecutionStatus: OpenStringValue {
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-    public static let unavailable: ExecutionStatus = "UNAVAILABLE"
-    public static let available: ExecutionStatus = "AVAILABLE"
-    public static let executeInProgress: ExecutionStatus = "EXECUTE_IN_PROGRESS"
-    public static let executeComplete: ExecutionStatus = "EXECUTE_COMPLETE"
-    public static let executeFailed: ExecutionStatus = "EXECUTE_FAILED"
-    public static let obsolete: ExecutionStatus = "OBSOLETE"
-}
+// MARK: Open string values (the statuses are InfraContract's enums)
 
 public struct ChangeSetType: OpenStringValue {
     public let rawValue: String
@@ -204,7 +143,7 @@ public struct StackEvent: Sendable, Equatable {
     public var physicalResourceId: String?
     public var resourceType: String?
     public var timestamp: Date?
-    public var resourceStatus: String?
+    public var resourceStatus: ResourceStatus?
     public var resourceStatusReason: String?
     public var clientRequestToken: String?
 }
@@ -213,7 +152,7 @@ public struct StackResource: Sendable, Equatable {
     public var logicalResourceId: String
     public var physicalResourceId: String?
     public var resourceType: String
-    public var resourceStatus: String
+    public var resourceStatus: ResourceStatus
     public var resourceStatusReason: String?
     public var timestamp: Date?
 }
@@ -243,13 +182,12 @@ public struct ResourceChangeDetail: Sendable, Equatable {
 }
 
 public struct ResourceChange: Sendable, Equatable {
-    /// `Add`, `Modify`, `Remove`, `Import`, `Dynamic`.
-    public var action: String
+    public var action: ChangeAction
     public var logicalResourceId: String
     public var physicalResourceId: String?
     public var resourceType: String
-    /// `True`, `False`, `Conditional` (Modify only).
-    public var replacement: String?
+    /// Modify only.
+    public var replacement: ChangeReplacement?
     public var scope: [String]
     public var details: [ResourceChangeDetail]
 }
@@ -262,7 +200,7 @@ public struct ChangeSetDescription: Sendable, Equatable {
     public var description: String?
     public var status: ChangeSetStatus
     public var statusReason: String?
-    public var executionStatus: ExecutionStatus
+    public var executionStatus: ChangeSetExecutionStatus
     public var creationTime: Date?
     public var parameters: [StackParameter]
     public var capabilities: [Capability]
@@ -346,7 +284,7 @@ extension StackEvent {
         physicalResourceId = m.string("PhysicalResourceId")
         resourceType = m.string("ResourceType")
         timestamp = m.date("Timestamp")
-        resourceStatus = m.string("ResourceStatus")
+        resourceStatus = m.string("ResourceStatus").map(ResourceStatus.init(rawValue:))
         resourceStatusReason = m.string("ResourceStatusReason")
         clientRequestToken = m.string("ClientRequestToken")
     }
@@ -357,7 +295,7 @@ extension StackResource {
         logicalResourceId = try m.required("LogicalResourceId", in: "DescribeStackResources")
         physicalResourceId = m.string("PhysicalResourceId")
         resourceType = m.string("ResourceType") ?? ""
-        resourceStatus = m.string("ResourceStatus") ?? ""
+        resourceStatus = ResourceStatus(rawValue: m.string("ResourceStatus") ?? "")
         resourceStatusReason = m.string("ResourceStatusReason")
         timestamp = m.date("Timestamp")
     }
@@ -379,11 +317,11 @@ extension StackSummary {
 extension ResourceChange {
     init?(xml change: XMLTree) {
         guard let rc = change.child("ResourceChange") else { return nil }
-        action = rc.string("Action") ?? ""
+        action = ChangeAction(rawValue: rc.string("Action") ?? "")
         logicalResourceId = rc.string("LogicalResourceId") ?? ""
         physicalResourceId = rc.string("PhysicalResourceId")
         resourceType = rc.string("ResourceType") ?? ""
-        replacement = rc.string("Replacement")
+        replacement = rc.string("Replacement").map(ChangeReplacement.init(rawValue:))
         scope = rc.strings("Scope")
         details = rc.members("Details").map { d in
             ResourceChangeDetail(targetAttribute: d.string("Target/Attribute"), targetName: d.string("Target/Name"),

@@ -1,17 +1,5 @@
 import Foundation
 
-extension AWSService {
-    /// CloudWatch Logs (JSON 1.1, target `Logs_20140328`).
-    public static let cloudWatchLogs = AWSService(
-        name: "CloudWatchLogs", signingName: "logs", hostPrefix: "logs", environmentKey: "CLOUDWATCH_LOGS",
-        configKey: "cloudwatch_logs", isGlobal: false, protocol: .json(version: "1.1", targetPrefix: "Logs_20140328"))
-
-    /// DynamoDB (JSON 1.0, target `DynamoDB_20120810`).
-    public static let dynamoDB = AWSService(
-        name: "DynamoDB", signingName: "dynamodb", hostPrefix: "dynamodb", environmentKey: "DYNAMODB",
-        configKey: "dynamodb", isGlobal: false, protocol: .json(version: "1.0", targetPrefix: "DynamoDB_20120810"))
-}
-
 /// The read calls preflight needs to find named log groups and tables that exist outside a stack
 /// (kept by an earlier destroy).
 public struct NamedResourceLookup: Sendable {
@@ -41,11 +29,9 @@ public struct NamedResourceLookup: Sendable {
             enum CodingKeys: String, CodingKey { case tableName = "TableName" }
         }
         struct Output: Decodable {}
-        do {
-            let _: Output = try await client.json(.dynamoDB, "DescribeTable", Input(tableName: name), idempotency: .safe)
-            return true
-        } catch let e as AWSError where e.code == "ResourceNotFoundException" {
-            return false
+        let found: Output? = try await unlessMissing("ResourceNotFoundException") {
+            try await client.json(.dynamoDB, "DescribeTable", Input(tableName: name), idempotency: .safe)
         }
+        return found != nil
     }
 }

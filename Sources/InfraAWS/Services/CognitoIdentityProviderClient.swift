@@ -1,13 +1,5 @@
 import Foundation
 
-extension AWSService {
-    /// Cognito user pools (JSON 1.1, target `AWSCognitoIdentityProviderService`).
-    public static let cognitoIdentityProvider = AWSService(
-        name: "CognitoIdentityProvider", signingName: "cognito-idp", hostPrefix: "cognito-idp",
-        environmentKey: "COGNITO_IDENTITY_PROVIDER", configKey: "cognito_identity_provider", isGlobal: false,
-        protocol: .json(version: "1.1", targetPrefix: "AWSCognitoIdentityProviderService"))
-}
-
 /// Cognito user pools: the read call preflight needs (is a hosted-UI domain prefix taken).
 public struct CognitoIdentityProviderClient: Sendable {
     public let client: AWSClient
@@ -38,13 +30,11 @@ public struct CognitoIdentityProviderClient: Sendable {
             var domainDescription: DomainDescription?
             enum CodingKeys: String, CodingKey { case domainDescription = "DomainDescription" }
         }
-        do {
+        return try await unlessMissing("ResourceNotFoundException") {
             let out: Output = try await client.json(.cognitoIdentityProvider, "DescribeUserPoolDomain",
                                                     Input(domain: domain), idempotency: .safe)
             guard let d = out.domainDescription, let pool = d.userPoolId, !pool.isEmpty else { return nil }
             return d
-        } catch let e as AWSError where e.code == "ResourceNotFoundException" {
-            return nil
         }
     }
 

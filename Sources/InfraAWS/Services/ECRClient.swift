@@ -128,13 +128,11 @@ public struct ECRClient: Sendable {
     /// when the tag is absent (`ImageNotFoundException`); a missing repository is an `AWSError`
     /// (`RepositoryNotFoundException`).
     public func imageExists(repositoryName: String, tag: String, registryId: String? = nil) async throws -> Bool {
-        do {
-            let found = try await describeImages(repositoryName: repositoryName,
-                                                 imageIds: [ImageIdentifier(imageTag: tag)], registryId: registryId)
-            return found.contains { $0.imageTags?.contains(tag) ?? false }
-        } catch let e as AWSError where e.code == "ImageNotFoundException" {
-            return false
+        let found = try await unlessMissing("ImageNotFoundException") {
+            try await describeImages(repositoryName: repositoryName, imageIds: [ImageIdentifier(imageTag: tag)],
+                                     registryId: registryId)
         }
+        return found?.contains { $0.imageTags?.contains(tag) ?? false } ?? false
     }
 
     /// PutImage: tags an image manifest (what `docker push` does last; tests push with it).

@@ -1,12 +1,5 @@
 import Foundation
 
-extension AWSService {
-    /// ECS (JSON 1.1, target `AmazonEC2ContainerServiceV20141113`).
-    public static let ecs = AWSService(
-        name: "ECS", signingName: "ecs", hostPrefix: "ecs", environmentKey: "ECS", configKey: "ecs",
-        isGlobal: false, protocol: .json(version: "1.1", targetPrefix: "AmazonEC2ContainerServiceV20141113"))
-}
-
 /// ECS: the calls `infra deploy --hotswap` needs (a new task definition revision from a deployed
 /// one, a service moved to it, the service's deployments until it has rolled out).
 ///

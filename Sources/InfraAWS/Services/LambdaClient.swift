@@ -1,12 +1,5 @@
 import Foundation
 
-extension AWSService {
-    /// Lambda (rest-json, API 2015-03-31).
-    public static let lambda = AWSService(
-        name: "Lambda", signingName: "lambda", hostPrefix: "lambda", environmentKey: "LAMBDA",
-        configKey: "lambda", isGlobal: false, protocol: .restJSON)
-}
-
 /// Lambda: the calls `infra deploy --hotswap` needs (update a function's code or configuration,
 /// read its state until the update has finished).
 public struct LambdaClient: Sendable {
@@ -94,9 +87,8 @@ public struct LambdaClient: Sendable {
 
     /// GetFunctionConfiguration (a read).
     public func getFunctionConfiguration(_ name: String) async throws -> FunctionConfiguration {
-        let response = try await client.send(request("GetFunctionConfiguration", method: "GET",
-                                                     path: functionPath(name) + "/configuration", body: nil))
-        return try decode(response, "GetFunctionConfiguration")
+        try await client.restJSON(.lambda, "GetFunctionConfiguration", method: "GET",
+                                  path: functionPath(name) + "/configuration")
     }
 
     /// UpdateFunctionCode: the function runs the new code once `LastUpdateStatus` is `Successful`.
@@ -113,45 +105,19 @@ public struct LambdaClient: Sendable {
         case .zip(let data):
             body["ZipFile"] = data.base64EncodedString()
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let response = try await client.send(request("UpdateFunctionCode", method: "PUT",
-                                                     path: functionPath(name) + "/code",
-                                                     body: try encoder.encode(body)))
-        return try decode(response, "UpdateFunctionCode")
+        return try await client.restJSON(.lambda, "UpdateFunctionCode", method: "PUT",
+                                         path: functionPath(name) + "/code", body)
     }
 
     /// UpdateFunctionConfiguration of the given fields.
     @discardableResult
     public func updateFunctionConfiguration(_ name: String, _ update: ConfigurationUpdate) async throws
         -> FunctionConfiguration {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let response = try await client.send(request("UpdateFunctionConfiguration", method: "PUT",
-                                                     path: functionPath(name) + "/configuration",
-                                                     body: try encoder.encode(update)))
-        return try decode(response, "UpdateFunctionConfiguration")
+        try await client.restJSON(.lambda, "UpdateFunctionConfiguration", method: "PUT",
+                                  path: functionPath(name) + "/configuration", update)
     }
 
     private func functionPath(_ name: String) -> String {
         "/2015-03-31/functions/" + PercentEncoding.uriEncode(name, keepSlash: false)
-    }
-
-    private func request(_ operation: String, method: String, path: String, body: Data?) -> AWSRequest {
-        var headers = HTTPHeaders()
-        // botocore (and moto's signature check) sign the payload hash of REST calls
-        headers["x-amz-content-sha256"] = body.map { Crypto.sha256Hex($0) } ?? SigV4Signer.emptyPayloadHash
-        if body != nil { headers["Content-Type"] = "application/json" }
-        return AWSRequest(service: .lambda, operation: operation, method: method, path: path, headers: headers,
-                          body: body ?? Data(), idempotency: method == "GET" ? .safe : .mutation)
-    }
-
-    private func decode(_ response: HTTPResponse, _ operation: String) throws -> FunctionConfiguration {
-        do {
-            return try JSONDecoder().decode(FunctionConfiguration.self, from: response.body)
-        } catch {
-            throw AWSClientError.malformedResponse(service: "Lambda", operation: operation,
-                                                   detail: "invalid JSON: \(AWSClient.describe(error))")
-        }
     }
 }

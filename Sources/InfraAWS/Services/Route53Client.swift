@@ -1,12 +1,5 @@
 import Foundation
 
-extension AWSService {
-    /// Route 53 (rest-xml, API 2013-04-01): a global service, signed for the partition's main region.
-    public static let route53 = AWSService(
-        name: "Route53", signingName: "route53", hostPrefix: "route53", environmentKey: "ROUTE_53",
-        configKey: "route_53", isGlobal: true, protocol: .restXML)
-}
-
 /// Route 53: the read call preflight needs (does a hosted zone exist, and which domain it holds).
 public struct Route53Client: Sendable {
     public let client: AWSClient
@@ -39,16 +32,11 @@ public struct Route53Client: Sendable {
     /// GetHostedZone: the zone, or nil when no zone has this id (`NoSuchHostedZone`).
     public func getHostedZone(id: String) async throws -> HostedZone? {
         let bare = id.hasPrefix("/hostedzone/") ? String(id.dropFirst(12)) : id
-        var headers = HTTPHeaders()
         // botocore (and moto's signature check) sign the payload hash of REST calls without a body
-        headers["x-amz-content-sha256"] = SigV4Signer.emptyPayloadHash
         let call = AWSRequest(service: .route53, operation: "GetHostedZone", method: "GET",
                               path: "/2013-04-01/hostedzone/" + PercentEncoding.uriEncode(bare, keepSlash: false),
-                              headers: headers)
-        let response: HTTPResponse
-        do {
-            response = try await client.send(call)
-        } catch let e as AWSError where e.code == "NoSuchHostedZone" {
+                              payloadSigning: .hashedInHeader)
+        guard let response = try await unlessMissing("NoSuchHostedZone", { try await client.send(call) }) else {
             return nil
         }
         let tree = try client.parseXML(response, service: .route53, operation: "GetHostedZone")

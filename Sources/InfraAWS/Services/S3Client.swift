@@ -100,8 +100,9 @@ public struct S3Client: Sendable {
     /// ListBuckets: the names of the buckets the credentials' account owns (h5: preflight tells a
     /// bucket of this account, e.g. one a destroy retained, from one of another account).
     public func listBuckets() async throws -> [String] {
-        let response = try await client.send(AWSRequest(service: service, operation: "ListBuckets", method: "GET",
-                                                        path: "/"))
+        var call = AWSRequest(service: service, operation: "ListBuckets", method: "GET", path: "/")
+        call.payloadSigning = .hashedInHeader
+        let response = try await client.send(call)
         let tree = try client.parseXML(response, service: service, operation: "ListBuckets")
         guard tree.name == "ListAllMyBucketsResult" else {
             throw AWSClientError.malformedResponse(service: "S3", operation: "ListBuckets",
@@ -144,8 +145,8 @@ public struct S3Client: Sendable {
         for (name, value) in metadata.sorted(by: { $0.key < $1.key }) {
             headers["x-amz-meta-\(name)"] = value
         }
-        var call = try request("PutObject", "PUT", bucket: bucket, key: key, headers: headers, body: body)
-        call.unsignedPayload = true
+        let call = try request("PutObject", "PUT", bucket: bucket, key: key, headers: headers, body: body,
+                               unsignedOverTLS: true)
         let response = try await client.send(call)
         return PutResult(eTag: response.headers["ETag"], versionId: response.headers["x-amz-version-id"])
     }
@@ -228,16 +229,37 @@ public struct S3Client: Sendable {
 
     static let namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
 
+    /// An S3 call with S3's rules: the expected bucket owner, the bucket's addressing (host or
+    /// path) and the payload hash in `x-amz-content-sha256` (`UNSIGNED-PAYLOAD` for an upload
+    /// over HTTPS with `unsignedOverTLS`, which S3 allows; over plain HTTP the body is hashed).
     private func request(_ operation: String, _ method: String, bucket: String, key: String? = nil,
-                         headers: HTTPHeaders = HTTPHeaders(), body: Data = Data(), accept: Set<Int> = []) throws
-        -> AWSRequest {
+                         headers: HTTPHeaders = HTTPHeaders(), body: Data = Data(), accept: Set<Int> = [],
+                         unsignedOverTLS: Bool = false) throws -> AWSRequest {
         if let key { try Self.validate(key: key) }
         var headers = headers
         if let expectedBucketOwner { headers[Self.expectedBucketOwnerHeader] = expectedBucketOwner }
+        let endpoint = try client.endpoints.endpoint(for: service, region: client.region)
         var call = AWSRequest(service: service, operation: operation, method: method,
                               path: key.map { "/" + PercentEncoding.uriEncode($0, keepSlash: true) } ?? "/",
-                              headers: headers, body: body, bucket: bucket)
+                              headers: headers, body: body)
+        call = try Self.addressed(call, bucket: bucket, endpoint: endpoint)
+        call.payloadSigning = unsignedOverTLS && endpoint.url.scheme == "https" ? .unsigned : .hashedInHeader
         call.acceptedErrorStatuses = accept
+        return call
+    }
+
+    /// The call addressed to a bucket: virtual-host style (`bucket.s3.region.amazonaws.com/key`)
+    /// on AWS's own endpoints for names that are safe in a TLS host name, path style
+    /// (`/bucket/key`) for the rest, for custom endpoints and when the profile asks for it.
+    static func addressed(_ call: AWSRequest, bucket: String, endpoint: Endpoint) throws -> AWSRequest {
+        guard !bucket.isEmpty else { throw AWSClientError.invalidRequest("S3 bucket name is empty") }
+        var call = call
+        if !endpoint.isCustom, endpoint.s3VirtualHostStyle, isVirtualHostCompatible(bucket) {
+            call.hostPrefix = bucket + "."
+        } else {
+            let path = call.path.hasPrefix("/") ? call.path : "/" + call.path
+            call.path = "/" + PercentEncoding.uriEncode(bucket) + (path == "/" ? "" : path)
+        }
         return call
     }
 
