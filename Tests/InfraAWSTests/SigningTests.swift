@@ -147,6 +147,29 @@ final class SigningTests: XCTestCase {
         XCTAssertTrue(plain.requests[0].headers["Authorization"]!.contains("/eu-west-1/s3/aws4_request"))
     }
 
+    /// The generic client applies no service's rules: an S3 request built by hand is neither
+    /// re-addressed nor given S3's content-hash header; S3Client and the REST clients ask for
+    /// theirs (`PayloadSigning`, `hostPrefix`).
+    func testServiceRulesLiveInTheServiceClients() async throws {
+        let transport = ScriptedTransport([HTTPResponse(statusCode: 200),
+                                           HTTPResponse(statusCode: 200, body: Data(#"{"FunctionName":"fn"}"#.utf8)),
+                                           HTTPResponse(statusCode: 200)])
+        let client = scriptedClient(transport)
+        _ = try await client.send(AWSRequest(service: .s3, operation: "GetObject", method: "GET", path: "/bkt/k"))
+        XCTAssertEqual(transport.requests[0].url.absoluteString, "https://s3.us-east-1.amazonaws.com/bkt/k")
+        XCTAssertNil(transport.requests[0].headers["x-amz-content-sha256"])
+        XCTAssertFalse(transport.requests[0].headers["Authorization"]!.contains("x-amz-content-sha256"))
+
+        let fn = try await LambdaClient(client: client).getFunctionConfiguration("fn")
+        XCTAssertEqual(fn.functionName, "fn")
+        XCTAssertEqual(transport.requests[1].headers["x-amz-content-sha256"], SigV4Signer.emptyPayloadHash)
+        XCTAssertTrue(transport.requests[1].headers["Authorization"]!.contains("x-amz-content-sha256"))
+
+        _ = try await S3Client(client: client).headObject(bucket: "bkt", key: "k")
+        XCTAssertEqual(transport.requests[2].url.absoluteString, "https://bkt.s3.us-east-1.amazonaws.com/k")
+        XCTAssertEqual(transport.requests[2].headers["x-amz-content-sha256"], SigV4Signer.emptyPayloadHash)
+    }
+
     func testCryptoPrimitives() {
         XCTAssertEqual(Crypto.sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         XCTAssertEqual(Crypto.sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

@@ -14,28 +14,14 @@ struct Inspect {
         Inspect(client: client.with(region: region))
     }
 
-    static let sqs = AWSService(name: "SQS", signingName: "sqs", hostPrefix: "sqs", environmentKey: "SQS",
-                                configKey: "sqs", isGlobal: false, protocol: .query(version: "2012-11-05"))
-    static let ec2 = AWSService(name: "EC2", signingName: "ec2", hostPrefix: "ec2", environmentKey: "EC2",
-                                configKey: "ec2", isGlobal: false, protocol: .query(version: "2016-11-15"))
-    static let lambda = AWSService(name: "Lambda", signingName: "lambda", hostPrefix: "lambda",
-                                   environmentKey: "LAMBDA", configKey: "lambda", isGlobal: false, protocol: .restXML)
-    static let elbv2 = AWSService(name: "ElasticLoadBalancingV2", signingName: "elasticloadbalancing",
-                                  hostPrefix: "elasticloadbalancing", environmentKey: "ELASTIC_LOAD_BALANCING_V2",
-                                  configKey: "elastic_load_balancing_v2", isGlobal: false,
-                                  protocol: .query(version: "2015-12-01"))
-    static let ecs = AWSService(name: "ECS", signingName: "ecs", hostPrefix: "ecs", environmentKey: "ECS",
-                                configKey: "ecs", isGlobal: false,
-                                protocol: .json(version: "1.1", targetPrefix: "AmazonEC2ContainerServiceV20141113"))
-    static let acm = AWSService(name: "ACM", signingName: "acm", hostPrefix: "acm", environmentKey: "ACM",
-                                configKey: "acm", isGlobal: false,
-                                protocol: .json(version: "1.1", targetPrefix: "CertificateManager"))
-    static let route53 = AWSService(name: "Route53", signingName: "route53", hostPrefix: "route53",
-                                    environmentKey: "ROUTE_53", configKey: "route_53", isGlobal: true,
-                                    protocol: .restXML)
-
-    /// The SHA-256 of an empty payload: REST GET calls sign it (`x-amz-content-sha256`).
-    static let emptyPayloadHash = Hash.hex(Hash.sha256([]))
+    static let sqs = AWSService("SQS", signing: "sqs", .query(version: "2012-11-05"))
+    static let ec2 = AWSService("EC2", signing: "ec2", .query(version: "2016-11-15"))
+    static let lambda = AWSService.lambda
+    static let elbv2 = AWSService("ElasticLoadBalancingV2", signing: "elasticloadbalancing",
+                                  key: "ELASTIC_LOAD_BALANCING_V2", .query(version: "2015-12-01"))
+    static let ecs = AWSService.ecs
+    static let acm = AWSService.acm
+    static let route53 = AWSService.route53
 
     // MARK: SQS
 
@@ -65,7 +51,7 @@ struct Inspect {
     func function(_ name: String) async throws -> [String: Any]? {
         var call = AWSRequest(service: Self.lambda, operation: "GetFunction", method: "GET",
                               path: "/2015-03-31/functions/" + PercentEncoding.uriEncode(name),
-                              headers: ["x-amz-content-sha256": Self.emptyPayloadHash])
+                              payloadSigning: .hashedInHeader)
         call.acceptedErrorStatuses = [404]
         let response = try await client.send(call)
         if response.statusCode == 404 { return nil }
@@ -314,8 +300,7 @@ struct Inspect {
             + "<Name>\(name)</Name><CallerReference>infra-tests-\(UUID().uuidString)</CallerReference></CreateHostedZoneRequest>"
         let response = try await client.send(AWSRequest(
             service: Self.route53, operation: "CreateHostedZone", method: "POST", path: "/2013-04-01/hostedzone",
-            headers: ["Content-Type": "application/xml", "x-amz-content-sha256": Hash.hex(Hash.sha256(Array(body.utf8)))],
-            body: Data(body.utf8)))
+            headers: ["Content-Type": "application/xml"], body: Data(body.utf8), payloadSigning: .hashedInHeader))
         let id = try XCTUnwrap(XMLTree.parse(response.body).string("HostedZone/Id"))
         return id.replacingOccurrences(of: "/hostedzone/", with: "")
     }
@@ -324,7 +309,7 @@ struct Inspect {
     func recordSets(zoneId: String) async throws -> [RecordSet] {
         let response = try await client.send(AWSRequest(
             service: Self.route53, operation: "ListResourceRecordSets", method: "GET",
-            path: "/2013-04-01/hostedzone/\(zoneId)/rrset", headers: ["x-amz-content-sha256": Self.emptyPayloadHash]))
+            path: "/2013-04-01/hostedzone/\(zoneId)/rrset", payloadSigning: .hashedInHeader))
         return try XMLTree.parse(response.body).child("ResourceRecordSets")?.children("ResourceRecordSet").map {
             RecordSet(name: $0.string("Name") ?? "", type: $0.string("Type") ?? "", aliasDNSName: $0.string("AliasTarget/DNSName"))
         } ?? []
@@ -334,24 +319,14 @@ struct Inspect {
 // MARK: Services the five stacks add (RDS, Secrets Manager, SSM, DynamoDB, KMS, API Gateway, CloudFront)
 
 extension Inspect {
-    static let rds = AWSService(name: "RDS", signingName: "rds", hostPrefix: "rds", environmentKey: "RDS",
-                                configKey: "rds", isGlobal: false, protocol: .query(version: "2014-10-31"))
-    static let secrets = AWSService(name: "SecretsManager", signingName: "secretsmanager", hostPrefix: "secretsmanager",
-                                    environmentKey: "SECRETS_MANAGER", configKey: "secrets_manager", isGlobal: false,
-                                    protocol: .json(version: "1.1", targetPrefix: "secretsmanager"))
-    static let ssm = AWSService(name: "SSM", signingName: "ssm", hostPrefix: "ssm", environmentKey: "SSM",
-                                configKey: "ssm", isGlobal: false, protocol: .json(version: "1.1", targetPrefix: "AmazonSSM"))
-    static let dynamodb = AWSService(name: "DynamoDB", signingName: "dynamodb", hostPrefix: "dynamodb",
-                                     environmentKey: "DYNAMODB", configKey: "dynamodb", isGlobal: false,
-                                     protocol: .json(version: "1.0", targetPrefix: "DynamoDB_20120810"))
-    static let kms = AWSService(name: "KMS", signingName: "kms", hostPrefix: "kms", environmentKey: "KMS",
-                                configKey: "kms", isGlobal: false, protocol: .json(version: "1.1", targetPrefix: "TrentService"))
-    static let apigateway = AWSService(name: "APIGateway", signingName: "apigateway", hostPrefix: "apigateway",
-                                       environmentKey: "API_GATEWAY", configKey: "api_gateway", isGlobal: false,
-                                       protocol: .restXML)
-    static let cloudfront = AWSService(name: "CloudFront", signingName: "cloudfront", hostPrefix: "cloudfront",
-                                       environmentKey: "CLOUDFRONT", configKey: "cloudfront", isGlobal: true,
-                                       protocol: .restXML)
+    static let rds = AWSService("RDS", signing: "rds", .query(version: "2014-10-31"))
+    static let secrets = AWSService("SecretsManager", signing: "secretsmanager", key: "SECRETS_MANAGER",
+                                    .json(version: "1.1", targetPrefix: "secretsmanager"))
+    static let ssm = AWSService("SSM", signing: "ssm", .json(version: "1.1", targetPrefix: "AmazonSSM"))
+    static let dynamodb = AWSService.dynamoDB
+    static let kms = AWSService("KMS", signing: "kms", .json(version: "1.1", targetPrefix: "TrentService"))
+    static let apigateway = AWSService("APIGateway", signing: "apigateway", key: "API_GATEWAY", .restXML)
+    static let cloudfront = AWSService("CloudFront", signing: "cloudfront", global: true, .restXML)
 
     struct DBCluster: Equatable {
         var identifier: String
@@ -400,7 +375,7 @@ extension Inspect {
     /// A REST GET with a JSON answer (API Gateway); nil on 404.
     func restJSON(_ service: AWSService, _ path: String) async throws -> [String: Any]? {
         var call = AWSRequest(service: service, operation: "GET", method: "GET", path: path,
-                              headers: ["x-amz-content-sha256": Self.emptyPayloadHash])
+                              payloadSigning: .hashedInHeader)
         call.acceptedErrorStatuses = [404]
         let response = try await client.send(call)
         if response.statusCode == 404 { return nil }
@@ -422,7 +397,7 @@ extension Inspect {
     /// CloudFront GetDistribution: its domain name; nil when it does not exist.
     func distributionDomain(_ id: String) async throws -> String? {
         var call = AWSRequest(service: Self.cloudfront, operation: "GetDistribution", method: "GET",
-                              path: "/2020-05-31/distribution/\(id)", headers: ["x-amz-content-sha256": Self.emptyPayloadHash])
+                              path: "/2020-05-31/distribution/\(id)", payloadSigning: .hashedInHeader)
         call.acceptedErrorStatuses = [404]
         let response = try await client.with(region: "us-east-1").send(call)
         if response.statusCode == 404 { return nil }
