@@ -165,15 +165,12 @@ public final class Destroyer: Sendable {
                        since: Date?, previous: StackStatus?, expected: Int) async throws -> StackMonitor.Result {
         let monitor = StackMonitor(cfn: cfn, stackId: stack.stackId, stackName: stack.stackName,
                                    polling: context.polling, output: output)
-        output.begin(stack: stack.stackName, operation: operation, expected: expected)
-        defer { output.end(stack: stack.stackName) }
-        do {
-            return try await monitor.watch(after: marker, since: since, previous: previous)
-        } catch where error.isCancellation || Task.isCancelled {
-            throw DeployError(.interrupted, """
-                \(stack.stackName): stopped watching (Ctrl-C). CloudFormation carries on \(operation) the stack. \
-                Run `infra destroy \(stack.stackName)` again to wait for it, or follow it in the CloudFormation console.
-                """)
+        return try await monitor.watchShown(operation, expected: expected, after: marker, since: since,
+                                            previous: previous) { name in
+            """
+            \(name): stopped watching (Ctrl-C). CloudFormation carries on \(operation) the stack. Run \
+            `infra destroy \(name)` again to wait for it, or follow it in the CloudFormation console.
+            """
         }
     }
 }

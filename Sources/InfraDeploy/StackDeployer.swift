@@ -304,16 +304,13 @@ struct StackDeployer {
         let id = stackId ?? stack?.stackId ?? name
         let monitor = StackMonitor(cfn: cfn, stackId: id, stackName: name.isEmpty ? id : name,
                                    polling: context.polling, output: output)
-        output.begin(stack: monitor.stackName, operation: operation, expected: expected)
-        defer { output.end(stack: monitor.stackName) }
-        do {
-            return try await monitor.watch(after: marker, since: since, previous: previous)
-        } catch where error.isCancellation || Task.isCancelled {
-            throw DeployError(.interrupted, """
-                \(monitor.stackName): stopped watching (Ctrl-C). CloudFormation carries on \(operation) the stack; \
-                nothing was left half-done locally. Run `infra deploy \(monitor.stackName)` again to wait for it \
-                and continue, or follow it in the CloudFormation console.
-                """)
+        return try await monitor.watchShown(operation, expected: expected, after: marker, since: since,
+                                            previous: previous) { name in
+            """
+            \(name): stopped watching (Ctrl-C). CloudFormation carries on \(operation) the stack; nothing was \
+            left half-done locally. Run `infra deploy \(name)` again to wait for it and continue, or follow it \
+            in the CloudFormation console.
+            """
         }
     }
 

@@ -71,6 +71,19 @@ struct StackMonitor {
 
     static let watchAttempts = 3
 
+    /// `watch` with the operation's progress block on screen; Ctrl-C stops the watch (never the
+    /// operation) with an `interrupted` error whose message `resume` writes for the stack's name.
+    func watchShown(_ operation: String, expected: Int, after marker: String?, since: Date?, previous: StackStatus?,
+                    resume: (String) -> String) async throws -> Result {
+        output.begin(stack: stackName, operation: operation, expected: expected)
+        defer { output.end(stack: stackName) }
+        do {
+            return try await watch(after: marker, since: since, previous: previous)
+        } catch where error.isCancellation || Task.isCancelled {
+            throw DeployError(.interrupted, resume(stackName))
+        }
+    }
+
     private func watchOnce(after marker: String?, since: Date?, previous: StackStatus?) async throws -> Result {
         let cfn = Self.watchClient(self.cfn)
         var seen = Set<String>()
