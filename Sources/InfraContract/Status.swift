@@ -7,12 +7,12 @@ import Foundation
 
 /// A value that is one string on the wire and in text (JSON, messages), whatever its spelling:
 /// encoded, decoded and printed as its raw value; every string makes a value.
-public protocol StringValue: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible
+public protocol RawStringValue: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible
     where RawValue == String {
     init(rawValue: String)
 }
 
-extension StringValue {
+extension RawStringValue {
     public var description: String { rawValue }
 
     public init(from decoder: Decoder) throws {
@@ -26,7 +26,7 @@ extension StringValue {
 }
 
 /// A status as CloudFormation spells it, with a case per documented value and `.other` for the rest.
-public protocol CloudFormationValue: StringValue {
+public protocol CloudFormationValue: RawStringValue {
     /// Every documented value (every case but `.other`).
     static var known: [Self] { get }
     /// A value this version of infra does not know, kept as sent.

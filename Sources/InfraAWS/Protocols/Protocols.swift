@@ -126,7 +126,7 @@ extension AWSClient {
 }
 
 /// A string enumeration that stays open: values AWS adds later still decode.
-public protocol OpenStringValue: StringValue, ExpressibleByStringLiteral {}
+public protocol OpenStringValue: RawStringValue, ExpressibleByStringLiteral {}
 
 extension OpenStringValue {
     public init(stringLiteral value: String) { self.init(rawValue: value) }
