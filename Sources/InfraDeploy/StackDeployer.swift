@@ -423,7 +423,8 @@ struct StackDeployer {
             case .modify: sign = "~"
             default: sign = "*"
             }
-            let action = c.action.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+            // padded to the longest documented action (`Dynamic`), never cut: a new one shows whole
+            let action = c.action.rawValue + String(repeating: " ", count: max(0, 7 - c.action.rawValue.count))
             var line = "  \(sign) \(action) \(c.logicalResourceId) (\(c.resourceType))"
             switch c.replacement {
             case .always?: line += " - replaces the resource"

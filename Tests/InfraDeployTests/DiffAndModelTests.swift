@@ -1,5 +1,6 @@
 import Foundation
 @testable import InfraAWS
+import InfraContract
 import InfraCore
 @testable import InfraDeploy
 import XCTest
@@ -211,6 +212,36 @@ final class DiffAndModelTests: XCTestCase {
         XCTAssertEqual(report.firstCause?.reason, "Memory size 20000 is invalid")
         XCTAssertEqual(report.otherFailures.map(\.logicalId), ["A"])
         XCTAssertEqual(report.lines().last, "  final stack state: the stack no longer exists")
+    }
+
+    /// A status or change action CloudFormation adds later neither crashes nor is taken for
+    /// another: failures, progress and change lines classify it by its name, and print it as sent.
+    func testUnknownStatusesAndActionsAreKeptAndClassified() throws {
+        func event(_ id: String, _ logical: String, _ status: String) -> StackEvent {
+            StackEvent(eventId: id, stackId: "sid", stackName: "app", logicalResourceId: logical,
+                       physicalResourceId: nil, resourceType: "AWS::SNS::Topic", timestamp: nil,
+                       resourceStatus: ResourceStatus(rawValue: status), resourceStatusReason: "why \(id)",
+                       clientRequestToken: nil)
+        }
+        let report = FailureReport(events: [event("1", "A", "PAUSE_IN_PROGRESS"), event("2", "A", "PAUSE_FAILED")],
+                                   stackName: "app", final: nil)
+        XCTAssertEqual(report.firstCause?.status, .other("PAUSE_FAILED"))
+        XCTAssertEqual(report.lines().first, "  first cause: A (AWS::SNS::Topic) PAUSE_FAILED: why 2")
+
+        var board = Board(stack: "app", operation: "updating", expected: 4)
+        for e in [event("1", "A", "PAUSE_IN_PROGRESS"), event("2", "B", "DELETE_SKIPPED"),
+                  event("3", "C", "WHATEVER"), event("4", "D", "CREATE_FAILED")] {
+            board.apply(e)
+        }
+        XCTAssertEqual(board.inProgress.map(\.id), ["A"])
+        XCTAssertEqual(board.done, 1)
+        XCTAssertEqual(board.failed, 1)
+
+        let change = ResourceChange(action: ChangeAction(rawValue: "SyncWithActual"), logicalResourceId: "A",
+                                    physicalResourceId: nil, resourceType: "AWS::SNS::Topic",
+                                    replacement: ChangeReplacement(rawValue: "Conditional"), scope: [], details: [])
+        XCTAssertEqual(StackDeployer.changeLines([change]),
+                       ["  * SyncWithActual A (AWS::SNS::Topic) - may replace the resource"])
     }
 
     func testOutputsFileIsWrittenAtomically() throws {
