@@ -99,19 +99,15 @@ public struct StackImage {
         self.contextKeys = contextKeys
     }
 
-    /// The manifest entry (keys sorted, context keys sorted).
-    func manifestEntry() -> Value {
-        var e: [(String, Value)] = []
-        let keys = Array(Set(contextKeys)).sorted()
-        if !keys.isEmpty { e.append(("contextKeys", .array(keys.map(Value.string)))) }
-        if let parameter { e.append(("parameter", .string(parameter.logicalId))) }
-        e.append(("path", .string(consumer.path)))
-        switch repository {
-        case .resource(let r): e.append(("repository", .object([("logicalId", .string(r.logicalId))])))
-        case .name(let n): e.append(("repository", .object([("name", .string(n))])))
+    /// The manifest entry (context keys sorted and unique).
+    func manifestEntry() -> AssemblyManifest.Image {
+        let repository: AssemblyManifest.Repository
+        switch self.repository {
+        case .resource(let r): repository = .logicalId(r.logicalId)
+        case .name(let n): repository = .name(n)
         }
-        e.append(("tag", .string(tag)))
-        return .object(e)
+        return AssemblyManifest.Image(contextKeys: Array(Set(contextKeys)).sorted(), parameter: parameter?.logicalId,
+                                      path: consumer.path, repository: repository, tag: tag)
     }
 }
 

@@ -98,9 +98,10 @@ final class Synthesis {
             artifact.configFile = stack.configFile
             artifact.context = stack.configContext.keys.sorted().map { ($0, stack.configContext[$0]!) }
             artifact.exampleKeys = Array(Set(stack.exampleKeys)).sorted()
-            artifact.images = stack.containerImages.map { $0.manifestEntry() }.sorted {
-                JSONRenderer.render($0) < JSONRenderer.render($1)
-            }
+            // In the order of their rendered entries (what the manifest always listed them in).
+            artifact.images = stack.containerImages.map { $0.manifestEntry() }
+                .map { (entry: $0, text: (try? JSONRenderer.render(encoding: $0)) ?? "") }
+                .sorted { $0.text < $1.text }.map(\.entry)
             artifacts.append(artifact)
         }
         for a in artifacts {
