@@ -123,11 +123,10 @@ public struct AssemblyAsset: Sendable, Equatable {
     /// The source path recorded at synthesis (for messages; may be on another machine).
     public var source: String
 
-    public init(id: String, kind: Kind, path: URL, source: String) {
-        self.id = id
-        self.kind = kind
+    /// The manifest's entry, found at `path` on this machine.
+    public init(_ entry: AssemblyManifest.Asset, path: URL) {
+        (id, kind, source) = (entry.id, entry.type, entry.source)
         self.path = path
-        self.source = source
     }
 
     /// The S3 key of a zip/file asset in the asset bucket: `<hash>.zip` for zips (the key the
@@ -185,7 +184,7 @@ public struct DeployAssembly: Sendable {
                 context: entry.context.mapValues(contextText), exampleKeys: entry.exampleKeys))
         }
         let assets = manifest.assets.map { a in
-            AssemblyAsset(id: a.id, kind: a.type, path: resolve(a.path, source: a.source, in: directory), source: a.source)
+            AssemblyAsset(a, path: resolve(a.path, source: a.source, in: directory))
         }
         return DeployAssembly(directory: directory, stacks: stacks, assets: assets)
     }
