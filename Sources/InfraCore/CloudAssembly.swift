@@ -28,6 +28,8 @@ public struct CloudAssembly {
 
     /// The manifest (`manifest.json`): each stack's template file and deployment settings, and
     /// the assets, in the contract's types (`AssemblyManifest`, written in their key order).
+    /// Context values are config values, plain JSON; one holding a token (which has no value
+    /// before deployment) is left out.
     public func manifest(format: TemplateFormat) -> AssemblyManifest {
         AssemblyManifest(
             stacks: stacks.map { s in
