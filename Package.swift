@@ -78,6 +78,8 @@ let package = Package(
         .executableTarget(name: "InfraTransportBench", dependencies: ["InfraAWS"]),
 
         .testTarget(name: "InfraCoreTests", dependencies: ["InfraDSL", "InfraCLI"]),
+        // The synthesis/deployment contracts alone (Foundation only: builds in seconds).
+        .testTarget(name: "InfraContractTests", dependencies: ["InfraContract"]),
         .testTarget(name: "InfraDSLTests", dependencies: ["InfraDSL", "InfraTesting", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "InfraTestingTests", dependencies: ["InfraTesting", "InfraDSL"]),
         .testTarget(name: "InfraCodegenTests", dependencies: ["InfraCodegen"]),

@@ -384,7 +384,7 @@ public struct Bootstrap: ParsableCommand {
     public func execute(_ context: DeployContext) async -> Int32 {
         do {
             let style = try DeployCLI.progressStyle(progress)
-            let template = try ToolkitTemplate.render(stackName: toolkitStackName)
+            let template = ToolkitTemplate.json
             let summary = await Bootstrapper(context: context).bootstrap(
                 templateBody: template, stackName: toolkitStackName, regions: regions.map { Optional($0) },
                 terminationProtection: terminationProtection, force: force, progress: style)

@@ -4,14 +4,8 @@ import Foundation
 /// code zipped from a directory, a file, or a container image built from a Dockerfile directory.
 /// Its id is the hash of its content, so unchanged content is never published twice.
 public struct Asset: Sendable, Equatable {
-    public enum Kind: String, Sendable {
-        /// A directory zipped deterministically (`asset.<hash>.zip` in the assembly).
-        case zipDirectory = "zip"
-        /// A single file copied as it is.
-        case file
-        /// A directory with a Dockerfile, built and pushed as an image by the deployer.
-        case containerImage = "container-image"
-    }
+    /// The kinds of assets (the manifest's `type`).
+    public typealias Kind = AssetKind
 
     /// The content hash (hex SHA-256).
     public let id: String
@@ -20,7 +14,7 @@ public struct Asset: Sendable, Equatable {
     public let sourcePath: String
     /// The file or folder name inside the assembly.
     public let assemblyPath: String
-    /// The bytes to stage for `.zipDirectory` (the zip), computed when the asset was created.
+    /// The bytes to stage for `.zip` (the zip), computed when the asset was created.
     public let stagedData: Data?
 
     public init(id: String, kind: Kind, sourcePath: String, assemblyPath: String, stagedData: Data? = nil) {

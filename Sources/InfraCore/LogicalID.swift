@@ -1,5 +1,3 @@
-import CInfraOpenSSL
-
 /// Logical IDs derived from construct paths, as CDK derives them: a readable part (the path's
 /// ids with everything but letters and digits removed) and a short stable hash of the full
 /// path, so two paths that read the same never collide. An element directly under its stack
@@ -60,37 +58,5 @@ public enum LogicalID {
     @inline(__always)
     static func isLetterOrDigit(_ b: UInt8) -> Bool {
         isLetter(b) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
-    }
-}
-
-/// Digests from the system's libcrypto.
-public enum Hash {
-    /// SHA-256, fetched once: OpenSSL 3's one-shot `SHA256()` looks the algorithm up again on
-    /// every call, which costs more than hashing a short string. An `EVP_MD` is immutable and
-    /// may be shared between threads.
-    nonisolated(unsafe) private static let sha256Digest: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
-
-    public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        bytes.withUnsafeBufferPointer { buf in
-            if let md = sha256Digest, EVP_Digest(buf.baseAddress, buf.count, &out, nil, md, nil) == 1 { return }
-            _ = SHA256(buf.baseAddress, buf.count, &out)
-        }
-        return out
-    }
-
-    public static func sha256Hex(_ string: String) -> String {
-        hex(sha256(Array(string.utf8)))
-    }
-
-    public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

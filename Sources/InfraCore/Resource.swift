@@ -1,17 +1,3 @@
-/// How a resource type carries tags, if it is taggable.
-public enum TagFormat: Sendable, Equatable {
-    case none
-    /// A list of `{Key, Value}` objects under the named property.
-    case list(String)
-    /// A string map under the named property.
-    case map(String)
-}
-
-/// What CloudFormation does with a resource on deletion or replacement.
-public enum DeletionPolicy: String, Sendable {
-    case delete = "Delete", retain = "Retain", snapshot = "Snapshot", retainExceptOnCreate = "RetainExceptOnCreate"
-}
-
 /// A CloudFormation resource. The generated types of `InfraResources` subclass it with their
 /// typed properties and attributes; `renderProperties` writes them.
 open class Resource: TemplateElement, Referenceable, Configurable {
@@ -173,22 +159,5 @@ extension Configurable where Self: Resource {
     public init(_ scope: Construct, _ id: String, _ configure: (Self) -> Void) {
         self.init(scope, id)
         configure(self)
-    }
-}
-
-/// A `{Key, Value}` tag, as most resource types take them.
-public final class Tag: PropertyObject {
-    public var key: StringValue?
-    public var value: StringValue?
-
-    public convenience init(_ key: StringValue, _ value: StringValue) {
-        self.init()
-        self.key = key
-        self.value = value
-    }
-
-    public override func write(to w: inout ObjectWriter) {
-        w.require("Key", key)
-        w.require("Value", value)
     }
 }

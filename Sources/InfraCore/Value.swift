@@ -54,23 +54,6 @@ public enum Value {
     }
 }
 
-/// A value produced while rendering. Use for values that must be computed late, e.g. a
-/// policy document that grants accumulate into until synthesis.
-public final class LazyValue {
-    let produce: (RenderContext) -> Value
-    public init(_ produce: @escaping (RenderContext) -> Value) { self.produce = produce }
-}
-
-/// Anything a `Ref` / `Fn::GetAtt` can point at: resources and parameters.
-public protocol Referenceable: AnyObject {
-    /// The logical ID in its stack's template.
-    var logicalId: String { get }
-    /// The stack whose template holds it.
-    var stack: Stack { get }
-    /// The construct path, for messages.
-    var path: String { get }
-}
-
 extension Value: Equatable {
     public static func == (lhs: Value, rhs: Value) -> Bool {
         switch (lhs, rhs) {

@@ -68,7 +68,7 @@ public struct AssemblyStack: Sendable, Equatable {
     }
 }
 
-/// A container image a stack's template uses (manifest "images", the h5/h6 contract).
+/// A container image a stack's template uses (the manifest's `images`, `AssemblyManifest.Image`).
 public struct ImageReference: Sendable, Equatable {
     /// `<Name>ImageReady`: the gate parameter, for images in a repository the stack creates.
     public var parameter: String?
@@ -96,13 +96,23 @@ public struct ImageReference: Sendable, Equatable {
     }
 }
 
+extension ImageReference {
+    /// The deployer's view of a manifest image.
+    public init(_ image: AssemblyManifest.Image) {
+        var logicalId: String?, name: String?
+        switch image.repository {
+        case .logicalId(let id): logicalId = id
+        case .name(let n): name = n
+        }
+        self.init(parameter: image.parameter, path: image.path, repositoryLogicalId: logicalId, repositoryName: name,
+                  tag: image.tag, contextKeys: image.contextKeys, directory: image.directory)
+    }
+}
+
 /// One asset of an assembly.
 public struct AssemblyAsset: Sendable, Equatable {
-    public enum Kind: String, Sendable {
-        case zip
-        case file
-        case containerImage = "container-image"
-    }
+    /// The kinds of assets (the manifest's `type`).
+    public typealias Kind = AssetKind
 
     /// The content hash (hex SHA-256).
     public var id: String
@@ -113,18 +123,17 @@ public struct AssemblyAsset: Sendable, Equatable {
     /// The source path recorded at synthesis (for messages; may be on another machine).
     public var source: String
 
-    public init(id: String, kind: Kind, path: URL, source: String) {
-        self.id = id
-        self.kind = kind
+    /// The manifest's entry, found at `path` on this machine.
+    public init(_ entry: AssemblyManifest.Asset, path: URL) {
+        (id, kind, source) = (entry.id, entry.type, entry.source)
         self.path = path
-        self.source = source
     }
 
     /// The S3 key of a zip/file asset in the asset bucket: `<hash>.zip` for zips (the key the
     /// constructs reference), `<hash>` plus the file's extension for files.
     public var objectKey: String {
         switch kind {
-        case .zip: return "\(id).zip"
+        case .zip: return Toolkit.zipObjectKey(id)
         case .file, .containerImage:
             let ext = path.pathExtension
             return ext.isEmpty ? id : "\(id).\(ext)"
@@ -140,7 +149,6 @@ public struct AssemblyAsset: Sendable, Equatable {
 /// A cloud assembly read back from disk (`infra synth` output, possibly from another machine):
 /// the only input of deployment.
 public struct DeployAssembly: Sendable {
-    public static let supportedVersions = ["1"]
     public var directory: URL
     public var stacks: [AssemblyStack]
     public var assets: [AssemblyAsset]
@@ -151,115 +159,40 @@ public struct DeployAssembly: Sendable {
         self.assets = assets
     }
 
-    /// Reads `manifest.json` and every template it names.
+    /// Reads `manifest.json` (`AssemblyManifest`: version, keys, asset and dependency
+    /// references checked there) and every template it names.
     public static func read(from directory: URL) throws -> DeployAssembly {
-        let manifestURL = directory.appendingPathComponent("manifest.json")
-        guard let data = FileManager.default.contents(atPath: manifestURL.path) else {
-            throw DeployError(.usage, "'\(directory.path)' is not a cloud assembly: it has no manifest.json "
-                + "(run `infra synth` to write one)")
-        }
-        let manifest: Value
+        let manifest: AssemblyManifest
         do {
-            manifest = try JSONParser.parse(String(decoding: data, as: UTF8.self))
-        } catch {
-            throw DeployError(.usage, "\(manifestURL.path): \(error)")
+            manifest = try AssemblyManifest.read(from: directory)
+        } catch let error as ManifestError {
+            throw DeployError(.usage, error.description)
         }
-        func fail(_ message: String) -> DeployError {
-            DeployError(.usage, "\(manifestURL.path): \(message)")
-        }
-        guard let version = manifest["version"]?.stringLiteral else { throw fail("no \"version\"") }
-        guard supportedVersions.contains(version) else {
-            throw fail("manifest version \(version) is not supported by this infra (supported: "
-                + supportedVersions.joined(separator: ", ") + "); synthesize again with this version")
-        }
-        guard case .array(let stackEntries)? = manifest["stacks"] else { throw fail("no \"stacks\" list") }
+        let manifestPath = directory.appendingPathComponent(AssemblyManifest.fileName).path
         var stacks: [AssemblyStack] = []
-        for (index, entry) in stackEntries.enumerated() {
-            guard let name = entry["stackName"]?.stringLiteral, let file = entry["template"]?.stringLiteral else {
-                throw fail("stacks[\(index)] has no stackName or template")
+        for (index, entry) in manifest.stacks.enumerated() {
+            guard let body = FileManager.default.contents(atPath: directory.appendingPathComponent(entry.template).path) else {
+                throw DeployError(.usage, "\(manifestPath): key 'stacks[\(index)].template' names \(entry.template), "
+                    + "the template of stack \(entry.stackName), which is missing")
             }
-            let templateURL = directory.appendingPathComponent(file)
-            guard let body = FileManager.default.contents(atPath: templateURL.path) else {
-                throw fail("the template \(file) of stack \(name) is missing")
-            }
-            var tags: [(key: String, value: String)] = []
-            if case .object(let pairs)? = entry["tags"] {
-                for (k, v) in pairs { tags.append((k, v.stringLiteral ?? "")) }
-            }
-            var terminationProtection = false
-            if case .bool(let b)? = entry["terminationProtection"] { terminationProtection = b }
             stacks.append(AssemblyStack(
-                id: entry["id"]?.stringLiteral ?? name, stackName: name, templateFile: file,
-                templateBody: String(decoding: body, as: UTF8.self),
-                account: entry["account"]?.stringLiteral, region: entry["region"]?.stringLiteral,
-                dependencies: strings(entry["dependencies"]), tags: tags,
-                terminationProtection: terminationProtection, assets: strings(entry["assets"]),
-                images: try images(entry["images"], stack: name, fail: fail),
-                configFile: entry["configFile"]?.stringLiteral, context: contextValues(entry["context"]),
-                exampleKeys: strings(entry["exampleKeys"])))
+                id: entry.id, stackName: entry.stackName, templateFile: entry.template,
+                templateBody: String(decoding: body, as: UTF8.self), account: entry.account, region: entry.region,
+                dependencies: entry.dependencies, tags: entry.tags.map { (key: $0.key, value: $0.value) },
+                terminationProtection: entry.terminationProtection, assets: entry.assets,
+                images: entry.images.map(ImageReference.init), configFile: entry.configFile,
+                context: entry.context.mapValues(contextText), exampleKeys: entry.exampleKeys))
         }
-        var assets: [AssemblyAsset] = []
-        if case .array(let assetEntries)? = manifest["assets"] {
-            for (index, entry) in assetEntries.enumerated() {
-                guard let id = entry["id"]?.stringLiteral, let type = entry["type"]?.stringLiteral,
-                      let path = entry["path"]?.stringLiteral else {
-                    throw fail("assets[\(index)] has no id, type or path")
-                }
-                guard let kind = AssemblyAsset.Kind(rawValue: type) else {
-                    throw fail("asset \(id) has the unknown type '\(type)'")
-                }
-                let source = entry["source"]?.stringLiteral ?? path
-                assets.append(AssemblyAsset(id: id, kind: kind, path: resolve(path, source: source, in: directory),
-                                            source: source))
-            }
+        let assets = manifest.assets.map { a in
+            AssemblyAsset(a, path: resolve(a.path, source: a.source, in: directory))
         }
-        let assembly = DeployAssembly(directory: directory, stacks: stacks, assets: assets)
-        for s in stacks {
-            for a in s.assets where !assets.contains(where: { $0.id == a }) {
-                throw fail("stack \(s.stackName) uses asset \(a), which the manifest does not list")
-            }
-            for d in s.dependencies where !stacks.contains(where: { $0.stackName == d }) {
-                throw fail("stack \(s.stackName) depends on \(d), which the assembly does not contain")
-            }
-        }
-        return assembly
+        return DeployAssembly(directory: directory, stacks: stacks, assets: assets)
     }
 
-    /// The manifest's "images" of a stack (the h5/h6 contract).
-    private static func images(_ value: Value?, stack: String, fail: (String) -> DeployError) throws -> [ImageReference] {
-        guard case .array(let items)? = value else { return [] }
-        return try items.enumerated().map { index, item in
-            guard let path = item["path"]?.stringLiteral, let tag = item["tag"]?.stringLiteral,
-                  let repository = item["repository"] else {
-                throw fail("stack \(stack): images[\(index)] needs \"path\", \"tag\" and \"repository\"")
-            }
-            let logicalId = repository["logicalId"]?.stringLiteral, name = repository["name"]?.stringLiteral
-            guard (logicalId == nil) != (name == nil) else {
-                throw fail("stack \(stack): images[\(index)].repository needs exactly one of \"logicalId\" or \"name\"")
-            }
-            return ImageReference(parameter: item["parameter"]?.stringLiteral, path: path,
-                                  repositoryLogicalId: logicalId, repositoryName: name, tag: tag,
-                                  contextKeys: strings(item["contextKeys"]),
-                                  directory: item["directory"]?.stringLiteral)
-        }
-    }
-
-    /// The manifest's "context": scalars as their text (strings unquoted), others as JSON.
-    private static func contextValues(_ value: Value?) -> [String: String] {
-        guard case .object(let pairs)? = value else { return [:] }
-        var out: [String: String] = [:]
-        for (key, v) in pairs {
-            switch v {
-            case .string(let s): out[key] = s
-            default: out[key] = JSONRenderer.render(v, pretty: false)
-            }
-        }
-        return out
-    }
-
-    private static func strings(_ value: Value?) -> [String] {
-        guard case .array(let items)? = value else { return [] }
-        return items.compactMap(\.stringLiteral)
+    /// A context value as preflight compares it: strings without quotes, anything else as JSON.
+    private static func contextText(_ value: JSONTree) -> String {
+        if case .string(let s) = value { return s }
+        return JSONRenderer.render(Value(value), pretty: false)
     }
 
     /// A path of the manifest on this machine: relative paths are inside the assembly; an

@@ -1,32 +1,6 @@
 import Foundation
 import InfraAWS
 
-/// The toolkit stack `infra bootstrap` deploys in each account and region: the asset bucket
-/// and the image repository. Its outputs tell the deployer where to publish, and its
-/// `BootstrapVersion` output whether it is recent enough.
-public enum Toolkit {
-    public static let defaultStackName = "InfraToolkit"
-    /// The version `infra bootstrap` deploys now.
-    public static let currentVersion = 1
-    /// The oldest toolkit this deployer can use.
-    public static let minimumVersion = 1
-    /// The image repository name (the constructs reference it).
-    public static let repositoryName = "infra-assets"
-    /// The prefix of large templates in the asset bucket.
-    public static let templatePrefix = "templates/"
-
-    /// The asset bucket name for an account and region (the constructs reference it).
-    public static func bucketName(account: String, region: String) -> String {
-        "infra-assets-\(account)-\(region)"
-    }
-
-    public enum OutputKey {
-        public static let bucketName = "BucketName"
-        public static let repositoryName = "ImageRepositoryName"
-        public static let version = "BootstrapVersion"
-    }
-}
-
 /// What the deployer knows about a region's toolkit stack.
 public struct ToolkitInfo: Sendable, Equatable {
     public var stackName: String

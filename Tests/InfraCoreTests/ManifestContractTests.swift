@@ -55,22 +55,27 @@ final class ManifestContractTests: XCTestCase {
         let project = Project(configDirectory: dir.appendingPathComponent("config"))
         let assembly = try project.synthesize(overrides: [("FUNCTION_MEMORY", "512")])
         let manifest = assembly.manifest(format: .json)
-        guard case .array(let stacks)? = manifest["stacks"] else { return XCTFail("no stacks") }
-        let alpha = stacks[0]
-        XCTAssertEqual(alpha["stackName"], "alpha")
+        let alpha = manifest.stacks[0]
+        XCTAssertEqual(alpha.stackName, "alpha")
         // The config folder is outside the working directory here: an absolute path.
-        XCTAssertEqual(alpha["configFile"]?.stringLiteral, dir.appendingPathComponent("config/a.json").standardizedFileURL.path)
-        XCTAssertEqual(alpha["context"], ["FUNCTION_MEMORY": 512, "LOG_RETENTION_DAYS": 7, "VPC_CIDR": "10.1.0.0/16"])
-        XCTAssertEqual(alpha["exampleKeys"], ["VPC_CIDR"])
-        XCTAssertNil(alpha["images"], "omitted when empty")
-        XCTAssertNil(stacks[1]["exampleKeys"], "omitted when empty")
-        XCTAssertEqual(stacks[1]["context"], ["FUNCTION_MEMORY": 512])
-        // Keys in a stable order, the same bytes every time.
-        let first = JSONRenderer.render(manifest)
-        XCTAssertEqual(first, JSONRenderer.render(try project.synthesize(overrides: [("FUNCTION_MEMORY", "512")]).manifest(format: .json)))
-        let keys: [String]
-        if case .object(let pairs) = alpha { keys = pairs.map(\.0) } else { keys = [] }
-        XCTAssertEqual(Array(keys.suffix(3)), ["configFile", "context", "exampleKeys"])
+        XCTAssertEqual(alpha.configFile, dir.appendingPathComponent("config/a.json").standardizedFileURL.path)
+        XCTAssertEqual(alpha.context, ["FUNCTION_MEMORY": .int(512), "LOG_RETENTION_DAYS": .int(7), "VPC_CIDR": .string("10.1.0.0/16")])
+        XCTAssertEqual(alpha.exampleKeys, ["VPC_CIDR"])
+        XCTAssertEqual(manifest.stacks[1].context, ["FUNCTION_MEMORY": .int(512)])
+        // Keys in a stable order, the same bytes every time; empty lists left out.
+        let first = try JSONRenderer.render(encoding: manifest)
+        XCTAssertEqual(first, try JSONRenderer.render(encoding: project.synthesize(overrides: [("FUNCTION_MEMORY", "512")]).manifest(format: .json)))
+        let tree = try JSONTreeEncoder().encode(manifest)
+        guard case .array(let stacks)? = tree["stacks"], case .object(let pairs) = stacks[0], case .object(let beta) = stacks[1] else {
+            return XCTFail("no stacks in \(first)")
+        }
+        XCTAssertEqual(pairs.map(\.0).filter { $0 != "account" && $0 != "region" },
+                       ["id", "stackName", "template", "dependencies", "tags", "terminationProtection", "assets",
+                        "configFile", "context", "exampleKeys"])
+        XCTAssertFalse(beta.contains { $0.0 == "exampleKeys" || $0.0 == "images" }, "omitted when empty")
+        XCTAssertEqual(alpha.context.keys.sorted(), ["FUNCTION_MEMORY", "LOG_RETENTION_DAYS", "VPC_CIDR"])
+        guard case .object(let context)? = stacks[0]["context"] else { return XCTFail("no context") }
+        XCTAssertEqual(context.map(\.0), ["FUNCTION_MEMORY", "LOG_RETENTION_DAYS", "VPC_CIDR"], "sorted by key")
     }
 
     func testRemovedImagesPushedIsAClearError() throws {

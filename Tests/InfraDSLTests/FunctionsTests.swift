@@ -62,18 +62,13 @@ final class FunctionsTests: XCTestCase {
         XCTAssertEqual(assembly.assets.count, 1)
         let asset = assembly.assets[0]
         XCTAssertEqual(asset.id, hash)
-        XCTAssertEqual(asset.kind, .zipDirectory)
+        XCTAssertEqual(asset.kind, .zip)
         XCTAssertEqual(asset.assemblyPath, "asset.\(hash).zip")
         XCTAssertEqual(asset.stagedData, try DeterministicZip.archive(directory: dir))
         XCTAssertEqual(assembly.stacks[0].assets, [hash])
         let manifest = assembly.manifest(format: .json)
-        XCTAssertEqual(manifest["stacks"], [[
-            "id": "S", "stackName": "S", "template": "S.template.json", "dependencies": [], "tags": [:],
-            "terminationProtection": false, "assets": [.string(hash)],
-        ]])
-        XCTAssertEqual(manifest["assets"], [[
-            "id": .string(hash), "type": "zip", "path": .string("asset.\(hash).zip"), "source": .string(asset.sourcePath),
-        ]])
+        XCTAssertEqual(manifest.stacks, [.init(id: "S", stackName: "S", template: "S.template.json", assets: [hash])])
+        XCTAssertEqual(manifest.assets, [.init(id: hash, type: .zip, path: "asset.\(hash).zip", source: asset.sourcePath)])
         let t = DTTemplate(value: assembly.stacks[0].template)
         XCTAssertEqual(t.props("AWS::Lambda::Function")["Code"], [
             "S3Bucket": ["Fn::Sub": "infra-assets-${AWS::AccountId}-${AWS::Region}"], "S3Key": .string("\(hash).zip"),

@@ -61,22 +61,22 @@ final class ImageGateTests: XCTestCase {
         let assembly = try app(gated: true).synthesize()
         let images = assembly.stacks[0].images
         XCTAssertEqual(images.count, 2)
-        let web = try XCTUnwrap(images.first { $0["parameter"] == "WebImageReady" })
-        XCTAssertEqual(web["path"], "S/WebTask")
-        XCTAssertEqual(web["tag"], "v1")
-        XCTAssertEqual(web["contextKeys"], ["WEB_TAG"])
+        let web = try XCTUnwrap(images.first { $0.parameter == "WebImageReady" })
+        XCTAssertEqual(web.path, "S/WebTask")
+        XCTAssertEqual(web.tag, "v1")
+        XCTAssertEqual(web.contextKeys, ["WEB_TAG"])
         let repoId = NetT.resources(assembly.stacks[0].template, "AWS::ECR::Repository").first { $0.id.hasPrefix("WebRepository") }?.id
-        XCTAssertEqual(web["repository"], ["logicalId": .string(try XCTUnwrap(repoId))])
-        let worker = try XCTUnwrap(images.first { $0["parameter"] == "WorkerImageReady" })
-        XCTAssertEqual(worker["path"], "S/WorkerFunction")
-        XCTAssertEqual(worker["tag"], "latest")
-        XCTAssertNil(worker["contextKeys"])
+        XCTAssertEqual(web.repository, .logicalId(try XCTUnwrap(repoId)))
+        let worker = try XCTUnwrap(images.first { $0.parameter == "WorkerImageReady" })
+        XCTAssertEqual(worker.path, "S/WorkerFunction")
+        XCTAssertEqual(worker.tag, "latest")
+        XCTAssertEqual(worker.contextKeys, [])
         // An existing repository: no gate, listed by name for the deployer to check.
         let app = App()
         let stack = Stack(app, "S")
         _ = Function(stack, "F", code: .containerImage(.fromRepository(Repository.fromName(stack, "R", "team/model"), tag: "v2")))
         let imported = try app.synthesize()
-        XCTAssertEqual(imported.stacks[0].images, [["path": "S/F", "repository": ["name": "team/model"], "tag": "v2"]])
+        XCTAssertEqual(imported.stacks[0].images, [.init(path: "S/F", repository: .name("team/model"), tag: "v2")])
         XCTAssertNil(imported.stacks[0].template["Parameters"])
     }
 

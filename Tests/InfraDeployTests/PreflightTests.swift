@@ -40,31 +40,25 @@ final class PreflightTests: XCTestCase {
         var configFile: String? = "config/preflight.json"
         var context: [(String, Value)] = []
         var exampleKeys: [String] = []
-        var images: [Value] = []
+        var images: [AssemblyManifest.Image] = []
         var region: String?
         var terminationProtection = false
     }
 
-    /// Writes `manifest.json` and the templates the way `infra synth` does (keys omitted when empty).
+    /// Writes `manifest.json` (the contract's `AssemblyManifest`, as `infra synth` writes it) and the templates.
     func assembly(_ entries: [Entry]) throws -> TempDir {
         let dir = TempDir("infra-preflight")
-        var stacks: [Value] = []
+        var stacks: [AssemblyManifest.Stack] = []
         for e in entries {
             let file = "\(e.name).template.json"
             try dir.write(file, e.template)
-            var o: [(String, Value)] = [("id", .string(e.name)), ("stackName", .string(e.name)),
-                                        ("template", .string(file))]
-            if let r = e.region { o.append(("region", .string(r))) }
-            o += [("dependencies", .array([])), ("tags", .object([])),
-                  ("terminationProtection", .bool(e.terminationProtection)), ("assets", .array([]))]
-            if !e.images.isEmpty { o.append(("images", .array(e.images))) }
-            if let c = e.configFile { o.append(("configFile", .string(c))) }
-            if !e.context.isEmpty { o.append(("context", .object(e.context.sorted { $0.0 < $1.0 }))) }
-            if !e.exampleKeys.isEmpty { o.append(("exampleKeys", .array(e.exampleKeys.map(Value.string)))) }
-            stacks.append(.object(o))
+            stacks.append(AssemblyManifest.Stack(
+                id: e.name, stackName: e.name, template: file, region: e.region,
+                terminationProtection: e.terminationProtection, configFile: e.configFile,
+                context: Dictionary(uniqueKeysWithValues: e.context.map { ($0.0, JSONTree(literal: $0.1)!) }),
+                exampleKeys: e.exampleKeys, images: e.images))
         }
-        try dir.write("manifest.json", JSONRenderer.render(.object([("version", "1"), ("stacks", .array(stacks)),
-                                                                    ("assets", .array([]))])))
+        try dir.write(AssemblyManifest.fileName, JSONRenderer.render(encoding: AssemblyManifest(stacks: stacks, assets: [])))
         return dir
     }
 
@@ -414,10 +408,10 @@ final class PreflightTests: XCTestCase {
         }
         """
 
-    static var gatedImage: Value { Value.object([
-        ("contextKeys", .array(["IMAGE_TAG"])), ("parameter", "AppImageReady"), ("path", "gate/Service"),
-        ("repository", .object([("logicalId", "Repo")])), ("tag", "v1"),
-    ]) }
+    static var gatedImage: AssemblyManifest.Image {
+        .init(contextKeys: ["IMAGE_TAG"], parameter: "AppImageReady", path: "gate/Service", repository: .logicalId("Repo"),
+              tag: "v1")
+    }
 
     static let manifest = #"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[]}"#
 
@@ -520,8 +514,8 @@ final class PreflightTests: XCTestCase {
     func testMissingImageInExistingRepository() async throws {
         let moto = try await freshMoto()
         try await ECRClient(client: moto.client()).createRepository(name: "ml-inference-model")
-        let image = Value.object([("contextKeys", .array(["REPOSITORY_NAME", "IMAGE_TAG"])), ("path", "ml/Inference"),
-                                  ("repository", .object([("name", "ml-inference-model")])), ("tag", "v1")])
+        let image = AssemblyManifest.Image(contextKeys: ["REPOSITORY_NAME", "IMAGE_TAG"], path: "ml/Inference",
+                                           repository: .name("ml-inference-model"), tag: "v1")
         let dir = try assembly([Entry(name: "ml", template: template(#""Q": {"Type": "AWS::SQS::Queue"}"#),
                                       context: [("IMAGE_TAG", "v1"), ("REPOSITORY_NAME", "ml-inference-model")],
                                       images: [image])])

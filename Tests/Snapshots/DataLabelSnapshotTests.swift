@@ -155,8 +155,8 @@ final class DataLabelSnapshotTests: XCTestCase {
 
     func testFunctionCodeIsZipAssetsInTheManifest() throws {
         let (assembly, _) = try DLTemplate.assembly()
-        let manifest = JSONRenderer.render(assembly.manifest(format: .json))
-        XCTAssertEqual(assembly.assets.filter { $0.kind == .zipDirectory }.count, 4)
+        let manifest = try JSONRenderer.render(encoding: assembly.manifest(format: .json))
+        XCTAssertEqual(assembly.assets.filter { $0.kind == .zip }.count, 4)
         for a in assembly.assets {
             XCTAssertTrue(manifest.contains(a.id))
             XCTAssertTrue(a.sourcePath.hasSuffix(DataLabelStack.functionNames.first { a.sourcePath.hasSuffix("/\($0)") }.map { "/\($0)" } ?? "?"))

@@ -182,7 +182,7 @@ final class MLInferenceSnapshotTests: XCTestCase {
         ])
         XCTAssertEqual(assembly.assets.map(\.kind), [.containerImage])
         XCTAssertEqual(assembly.stacks[0].assets, assembly.assets.map(\.id))
-        XCTAssertTrue(JSONRenderer.render(assembly.manifest(format: .json)).contains(assembly.assets[0].id))
+        XCTAssertTrue(try JSONRenderer.render(encoding: assembly.manifest(format: .json)).contains(assembly.assets[0].id))
         let t = try MLTemplate.synthesize(overrides: Self.imageUri)
         let fn = t.properties(try t.id(prefix: "InferenceFunction", type: "AWS::Lambda::Function"))
         XCTAssertEqual(fn["PackageType"] as? String, "Image")

@@ -11,6 +11,8 @@ enum Snapshot {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let golden = root.appendingPathComponent("Tests/Snapshots/golden")
     static var recording: Bool { ProcessInfo.processInfo.environment["INFRA_RECORD"] == "1" }
+    /// The golden file of the toolkit template (`infra bootstrap`), the one not from a config.
+    static let toolkitFile = "\(Toolkit.defaultStackName).template.json"
 
     /// Synthesizes `config/<config>` with `overrides` and compares (or records) every stack
     /// template it produces. Returns the golden file names it checked.

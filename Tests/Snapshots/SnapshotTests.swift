@@ -49,17 +49,16 @@ final class SnapshotTests: XCTestCase {
         for c in configs where !c.exampleKeys.isEmpty { examples[c.stackName] = c.exampleKeys }
         XCTAssertEqual(examples, ["labeling-tool": ["ADMIN_EMAIL"], "sign2text": ["HOSTED_ZONE_ID", "HOSTED_ZONE_NAME"]])
         let manifest = try project.synthesize().manifest(format: .json)
-        guard case .array(let stacks)? = manifest["stacks"] else { return XCTFail("no stacks") }
         var gated: [String: [String]] = [:]
-        for s in stacks {
-            let name = try XCTUnwrap(s["stackName"]?.stringLiteral)
-            let file = try XCTUnwrap(s["configFile"]?.stringLiteral, name)
+        for s in manifest.stacks {
+            let name = s.stackName
+            let file = try XCTUnwrap(s.configFile, name)
             if FileManager.default.currentDirectoryPath == Snapshot.root.path {
                 XCTAssertTrue(file.hasPrefix("config/") && file.hasSuffix(".json"), file)  // relative to the project root
             } else {
                 XCTAssertTrue(file.hasSuffix(".json"), file)
             }
-            if case .array(let images)? = s["images"] { gated[name] = images.compactMap { $0["parameter"]?.stringLiteral } }
+            if !s.images.isEmpty { gated[name] = s.images.compactMap(\.parameter) }
         }
         XCTAssertEqual(gated, [
             "coral-pipeline": ["FrontendImageReady", "ReframingImageReady", "RestorationImageReady", "SegmentationImageReady"],
@@ -74,6 +73,7 @@ final class SnapshotTests: XCTestCase {
         let files = try FileManager.default.contentsOfDirectory(atPath: Snapshot.golden.path)
         for f in files {
             let owner = names.contains { f == "\($0).template.json" || f.hasPrefix("\($0)-") }
+                || f == Snapshot.toolkitFile
             XCTAssertTrue(owner, "golden file \(f) matches no configured stack")
         }
     }
@@ -98,6 +98,30 @@ final class SnapshotTests: XCTestCase {
         for (x, y) in zip(a.stacks, b.stacks) {
             XCTAssertEqual(try a.render(x, format: .json), try b.render(y, format: .json), x.stackName)
         }
-        XCTAssertEqual(JSONRenderer.render(a.manifest(format: .json)), JSONRenderer.render(b.manifest(format: .json)))
+        XCTAssertEqual(try JSONRenderer.render(encoding: a.manifest(format: .json)),
+                       try JSONRenderer.render(encoding: b.manifest(format: .json)))
+    }
+
+    /// The toolkit template `infra bootstrap` deploys (`ToolkitTemplate`), byte for byte; as a
+    /// golden file it is linted by `scripts/test` with every other template.
+    func testToolkitTemplate() throws {
+        let path = Snapshot.golden.appendingPathComponent(Snapshot.toolkitFile)
+        if Snapshot.recording {
+            try ToolkitTemplate.json.write(to: path, atomically: true, encoding: .utf8)
+            return
+        }
+        XCTAssertEqual(ToolkitTemplate.json, try String(contentsOf: path, encoding: .utf8),
+                       "the toolkit template differs from \(path.path)")
+        // It is JSON, and it names what the deployer and the constructs expect.
+        let t = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(ToolkitTemplate.json.utf8)) as? [String: Any])
+        let resources = try XCTUnwrap(t["Resources"] as? [String: [String: Any]])
+        let bucket = try XCTUnwrap(resources["AssetBucket"]?["Properties"] as? [String: Any])
+        XCTAssertEqual(bucket["BucketName"] as? [String: String], ["Fn::Sub": Toolkit.bucketNamePattern])
+        XCTAssertEqual(bucket["BucketName"] as? [String: String], ["Fn::Sub": "infra-assets-${AWS::AccountId}-${AWS::Region}"])
+        let repository = try XCTUnwrap(resources["ImageRepository"]?["Properties"] as? [String: Any])
+        XCTAssertEqual(repository["RepositoryName"] as? String, AssetLocations.imageRepositoryName)
+        let outputs = try XCTUnwrap(t["Outputs"] as? [String: [String: Any]])
+        XCTAssertEqual(Set(outputs.keys), [Toolkit.OutputKey.bucketName, Toolkit.OutputKey.repositoryName, Toolkit.OutputKey.version])
+        XCTAssertEqual(outputs[Toolkit.OutputKey.version]?["Value"] as? String, String(Toolkit.currentVersion))
     }
 }

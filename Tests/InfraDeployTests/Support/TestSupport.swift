@@ -133,28 +133,20 @@ struct TestAsset {
 @discardableResult
 func writeAssembly(_ dir: URL, stacks: [TestStack], assets: [TestAsset] = []) throws -> URL {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    var stackEntries: [Value] = []
+    var entries: [AssemblyManifest.Stack] = []
     for s in stacks {
         let file = "\(s.name).template.json"
         try s.template.write(to: dir.appendingPathComponent(file), atomically: true, encoding: .utf8)
-        var e: [(String, Value)] = [("id", .string(s.name)), ("stackName", .string(s.name)), ("template", .string(file))]
-        if let r = s.region { e.append(("region", .string(r))) }
-        e.append(("dependencies", .array(s.dependencies.map(Value.string))))
-        e.append(("tags", .object(s.tags.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
-        e.append(("terminationProtection", .bool(s.terminationProtection)))
-        e.append(("assets", .array(s.assets.map(Value.string))))
-        stackEntries.append(.object(e))
+        entries.append(AssemblyManifest.Stack(
+            id: s.name, stackName: s.name, template: file, region: s.region, dependencies: s.dependencies,
+            tags: s.tags, terminationProtection: s.terminationProtection, assets: s.assets))
     }
-    let manifest = Value.object([
-        ("version", "1"),
-        ("stacks", .array(stackEntries)),
-        ("assets", .array(assets.map { a in
-            .object([("id", .string(a.id)), ("type", .string(a.type)), ("path", .string(a.path)),
-                     ("source", .string(a.source))])
-        })),
-    ])
-    try JSONRenderer.render(manifest).write(to: dir.appendingPathComponent("manifest.json"), atomically: true,
-                                            encoding: .utf8)
+    let manifest = AssemblyManifest(stacks: entries, assets: try assets.map { a in
+        guard let type = AssetKind(rawValue: a.type) else { throw ManifestError(file: "test", key: "type", "unknown \(a.type)") }
+        return AssemblyManifest.Asset(id: a.id, type: type, path: a.path, source: a.source)
+    })
+    try JSONRenderer.render(encoding: manifest).write(to: dir.appendingPathComponent(AssemblyManifest.fileName),
+                                                      atomically: true, encoding: .utf8)
     return dir
 }
 

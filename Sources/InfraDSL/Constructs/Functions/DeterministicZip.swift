@@ -51,17 +51,17 @@ public enum DeterministicZip {
     }
 }
 
-/// Where deployment publishes assets. `infra bootstrap` creates, once per account and region,
-/// the S3 bucket `infra-assets-<account>-<region>` (zipped code, keys `<hash>.zip`) and the ECR
-/// repository `infra-assets` (container images, tags `<hash>`).
+/// Where deployment publishes assets: the toolkit `infra bootstrap` creates once per account and
+/// region (names in `Toolkit`): the S3 bucket `infra-assets-<account>-<region>` (zipped code,
+/// keys `<hash>.zip`) and the ECR repository `infra-assets` (container images, tags `<hash>`).
 public enum AssetLocations {
-    /// The bootstrap asset bucket of the deploying account and region.
-    public static var bucketName: StringValue { Fn.sub("infra-assets-${AWS::AccountId}-${AWS::Region}") }
-    /// The name of the bootstrap image repository.
-    public static let imageRepositoryName = "infra-assets"
+    /// The toolkit's asset bucket in the deploying account and region.
+    public static var bucketName: StringValue { Fn.sub(Toolkit.bucketNamePattern, [:]) }
+    /// The toolkit's image repository.
+    public static var imageRepositoryName: String { Toolkit.repositoryName }
 
     /// The object key of a zipped asset.
-    public static func objectKey(_ assetId: String) -> String { "\(assetId).zip" }
+    public static func objectKey(_ assetId: String) -> String { Toolkit.zipObjectKey(assetId) }
 
     /// The image URI of a container image asset.
     public static func imageUri(_ assetId: String) -> StringValue {
@@ -74,7 +74,7 @@ public enum AssetLocations {
         let id = try DeterministicZip.contentHash(directory: source)
         if let existing = scope.app.assets.first(where: { $0.id == id }) { return existing }
         let data = try DeterministicZip.archive(directory: source)
-        return scope.app.addAsset(Asset(id: id, kind: .zipDirectory, sourcePath: source,
+        return scope.app.addAsset(Asset(id: id, kind: .zip, sourcePath: source,
                                         assemblyPath: "asset.\(id).zip", stagedData: data))
     }
 

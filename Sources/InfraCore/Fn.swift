@@ -100,38 +100,3 @@ public enum Fn {
         StringValue(token: .ref(target))
     }
 }
-
-/// An `Fn::Sub` template written with interpolation: `"arn:${AWS::Partition}:s3:::\(bucket.ref)/*"`.
-public struct SubTemplate: ExpressibleByStringInterpolation {
-    let token: StringValue
-
-    public init(stringLiteral value: String) { token = Fn.sub(value, [:]) }
-
-    public init(stringInterpolation: StringValue.Interpolation) {
-        var text = ""
-        var vars: [String: StringValue] = [:]
-        for part in stringInterpolation.parts {
-            if case .string(let s) = part {
-                text += s
-            } else {
-                let name = "T\(vars.count)"
-                vars[name] = StringValue(token: part)
-                text += "${\(name)}"
-            }
-        }
-        token = Fn.sub(text, vars)
-    }
-}
-
-/// The pseudo parameters.
-public enum Pseudo {
-    public static var accountId: StringValue { StringValue(token: .pseudo("AWS::AccountId")) }
-    public static var region: StringValue { StringValue(token: .pseudo("AWS::Region")) }
-    public static var partition: StringValue { StringValue(token: .pseudo("AWS::Partition")) }
-    public static var stackName: StringValue { StringValue(token: .pseudo("AWS::StackName")) }
-    public static var stackId: StringValue { StringValue(token: .pseudo("AWS::StackId")) }
-    public static var urlSuffix: StringValue { StringValue(token: .pseudo("AWS::URLSuffix")) }
-    public static var notificationARNs: ListValue<StringValue> { ListValue(token: .pseudo("AWS::NotificationARNs")) }
-    /// Removes the property it is assigned to (in `Fn.if`).
-    public static func noValue<T: TokenBacked>(_ type: T.Type = T.self) -> T { T(token: .pseudo("AWS::NoValue")) }
-}

@@ -1,56 +1,8 @@
 import Foundation
 
-/// One synthesized stack: its template and what the deployer needs to know about it.
-public struct StackArtifact {
-    public let id: String
-    public let stackName: String
-    public let account: String?
-    public let region: String?
-    public let template: Value
-    /// Stack names this stack must be deployed after.
-    public let dependencies: [String]
-    public let tags: [(String, String)]
-    public let terminationProtection: Bool
-    /// Ids of the assets its resources use.
-    public let assets: [String]
-    /// The config file it was built from, relative to the project root (nil: built in code).
-    public var configFile: String?
-    /// The effective context (file values merged with `-c` overrides), sorted by key.
-    public var context: [(String, Value)] = []
-    /// Context keys whose value is an example, sorted.
-    public var exampleKeys: [String] = []
-    /// Manifest entries of the container images its resources run (see `StackImage`), sorted.
-    public var images: [Value] = []
-    /// The JSON rendering, made once: synthesis measures it, writing and `render` reuse it.
-    let json = RenderedJSON()
-
-    /// The template file name in the assembly.
-    public func templateFile(_ format: TemplateFormat) -> String {
-        "\(stackName).template.\(format.rawValue)"
-    }
-}
-
-/// The JSON bytes of a template, rendered on first use.
-final class RenderedJSON {
-    private var bytes: [UInt8]?
-
-    func bytes(of template: Value) -> [UInt8] {
-        if let bytes { return bytes }
-        let rendered = JSONRenderer.renderBytes(template)
-        bytes = rendered
-        return rendered
-    }
-}
-
-/// The output format of templates.
-public enum TemplateFormat: String, Sendable, CaseIterable {
-    case json, yaml
-}
-
 /// The result of synthesis: templates, manifest data and assets. Written as a folder
 /// (`infra.out/`) that is the only thing passed from synthesis to deployment.
 public struct CloudAssembly {
-    public static let manifestVersion = "1"
     public let stacks: [StackArtifact]
     public let assets: [Asset]
 
@@ -74,41 +26,25 @@ public struct CloudAssembly {
         }
     }
 
-    /// `manifest.json`: stacks (template file, account, region, dependencies, tags, assets)
-    /// and asset entries, with stable key order.
-    public func manifest(format: TemplateFormat) -> Value {
-        let stackEntries: [Value] = stacks.map { s in
-            var e: [(String, Value)] = [
-                ("id", .string(s.id)),
-                ("stackName", .string(s.stackName)),
-                ("template", .string(s.templateFile(format))),
-            ]
-            if let a = s.account { e.append(("account", .string(a))) }
-            if let r = s.region { e.append(("region", .string(r))) }
-            e.append(("dependencies", .array(s.dependencies.map(Value.string))))
-            e.append(("tags", .object(s.tags.sorted { $0.0 < $1.0 }.map { ($0.0, .string($0.1)) })))
-            e.append(("terminationProtection", .bool(s.terminationProtection)))
-            e.append(("assets", .array(s.assets.map(Value.string))))
-            // Keys of the image gate and config contract; each omitted when empty.
-            if let f = s.configFile { e.append(("configFile", .string(f))) }
-            if !s.context.isEmpty { e.append(("context", .object(s.context))) }
-            if !s.exampleKeys.isEmpty { e.append(("exampleKeys", .array(s.exampleKeys.map(Value.string)))) }
-            if !s.images.isEmpty { e.append(("images", .array(s.images))) }
-            return .object(e)
-        }
-        let assetEntries: [Value] = assets.map { a in
-            .object([
-                ("id", .string(a.id)),
-                ("type", .string(a.kind.rawValue)),
-                ("path", .string(a.assemblyPath)),
-                ("source", .string(Self.displayPath(a.sourcePath))),
-            ])
-        }
-        return .object([
-            ("version", .string(Self.manifestVersion)),
-            ("stacks", .array(stackEntries)),
-            ("assets", .array(assetEntries)),
-        ])
+    /// The manifest (`manifest.json`): each stack's template file and deployment settings, and
+    /// the assets, in the contract's types (`AssemblyManifest`, written in their key order).
+    /// Context values are config values, plain JSON; one holding a token (which has no value
+    /// before deployment) is left out.
+    public func manifest(format: TemplateFormat) -> AssemblyManifest {
+        AssemblyManifest(
+            stacks: stacks.map { s in
+                AssemblyManifest.Stack(
+                    id: s.id, stackName: s.stackName, template: s.templateFile(format), account: s.account,
+                    region: s.region, dependencies: s.dependencies,
+                    tags: Dictionary(s.tags, uniquingKeysWith: { _, last in last }),
+                    terminationProtection: s.terminationProtection, assets: s.assets, configFile: s.configFile,
+                    context: Dictionary(s.context.compactMap { k, v in JSONTree(literal: v).map { (k, $0) } },
+                                        uniquingKeysWith: { _, last in last }),
+                    exampleKeys: s.exampleKeys, images: s.images)
+            },
+            assets: assets.map { a in
+                AssemblyManifest.Asset(id: a.id, type: a.kind, path: a.assemblyPath, source: Self.displayPath(a.sourcePath))
+            })
     }
 
     /// A source path relative to the working directory when it is inside it, so manifests
@@ -125,7 +61,9 @@ public struct CloudAssembly {
     public func write(to directory: URL, format: TemplateFormat = .json) throws {
         let fm = FileManager.default
         // Render everything before touching the disk.
-        var files: [(String, [UInt8])] = [("manifest.json", JSONRenderer.renderBytes(manifest(format: format)))]
+        var files: [(String, [UInt8])] = [
+            (AssemblyManifest.fileName, try JSONRenderer.renderBytes(encoding: manifest(format: format))),
+        ]
         for s in stacks {
             switch format {
             case .json: files.append((s.templateFile(format), s.json.bytes(of: s.template)))
@@ -175,10 +113,4 @@ public struct CloudAssembly {
             try FileManager.default.copyItem(atPath: asset.sourcePath, toPath: target.path)
         }
     }
-}
-
-/// An error reading or writing an assembly.
-public struct AssemblyError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }
