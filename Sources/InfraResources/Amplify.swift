@@ -6,6 +6,27 @@ import InfraCore
 /// The `AWS::Amplify::*` resource types.
 public enum Amplify {}
 
+/// Enumerations several resources of the service share (aliased in each).
+extension Amplify {
+    /// Shared by App, Branch.
+    public struct Stage: StringEnum {
+        public let token: Value
+        public init(token: Value) { self.token = token }
+        public static let allowedValues: [String] = [
+            "BETA",
+            "DEVELOPMENT",
+            "EXPERIMENTAL",
+            "PRODUCTION",
+            "PULL_REQUEST",
+        ]
+        public static var beta: Self { "BETA" }
+        public static var development: Self { "DEVELOPMENT" }
+        public static var experimental: Self { "EXPERIMENTAL" }
+        public static var production: Self { "PRODUCTION" }
+        public static var pullRequest: Self { "PULL_REQUEST" }
+    }
+}
+
 extension Amplify {
     /// AWS::Amplify::App
     public final class App: Resource {
@@ -85,22 +106,7 @@ extension Amplify {
                 w.put("Stage", stage)
             }
 
-            public struct Stage: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "BETA",
-                    "DEVELOPMENT",
-                    "EXPERIMENTAL",
-                    "PRODUCTION",
-                    "PULL_REQUEST",
-                ]
-                public static var beta: Self { "BETA" }
-                public static var development: Self { "DEVELOPMENT" }
-                public static var experimental: Self { "EXPERIMENTAL" }
-                public static var production: Self { "PRODUCTION" }
-                public static var pullRequest: Self { "PULL_REQUEST" }
-            }
+            public typealias Stage = Amplify.Stage
         }
 
         public final class BasicAuthConfig: PropertyObject {
@@ -284,22 +290,7 @@ extension Amplify {
             }
         }
 
-        public struct Stage: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "BETA",
-                "DEVELOPMENT",
-                "EXPERIMENTAL",
-                "PRODUCTION",
-                "PULL_REQUEST",
-            ]
-            public static var beta: Self { "BETA" }
-            public static var development: Self { "DEVELOPMENT" }
-            public static var experimental: Self { "EXPERIMENTAL" }
-            public static var production: Self { "PRODUCTION" }
-            public static var pullRequest: Self { "PULL_REQUEST" }
-        }
+        public typealias Stage = Amplify.Stage
     }
 
     /// AWS::Amplify::Domain

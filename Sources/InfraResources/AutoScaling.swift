@@ -6,6 +6,35 @@ import InfraCore
 /// The `AWS::AutoScaling::*` resource types.
 public enum AutoScaling {}
 
+/// Enumerations several resources of the service share (aliased in each).
+extension AutoScaling {
+    /// Shared by AutoScalingGroup.
+    public struct BareMetal: StringEnum {
+        public let token: Value
+        public init(token: Value) { self.token = token }
+        public static let allowedValues: [String] = ["excluded", "included", "required"]
+        public static var excluded: Self { "excluded" }
+        public static var included: Self { "included" }
+        public static var required: Self { "required" }
+    }
+
+    /// Shared by ScalingPolicy.
+    public struct PredefinedMetricSpecificationPredefinedMetricType: StringEnum {
+        public let token: Value
+        public init(token: Value) { self.token = token }
+        public static let allowedValues: [String] = [
+            "ALBRequestCountPerTarget",
+            "ASGAverageCPUUtilization",
+            "ASGAverageNetworkIn",
+            "ASGAverageNetworkOut",
+        ]
+        public static var albRequestCountPerTarget: Self { "ALBRequestCountPerTarget" }
+        public static var asgAverageCPUUtilization: Self { "ASGAverageCPUUtilization" }
+        public static var asgAverageNetworkIn: Self { "ASGAverageNetworkIn" }
+        public static var asgAverageNetworkOut: Self { "ASGAverageNetworkOut" }
+    }
+}
+
 extension AutoScaling {
     /// AWS::AutoScaling::AutoScalingGroup
     public final class AutoScalingGroup: Resource {
@@ -393,23 +422,9 @@ extension AutoScaling {
                 public static var inference: Self { "inference" }
             }
 
-            public struct BareMetal: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["excluded", "included", "required"]
-                public static var excluded: Self { "excluded" }
-                public static var included: Self { "included" }
-                public static var required: Self { "required" }
-            }
+            public typealias BareMetal = AutoScaling.BareMetal
 
-            public struct BurstablePerformance: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["excluded", "included", "required"]
-                public static var excluded: Self { "excluded" }
-                public static var included: Self { "included" }
-                public static var required: Self { "required" }
-            }
+            public typealias BurstablePerformance = AutoScaling.BareMetal
 
             public struct CpuManufacturers: StringEnum {
                 public let token: Value
@@ -429,14 +444,7 @@ extension AutoScaling {
                 public static var previous: Self { "previous" }
             }
 
-            public struct LocalStorage: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["excluded", "included", "required"]
-                public static var excluded: Self { "excluded" }
-                public static var included: Self { "included" }
-                public static var required: Self { "required" }
-            }
+            public typealias LocalStorage = AutoScaling.BareMetal
 
             public struct LocalStorageTypes: StringEnum {
                 public let token: Value
@@ -672,135 +680,6 @@ extension AutoScaling {
         }
     }
 
-    /// AWS::AutoScaling::LaunchConfiguration
-    public final class LaunchConfiguration: Resource {
-        public override class var resourceType: String { "AWS::AutoScaling::LaunchConfiguration" }
-
-        /// Changing it replaces the resource.
-        public var associatePublicIpAddress: BoolValue?
-        /// Changing it replaces the resource.
-        public var blockDeviceMappings: ListValue<BlockDeviceMapping>?
-        /// Changing it replaces the resource.
-        public var classicLinkVPCId: StringValue?
-        /// Changing it replaces the resource.
-        public var classicLinkVPCSecurityGroups: ListValue<StringValue>?
-        /// Changing it replaces the resource.
-        public var ebsOptimized: BoolValue?
-        /// Changing it replaces the resource.
-        public var iamInstanceProfile: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var imageId: StringValue?
-        /// Changing it replaces the resource.
-        public var instanceId: StringValue?
-        /// Changing it replaces the resource.
-        public var instanceMonitoring: BoolValue?
-        /// Required. Changing it replaces the resource.
-        public var instanceType: StringValue?
-        /// Changing it replaces the resource.
-        public var kernelId: StringValue?
-        /// Changing it replaces the resource.
-        public var keyName: StringValue?
-        /// Changing it replaces the resource.
-        public var launchConfigurationName: StringValue?
-        /// Changing it replaces the resource.
-        public var metadataOptions: MetadataOptions?
-        /// Changing it replaces the resource.
-        public var placementTenancy: StringValue?
-        /// Changing it replaces the resource.
-        public var ramDiskId: StringValue?
-        /// Changing it replaces the resource.
-        public var securityGroups: ListValue<StringValue>?
-        /// Changing it replaces the resource.
-        public var spotPrice: StringValue?
-        /// Changing it replaces the resource.
-        public var userData: StringValue?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("AssociatePublicIpAddress", associatePublicIpAddress)
-            w.put("BlockDeviceMappings", blockDeviceMappings)
-            w.put("ClassicLinkVPCId", classicLinkVPCId)
-            w.put("ClassicLinkVPCSecurityGroups", classicLinkVPCSecurityGroups)
-            w.put("EbsOptimized", ebsOptimized)
-            w.put("IamInstanceProfile", iamInstanceProfile)
-            w.require("ImageId", imageId)
-            w.put("InstanceId", instanceId)
-            w.put("InstanceMonitoring", instanceMonitoring)
-            w.require("InstanceType", instanceType)
-            w.put("KernelId", kernelId)
-            w.put("KeyName", keyName)
-            w.put("LaunchConfigurationName", launchConfigurationName)
-            w.put("MetadataOptions", metadataOptions)
-            w.put("PlacementTenancy", placementTenancy)
-            w.put("RamDiskId", ramDiskId)
-            w.put("SecurityGroups", securityGroups)
-            w.put("SpotPrice", spotPrice)
-            w.put("UserData", userData)
-        }
-
-        public final class BlockDevice: PropertyObject {
-            public var deleteOnTermination: BoolValue?
-            public var encrypted: BoolValue?
-            public var iops: NumberValue?
-            public var snapshotId: StringValue?
-            public var throughput: NumberValue?
-            public var volumeSize: NumberValue?
-            public var volumeType: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("DeleteOnTermination", deleteOnTermination)
-                w.put("Encrypted", encrypted)
-                w.put("Iops", iops)
-                w.put("SnapshotId", snapshotId)
-                w.put("Throughput", throughput)
-                w.put("VolumeSize", volumeSize)
-                w.put("VolumeType", volumeType)
-            }
-        }
-
-        public final class BlockDeviceMapping: PropertyObject {
-            /// Required.
-            public var deviceName: StringValue?
-            public var ebs: BlockDevice?
-            public var noDevice: BoolValue?
-            public var virtualName: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("DeviceName", deviceName)
-                w.put("Ebs", ebs)
-                w.put("NoDevice", noDevice)
-                w.put("VirtualName", virtualName)
-            }
-        }
-
-        public final class MetadataOptions: PropertyObject {
-            public var httpEndpoint: HttpEndpoint?
-            public var httpPutResponseHopLimit: NumberValue?
-            public var httpTokens: HttpTokens?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("HttpEndpoint", httpEndpoint)
-                w.put("HttpPutResponseHopLimit", httpPutResponseHopLimit)
-                w.put("HttpTokens", httpTokens)
-            }
-
-            public struct HttpEndpoint: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["disabled", "enabled"]
-                public static var disabled: Self { "disabled" }
-                public static var enabled: Self { "enabled" }
-            }
-
-            public struct HttpTokens: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["optional", "required"]
-                public static var optional: Self { "optional" }
-                public static var required: Self { "required" }
-            }
-        }
-    }
-
     /// AWS::AutoScaling::LifecycleHook
     public final class LifecycleHook: Resource {
         public override class var resourceType: String { "AWS::AutoScaling::LifecycleHook" }
@@ -1013,20 +892,7 @@ extension AutoScaling {
                 w.put("ResourceLabel", resourceLabel)
             }
 
-            public struct PredefinedMetricSpecificationPredefinedMetricType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ALBRequestCountPerTarget",
-                    "ASGAverageCPUUtilization",
-                    "ASGAverageNetworkIn",
-                    "ASGAverageNetworkOut",
-                ]
-                public static var albRequestCountPerTarget: Self { "ALBRequestCountPerTarget" }
-                public static var asgAverageCPUUtilization: Self { "ASGAverageCPUUtilization" }
-                public static var asgAverageNetworkIn: Self { "ASGAverageNetworkIn" }
-                public static var asgAverageNetworkOut: Self { "ASGAverageNetworkOut" }
-            }
+            public typealias PredefinedMetricSpecificationPredefinedMetricType = AutoScaling.PredefinedMetricSpecificationPredefinedMetricType
         }
 
         public final class PredictiveScalingConfiguration: PropertyObject {
@@ -1172,20 +1038,7 @@ extension AutoScaling {
                 w.put("ResourceLabel", resourceLabel)
             }
 
-            public struct PredictiveScalingPredefinedScalingMetricPredefinedMetricType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ALBRequestCountPerTarget",
-                    "ASGAverageCPUUtilization",
-                    "ASGAverageNetworkIn",
-                    "ASGAverageNetworkOut",
-                ]
-                public static var albRequestCountPerTarget: Self { "ALBRequestCountPerTarget" }
-                public static var asgAverageCPUUtilization: Self { "ASGAverageCPUUtilization" }
-                public static var asgAverageNetworkIn: Self { "ASGAverageNetworkIn" }
-                public static var asgAverageNetworkOut: Self { "ASGAverageNetworkOut" }
-            }
+            public typealias PredictiveScalingPredefinedScalingMetricPredefinedMetricType = AutoScaling.PredefinedMetricSpecificationPredefinedMetricType
         }
 
         public final class StepAdjustment: PropertyObject {
@@ -1277,43 +1130,6 @@ extension AutoScaling {
             w.put("Recurrence", recurrence)
             w.put("StartTime", startTime)
             w.put("TimeZone", timeZone)
-        }
-    }
-
-    /// AWS::AutoScaling::WarmPool
-    public final class WarmPool: Resource {
-        public override class var resourceType: String { "AWS::AutoScaling::WarmPool" }
-
-        /// Required. Changing it replaces the resource.
-        public var autoScalingGroupName: StringValue?
-        public var instanceReusePolicy: InstanceReusePolicy?
-        public var maxGroupPreparedCapacity: NumberValue?
-        public var minSize: NumberValue?
-        public var poolState: PoolState?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("AutoScalingGroupName", autoScalingGroupName)
-            w.put("InstanceReusePolicy", instanceReusePolicy)
-            w.put("MaxGroupPreparedCapacity", maxGroupPreparedCapacity)
-            w.put("MinSize", minSize)
-            w.put("PoolState", poolState)
-        }
-
-        public final class InstanceReusePolicy: PropertyObject {
-            public var reuseOnScaleIn: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ReuseOnScaleIn", reuseOnScaleIn)
-            }
-        }
-
-        public struct PoolState: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["Hibernated", "Running", "Stopped"]
-            public static var hibernated: Self { "Hibernated" }
-            public static var running: Self { "Running" }
-            public static var stopped: Self { "Stopped" }
         }
     }
 }

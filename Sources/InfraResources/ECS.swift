@@ -6,6 +6,37 @@ import InfraCore
 /// The `AWS::ECS::*` resource types.
 public enum ECS {}
 
+/// Enumerations several resources of the service share (aliased in each).
+extension ECS {
+    /// Shared by CapacityProvider, Service, TaskDefinition.
+    public struct ActionsStatus: StringEnum {
+        public let token: Value
+        public init(token: Value) { self.token = token }
+        public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
+        public static var disabled: Self { "DISABLED" }
+        public static var enabled: Self { "ENABLED" }
+    }
+
+    /// Shared by CapacityProvider.
+    public struct BareMetal: StringEnum {
+        public let token: Value
+        public init(token: Value) { self.token = token }
+        public static let allowedValues: [String] = ["excluded", "included", "required"]
+        public static var excluded: Self { "excluded" }
+        public static var included: Self { "included" }
+        public static var required: Self { "required" }
+    }
+
+    /// Shared by Service.
+    public struct EBSTagSpecificationPropagateTags: StringEnum {
+        public let token: Value
+        public init(token: Value) { self.token = token }
+        public static let allowedValues: [String] = ["SERVICE", "TASK_DEFINITION"]
+        public static var service: Self { "SERVICE" }
+        public static var taskDefinition: Self { "TASK_DEFINITION" }
+    }
+}
+
 extension ECS {
     /// AWS::ECS::CapacityProvider
     public final class CapacityProvider: Resource {
@@ -55,13 +86,7 @@ extension ECS {
                 w.put("ActionsStatus", actionsStatus)
             }
 
-            public struct ActionsStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias ActionsStatus = ECS.ActionsStatus
         }
 
         public final class AutoScalingGroupProvider: PropertyObject {
@@ -78,21 +103,9 @@ extension ECS {
                 w.put("ManagedTerminationProtection", managedTerminationProtection)
             }
 
-            public struct ManagedDraining: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias ManagedDraining = ECS.ActionsStatus
 
-            public struct ManagedTerminationProtection: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias ManagedTerminationProtection = ECS.ActionsStatus
         }
 
         public final class BaselineEbsBandwidthMbpsRequest: PropertyObject {
@@ -281,23 +294,9 @@ extension ECS {
                 public static var inference: Self { "inference" }
             }
 
-            public struct BareMetal: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["excluded", "included", "required"]
-                public static var excluded: Self { "excluded" }
-                public static var included: Self { "included" }
-                public static var required: Self { "required" }
-            }
+            public typealias BareMetal = ECS.BareMetal
 
-            public struct BurstablePerformance: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["excluded", "included", "required"]
-                public static var excluded: Self { "excluded" }
-                public static var included: Self { "included" }
-                public static var required: Self { "required" }
-            }
+            public typealias BurstablePerformance = ECS.BareMetal
 
             public struct CpuManufacturers: StringEnum {
                 public let token: Value
@@ -316,14 +315,7 @@ extension ECS {
                 public static var previous: Self { "previous" }
             }
 
-            public struct LocalStorage: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["excluded", "included", "required"]
-                public static var excluded: Self { "excluded" }
-                public static var included: Self { "included" }
-                public static var required: Self { "required" }
-            }
+            public typealias LocalStorage = ECS.BareMetal
 
             public struct LocalStorageTypes: StringEnum {
                 public let token: Value
@@ -412,13 +404,7 @@ extension ECS {
                 w.put("TargetCapacity", targetCapacity)
             }
 
-            public struct Status: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias Status = ECS.ActionsStatus
         }
 
         public final class MemoryGiBPerVCpuRequest: PropertyObject {
@@ -636,627 +622,6 @@ extension ECS {
         }
     }
 
-    /// AWS::ECS::Daemon
-    public final class Daemon: Resource {
-        public override class var resourceType: String { "AWS::ECS::Daemon" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var capacityProviderArns: ListValue<StringValue>?
-        /// Changing it replaces the resource.
-        public var clusterArn: StringValue?
-        /// Changing it replaces the resource.
-        public var daemonName: StringValue?
-        public var daemonTaskDefinitionArn: StringValue?
-        public var deploymentConfiguration: DaemonDeploymentConfiguration?
-        public var enableECSManagedTags: BoolValue?
-        public var enableExecuteCommand: BoolValue?
-        public var propagateTags: PropagateTags?
-        public var tags: ListValue<Tag>?
-
-        public var attrCreatedAt: StringValue { getAtt("CreatedAt") }
-        public var attrDaemonArn: StringValue { getAtt("DaemonArn") }
-        public var attrDaemonStatus: StringValue { getAtt("DaemonStatus") }
-        public var attrDeploymentArn: StringValue { getAtt("DeploymentArn") }
-        public var attrUpdatedAt: StringValue { getAtt("UpdatedAt") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("CapacityProviderArns", capacityProviderArns)
-            w.put("ClusterArn", clusterArn)
-            w.put("DaemonName", daemonName)
-            w.put("DaemonTaskDefinitionArn", daemonTaskDefinitionArn)
-            w.put("DeploymentConfiguration", deploymentConfiguration)
-            w.put("EnableECSManagedTags", enableECSManagedTags)
-            w.put("EnableExecuteCommand", enableExecuteCommand)
-            w.put("PropagateTags", propagateTags)
-            w.put("Tags", tags)
-        }
-
-        public final class DaemonAlarmConfiguration: PropertyObject {
-            public var alarmNames: ListValue<StringValue>?
-            public var enable: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("AlarmNames", alarmNames)
-                w.put("Enable", enable)
-            }
-        }
-
-        public final class DaemonDeploymentConfiguration: PropertyObject {
-            public var alarms: DaemonAlarmConfiguration?
-            public var bakeTimeInMinutes: NumberValue?
-            public var drainPercent: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Alarms", alarms)
-                w.put("BakeTimeInMinutes", bakeTimeInMinutes)
-                w.put("DrainPercent", drainPercent)
-            }
-        }
-
-        public struct PropagateTags: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["DAEMON", "NONE"]
-            public static var daemon: Self { "DAEMON" }
-            public static var noneValue: Self { "NONE" }
-        }
-    }
-
-    /// AWS::ECS::DaemonTaskDefinition
-    public final class DaemonTaskDefinition: Resource {
-        public override class var resourceType: String { "AWS::ECS::DaemonTaskDefinition" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Changing it replaces the resource.
-        public var containerDefinitions: ListValue<DaemonContainerDefinition>?
-        /// Changing it replaces the resource.
-        public var cpu: StringValue?
-        /// Changing it replaces the resource.
-        public var executionRoleArn: StringValue?
-        /// Changing it replaces the resource.
-        public var family: StringValue?
-        /// Changing it replaces the resource.
-        public var memory: StringValue?
-        public var tags: ListValue<Tag>?
-        /// Changing it replaces the resource.
-        public var taskRoleArn: StringValue?
-        /// Changing it replaces the resource.
-        public var volumes: ListValue<Volume>?
-
-        public var attrDaemonTaskDefinitionArn: StringValue { getAtt("DaemonTaskDefinitionArn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("ContainerDefinitions", containerDefinitions)
-            w.put("Cpu", cpu)
-            w.put("ExecutionRoleArn", executionRoleArn)
-            w.put("Family", family)
-            w.put("Memory", memory)
-            w.put("Tags", tags)
-            w.put("TaskRoleArn", taskRoleArn)
-            w.put("Volumes", volumes)
-        }
-
-        public final class ContainerDependency: PropertyObject {
-            public var condition: Condition?
-            public var containerName: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Condition", condition)
-                w.put("ContainerName", containerName)
-            }
-
-            public struct Condition: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["COMPLETE", "HEALTHY", "START", "SUCCESS"]
-                public static var complete: Self { "COMPLETE" }
-                public static var healthy: Self { "HEALTHY" }
-                public static var start: Self { "START" }
-                public static var success: Self { "SUCCESS" }
-            }
-        }
-
-        public final class DaemonContainerDefinition: PropertyObject {
-            public var command: ListValue<StringValue>?
-            public var cpu: NumberValue?
-            public var dependsOn: ListValue<ContainerDependency>?
-            public var entryPoint: ListValue<StringValue>?
-            public var environment: ListValue<KeyValuePair>?
-            public var environmentFiles: ListValue<EnvironmentFile>?
-            public var essential: BoolValue?
-            public var firelensConfiguration: FirelensConfiguration?
-            public var healthCheck: HealthCheck?
-            /// Required.
-            public var image: StringValue?
-            public var interactive: BoolValue?
-            public var linuxParameters: LinuxParameters?
-            public var logConfiguration: LogConfiguration?
-            public var memory: NumberValue?
-            public var memoryReservation: NumberValue?
-            public var mountPoints: ListValue<MountPoint>?
-            /// Required.
-            public var name: StringValue?
-            public var privileged: BoolValue?
-            public var pseudoTerminal: BoolValue?
-            public var readonlyRootFilesystem: BoolValue?
-            public var repositoryCredentials: RepositoryCredentials?
-            public var restartPolicy: RestartPolicy?
-            public var secrets: ListValue<Secret>?
-            public var startTimeout: NumberValue?
-            public var stopTimeout: NumberValue?
-            public var systemControls: ListValue<SystemControl>?
-            public var ulimits: ListValue<Ulimit>?
-            public var user: StringValue?
-            public var workingDirectory: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Command", command)
-                w.put("Cpu", cpu)
-                w.put("DependsOn", dependsOn)
-                w.put("EntryPoint", entryPoint)
-                w.put("Environment", environment)
-                w.put("EnvironmentFiles", environmentFiles)
-                w.put("Essential", essential)
-                w.put("FirelensConfiguration", firelensConfiguration)
-                w.put("HealthCheck", healthCheck)
-                w.require("Image", image)
-                w.put("Interactive", interactive)
-                w.put("LinuxParameters", linuxParameters)
-                w.put("LogConfiguration", logConfiguration)
-                w.put("Memory", memory)
-                w.put("MemoryReservation", memoryReservation)
-                w.put("MountPoints", mountPoints)
-                w.require("Name", name)
-                w.put("Privileged", privileged)
-                w.put("PseudoTerminal", pseudoTerminal)
-                w.put("ReadonlyRootFilesystem", readonlyRootFilesystem)
-                w.put("RepositoryCredentials", repositoryCredentials)
-                w.put("RestartPolicy", restartPolicy)
-                w.put("Secrets", secrets)
-                w.put("StartTimeout", startTimeout)
-                w.put("StopTimeout", stopTimeout)
-                w.put("SystemControls", systemControls)
-                w.put("Ulimits", ulimits)
-                w.put("User", user)
-                w.put("WorkingDirectory", workingDirectory)
-            }
-        }
-
-        public final class Device: PropertyObject {
-            public var containerPath: StringValue?
-            public var hostPath: StringValue?
-            public var permissions: ListValue<Permissions>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ContainerPath", containerPath)
-                w.put("HostPath", hostPath)
-                w.put("Permissions", permissions)
-            }
-
-            public struct Permissions: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["mknod", "read", "write"]
-                public static var mknod: Self { "mknod" }
-                public static var read: Self { "read" }
-                public static var write: Self { "write" }
-            }
-        }
-
-        public final class EnvironmentFile: PropertyObject {
-            public var type: EnvironmentFileType?
-            public var value: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Type", type)
-                w.put("Value", value)
-            }
-
-            public struct EnvironmentFileType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["s3"]
-                public static var s3: Self { "s3" }
-            }
-        }
-
-        public final class FirelensConfiguration: PropertyObject {
-            public var options: MapValue<StringValue>?
-            public var type: FirelensConfigurationType?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Options", options)
-                w.put("Type", type)
-            }
-
-            public struct FirelensConfigurationType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["fluentbit", "fluentd"]
-                public static var fluentbit: Self { "fluentbit" }
-                public static var fluentd: Self { "fluentd" }
-            }
-        }
-
-        public final class HealthCheck: PropertyObject {
-            public var command: ListValue<StringValue>?
-            public var interval: NumberValue?
-            public var retries: NumberValue?
-            public var startPeriod: NumberValue?
-            public var timeout: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Command", command)
-                w.put("Interval", interval)
-                w.put("Retries", retries)
-                w.put("StartPeriod", startPeriod)
-                w.put("Timeout", timeout)
-            }
-        }
-
-        public final class HostVolumeProperties: PropertyObject {
-            public var sourcePath: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("SourcePath", sourcePath)
-            }
-        }
-
-        public final class KernelCapabilities: PropertyObject {
-            public var add: ListValue<StringValue>?
-            public var drop: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Add", add)
-                w.put("Drop", drop)
-            }
-        }
-
-        public final class KeyValuePair: PropertyObject {
-            public var name: StringValue?
-            public var value: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Name", name)
-                w.put("Value", value)
-            }
-        }
-
-        public final class LinuxParameters: PropertyObject {
-            public var capabilities: KernelCapabilities?
-            public var devices: ListValue<Device>?
-            public var initProcessEnabled: BoolValue?
-            public var tmpfs: ListValue<Tmpfs>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Capabilities", capabilities)
-                w.put("Devices", devices)
-                w.put("InitProcessEnabled", initProcessEnabled)
-                w.put("Tmpfs", tmpfs)
-            }
-        }
-
-        public final class LogConfiguration: PropertyObject {
-            /// Required.
-            public var logDriver: StringValue?
-            public var options: MapValue<StringValue>?
-            public var secretOptions: ListValue<Secret>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("LogDriver", logDriver)
-                w.put("Options", options)
-                w.put("SecretOptions", secretOptions)
-            }
-        }
-
-        public final class MountPoint: PropertyObject {
-            public var containerPath: StringValue?
-            public var readOnly: BoolValue?
-            public var sourceVolume: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ContainerPath", containerPath)
-                w.put("ReadOnly", readOnly)
-                w.put("SourceVolume", sourceVolume)
-            }
-        }
-
-        public final class RepositoryCredentials: PropertyObject {
-            public var credentialsParameter: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("CredentialsParameter", credentialsParameter)
-            }
-        }
-
-        public final class RestartPolicy: PropertyObject {
-            public var enabled: BoolValue?
-            public var ignoredExitCodes: ListValue<NumberValue>?
-            public var restartAttemptPeriod: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Enabled", enabled)
-                w.put("IgnoredExitCodes", ignoredExitCodes)
-                w.put("RestartAttemptPeriod", restartAttemptPeriod)
-            }
-        }
-
-        public final class Secret: PropertyObject {
-            /// Required.
-            public var name: StringValue?
-            /// Required.
-            public var valueFrom: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Name", name)
-                w.require("ValueFrom", valueFrom)
-            }
-        }
-
-        public final class SystemControl: PropertyObject {
-            public var namespace: StringValue?
-            public var value: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Namespace", namespace)
-                w.put("Value", value)
-            }
-        }
-
-        public final class Tmpfs: PropertyObject {
-            public var containerPath: StringValue?
-            public var mountOptions: ListValue<StringValue>?
-            /// Required.
-            public var size: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ContainerPath", containerPath)
-                w.put("MountOptions", mountOptions)
-                w.require("Size", size)
-            }
-        }
-
-        public final class Ulimit: PropertyObject {
-            /// Required.
-            public var hardLimit: NumberValue?
-            /// Required.
-            public var name: Name?
-            /// Required.
-            public var softLimit: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("HardLimit", hardLimit)
-                w.require("Name", name)
-                w.require("SoftLimit", softLimit)
-            }
-
-            public struct Name: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "core",
-                    "cpu",
-                    "data",
-                    "fsize",
-                    "locks",
-                    "memlock",
-                    "msgqueue",
-                    "nice",
-                    "nofile",
-                    "nproc",
-                    "rss",
-                    "rtprio",
-                    "rttime",
-                    "sigpending",
-                    "stack",
-                ]
-                public static var core: Self { "core" }
-                public static var cpu: Self { "cpu" }
-                public static var data: Self { "data" }
-                public static var fsize: Self { "fsize" }
-                public static var locks: Self { "locks" }
-                public static var memlock: Self { "memlock" }
-                public static var msgqueue: Self { "msgqueue" }
-                public static var nice: Self { "nice" }
-                public static var nofile: Self { "nofile" }
-                public static var nproc: Self { "nproc" }
-                public static var rss: Self { "rss" }
-                public static var rtprio: Self { "rtprio" }
-                public static var rttime: Self { "rttime" }
-                public static var sigpending: Self { "sigpending" }
-                public static var stack: Self { "stack" }
-            }
-        }
-
-        public final class Volume: PropertyObject {
-            public var host: HostVolumeProperties?
-            public var name: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Host", host)
-                w.put("Name", name)
-            }
-        }
-    }
-
-    /// AWS::ECS::ExpressGatewayService
-    public final class ExpressGatewayService: Resource {
-        public override class var resourceType: String { "AWS::ECS::ExpressGatewayService" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Changing it replaces the resource.
-        public var cluster: StringValue?
-        public var cpu: StringValue?
-        /// Required.
-        public var executionRoleArn: StringValue?
-        public var healthCheckPath: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var infrastructureRoleArn: StringValue?
-        public var memory: StringValue?
-        public var networkConfiguration: ExpressGatewayServiceNetworkConfiguration?
-        /// Required.
-        public var primaryContainer: ExpressGatewayContainer?
-        public var scalingTarget: ExpressGatewayScalingTarget?
-        /// Changing it replaces the resource.
-        public var serviceName: StringValue?
-        /// Changing it replaces the resource.
-        public var tags: ListValue<Tag>?
-        public var taskRoleArn: StringValue?
-
-        public var attrActiveConfigurations: Value { getAtt("ActiveConfigurations") }
-        public var attrCreatedAt: StringValue { getAtt("CreatedAt") }
-        public var attrECSManagedResourceArns: Value { getAtt("ECSManagedResourceArns") }
-        public var attrECSManagedResourceArnsAutoScaling: Value { getAtt("ECSManagedResourceArns.AutoScaling") }
-        public var attrECSManagedResourceArnsAutoScalingApplicationAutoScalingPolicies: ListValue<StringValue> { getAtt("ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies") }
-        public var attrECSManagedResourceArnsAutoScalingScalableTarget: StringValue { getAtt("ECSManagedResourceArns.AutoScaling.ScalableTarget") }
-        public var attrECSManagedResourceArnsIngressPath: Value { getAtt("ECSManagedResourceArns.IngressPath") }
-        public var attrECSManagedResourceArnsIngressPathCertificateArn: StringValue { getAtt("ECSManagedResourceArns.IngressPath.CertificateArn") }
-        public var attrECSManagedResourceArnsIngressPathListenerArn: StringValue { getAtt("ECSManagedResourceArns.IngressPath.ListenerArn") }
-        public var attrECSManagedResourceArnsIngressPathListenerRuleArn: StringValue { getAtt("ECSManagedResourceArns.IngressPath.ListenerRuleArn") }
-        public var attrECSManagedResourceArnsIngressPathLoadBalancerArn: StringValue { getAtt("ECSManagedResourceArns.IngressPath.LoadBalancerArn") }
-        public var attrECSManagedResourceArnsIngressPathLoadBalancerSecurityGroups: ListValue<StringValue> { getAtt("ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups") }
-        public var attrECSManagedResourceArnsIngressPathTargetGroupArns: ListValue<StringValue> { getAtt("ECSManagedResourceArns.IngressPath.TargetGroupArns") }
-        public var attrECSManagedResourceArnsLogGroups: ListValue<StringValue> { getAtt("ECSManagedResourceArns.LogGroups") }
-        public var attrECSManagedResourceArnsMetricAlarms: ListValue<StringValue> { getAtt("ECSManagedResourceArns.MetricAlarms") }
-        public var attrECSManagedResourceArnsServiceSecurityGroups: ListValue<StringValue> { getAtt("ECSManagedResourceArns.ServiceSecurityGroups") }
-        public var attrEndpoint: StringValue { getAtt("Endpoint") }
-        public var attrServiceArn: StringValue { getAtt("ServiceArn") }
-        public var attrStatus: Value { getAtt("Status") }
-        public var attrUpdatedAt: StringValue { getAtt("UpdatedAt") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Cluster", cluster)
-            w.put("Cpu", cpu)
-            w.require("ExecutionRoleArn", executionRoleArn)
-            w.put("HealthCheckPath", healthCheckPath)
-            w.require("InfrastructureRoleArn", infrastructureRoleArn)
-            w.put("Memory", memory)
-            w.put("NetworkConfiguration", networkConfiguration)
-            w.require("PrimaryContainer", primaryContainer)
-            w.put("ScalingTarget", scalingTarget)
-            w.put("ServiceName", serviceName)
-            w.put("Tags", tags)
-            w.put("TaskRoleArn", taskRoleArn)
-        }
-
-        public final class ExpressGatewayContainer: PropertyObject {
-            public var awsLogsConfiguration: ExpressGatewayServiceAwsLogsConfiguration?
-            public var command: ListValue<StringValue>?
-            public var containerPort: NumberValue?
-            public var environment: ListValue<KeyValuePair>?
-            /// Required.
-            public var image: StringValue?
-            public var repositoryCredentials: ExpressGatewayRepositoryCredentials?
-            public var secrets: ListValue<Secret>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("AwsLogsConfiguration", awsLogsConfiguration)
-                w.put("Command", command)
-                w.put("ContainerPort", containerPort)
-                w.put("Environment", environment)
-                w.require("Image", image)
-                w.put("RepositoryCredentials", repositoryCredentials)
-                w.put("Secrets", secrets)
-            }
-        }
-
-        public final class ExpressGatewayRepositoryCredentials: PropertyObject {
-            /// Required.
-            public var credentialsParameter: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("CredentialsParameter", credentialsParameter)
-            }
-        }
-
-        public final class ExpressGatewayScalingTarget: PropertyObject {
-            public var autoScalingMetric: ExpressGatewayServiceScalingMetric?
-            public var autoScalingTargetValue: NumberValue?
-            public var maxTaskCount: NumberValue?
-            public var minTaskCount: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("AutoScalingMetric", autoScalingMetric)
-                w.put("AutoScalingTargetValue", autoScalingTargetValue)
-                w.put("MaxTaskCount", maxTaskCount)
-                w.put("MinTaskCount", minTaskCount)
-            }
-        }
-
-        public final class ExpressGatewayServiceAwsLogsConfiguration: PropertyObject {
-            /// Required.
-            public var logGroup: StringValue?
-            /// Required.
-            public var logStreamPrefix: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("LogGroup", logGroup)
-                w.require("LogStreamPrefix", logStreamPrefix)
-            }
-        }
-
-        public final class ExpressGatewayServiceNetworkConfiguration: PropertyObject {
-            public var securityGroups: ListValue<StringValue>?
-            public var subnets: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("SecurityGroups", securityGroups)
-                w.put("Subnets", subnets)
-            }
-        }
-
-        public struct ExpressGatewayServiceScalingMetric: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["AVERAGE_CPU", "AVERAGE_MEMORY", "REQUEST_COUNT_PER_TARGET"]
-            public static var averageCpu: Self { "AVERAGE_CPU" }
-            public static var averageMemory: Self { "AVERAGE_MEMORY" }
-            public static var requestCountPerTarget: Self { "REQUEST_COUNT_PER_TARGET" }
-        }
-
-        public final class KeyValuePair: PropertyObject {
-            /// Required.
-            public var name: StringValue?
-            /// Required.
-            public var value: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Name", name)
-                w.require("Value", value)
-            }
-        }
-
-        public final class Secret: PropertyObject {
-            /// Required.
-            public var name: StringValue?
-            /// Required.
-            public var valueFrom: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Name", name)
-                w.require("ValueFrom", valueFrom)
-            }
-        }
-    }
-
-    /// AWS::ECS::PrimaryTaskSet
-    public final class PrimaryTaskSet: Resource {
-        public override class var resourceType: String { "AWS::ECS::PrimaryTaskSet" }
-
-        /// Required. Changing it replaces the resource.
-        public var cluster: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var service: StringValue?
-        /// Required.
-        public var taskSetId: StringValue?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("Cluster", cluster)
-            w.require("Service", service)
-            w.require("TaskSetId", taskSetId)
-        }
-    }
-
     /// AWS::ECS::Service
     public final class Service: Resource {
         public override class var resourceType: String { "AWS::ECS::Service" }
@@ -1340,13 +705,7 @@ extension ECS {
             }
         }
 
-        public struct AvailabilityZoneRebalancing: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-            public static var disabled: Self { "DISABLED" }
-            public static var enabled: Self { "ENABLED" }
-        }
+        public typealias AvailabilityZoneRebalancing = ECS.ActionsStatus
 
         public final class AwsVpcConfiguration: PropertyObject {
             public var assignPublicIp: AssignPublicIp?
@@ -1359,13 +718,7 @@ extension ECS {
                 w.put("Subnets", subnets)
             }
 
-            public struct AssignPublicIp: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias AssignPublicIp = ECS.ActionsStatus
         }
 
         public final class CanaryConfiguration: PropertyObject {
@@ -1518,13 +871,7 @@ extension ECS {
                 w.put("Tags", tags)
             }
 
-            public struct EBSTagSpecificationPropagateTags: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["SERVICE", "TASK_DEFINITION"]
-                public static var service: Self { "SERVICE" }
-                public static var taskDefinition: Self { "TASK_DEFINITION" }
-            }
+            public typealias EBSTagSpecificationPropagateTags = ECS.EBSTagSpecificationPropagateTags
 
             public struct ResourceType: StringEnum {
                 public let token: Value
@@ -1639,13 +986,7 @@ extension ECS {
             }
         }
 
-        public struct PropagateTags: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["SERVICE", "TASK_DEFINITION"]
-            public static var service: Self { "SERVICE" }
-            public static var taskDefinition: Self { "TASK_DEFINITION" }
-        }
+        public typealias PropagateTags = ECS.EBSTagSpecificationPropagateTags
 
         public struct SchedulingStrategy: StringEnum {
             public let token: Value
@@ -1685,13 +1026,7 @@ extension ECS {
                 public static var text: Self { "TEXT" }
             }
 
-            public struct IncludeQueryParameters: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias IncludeQueryParameters = ECS.ActionsStatus
         }
 
         public final class ServiceConnectClientAlias: PropertyObject {
@@ -1956,13 +1291,7 @@ extension ECS {
                 w.put("IAM", iam)
             }
 
-            public struct IAM: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias IAM = ECS.ActionsStatus
         }
 
         public final class ContainerDefinition: PropertyObject {
@@ -2146,13 +1475,7 @@ extension ECS {
                 w.put("TransitEncryptionPort", transitEncryptionPort)
             }
 
-            public struct TransitEncryption: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias TransitEncryption = ECS.ActionsStatus
         }
 
         public final class EnvironmentFile: PropertyObject {
@@ -2657,144 +1980,6 @@ extension ECS {
             public override func write(to w: inout ObjectWriter) {
                 w.put("ReadOnly", readOnly)
                 w.put("SourceContainer", sourceContainer)
-            }
-        }
-    }
-
-    /// AWS::ECS::TaskSet
-    public final class TaskSet: Resource {
-        public override class var resourceType: String { "AWS::ECS::TaskSet" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Changing it replaces the resource.
-        public var capacityProviderStrategy: ListValue<CapacityProviderStrategyItem>?
-        /// Required. Changing it replaces the resource.
-        public var cluster: StringValue?
-        /// Changing it replaces the resource.
-        public var externalId: StringValue?
-        /// Changing it replaces the resource.
-        public var launchType: LaunchType?
-        /// Changing it replaces the resource.
-        public var loadBalancers: ListValue<LoadBalancer>?
-        /// Changing it replaces the resource.
-        public var networkConfiguration: NetworkConfiguration?
-        /// Changing it replaces the resource.
-        public var platformVersion: StringValue?
-        public var scale: Scale?
-        /// Required. Changing it replaces the resource.
-        public var service: StringValue?
-        /// Changing it replaces the resource.
-        public var serviceRegistries: ListValue<ServiceRegistry>?
-        public var tags: ListValue<Tag>?
-        /// Required. Changing it replaces the resource.
-        public var taskDefinition: StringValue?
-
-        public var attrId: StringValue { getAtt("Id") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("CapacityProviderStrategy", capacityProviderStrategy)
-            w.require("Cluster", cluster)
-            w.put("ExternalId", externalId)
-            w.put("LaunchType", launchType)
-            w.put("LoadBalancers", loadBalancers)
-            w.put("NetworkConfiguration", networkConfiguration)
-            w.put("PlatformVersion", platformVersion)
-            w.put("Scale", scale)
-            w.require("Service", service)
-            w.put("ServiceRegistries", serviceRegistries)
-            w.put("Tags", tags)
-            w.require("TaskDefinition", taskDefinition)
-        }
-
-        public final class AwsVpcConfiguration: PropertyObject {
-            public var assignPublicIp: AssignPublicIp?
-            public var securityGroups: ListValue<StringValue>?
-            /// Required.
-            public var subnets: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("AssignPublicIp", assignPublicIp)
-                w.put("SecurityGroups", securityGroups)
-                w.require("Subnets", subnets)
-            }
-
-            public struct AssignPublicIp: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
-        }
-
-        public final class CapacityProviderStrategyItem: PropertyObject {
-            public var base: NumberValue?
-            public var capacityProvider: StringValue?
-            public var weight: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Base", base)
-                w.put("CapacityProvider", capacityProvider)
-                w.put("Weight", weight)
-            }
-        }
-
-        public struct LaunchType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["EC2", "FARGATE"]
-            public static var ec2: Self { "EC2" }
-            public static var fargate: Self { "FARGATE" }
-        }
-
-        public final class LoadBalancer: PropertyObject {
-            public var containerName: StringValue?
-            public var containerPort: NumberValue?
-            public var targetGroupArn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ContainerName", containerName)
-                w.put("ContainerPort", containerPort)
-                w.put("TargetGroupArn", targetGroupArn)
-            }
-        }
-
-        public final class NetworkConfiguration: PropertyObject {
-            public var awsVpcConfiguration: AwsVpcConfiguration?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("AwsVpcConfiguration", awsVpcConfiguration)
-            }
-        }
-
-        public final class Scale: PropertyObject {
-            public var unit: Unit?
-            public var value: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Unit", unit)
-                w.put("Value", value)
-            }
-
-            public struct Unit: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["PERCENT"]
-                public static var percent: Self { "PERCENT" }
-            }
-        }
-
-        public final class ServiceRegistry: PropertyObject {
-            public var containerName: StringValue?
-            public var containerPort: NumberValue?
-            public var port: NumberValue?
-            public var registryArn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ContainerName", containerName)
-                w.put("ContainerPort", containerPort)
-                w.put("Port", port)
-                w.put("RegistryArn", registryArn)
             }
         }
     }

@@ -122,31 +122,4 @@ extension KMS {
             public static var external: Self { "EXTERNAL" }
         }
     }
-
-    /// AWS::KMS::ReplicaKey
-    public final class ReplicaKey: Resource {
-        public override class var resourceType: String { "AWS::KMS::ReplicaKey" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var description: StringValue?
-        public var enabled: BoolValue?
-        /// Required.
-        public var keyPolicy: Value?
-        public var pendingWindowInDays: NumberValue?
-        /// Required. Changing it replaces the resource.
-        public var primaryKeyArn: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-        public var attrKeyId: StringValue { getAtt("KeyId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Description", description)
-            w.put("Enabled", enabled)
-            w.require("KeyPolicy", keyPolicy)
-            w.put("PendingWindowInDays", pendingWindowInDays)
-            w.require("PrimaryKeyArn", primaryKeyArn)
-            w.put("Tags", tags)
-        }
-    }
 }

@@ -7,47 +7,6 @@ import InfraCore
 public enum Route53 {}
 
 extension Route53 {
-    /// AWS::Route53::CidrCollection
-    public final class CidrCollection: Resource {
-        public override class var resourceType: String { "AWS::Route53::CidrCollection" }
-
-        public var locations: ListValue<Location>?
-        /// Required. Changing it replaces the resource.
-        public var name: StringValue?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-        public var attrId: StringValue { getAtt("Id") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Locations", locations)
-            w.require("Name", name)
-        }
-
-        public final class Location: PropertyObject {
-            /// Required.
-            public var cidrList: ListValue<StringValue>?
-            /// Required.
-            public var locationName: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("CidrList", cidrList)
-                w.require("LocationName", locationName)
-            }
-        }
-    }
-
-    /// AWS::Route53::DNSSEC
-    public final class DNSSEC: Resource {
-        public override class var resourceType: String { "AWS::Route53::DNSSEC" }
-
-        /// Required. Changing it replaces the resource.
-        public var hostedZoneId: StringValue?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("HostedZoneId", hostedZoneId)
-        }
-    }
-
     /// AWS::Route53::HealthCheck
     public final class HealthCheck: Resource {
         public override class var resourceType: String { "AWS::Route53::HealthCheck" }
@@ -334,35 +293,6 @@ extension Route53 {
                 w.require("VPCId", vpcId)
                 w.require("VPCRegion", vpcRegion)
             }
-        }
-    }
-
-    /// AWS::Route53::KeySigningKey
-    public final class KeySigningKey: Resource {
-        public override class var resourceType: String { "AWS::Route53::KeySigningKey" }
-
-        /// Required. Changing it replaces the resource.
-        public var hostedZoneId: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var keyManagementServiceArn: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var name: StringValue?
-        /// Required.
-        public var status: Status?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("HostedZoneId", hostedZoneId)
-            w.require("KeyManagementServiceArn", keyManagementServiceArn)
-            w.require("Name", name)
-            w.require("Status", status)
-        }
-
-        public struct Status: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ACTIVE", "INACTIVE"]
-            public static var active: Self { "ACTIVE" }
-            public static var inactive: Self { "INACTIVE" }
         }
     }
 

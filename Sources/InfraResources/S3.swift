@@ -6,126 +6,68 @@ import InfraCore
 /// The `AWS::S3::*` resource types.
 public enum S3 {}
 
+/// Enumerations several resources of the service share (aliased in each).
 extension S3 {
-    /// AWS::S3::AccessGrant
-    public final class AccessGrant: Resource {
-        public override class var resourceType: String { "AWS::S3::AccessGrant" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var accessGrantsLocationConfiguration: AccessGrantsLocationConfiguration?
-        /// Required.
-        public var accessGrantsLocationId: StringValue?
-        public var applicationArn: StringValue?
-        /// Required.
-        public var grantee: Grantee?
-        /// Required.
-        public var permission: Permission?
-        /// Changing it replaces the resource.
-        public var s3PrefixType: S3PrefixType?
-        /// Changing it replaces the resource.
-        public var tags: ListValue<Tag>?
-
-        public var attrAccessGrantArn: StringValue { getAtt("AccessGrantArn") }
-        public var attrAccessGrantId: StringValue { getAtt("AccessGrantId") }
-        public var attrGrantScope: StringValue { getAtt("GrantScope") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("AccessGrantsLocationConfiguration", accessGrantsLocationConfiguration)
-            w.require("AccessGrantsLocationId", accessGrantsLocationId)
-            w.put("ApplicationArn", applicationArn)
-            w.require("Grantee", grantee)
-            w.require("Permission", permission)
-            w.put("S3PrefixType", s3PrefixType)
-            w.put("Tags", tags)
-        }
-
-        public final class AccessGrantsLocationConfiguration: PropertyObject {
-            /// Required.
-            public var s3SubPrefix: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("S3SubPrefix", s3SubPrefix)
-            }
-        }
-
-        public final class Grantee: PropertyObject {
-            /// Required.
-            public var granteeIdentifier: StringValue?
-            /// Required.
-            public var granteeType: GranteeType?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("GranteeIdentifier", granteeIdentifier)
-                w.require("GranteeType", granteeType)
-            }
-
-            public struct GranteeType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DIRECTORY_GROUP", "DIRECTORY_USER", "IAM"]
-                public static var directoryGroup: Self { "DIRECTORY_GROUP" }
-                public static var directoryUser: Self { "DIRECTORY_USER" }
-                public static var iam: Self { "IAM" }
-            }
-        }
-
-        public struct Permission: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["READ", "READWRITE", "WRITE"]
-            public static var read: Self { "READ" }
-            public static var readwrite: Self { "READWRITE" }
-            public static var write: Self { "WRITE" }
-        }
-
-        public struct S3PrefixType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["Object"]
-            public static var object: Self { "Object" }
-        }
+    /// Shared by Bucket.
+    public struct AbacStatus: StringEnum {
+        public let token: Value
+        public init(token: Value) { self.token = token }
+        public static let allowedValues: [String] = ["Disabled", "Enabled"]
+        public static var disabled: Self { "Disabled" }
+        public static var enabled: Self { "Enabled" }
     }
 
-    /// AWS::S3::AccessGrantsInstance
-    public final class AccessGrantsInstance: Resource {
-        public override class var resourceType: String { "AWS::S3::AccessGrantsInstance" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var identityCenterArn: StringValue?
-        /// Changing it replaces the resource.
-        public var tags: ListValue<Tag>?
-
-        public var attrAccessGrantsInstanceArn: StringValue { getAtt("AccessGrantsInstanceArn") }
-        public var attrAccessGrantsInstanceId: StringValue { getAtt("AccessGrantsInstanceId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("IdentityCenterArn", identityCenterArn)
-            w.put("Tags", tags)
-        }
+    /// Shared by Bucket.
+    public struct AccelerationStatus: StringEnum {
+        public let token: Value
+        public init(token: Value) { self.token = token }
+        public static let allowedValues: [String] = ["Enabled", "Suspended"]
+        public static var enabled: Self { "Enabled" }
+        public static var suspended: Self { "Suspended" }
     }
 
-    /// AWS::S3::AccessGrantsLocation
-    public final class AccessGrantsLocation: Resource {
-        public override class var resourceType: String { "AWS::S3::AccessGrantsLocation" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Required.
-        public var iamRoleArn: StringValue?
-        /// Required.
-        public var locationScope: StringValue?
-        /// Changing it replaces the resource.
-        public var tags: ListValue<Tag>?
-
-        public var attrAccessGrantsLocationArn: StringValue { getAtt("AccessGrantsLocationArn") }
-        public var attrAccessGrantsLocationId: StringValue { getAtt("AccessGrantsLocationId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("IamRoleArn", iamRoleArn)
-            w.require("LocationScope", locationScope)
-            w.put("Tags", tags)
-        }
+    /// Shared by Bucket.
+    public struct ConfigurationState: StringEnum {
+        public let token: Value
+        public init(token: Value) { self.token = token }
+        public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
+        public static var disabled: Self { "DISABLED" }
+        public static var enabled: Self { "ENABLED" }
     }
 
+    /// Shared by Bucket.
+    public struct RedirectAllRequestsToProtocol: StringEnum {
+        public let token: Value
+        public init(token: Value) { self.token = token }
+        public static let allowedValues: [String] = ["http", "https"]
+        public static var http: Self { "http" }
+        public static var https: Self { "https" }
+    }
+
+    /// Shared by Bucket.
+    public struct StorageClass: StringEnum {
+        public let token: Value
+        public init(token: Value) { self.token = token }
+        public static let allowedValues: [String] = [
+            "DEEP_ARCHIVE",
+            "GLACIER",
+            "GLACIER_IR",
+            "Glacier",
+            "INTELLIGENT_TIERING",
+            "ONEZONE_IA",
+            "STANDARD_IA",
+        ]
+        public static var deepArchive: Self { "DEEP_ARCHIVE" }
+        public static var glacier: Self { "GLACIER" }
+        public static var glacierIr: Self { "GLACIER_IR" }
+        public static var glacier2: Self { "Glacier" }
+        public static var intelligentTiering: Self { "INTELLIGENT_TIERING" }
+        public static var onezoneIa: Self { "ONEZONE_IA" }
+        public static var standardIa: Self { "STANDARD_IA" }
+    }
+}
+
+extension S3 {
     /// AWS::S3::AccessPoint
     public final class AccessPoint: Resource {
         public override class var resourceType: String { "AWS::S3::AccessPoint" }
@@ -264,13 +206,7 @@ extension S3 {
             w.put("WebsiteConfiguration", websiteConfiguration)
         }
 
-        public struct AbacStatus: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["Disabled", "Enabled"]
-            public static var disabled: Self { "Disabled" }
-            public static var enabled: Self { "Enabled" }
-        }
+        public typealias AbacStatus = S3.AbacStatus
 
         public final class AbortIncompleteMultipartUpload: PropertyObject {
             /// Required.
@@ -289,13 +225,7 @@ extension S3 {
                 w.require("AccelerationStatus", accelerationStatus)
             }
 
-            public struct AccelerationStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Enabled", "Suspended"]
-                public static var enabled: Self { "Enabled" }
-                public static var suspended: Self { "Suspended" }
-            }
+            public typealias AccelerationStatus = S3.AccelerationStatus
         }
 
         public struct AccessControl: StringEnum {
@@ -472,13 +402,7 @@ extension S3 {
                 w.put("Status", status)
             }
 
-            public struct DeleteMarkerReplicationStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias DeleteMarkerReplicationStatus = S3.AbacStatus
         }
 
         public final class Destination: PropertyObject {
@@ -554,13 +478,7 @@ extension S3 {
                 w.require("Tierings", tierings)
             }
 
-            public struct Status: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias Status = S3.AbacStatus
         }
 
         public final class InventoryConfiguration: PropertyObject {
@@ -653,13 +571,7 @@ extension S3 {
                 w.put("EncryptionConfiguration", encryptionConfiguration)
             }
 
-            public struct ConfigurationState: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias ConfigurationState = S3.ConfigurationState
         }
 
         public final class JournalTableConfiguration: PropertyObject {
@@ -767,13 +679,7 @@ extension S3 {
                 w.require("Status", status)
             }
 
-            public struct MetricsStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias MetricsStatus = S3.AbacStatus
         }
 
         public final class MetricsConfiguration: PropertyObject {
@@ -815,26 +721,7 @@ extension S3 {
                 w.require("TransitionInDays", transitionInDays)
             }
 
-            public struct StorageClass: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "DEEP_ARCHIVE",
-                    "GLACIER",
-                    "GLACIER_IR",
-                    "Glacier",
-                    "INTELLIGENT_TIERING",
-                    "ONEZONE_IA",
-                    "STANDARD_IA",
-                ]
-                public static var deepArchive: Self { "DEEP_ARCHIVE" }
-                public static var glacier: Self { "GLACIER" }
-                public static var glacierIr: Self { "GLACIER_IR" }
-                public static var glacier2: Self { "Glacier" }
-                public static var intelligentTiering: Self { "INTELLIGENT_TIERING" }
-                public static var onezoneIa: Self { "ONEZONE_IA" }
-                public static var standardIa: Self { "STANDARD_IA" }
-            }
+            public typealias StorageClass = S3.StorageClass
         }
 
         public final class NotificationConfiguration: PropertyObject {
@@ -969,13 +856,7 @@ extension S3 {
                 w.require("Expiration", expiration)
             }
 
-            public struct Expiration: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias Expiration = S3.ConfigurationState
         }
 
         public final class RedirectAllRequestsTo: PropertyObject {
@@ -988,13 +869,7 @@ extension S3 {
                 w.put("Protocol", `protocol`)
             }
 
-            public struct RedirectAllRequestsToProtocol: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["http", "https"]
-                public static var http: Self { "http" }
-                public static var https: Self { "https" }
-            }
+            public typealias RedirectAllRequestsToProtocol = S3.RedirectAllRequestsToProtocol
         }
 
         public final class RedirectRule: PropertyObject {
@@ -1012,13 +887,7 @@ extension S3 {
                 w.put("ReplaceKeyWith", replaceKeyWith)
             }
 
-            public struct RedirectRuleProtocol: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["http", "https"]
-                public static var http: Self { "http" }
-                public static var https: Self { "https" }
-            }
+            public typealias RedirectRuleProtocol = S3.RedirectAllRequestsToProtocol
         }
 
         public final class ReplicaModifications: PropertyObject {
@@ -1029,13 +898,7 @@ extension S3 {
                 w.require("Status", status)
             }
 
-            public struct ReplicaModificationsStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias ReplicaModificationsStatus = S3.AbacStatus
         }
 
         public final class ReplicationConfiguration: PropertyObject {
@@ -1117,13 +980,7 @@ extension S3 {
                 w.require("Status", status)
             }
 
-            public struct ReplicationRuleStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias ReplicationRuleStatus = S3.AbacStatus
         }
 
         public final class ReplicationRuleAndOperator: PropertyObject {
@@ -1159,13 +1016,7 @@ extension S3 {
                 w.require("Time", time)
             }
 
-            public struct ReplicationTimeStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias ReplicationTimeStatus = S3.AbacStatus
         }
 
         public final class ReplicationTimeValue: PropertyObject {
@@ -1236,13 +1087,7 @@ extension S3 {
                 w.put("Transitions", transitions)
             }
 
-            public struct RuleStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias RuleStatus = S3.AbacStatus
         }
 
         public final class S3KeyFilter: PropertyObject {
@@ -1316,13 +1161,7 @@ extension S3 {
                 w.require("Status", status)
             }
 
-            public struct SseKmsEncryptedObjectsStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias SseKmsEncryptedObjectsStatus = S3.AbacStatus
         }
 
         public final class StorageClassAnalysis: PropertyObject {
@@ -1389,26 +1228,7 @@ extension S3 {
                 w.put("TransitionInDays", transitionInDays)
             }
 
-            public struct TransitionStorageClass: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "DEEP_ARCHIVE",
-                    "GLACIER",
-                    "GLACIER_IR",
-                    "Glacier",
-                    "INTELLIGENT_TIERING",
-                    "ONEZONE_IA",
-                    "STANDARD_IA",
-                ]
-                public static var deepArchive: Self { "DEEP_ARCHIVE" }
-                public static var glacier: Self { "GLACIER" }
-                public static var glacierIr: Self { "GLACIER_IR" }
-                public static var glacier2: Self { "Glacier" }
-                public static var intelligentTiering: Self { "INTELLIGENT_TIERING" }
-                public static var onezoneIa: Self { "ONEZONE_IA" }
-                public static var standardIa: Self { "STANDARD_IA" }
-            }
+            public typealias TransitionStorageClass = S3.StorageClass
         }
 
         public final class VersioningConfiguration: PropertyObject {
@@ -1419,13 +1239,7 @@ extension S3 {
                 w.require("Status", status)
             }
 
-            public struct VersioningConfigurationStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Enabled", "Suspended"]
-                public static var enabled: Self { "Enabled" }
-                public static var suspended: Self { "Suspended" }
-            }
+            public typealias VersioningConfigurationStatus = S3.AccelerationStatus
         }
 
         public final class WebsiteConfiguration: PropertyObject {
@@ -1455,451 +1269,6 @@ extension S3 {
         public override func writeProperties(to w: inout ObjectWriter) {
             w.require("Bucket", bucket)
             w.require("PolicyDocument", policyDocument)
-        }
-    }
-
-    /// AWS::S3::MultiRegionAccessPoint
-    public final class MultiRegionAccessPoint: Resource {
-        public override class var resourceType: String { "AWS::S3::MultiRegionAccessPoint" }
-
-        /// Changing it replaces the resource.
-        public var name: StringValue?
-        /// Changing it replaces the resource.
-        public var publicAccessBlockConfiguration: PublicAccessBlockConfiguration?
-        /// Required. Changing it replaces the resource.
-        public var regions: ListValue<Region>?
-
-        public var attrAlias: StringValue { getAtt("Alias") }
-        public var attrCreatedAt: StringValue { getAtt("CreatedAt") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Name", name)
-            w.put("PublicAccessBlockConfiguration", publicAccessBlockConfiguration)
-            w.require("Regions", regions)
-        }
-
-        public final class PublicAccessBlockConfiguration: PropertyObject {
-            public var blockPublicAcls: BoolValue?
-            public var blockPublicPolicy: BoolValue?
-            public var ignorePublicAcls: BoolValue?
-            public var restrictPublicBuckets: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("BlockPublicAcls", blockPublicAcls)
-                w.put("BlockPublicPolicy", blockPublicPolicy)
-                w.put("IgnorePublicAcls", ignorePublicAcls)
-                w.put("RestrictPublicBuckets", restrictPublicBuckets)
-            }
-        }
-
-        public final class Region: PropertyObject {
-            /// Required.
-            public var bucket: StringValue?
-            public var bucketAccountId: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Bucket", bucket)
-                w.put("BucketAccountId", bucketAccountId)
-            }
-        }
-    }
-
-    /// AWS::S3::MultiRegionAccessPointPolicy
-    public final class MultiRegionAccessPointPolicy: Resource {
-        public override class var resourceType: String { "AWS::S3::MultiRegionAccessPointPolicy" }
-
-        /// Required. Changing it replaces the resource.
-        public var mrapName: StringValue?
-        /// Required.
-        public var policy: Value?
-
-        public var attrPolicyStatus: Value { getAtt("PolicyStatus") }
-        public var attrPolicyStatusIsPublic: StringValue { getAtt("PolicyStatus.IsPublic") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("MrapName", mrapName)
-            w.require("Policy", policy)
-        }
-    }
-
-    /// AWS::S3::StorageLens
-    public final class StorageLens: Resource {
-        public override class var resourceType: String { "AWS::S3::StorageLens" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Required.
-        public var storageLensConfiguration: StorageLensConfiguration?
-        public var tags: ListValue<Tag>?
-
-        public var attrStorageLensConfigurationStorageLensArn: StringValue { getAtt("StorageLensConfiguration.StorageLensArn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("StorageLensConfiguration", storageLensConfiguration)
-            w.put("Tags", tags)
-        }
-
-        public final class AccountLevel: PropertyObject {
-            public var activityMetrics: ActivityMetrics?
-            public var advancedCostOptimizationMetrics: AdvancedCostOptimizationMetrics?
-            public var advancedDataProtectionMetrics: AdvancedDataProtectionMetrics?
-            public var advancedPerformanceMetrics: AdvancedPerformanceMetrics?
-            /// Required.
-            public var bucketLevel: BucketLevel?
-            public var detailedStatusCodesMetrics: DetailedStatusCodesMetrics?
-            public var storageLensGroupLevel: StorageLensGroupLevel?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ActivityMetrics", activityMetrics)
-                w.put("AdvancedCostOptimizationMetrics", advancedCostOptimizationMetrics)
-                w.put("AdvancedDataProtectionMetrics", advancedDataProtectionMetrics)
-                w.put("AdvancedPerformanceMetrics", advancedPerformanceMetrics)
-                w.require("BucketLevel", bucketLevel)
-                w.put("DetailedStatusCodesMetrics", detailedStatusCodesMetrics)
-                w.put("StorageLensGroupLevel", storageLensGroupLevel)
-            }
-        }
-
-        public final class ActivityMetrics: PropertyObject {
-            public var isEnabled: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("IsEnabled", isEnabled)
-            }
-        }
-
-        public final class AdvancedCostOptimizationMetrics: PropertyObject {
-            public var isEnabled: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("IsEnabled", isEnabled)
-            }
-        }
-
-        public final class AdvancedDataProtectionMetrics: PropertyObject {
-            public var isEnabled: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("IsEnabled", isEnabled)
-            }
-        }
-
-        public final class AdvancedPerformanceMetrics: PropertyObject {
-            public var isEnabled: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("IsEnabled", isEnabled)
-            }
-        }
-
-        public final class AwsOrg: PropertyObject {
-            /// Required.
-            public var arn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Arn", arn)
-            }
-        }
-
-        public final class BucketLevel: PropertyObject {
-            public var activityMetrics: ActivityMetrics?
-            public var advancedCostOptimizationMetrics: AdvancedCostOptimizationMetrics?
-            public var advancedDataProtectionMetrics: AdvancedDataProtectionMetrics?
-            public var advancedPerformanceMetrics: AdvancedPerformanceMetrics?
-            public var detailedStatusCodesMetrics: DetailedStatusCodesMetrics?
-            public var prefixLevel: PrefixLevel?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ActivityMetrics", activityMetrics)
-                w.put("AdvancedCostOptimizationMetrics", advancedCostOptimizationMetrics)
-                w.put("AdvancedDataProtectionMetrics", advancedDataProtectionMetrics)
-                w.put("AdvancedPerformanceMetrics", advancedPerformanceMetrics)
-                w.put("DetailedStatusCodesMetrics", detailedStatusCodesMetrics)
-                w.put("PrefixLevel", prefixLevel)
-            }
-        }
-
-        public final class BucketsAndRegions: PropertyObject {
-            public var buckets: ListValue<StringValue>?
-            public var regions: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Buckets", buckets)
-                w.put("Regions", regions)
-            }
-        }
-
-        public final class CloudWatchMetrics: PropertyObject {
-            /// Required.
-            public var isEnabled: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("IsEnabled", isEnabled)
-            }
-        }
-
-        public final class DataExport: PropertyObject {
-            public var cloudWatchMetrics: CloudWatchMetrics?
-            public var s3BucketDestination: S3BucketDestination?
-            public var storageLensTableDestination: StorageLensTableDestination?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("CloudWatchMetrics", cloudWatchMetrics)
-                w.put("S3BucketDestination", s3BucketDestination)
-                w.put("StorageLensTableDestination", storageLensTableDestination)
-            }
-        }
-
-        public final class DetailedStatusCodesMetrics: PropertyObject {
-            public var isEnabled: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("IsEnabled", isEnabled)
-            }
-        }
-
-        public final class Encryption: PropertyObject {
-            public var ssekms: SSEKMS?
-            public var sses3: Value?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("SSEKMS", ssekms)
-                w.put("SSES3", sses3)
-            }
-        }
-
-        public final class PrefixLevel: PropertyObject {
-            /// Required.
-            public var storageMetrics: PrefixLevelStorageMetrics?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("StorageMetrics", storageMetrics)
-            }
-        }
-
-        public final class PrefixLevelStorageMetrics: PropertyObject {
-            public var isEnabled: BoolValue?
-            public var selectionCriteria: SelectionCriteria?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("IsEnabled", isEnabled)
-                w.put("SelectionCriteria", selectionCriteria)
-            }
-        }
-
-        public final class S3BucketDestination: PropertyObject {
-            /// Required.
-            public var accountId: StringValue?
-            /// Required.
-            public var arn: StringValue?
-            public var encryption: Encryption?
-            /// Required.
-            public var format: Format?
-            /// Required.
-            public var outputSchemaVersion: OutputSchemaVersion?
-            public var prefix: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("AccountId", accountId)
-                w.require("Arn", arn)
-                w.put("Encryption", encryption)
-                w.require("Format", format)
-                w.require("OutputSchemaVersion", outputSchemaVersion)
-                w.put("Prefix", prefix)
-            }
-
-            public struct Format: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["CSV", "Parquet"]
-                public static var csv: Self { "CSV" }
-                public static var parquet: Self { "Parquet" }
-            }
-
-            public struct OutputSchemaVersion: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["V_1"]
-                public static var v1: Self { "V_1" }
-            }
-        }
-
-        public final class SSEKMS: PropertyObject {
-            /// Required.
-            public var keyId: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("KeyId", keyId)
-            }
-        }
-
-        public final class SelectionCriteria: PropertyObject {
-            public var delimiter: StringValue?
-            public var maxDepth: NumberValue?
-            public var minStorageBytesPercentage: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Delimiter", delimiter)
-                w.put("MaxDepth", maxDepth)
-                w.put("MinStorageBytesPercentage", minStorageBytesPercentage)
-            }
-        }
-
-        public final class StorageLensConfiguration: PropertyObject {
-            /// Required.
-            public var accountLevel: AccountLevel?
-            public var awsOrg: AwsOrg?
-            public var dataExport: DataExport?
-            public var exclude: BucketsAndRegions?
-            public var expandedPrefixesDataExport: StorageLensExpandedPrefixesDataExport?
-            /// Required. Changing it replaces the resource.
-            public var id: StringValue?
-            public var include: BucketsAndRegions?
-            /// Required.
-            public var isEnabled: BoolValue?
-            public var prefixDelimiter: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("AccountLevel", accountLevel)
-                w.put("AwsOrg", awsOrg)
-                w.put("DataExport", dataExport)
-                w.put("Exclude", exclude)
-                w.put("ExpandedPrefixesDataExport", expandedPrefixesDataExport)
-                w.require("Id", id)
-                w.put("Include", include)
-                w.require("IsEnabled", isEnabled)
-                w.put("PrefixDelimiter", prefixDelimiter)
-            }
-        }
-
-        public final class StorageLensExpandedPrefixesDataExport: PropertyObject {
-            public var s3BucketDestination: S3BucketDestination?
-            public var storageLensTableDestination: StorageLensTableDestination?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("S3BucketDestination", s3BucketDestination)
-                w.put("StorageLensTableDestination", storageLensTableDestination)
-            }
-        }
-
-        public final class StorageLensGroupLevel: PropertyObject {
-            public var storageLensGroupSelectionCriteria: StorageLensGroupSelectionCriteria?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("StorageLensGroupSelectionCriteria", storageLensGroupSelectionCriteria)
-            }
-        }
-
-        public final class StorageLensGroupSelectionCriteria: PropertyObject {
-            public var exclude: ListValue<StringValue>?
-            public var include: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Exclude", exclude)
-                w.put("Include", include)
-            }
-        }
-
-        public final class StorageLensTableDestination: PropertyObject {
-            public var encryption: Encryption?
-            /// Required.
-            public var isEnabled: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Encryption", encryption)
-                w.require("IsEnabled", isEnabled)
-            }
-        }
-    }
-
-    /// AWS::S3::StorageLensGroup
-    public final class StorageLensGroup: Resource {
-        public override class var resourceType: String { "AWS::S3::StorageLensGroup" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Required.
-        public var filter: Filter?
-        /// Required. Changing it replaces the resource.
-        public var name: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrStorageLensGroupArn: StringValue { getAtt("StorageLensGroupArn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("Filter", filter)
-            w.require("Name", name)
-            w.put("Tags", tags)
-        }
-
-        public final class And: PropertyObject {
-            public var matchAnyPrefix: ListValue<StringValue>?
-            public var matchAnySuffix: ListValue<StringValue>?
-            public var matchAnyTag: ListValue<Tag>?
-            public var matchObjectAge: MatchObjectAge?
-            public var matchObjectSize: MatchObjectSize?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("MatchAnyPrefix", matchAnyPrefix)
-                w.put("MatchAnySuffix", matchAnySuffix)
-                w.put("MatchAnyTag", matchAnyTag)
-                w.put("MatchObjectAge", matchObjectAge)
-                w.put("MatchObjectSize", matchObjectSize)
-            }
-        }
-
-        public final class Filter: PropertyObject {
-            public var and: And?
-            public var matchAnyPrefix: ListValue<StringValue>?
-            public var matchAnySuffix: ListValue<StringValue>?
-            public var matchAnyTag: ListValue<Tag>?
-            public var matchObjectAge: MatchObjectAge?
-            public var matchObjectSize: MatchObjectSize?
-            public var or: Or?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("And", and)
-                w.put("MatchAnyPrefix", matchAnyPrefix)
-                w.put("MatchAnySuffix", matchAnySuffix)
-                w.put("MatchAnyTag", matchAnyTag)
-                w.put("MatchObjectAge", matchObjectAge)
-                w.put("MatchObjectSize", matchObjectSize)
-                w.put("Or", or)
-            }
-        }
-
-        public final class MatchObjectAge: PropertyObject {
-            public var daysGreaterThan: NumberValue?
-            public var daysLessThan: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("DaysGreaterThan", daysGreaterThan)
-                w.put("DaysLessThan", daysLessThan)
-            }
-        }
-
-        public final class MatchObjectSize: PropertyObject {
-            public var bytesGreaterThan: NumberValue?
-            public var bytesLessThan: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("BytesGreaterThan", bytesGreaterThan)
-                w.put("BytesLessThan", bytesLessThan)
-            }
-        }
-
-        public final class Or: PropertyObject {
-            public var matchAnyPrefix: ListValue<StringValue>?
-            public var matchAnySuffix: ListValue<StringValue>?
-            public var matchAnyTag: ListValue<Tag>?
-            public var matchObjectAge: MatchObjectAge?
-            public var matchObjectSize: MatchObjectSize?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("MatchAnyPrefix", matchAnyPrefix)
-                w.put("MatchAnySuffix", matchAnySuffix)
-                w.put("MatchAnyTag", matchAnyTag)
-                w.put("MatchObjectAge", matchObjectAge)
-                w.put("MatchObjectSize", matchObjectSize)
-            }
         }
     }
 }
