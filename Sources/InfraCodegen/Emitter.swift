@@ -3,7 +3,8 @@
 ///
 /// Shape, chosen for the compiler (see codegen/README.md): classes with stored optional
 /// properties and one explicit `write`/`writeProperties` method each; no initializers, no
-/// synthesized conformances, no literal-heavy expressions; an enumeration that several
+/// synthesized conformances, no literal-heavy expressions; enumerations are subclasses of
+/// InfraCore's `SchemaEnum` (no conformances of their own); an enumeration that several
 /// resources of a service share (EC2's 1,212 instance types, `ENABLED`/`DISABLED`) is
 /// generated once in the service namespace and aliased where it is used; one file per service,
 /// or per resource group (`EC2.Networking.swift`) for the services `codegen/resources.txt` groups.
@@ -226,26 +227,29 @@ struct Emitter {
         w.add("}")
     }
 
-    /// A `StringEnum` struct, or the alias of the service's shared one.
+    /// A `SchemaEnum` subclass (it inherits every conformance: no record or witness table of
+    /// its own), or the alias of the service's shared one.
     private func enumBlock(_ e: EnumModel, _ w: inout Lines, _ s: Scope, definition: Bool = false) {
         if !definition, let shared = s.shared, let name = shared.name(of: e) {
             w.add("public typealias \(e.name) = \(shared.namespace).\(name)")
             return
         }
-        w.add("public struct \(e.name): \(s.core("StringEnum")) {")
+        w.add("public final class \(e.name): \(s.core("SchemaEnum")) {")
         w.indent += 1
-        w.add("public let token: \(s.core("Value"))")
-        w.add("public init(token: \(s.core("Value"))) { self.token = token }")
         let values = e.values.map(Naming.literal)
-        let oneLine = "public static let allowedValues: [String] = [\(values.joined(separator: ", "))]"
+        let oneLine = "public override class var allowedValues: [String] { [\(values.joined(separator: ", "))] }"
         if oneLine.count + 4 * w.indent <= 120 {
             w.add(oneLine)
         } else {
-            w.add("public static let allowedValues: [String] = [")
+            w.add("public override class var allowedValues: [String] {")
+            w.indent += 1
+            w.add("[")
             w.indent += 1
             for v in values { w.add(v + ",") }
             w.indent -= 1
             w.add("]")
+            w.indent -= 1
+            w.add("}")
         }
         for c in e.cases {
             w.add("public static var \(Naming.escaped(c.name)): Self { \(Naming.literal(c.value)) }")

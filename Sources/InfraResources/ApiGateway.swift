@@ -9,10 +9,8 @@ public enum ApiGateway {}
 /// Enumerations several resources of the service share (aliased in each).
 extension ApiGateway {
     /// Shared by Method.
-    public struct ContentHandling: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
+    public final class ContentHandling: SchemaEnum {
+        public override class var allowedValues: [String] { ["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] }
         public static var convertToBinary: Self { "CONVERT_TO_BINARY" }
         public static var convertToText: Self { "CONVERT_TO_TEXT" }
     }
@@ -309,14 +307,14 @@ extension ApiGateway {
             }
         }
 
-        public struct RoutingMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "BASE_PATH_MAPPING_ONLY",
-                "ROUTING_RULE_ONLY",
-                "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
-            ]
+        public final class RoutingMode: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "BASE_PATH_MAPPING_ONLY",
+                    "ROUTING_RULE_ONLY",
+                    "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
+                ]
+            }
             public static var basePathMappingOnly: Self { "BASE_PATH_MAPPING_ONLY" }
             public static var routingRuleOnly: Self { "ROUTING_RULE_ONLY" }
             public static var routingRuleThenBasePathMapping: Self { "ROUTING_RULE_THEN_BASE_PATH_MAPPING" }
@@ -421,20 +419,16 @@ extension ApiGateway {
                 w.put("Uri", uri)
             }
 
-            public struct ConnectionType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["INTERNET", "VPC_LINK"]
+            public final class ConnectionType: SchemaEnum {
+                public override class var allowedValues: [String] { ["INTERNET", "VPC_LINK"] }
                 public static var internet: Self { "INTERNET" }
                 public static var vpcLink: Self { "VPC_LINK" }
             }
 
             public typealias ContentHandling = ApiGateway.ContentHandling
 
-            public struct IntegrationType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"]
+            public final class IntegrationType: SchemaEnum {
+                public override class var allowedValues: [String] { ["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"] }
                 public static var aws: Self { "AWS" }
                 public static var awsProxy: Self { "AWS_PROXY" }
                 public static var http: Self { "HTTP" }
@@ -442,19 +436,15 @@ extension ApiGateway {
                 public static var mock: Self { "MOCK" }
             }
 
-            public struct PassthroughBehavior: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["NEVER", "WHEN_NO_MATCH", "WHEN_NO_TEMPLATES"]
+            public final class PassthroughBehavior: SchemaEnum {
+                public override class var allowedValues: [String] { ["NEVER", "WHEN_NO_MATCH", "WHEN_NO_TEMPLATES"] }
                 public static var never: Self { "NEVER" }
                 public static var whenNoMatch: Self { "WHEN_NO_MATCH" }
                 public static var whenNoTemplates: Self { "WHEN_NO_TEMPLATES" }
             }
 
-            public struct ResponseTransferMode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["BUFFERED", "STREAM"]
+            public final class ResponseTransferMode: SchemaEnum {
+                public override class var allowedValues: [String] { ["BUFFERED", "STREAM"] }
                 public static var buffered: Self { "BUFFERED" }
                 public static var stream: Self { "STREAM" }
             }
@@ -796,10 +786,8 @@ extension ApiGateway {
             w.require("UsagePlanId", usagePlanId)
         }
 
-        public struct KeyType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["API_KEY"]
+        public final class KeyType: SchemaEnum {
+            public override class var allowedValues: [String] { ["API_KEY"] }
             public static var apiKey: Self { "API_KEY" }
         }
     }

@@ -209,14 +209,14 @@ extension ApiGatewayV2 {
             }
         }
 
-        public struct RoutingMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "API_MAPPING_ONLY",
-                "ROUTING_RULE_ONLY",
-                "ROUTING_RULE_THEN_API_MAPPING",
-            ]
+        public final class RoutingMode: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "API_MAPPING_ONLY",
+                    "ROUTING_RULE_ONLY",
+                    "ROUTING_RULE_THEN_API_MAPPING",
+                ]
+            }
             public static var apiMappingOnly: Self { "API_MAPPING_ONLY" }
             public static var routingRuleOnly: Self { "ROUTING_RULE_ONLY" }
             public static var routingRuleThenApiMapping: Self { "ROUTING_RULE_THEN_API_MAPPING" }

@@ -9,35 +9,35 @@ public enum ApplicationAutoScaling {}
 /// Enumerations several resources of the service share (aliased in each).
 extension ApplicationAutoScaling {
     /// Shared by ScalableTarget, ScalingPolicy.
-    public struct ScalableDimension: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = [
-            "appstream:fleet:DesiredCapacity",
-            "cassandra:table:ReadCapacityUnits",
-            "cassandra:table:WriteCapacityUnits",
-            "comprehend:document-classifier-endpoint:DesiredInferenceUnits",
-            "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits",
-            "custom-resource:ResourceType:Property",
-            "dynamodb:index:ReadCapacityUnits",
-            "dynamodb:index:WriteCapacityUnits",
-            "dynamodb:table:ReadCapacityUnits",
-            "dynamodb:table:WriteCapacityUnits",
-            "ec2:spot-fleet-request:TargetCapacity",
-            "ecs:service:DesiredCount",
-            "elasticache:cache-cluster:Nodes",
-            "elasticache:replication-group:NodeGroups",
-            "elasticache:replication-group:Replicas",
-            "elasticmapreduce:instancegroup:InstanceCount",
-            "kafka:broker-storage:VolumeSize",
-            "lambda:function:ProvisionedConcurrency",
-            "neptune:cluster:ReadReplicaCount",
-            "rds:cluster:ReadReplicaCount",
-            "sagemaker:inference-component:DesiredCopyCount",
-            "sagemaker:variant:DesiredInstanceCount",
-            "sagemaker:variant:DesiredProvisionedConcurrency",
-            "workspaces:workspacespool:DesiredUserSessions",
-        ]
+    public final class ScalableDimension: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "appstream:fleet:DesiredCapacity",
+                "cassandra:table:ReadCapacityUnits",
+                "cassandra:table:WriteCapacityUnits",
+                "comprehend:document-classifier-endpoint:DesiredInferenceUnits",
+                "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits",
+                "custom-resource:ResourceType:Property",
+                "dynamodb:index:ReadCapacityUnits",
+                "dynamodb:index:WriteCapacityUnits",
+                "dynamodb:table:ReadCapacityUnits",
+                "dynamodb:table:WriteCapacityUnits",
+                "ec2:spot-fleet-request:TargetCapacity",
+                "ecs:service:DesiredCount",
+                "elasticache:cache-cluster:Nodes",
+                "elasticache:replication-group:NodeGroups",
+                "elasticache:replication-group:Replicas",
+                "elasticmapreduce:instancegroup:InstanceCount",
+                "kafka:broker-storage:VolumeSize",
+                "lambda:function:ProvisionedConcurrency",
+                "neptune:cluster:ReadReplicaCount",
+                "rds:cluster:ReadReplicaCount",
+                "sagemaker:inference-component:DesiredCopyCount",
+                "sagemaker:variant:DesiredInstanceCount",
+                "sagemaker:variant:DesiredProvisionedConcurrency",
+                "workspaces:workspacespool:DesiredUserSessions",
+            ]
+        }
         public static var appstreamFleetDesiredCapacity: Self { "appstream:fleet:DesiredCapacity" }
         public static var cassandraTableReadCapacityUnits: Self { "cassandra:table:ReadCapacityUnits" }
         public static var cassandraTableWriteCapacityUnits: Self { "cassandra:table:WriteCapacityUnits" }
@@ -65,26 +65,26 @@ extension ApplicationAutoScaling {
     }
 
     /// Shared by ScalableTarget, ScalingPolicy.
-    public struct ServiceNamespace: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = [
-            "appstream",
-            "cassandra",
-            "comprehend",
-            "custom-resource",
-            "dynamodb",
-            "ec2",
-            "ecs",
-            "elasticache",
-            "elasticmapreduce",
-            "kafka",
-            "lambda",
-            "neptune",
-            "rds",
-            "sagemaker",
-            "workspaces",
-        ]
+    public final class ServiceNamespace: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "appstream",
+                "cassandra",
+                "comprehend",
+                "custom-resource",
+                "dynamodb",
+                "ec2",
+                "ecs",
+                "elasticache",
+                "elasticmapreduce",
+                "kafka",
+                "lambda",
+                "neptune",
+                "rds",
+                "sagemaker",
+                "workspaces",
+            ]
+        }
         public static var appstream: Self { "appstream" }
         public static var cassandra: Self { "cassandra" }
         public static var comprehend: Self { "comprehend" }
@@ -233,10 +233,16 @@ extension ApplicationAutoScaling {
                 w.put("Unit", unit)
             }
 
-            public struct Statistic: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Average", "Maximum", "Minimum", "SampleCount", "Sum"]
+            public final class Statistic: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "Average",
+                        "Maximum",
+                        "Minimum",
+                        "SampleCount",
+                        "Sum",
+                    ]
+                }
                 public static var average: Self { "Average" }
                 public static var maximum: Self { "Maximum" }
                 public static var minimum: Self { "Minimum" }
@@ -257,10 +263,14 @@ extension ApplicationAutoScaling {
             }
         }
 
-        public struct PolicyType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["PredictiveScaling", "StepScaling", "TargetTrackingScaling"]
+        public final class PolicyType: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "PredictiveScaling",
+                    "StepScaling",
+                    "TargetTrackingScaling",
+                ]
+            }
             public static var predictiveScaling: Self { "PredictiveScaling" }
             public static var stepScaling: Self { "StepScaling" }
             public static var targetTrackingScaling: Self { "TargetTrackingScaling" }
@@ -276,40 +286,40 @@ extension ApplicationAutoScaling {
                 w.put("ResourceLabel", resourceLabel)
             }
 
-            public struct PredefinedMetricType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ALBRequestCountPerTarget",
-                    "AppStreamAverageCapacityUtilization",
-                    "CassandraReadCapacityUtilization",
-                    "CassandraWriteCapacityUtilization",
-                    "ComprehendInferenceUtilization",
-                    "DynamoDBReadCapacityUtilization",
-                    "DynamoDBWriteCapacityUtilization",
-                    "EC2SpotFleetRequestAverageCPUUtilization",
-                    "EC2SpotFleetRequestAverageNetworkIn",
-                    "EC2SpotFleetRequestAverageNetworkOut",
-                    "ECSServiceAverageCPUUtilization",
-                    "ECSServiceAverageMemoryUtilization",
-                    "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage",
-                    "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage",
-                    "ElastiCacheDatabaseMemoryUsagePercentage",
-                    "ElastiCacheEngineCPUUtilization",
-                    "ElastiCachePrimaryEngineCPUUtilization",
-                    "ElastiCacheReplicaEngineCPUUtilization",
-                    "KafkaBrokerStorageUtilization",
-                    "LambdaProvisionedConcurrencyUtilization",
-                    "NeptuneReaderAverageCPUUtilization",
-                    "RDSReaderAverageCPUUtilization",
-                    "RDSReaderAverageDatabaseConnections",
-                    "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
-                    "SageMakerInferenceComponentInvocationsPerCopy",
-                    "SageMakerVariantConcurrentRequestsPerModelHighResolution",
-                    "SageMakerVariantInvocationsPerInstance",
-                    "SageMakerVariantProvisionedConcurrencyUtilization",
-                    "WorkSpacesAverageUserSessionsCapacityUtilization",
-                ]
+            public final class PredefinedMetricType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "ALBRequestCountPerTarget",
+                        "AppStreamAverageCapacityUtilization",
+                        "CassandraReadCapacityUtilization",
+                        "CassandraWriteCapacityUtilization",
+                        "ComprehendInferenceUtilization",
+                        "DynamoDBReadCapacityUtilization",
+                        "DynamoDBWriteCapacityUtilization",
+                        "EC2SpotFleetRequestAverageCPUUtilization",
+                        "EC2SpotFleetRequestAverageNetworkIn",
+                        "EC2SpotFleetRequestAverageNetworkOut",
+                        "ECSServiceAverageCPUUtilization",
+                        "ECSServiceAverageMemoryUtilization",
+                        "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage",
+                        "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage",
+                        "ElastiCacheDatabaseMemoryUsagePercentage",
+                        "ElastiCacheEngineCPUUtilization",
+                        "ElastiCachePrimaryEngineCPUUtilization",
+                        "ElastiCacheReplicaEngineCPUUtilization",
+                        "KafkaBrokerStorageUtilization",
+                        "LambdaProvisionedConcurrencyUtilization",
+                        "NeptuneReaderAverageCPUUtilization",
+                        "RDSReaderAverageCPUUtilization",
+                        "RDSReaderAverageDatabaseConnections",
+                        "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
+                        "SageMakerInferenceComponentInvocationsPerCopy",
+                        "SageMakerVariantConcurrentRequestsPerModelHighResolution",
+                        "SageMakerVariantInvocationsPerInstance",
+                        "SageMakerVariantProvisionedConcurrencyUtilization",
+                        "WorkSpacesAverageUserSessionsCapacityUtilization",
+                    ]
+                }
                 public static var albRequestCountPerTarget: Self { "ALBRequestCountPerTarget" }
                 public static var appStreamAverageCapacityUtilization: Self { "AppStreamAverageCapacityUtilization" }
                 public static var cassandraReadCapacityUtilization: Self { "CassandraReadCapacityUtilization" }
@@ -456,18 +466,14 @@ extension ApplicationAutoScaling {
                 w.put("SchedulingBufferTime", schedulingBufferTime)
             }
 
-            public struct MaxCapacityBreachBehavior: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["HonorMaxCapacity", "IncreaseMaxCapacity"]
+            public final class MaxCapacityBreachBehavior: SchemaEnum {
+                public override class var allowedValues: [String] { ["HonorMaxCapacity", "IncreaseMaxCapacity"] }
                 public static var honorMaxCapacity: Self { "HonorMaxCapacity" }
                 public static var increaseMaxCapacity: Self { "IncreaseMaxCapacity" }
             }
 
-            public struct Mode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ForecastAndScale", "ForecastOnly"]
+            public final class Mode: SchemaEnum {
+                public override class var allowedValues: [String] { ["ForecastAndScale", "ForecastOnly"] }
                 public static var forecastAndScale: Self { "ForecastAndScale" }
                 public static var forecastOnly: Self { "ForecastOnly" }
             }
@@ -538,23 +544,21 @@ extension ApplicationAutoScaling {
                 w.put("StepAdjustments", stepAdjustments)
             }
 
-            public struct AdjustmentType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ChangeInCapacity",
-                    "ExactCapacity",
-                    "PercentChangeInCapacity",
-                ]
+            public final class AdjustmentType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "ChangeInCapacity",
+                        "ExactCapacity",
+                        "PercentChangeInCapacity",
+                    ]
+                }
                 public static var changeInCapacity: Self { "ChangeInCapacity" }
                 public static var exactCapacity: Self { "ExactCapacity" }
                 public static var percentChangeInCapacity: Self { "PercentChangeInCapacity" }
             }
 
-            public struct MetricAggregationType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Average", "Maximum", "Minimum"]
+            public final class MetricAggregationType: SchemaEnum {
+                public override class var allowedValues: [String] { ["Average", "Maximum", "Minimum"] }
                 public static var average: Self { "Average" }
                 public static var maximum: Self { "Maximum" }
                 public static var minimum: Self { "Minimum" }

@@ -9,25 +9,23 @@ public enum AutoScaling {}
 /// Enumerations several resources of the service share (aliased in each).
 extension AutoScaling {
     /// Shared by AutoScalingGroup.
-    public struct BareMetal: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["excluded", "included", "required"]
+    public final class BareMetal: SchemaEnum {
+        public override class var allowedValues: [String] { ["excluded", "included", "required"] }
         public static var excluded: Self { "excluded" }
         public static var included: Self { "included" }
         public static var required: Self { "required" }
     }
 
     /// Shared by ScalingPolicy.
-    public struct PredefinedMetricSpecificationPredefinedMetricType: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = [
-            "ALBRequestCountPerTarget",
-            "ASGAverageCPUUtilization",
-            "ASGAverageNetworkIn",
-            "ASGAverageNetworkOut",
-        ]
+    public final class PredefinedMetricSpecificationPredefinedMetricType: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "ALBRequestCountPerTarget",
+                "ASGAverageCPUUtilization",
+                "ASGAverageNetworkIn",
+                "ASGAverageNetworkOut",
+            ]
+        }
         public static var albRequestCountPerTarget: Self { "ALBRequestCountPerTarget" }
         public static var asgAverageCPUUtilization: Self { "ASGAverageCPUUtilization" }
         public static var asgAverageNetworkIn: Self { "ASGAverageNetworkIn" }
@@ -207,10 +205,8 @@ extension AutoScaling {
                 w.put("CapacityDistributionStrategy", capacityDistributionStrategy)
             }
 
-            public struct CapacityDistributionStrategy: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["balanced-best-effort", "balanced-only"]
+            public final class CapacityDistributionStrategy: SchemaEnum {
+                public override class var allowedValues: [String] { ["balanced-best-effort", "balanced-only"] }
                 public static var balancedBestEffort: Self { "balanced-best-effort" }
                 public static var balancedOnly: Self { "balanced-only" }
             }
@@ -227,10 +223,8 @@ extension AutoScaling {
                 w.require("ZonalShiftEnabled", zonalShiftEnabled)
             }
 
-            public struct ImpairedZoneHealthCheckBehavior: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["IgnoreUnhealthy", "ReplaceUnhealthy"]
+            public final class ImpairedZoneHealthCheckBehavior: SchemaEnum {
+                public override class var allowedValues: [String] { ["IgnoreUnhealthy", "ReplaceUnhealthy"] }
                 public static var ignoreUnhealthy: Self { "IgnoreUnhealthy" }
                 public static var replaceUnhealthy: Self { "ReplaceUnhealthy" }
             }
@@ -264,15 +258,15 @@ extension AutoScaling {
                 w.put("CapacityReservationTarget", capacityReservationTarget)
             }
 
-            public struct CapacityReservationPreference: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "capacity-reservations-first",
-                    "capacity-reservations-only",
-                    "default",
-                    "none",
-                ]
+            public final class CapacityReservationPreference: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "capacity-reservations-first",
+                        "capacity-reservations-only",
+                        "default",
+                        "none",
+                    ]
+                }
                 public static var capacityReservationsFirst: Self { "capacity-reservations-first" }
                 public static var capacityReservationsOnly: Self { "capacity-reservations-only" }
                 public static var `default`: Self { "default" }
@@ -298,10 +292,14 @@ extension AutoScaling {
             }
         }
 
-        public struct DeletionProtection: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["none", "prevent-all-deletion", "prevent-force-deletion"]
+        public final class DeletionProtection: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "none",
+                    "prevent-all-deletion",
+                    "prevent-force-deletion",
+                ]
+            }
             public static var noneValue: Self { "none" }
             public static var preventAllDeletion: Self { "prevent-all-deletion" }
             public static var preventForceDeletion: Self { "prevent-force-deletion" }
@@ -382,28 +380,26 @@ extension AutoScaling {
                 w.require("VCpuCount", vCpuCount)
             }
 
-            public struct AcceleratorManufacturers: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["amazon-web-services", "amd", "nvidia", "xilinx"]
+            public final class AcceleratorManufacturers: SchemaEnum {
+                public override class var allowedValues: [String] { ["amazon-web-services", "amd", "nvidia", "xilinx"] }
                 public static var amazonWebServices: Self { "amazon-web-services" }
                 public static var amd: Self { "amd" }
                 public static var nvidia: Self { "nvidia" }
                 public static var xilinx: Self { "xilinx" }
             }
 
-            public struct AcceleratorNames: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "a100",
-                    "k80",
-                    "m60",
-                    "radeon-pro-v520",
-                    "t4",
-                    "v100",
-                    "vu9p",
-                ]
+            public final class AcceleratorNames: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "a100",
+                        "k80",
+                        "m60",
+                        "radeon-pro-v520",
+                        "t4",
+                        "v100",
+                        "vu9p",
+                    ]
+                }
                 public static var a100: Self { "a100" }
                 public static var k80: Self { "k80" }
                 public static var m60: Self { "m60" }
@@ -413,10 +409,8 @@ extension AutoScaling {
                 public static var vu9p: Self { "vu9p" }
             }
 
-            public struct AcceleratorTypes: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["fpga", "gpu", "inference"]
+            public final class AcceleratorTypes: SchemaEnum {
+                public override class var allowedValues: [String] { ["fpga", "gpu", "inference"] }
                 public static var fpga: Self { "fpga" }
                 public static var gpu: Self { "gpu" }
                 public static var inference: Self { "inference" }
@@ -426,30 +420,24 @@ extension AutoScaling {
 
             public typealias BurstablePerformance = AutoScaling.BareMetal
 
-            public struct CpuManufacturers: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["amazon-web-services", "amd", "apple", "intel"]
+            public final class CpuManufacturers: SchemaEnum {
+                public override class var allowedValues: [String] { ["amazon-web-services", "amd", "apple", "intel"] }
                 public static var amazonWebServices: Self { "amazon-web-services" }
                 public static var amd: Self { "amd" }
                 public static var apple: Self { "apple" }
                 public static var intel: Self { "intel" }
             }
 
-            public struct InstanceGenerations: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["current", "previous"]
+            public final class InstanceGenerations: SchemaEnum {
+                public override class var allowedValues: [String] { ["current", "previous"] }
                 public static var current: Self { "current" }
                 public static var previous: Self { "previous" }
             }
 
             public typealias LocalStorage = AutoScaling.BareMetal
 
-            public struct LocalStorageTypes: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["hdd", "ssd"]
+            public final class LocalStorageTypes: SchemaEnum {
+                public override class var allowedValues: [String] { ["hdd", "ssd"] }
                 public static var hdd: Self { "hdd" }
                 public static var ssd: Self { "ssd" }
             }
@@ -623,10 +611,8 @@ extension AutoScaling {
                 w.put("TerminateHookAbandon", terminateHookAbandon)
             }
 
-            public struct TerminateHookAbandon: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["retain", "terminate"]
+            public final class TerminateHookAbandon: SchemaEnum {
+                public override class var allowedValues: [String] { ["retain", "terminate"] }
                 public static var retain: Self { "retain" }
                 public static var terminate: Self { "terminate" }
             }
@@ -707,21 +693,19 @@ extension AutoScaling {
             w.put("RoleARN", roleARN)
         }
 
-        public struct DefaultResult: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ABANDON", "CONTINUE"]
+        public final class DefaultResult: SchemaEnum {
+            public override class var allowedValues: [String] { ["ABANDON", "CONTINUE"] }
             public static var abandon: Self { "ABANDON" }
             public static var `continue`: Self { "CONTINUE" }
         }
 
-        public struct LifecycleTransition: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "autoscaling:EC2_INSTANCE_LAUNCHING",
-                "autoscaling:EC2_INSTANCE_TERMINATING",
-            ]
+        public final class LifecycleTransition: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "autoscaling:EC2_INSTANCE_LAUNCHING",
+                    "autoscaling:EC2_INSTANCE_TERMINATING",
+                ]
+            }
             public static var autoscalingEc2InstanceLaunching: Self { "autoscaling:EC2_INSTANCE_LAUNCHING" }
             public static var autoscalingEc2InstanceTerminating: Self { "autoscaling:EC2_INSTANCE_TERMINATING" }
         }
@@ -761,10 +745,14 @@ extension AutoScaling {
             w.put("TargetTrackingConfiguration", targetTrackingConfiguration)
         }
 
-        public struct AdjustmentType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"]
+        public final class AdjustmentType: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "ChangeInCapacity",
+                    "ExactCapacity",
+                    "PercentChangeInCapacity",
+                ]
+            }
             public static var changeInCapacity: Self { "ChangeInCapacity" }
             public static var exactCapacity: Self { "ExactCapacity" }
             public static var percentChangeInCapacity: Self { "PercentChangeInCapacity" }
@@ -789,10 +777,16 @@ extension AutoScaling {
                 w.put("Unit", unit)
             }
 
-            public struct Statistic: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Average", "Maximum", "Minimum", "SampleCount", "Sum"]
+            public final class Statistic: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "Average",
+                        "Maximum",
+                        "Minimum",
+                        "SampleCount",
+                        "Sum",
+                    ]
+                }
                 public static var average: Self { "Average" }
                 public static var maximum: Self { "Maximum" }
                 public static var minimum: Self { "Minimum" }
@@ -815,10 +809,8 @@ extension AutoScaling {
             }
         }
 
-        public struct MetricAggregationType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["Average", "Maximum", "Minimum"]
+        public final class MetricAggregationType: SchemaEnum {
+            public override class var allowedValues: [String] { ["Average", "Maximum", "Minimum"] }
             public static var average: Self { "Average" }
             public static var maximum: Self { "Maximum" }
             public static var minimum: Self { "Minimum" }
@@ -867,15 +859,15 @@ extension AutoScaling {
             }
         }
 
-        public struct PolicyType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "PredictiveScaling",
-                "SimpleScaling",
-                "StepScaling",
-                "TargetTrackingScaling",
-            ]
+        public final class PolicyType: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "PredictiveScaling",
+                    "SimpleScaling",
+                    "StepScaling",
+                    "TargetTrackingScaling",
+                ]
+            }
             public static var predictiveScaling: Self { "PredictiveScaling" }
             public static var simpleScaling: Self { "SimpleScaling" }
             public static var stepScaling: Self { "StepScaling" }
@@ -911,18 +903,14 @@ extension AutoScaling {
                 w.put("SchedulingBufferTime", schedulingBufferTime)
             }
 
-            public struct MaxCapacityBreachBehavior: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["HonorMaxCapacity", "IncreaseMaxCapacity"]
+            public final class MaxCapacityBreachBehavior: SchemaEnum {
+                public override class var allowedValues: [String] { ["HonorMaxCapacity", "IncreaseMaxCapacity"] }
                 public static var honorMaxCapacity: Self { "HonorMaxCapacity" }
                 public static var increaseMaxCapacity: Self { "IncreaseMaxCapacity" }
             }
 
-            public struct Mode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ForecastAndScale", "ForecastOnly"]
+            public final class Mode: SchemaEnum {
+                public override class var allowedValues: [String] { ["ForecastAndScale", "ForecastOnly"] }
                 public static var forecastAndScale: Self { "ForecastAndScale" }
                 public static var forecastOnly: Self { "ForecastOnly" }
             }
@@ -986,15 +974,15 @@ extension AutoScaling {
                 w.put("ResourceLabel", resourceLabel)
             }
 
-            public struct PredefinedMetricType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ALBTargetGroupRequestCount",
-                    "ASGTotalCPUUtilization",
-                    "ASGTotalNetworkIn",
-                    "ASGTotalNetworkOut",
-                ]
+            public final class PredefinedMetricType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "ALBTargetGroupRequestCount",
+                        "ASGTotalCPUUtilization",
+                        "ASGTotalNetworkIn",
+                        "ASGTotalNetworkOut",
+                    ]
+                }
                 public static var albTargetGroupRequestCount: Self { "ALBTargetGroupRequestCount" }
                 public static var asgTotalCPUUtilization: Self { "ASGTotalCPUUtilization" }
                 public static var asgTotalNetworkIn: Self { "ASGTotalNetworkIn" }
@@ -1012,15 +1000,15 @@ extension AutoScaling {
                 w.put("ResourceLabel", resourceLabel)
             }
 
-            public struct PredictiveScalingPredefinedMetricPairPredefinedMetricType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ALBRequestCount",
-                    "ASGCPUUtilization",
-                    "ASGNetworkIn",
-                    "ASGNetworkOut",
-                ]
+            public final class PredictiveScalingPredefinedMetricPairPredefinedMetricType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "ALBRequestCount",
+                        "ASGCPUUtilization",
+                        "ASGNetworkIn",
+                        "ASGNetworkOut",
+                    ]
+                }
                 public static var albRequestCount: Self { "ALBRequestCount" }
                 public static var asgcpuUtilization: Self { "ASGCPUUtilization" }
                 public static var asgNetworkIn: Self { "ASGNetworkIn" }

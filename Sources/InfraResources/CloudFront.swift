@@ -208,10 +208,8 @@ extension CloudFront {
             }
         }
 
-        public struct ConnectionMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["direct", "tenant-only"]
+        public final class ConnectionMode: SchemaEnum {
+            public override class var allowedValues: [String] { ["direct", "tenant-only"] }
             public static var direct: Self { "direct" }
             public static var tenantOnly: Self { "tenant-only" }
         }
@@ -226,10 +224,8 @@ extension CloudFront {
                 w.put("WhitelistedNames", whitelistedNames)
             }
 
-            public struct Forward: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["all", "none", "whitelist"]
+            public final class Forward: SchemaEnum {
+                public override class var allowedValues: [String] { ["all", "none", "whitelist"] }
                 public static var all: Self { "all" }
                 public static var noneValue: Self { "none" }
                 public static var whitelist: Self { "whitelist" }
@@ -273,10 +269,8 @@ extension CloudFront {
                 w.put("OriginSSLProtocols", originSSLProtocols)
             }
 
-            public struct IpAddressType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["dualstack", "ipv4", "ipv6"]
+            public final class IpAddressType: SchemaEnum {
+                public override class var allowedValues: [String] { ["dualstack", "ipv4", "ipv6"] }
                 public static var dualstack: Self { "dualstack" }
                 public static var ipv4: Self { "ipv4" }
                 public static var ipv6: Self { "ipv6" }
@@ -330,10 +324,8 @@ extension CloudFront {
                 w.require("ViewerProtocolPolicy", viewerProtocolPolicy)
             }
 
-            public struct ViewerProtocolPolicy: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["allow-all", "https-only", "redirect-to-https"]
+            public final class ViewerProtocolPolicy: SchemaEnum {
+                public override class var allowedValues: [String] { ["allow-all", "https-only", "redirect-to-https"] }
                 public static var allowAll: Self { "allow-all" }
                 public static var httpsOnly: Self { "https-only" }
                 public static var redirectToHttps: Self { "redirect-to-https" }
@@ -409,25 +401,23 @@ extension CloudFront {
                 w.put("WebACLId", webACLId)
             }
 
-            public struct HttpVersion: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["http1.1", "http2", "http2and3", "http3"]
+            public final class HttpVersion: SchemaEnum {
+                public override class var allowedValues: [String] { ["http1.1", "http2", "http2and3", "http3"] }
                 public static var http1_1: Self { "http1.1" }
                 public static var http2: Self { "http2" }
                 public static var http2and3: Self { "http2and3" }
                 public static var http3: Self { "http3" }
             }
 
-            public struct PriceClass: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "None",
-                    "PriceClass_100",
-                    "PriceClass_200",
-                    "PriceClass_All",
-                ]
+            public final class PriceClass: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "None",
+                        "PriceClass_100",
+                        "PriceClass_200",
+                        "PriceClass_All",
+                    ]
+                }
                 public static var noneValue: Self { "None" }
                 public static var priceClass100: Self { "PriceClass_100" }
                 public static var priceClass200: Self { "PriceClass_200" }
@@ -470,260 +460,260 @@ extension CloudFront {
                 w.require("RestrictionType", restrictionType)
             }
 
-            public struct Locations: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "AD",
-                    "AE",
-                    "AF",
-                    "AG",
-                    "AI",
-                    "AL",
-                    "AM",
-                    "AO",
-                    "AQ",
-                    "AR",
-                    "AS",
-                    "AT",
-                    "AU",
-                    "AW",
-                    "AX",
-                    "AZ",
-                    "BA",
-                    "BB",
-                    "BD",
-                    "BE",
-                    "BF",
-                    "BG",
-                    "BH",
-                    "BI",
-                    "BJ",
-                    "BL",
-                    "BM",
-                    "BN",
-                    "BO",
-                    "BQ",
-                    "BR",
-                    "BS",
-                    "BT",
-                    "BV",
-                    "BW",
-                    "BY",
-                    "BZ",
-                    "CA",
-                    "CC",
-                    "CD",
-                    "CF",
-                    "CG",
-                    "CH",
-                    "CI",
-                    "CK",
-                    "CL",
-                    "CM",
-                    "CN",
-                    "CO",
-                    "CR",
-                    "CU",
-                    "CV",
-                    "CW",
-                    "CX",
-                    "CY",
-                    "CZ",
-                    "DE",
-                    "DJ",
-                    "DK",
-                    "DM",
-                    "DO",
-                    "DZ",
-                    "EC",
-                    "EE",
-                    "EG",
-                    "EH",
-                    "ER",
-                    "ES",
-                    "ET",
-                    "FI",
-                    "FJ",
-                    "FK",
-                    "FM",
-                    "FO",
-                    "FR",
-                    "GA",
-                    "GB",
-                    "GD",
-                    "GE",
-                    "GF",
-                    "GG",
-                    "GH",
-                    "GI",
-                    "GL",
-                    "GM",
-                    "GN",
-                    "GP",
-                    "GQ",
-                    "GR",
-                    "GS",
-                    "GT",
-                    "GU",
-                    "GW",
-                    "GY",
-                    "HK",
-                    "HM",
-                    "HN",
-                    "HR",
-                    "HT",
-                    "HU",
-                    "ID",
-                    "IE",
-                    "IL",
-                    "IM",
-                    "IN",
-                    "IO",
-                    "IQ",
-                    "IR",
-                    "IS",
-                    "IT",
-                    "JE",
-                    "JM",
-                    "JO",
-                    "JP",
-                    "KE",
-                    "KG",
-                    "KH",
-                    "KI",
-                    "KM",
-                    "KN",
-                    "KP",
-                    "KR",
-                    "KW",
-                    "KY",
-                    "KZ",
-                    "LA",
-                    "LB",
-                    "LC",
-                    "LI",
-                    "LK",
-                    "LR",
-                    "LS",
-                    "LT",
-                    "LU",
-                    "LV",
-                    "LY",
-                    "MA",
-                    "MC",
-                    "MD",
-                    "ME",
-                    "MF",
-                    "MG",
-                    "MH",
-                    "MK",
-                    "ML",
-                    "MM",
-                    "MN",
-                    "MO",
-                    "MP",
-                    "MQ",
-                    "MR",
-                    "MS",
-                    "MT",
-                    "MU",
-                    "MV",
-                    "MW",
-                    "MX",
-                    "MY",
-                    "MZ",
-                    "NA",
-                    "NC",
-                    "NE",
-                    "NF",
-                    "NG",
-                    "NI",
-                    "NL",
-                    "NO",
-                    "NP",
-                    "NR",
-                    "NU",
-                    "NZ",
-                    "OM",
-                    "PA",
-                    "PE",
-                    "PF",
-                    "PG",
-                    "PH",
-                    "PK",
-                    "PL",
-                    "PM",
-                    "PN",
-                    "PR",
-                    "PS",
-                    "PT",
-                    "PW",
-                    "PY",
-                    "QA",
-                    "RE",
-                    "RO",
-                    "RS",
-                    "RU",
-                    "RW",
-                    "SA",
-                    "SB",
-                    "SC",
-                    "SD",
-                    "SE",
-                    "SG",
-                    "SH",
-                    "SI",
-                    "SJ",
-                    "SK",
-                    "SL",
-                    "SM",
-                    "SN",
-                    "SO",
-                    "SR",
-                    "SS",
-                    "ST",
-                    "SV",
-                    "SX",
-                    "SY",
-                    "SZ",
-                    "TC",
-                    "TD",
-                    "TF",
-                    "TG",
-                    "TH",
-                    "TJ",
-                    "TK",
-                    "TL",
-                    "TM",
-                    "TN",
-                    "TO",
-                    "TR",
-                    "TT",
-                    "TV",
-                    "TW",
-                    "TZ",
-                    "UA",
-                    "UG",
-                    "UM",
-                    "US",
-                    "UY",
-                    "UZ",
-                    "VA",
-                    "VC",
-                    "VE",
-                    "VG",
-                    "VI",
-                    "VN",
-                    "VU",
-                    "WF",
-                    "WS",
-                    "YE",
-                    "YT",
-                    "ZA",
-                    "ZM",
-                    "ZW",
-                ]
+            public final class Locations: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "AD",
+                        "AE",
+                        "AF",
+                        "AG",
+                        "AI",
+                        "AL",
+                        "AM",
+                        "AO",
+                        "AQ",
+                        "AR",
+                        "AS",
+                        "AT",
+                        "AU",
+                        "AW",
+                        "AX",
+                        "AZ",
+                        "BA",
+                        "BB",
+                        "BD",
+                        "BE",
+                        "BF",
+                        "BG",
+                        "BH",
+                        "BI",
+                        "BJ",
+                        "BL",
+                        "BM",
+                        "BN",
+                        "BO",
+                        "BQ",
+                        "BR",
+                        "BS",
+                        "BT",
+                        "BV",
+                        "BW",
+                        "BY",
+                        "BZ",
+                        "CA",
+                        "CC",
+                        "CD",
+                        "CF",
+                        "CG",
+                        "CH",
+                        "CI",
+                        "CK",
+                        "CL",
+                        "CM",
+                        "CN",
+                        "CO",
+                        "CR",
+                        "CU",
+                        "CV",
+                        "CW",
+                        "CX",
+                        "CY",
+                        "CZ",
+                        "DE",
+                        "DJ",
+                        "DK",
+                        "DM",
+                        "DO",
+                        "DZ",
+                        "EC",
+                        "EE",
+                        "EG",
+                        "EH",
+                        "ER",
+                        "ES",
+                        "ET",
+                        "FI",
+                        "FJ",
+                        "FK",
+                        "FM",
+                        "FO",
+                        "FR",
+                        "GA",
+                        "GB",
+                        "GD",
+                        "GE",
+                        "GF",
+                        "GG",
+                        "GH",
+                        "GI",
+                        "GL",
+                        "GM",
+                        "GN",
+                        "GP",
+                        "GQ",
+                        "GR",
+                        "GS",
+                        "GT",
+                        "GU",
+                        "GW",
+                        "GY",
+                        "HK",
+                        "HM",
+                        "HN",
+                        "HR",
+                        "HT",
+                        "HU",
+                        "ID",
+                        "IE",
+                        "IL",
+                        "IM",
+                        "IN",
+                        "IO",
+                        "IQ",
+                        "IR",
+                        "IS",
+                        "IT",
+                        "JE",
+                        "JM",
+                        "JO",
+                        "JP",
+                        "KE",
+                        "KG",
+                        "KH",
+                        "KI",
+                        "KM",
+                        "KN",
+                        "KP",
+                        "KR",
+                        "KW",
+                        "KY",
+                        "KZ",
+                        "LA",
+                        "LB",
+                        "LC",
+                        "LI",
+                        "LK",
+                        "LR",
+                        "LS",
+                        "LT",
+                        "LU",
+                        "LV",
+                        "LY",
+                        "MA",
+                        "MC",
+                        "MD",
+                        "ME",
+                        "MF",
+                        "MG",
+                        "MH",
+                        "MK",
+                        "ML",
+                        "MM",
+                        "MN",
+                        "MO",
+                        "MP",
+                        "MQ",
+                        "MR",
+                        "MS",
+                        "MT",
+                        "MU",
+                        "MV",
+                        "MW",
+                        "MX",
+                        "MY",
+                        "MZ",
+                        "NA",
+                        "NC",
+                        "NE",
+                        "NF",
+                        "NG",
+                        "NI",
+                        "NL",
+                        "NO",
+                        "NP",
+                        "NR",
+                        "NU",
+                        "NZ",
+                        "OM",
+                        "PA",
+                        "PE",
+                        "PF",
+                        "PG",
+                        "PH",
+                        "PK",
+                        "PL",
+                        "PM",
+                        "PN",
+                        "PR",
+                        "PS",
+                        "PT",
+                        "PW",
+                        "PY",
+                        "QA",
+                        "RE",
+                        "RO",
+                        "RS",
+                        "RU",
+                        "RW",
+                        "SA",
+                        "SB",
+                        "SC",
+                        "SD",
+                        "SE",
+                        "SG",
+                        "SH",
+                        "SI",
+                        "SJ",
+                        "SK",
+                        "SL",
+                        "SM",
+                        "SN",
+                        "SO",
+                        "SR",
+                        "SS",
+                        "ST",
+                        "SV",
+                        "SX",
+                        "SY",
+                        "SZ",
+                        "TC",
+                        "TD",
+                        "TF",
+                        "TG",
+                        "TH",
+                        "TJ",
+                        "TK",
+                        "TL",
+                        "TM",
+                        "TN",
+                        "TO",
+                        "TR",
+                        "TT",
+                        "TV",
+                        "TW",
+                        "TZ",
+                        "UA",
+                        "UG",
+                        "UM",
+                        "US",
+                        "UY",
+                        "UZ",
+                        "VA",
+                        "VC",
+                        "VE",
+                        "VG",
+                        "VI",
+                        "VN",
+                        "VU",
+                        "WF",
+                        "WS",
+                        "YE",
+                        "YT",
+                        "ZA",
+                        "ZM",
+                        "ZW",
+                    ]
+                }
                 public static var ad: Self { "AD" }
                 public static var ae: Self { "AE" }
                 public static var af: Self { "AF" }
@@ -975,10 +965,8 @@ extension CloudFront {
                 public static var zw: Self { "ZW" }
             }
 
-            public struct RestrictionType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["blacklist", "none", "whitelist"]
+            public final class RestrictionType: SchemaEnum {
+                public override class var allowedValues: [String] { ["blacklist", "none", "whitelist"] }
                 public static var blacklist: Self { "blacklist" }
                 public static var noneValue: Self { "none" }
                 public static var whitelist: Self { "whitelist" }
@@ -1139,10 +1127,8 @@ extension CloudFront {
             }
         }
 
-        public struct OriginGroupSelectionCriteria: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["default", "media-quality-based"]
+        public final class OriginGroupSelectionCriteria: SchemaEnum {
+            public override class var allowedValues: [String] { ["default", "media-quality-based"] }
             public static var `default`: Self { "default" }
             public static var mediaQualityBased: Self { "media-quality-based" }
         }
@@ -1269,20 +1255,20 @@ extension CloudFront {
                 w.put("SslSupportMethod", sslSupportMethod)
             }
 
-            public struct MinimumProtocolVersion: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "SSLv3",
-                    "TLSv1",
-                    "TLSv1.1_2016",
-                    "TLSv1.2_2018",
-                    "TLSv1.2_2019",
-                    "TLSv1.2_2021",
-                    "TLSv1.2_2025",
-                    "TLSv1.3_2025",
-                    "TLSv1_2016",
-                ]
+            public final class MinimumProtocolVersion: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "SSLv3",
+                        "TLSv1",
+                        "TLSv1.1_2016",
+                        "TLSv1.2_2018",
+                        "TLSv1.2_2019",
+                        "TLSv1.2_2021",
+                        "TLSv1.2_2025",
+                        "TLSv1.3_2025",
+                        "TLSv1_2016",
+                    ]
+                }
                 public static var ssLv3: Self { "SSLv3" }
                 public static var tlSv1: Self { "TLSv1" }
                 public static var tlSv1_1_2016: Self { "TLSv1.1_2016" }
@@ -1294,10 +1280,8 @@ extension CloudFront {
                 public static var tlSv1_2016: Self { "TLSv1_2016" }
             }
 
-            public struct SslSupportMethod: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["sni-only", "static-ip", "vip"]
+            public final class SslSupportMethod: SchemaEnum {
+                public override class var allowedValues: [String] { ["sni-only", "static-ip", "vip"] }
                 public static var sniOnly: Self { "sni-only" }
                 public static var staticIp: Self { "static-ip" }
                 public static var vip: Self { "vip" }
@@ -1314,10 +1298,8 @@ extension CloudFront {
             }
         }
 
-        public struct ViewerMtlsMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["optional", "passthrough", "required"]
+        public final class ViewerMtlsMode: SchemaEnum {
+            public override class var allowedValues: [String] { ["optional", "passthrough", "required"] }
             public static var optional: Self { "optional" }
             public static var passthrough: Self { "passthrough" }
             public static var required: Self { "required" }
@@ -1378,10 +1360,8 @@ extension CloudFront {
                 w.require("Runtime", runtime)
             }
 
-            public struct Runtime: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["cloudfront-js-1.0", "cloudfront-js-2.0"]
+            public final class Runtime: SchemaEnum {
+                public override class var allowedValues: [String] { ["cloudfront-js-1.0", "cloudfront-js-2.0"] }
                 public static var cloudfrontJs1_0: Self { "cloudfront-js-1.0" }
                 public static var cloudfrontJs2_0: Self { "cloudfront-js-2.0" }
             }
@@ -1591,19 +1571,19 @@ extension CloudFront {
                 w.require("Items", items)
             }
 
-            public struct Items: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ALL",
-                    "DELETE",
-                    "GET",
-                    "HEAD",
-                    "OPTIONS",
-                    "PATCH",
-                    "POST",
-                    "PUT",
-                ]
+            public final class Items: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "ALL",
+                        "DELETE",
+                        "GET",
+                        "HEAD",
+                        "OPTIONS",
+                        "PATCH",
+                        "POST",
+                        "PUT",
+                    ]
+                }
                 public static var all: Self { "ALL" }
                 public static var delete: Self { "DELETE" }
                 public static var get: Self { "GET" }

@@ -476,10 +476,8 @@ extension Cognito {
             }
         }
 
-        public struct UserPoolTier: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ESSENTIALS", "LITE", "PLUS"]
+        public final class UserPoolTier: SchemaEnum {
+            public override class var allowedValues: [String] { ["ESSENTIALS", "LITE", "PLUS"] }
             public static var essentials: Self { "ESSENTIALS" }
             public static var lite: Self { "LITE" }
             public static var plus: Self { "PLUS" }
@@ -511,10 +509,13 @@ extension Cognito {
             }
         }
 
-        public struct WebAuthnFactorConfiguration: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["MULTI_FACTOR_WITH_USER_VERIFICATION", "SINGLE_FACTOR"]
+        public final class WebAuthnFactorConfiguration: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "MULTI_FACTOR_WITH_USER_VERIFICATION",
+                    "SINGLE_FACTOR",
+                ]
+            }
             public static var multiFactorWithUserVerification: Self { "MULTI_FACTOR_WITH_USER_VERIFICATION" }
             public static var singleFactor: Self { "SINGLE_FACTOR" }
         }
@@ -605,10 +606,8 @@ extension Cognito {
                 w.put("RetryGracePeriodSeconds", retryGracePeriodSeconds)
             }
 
-            public struct Feature: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
+            public final class Feature: SchemaEnum {
+                public override class var allowedValues: [String] { ["DISABLED", "ENABLED"] }
                 public static var disabled: Self { "DISABLED" }
                 public static var enabled: Self { "ENABLED" }
             }

@@ -73,10 +73,8 @@ extension DynamoDB {
                 w.require("AttributeType", attributeType)
             }
 
-            public struct AttributeType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["B", "N", "S"]
+            public final class AttributeType: SchemaEnum {
+                public override class var allowedValues: [String] { ["B", "N", "S"] }
                 public static var b: Self { "B" }
                 public static var n: Self { "N" }
                 public static var s: Self { "S" }
@@ -93,10 +91,8 @@ extension DynamoDB {
                 w.put("Mode", mode)
             }
 
-            public struct Mode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"]
+            public final class Mode: SchemaEnum {
+                public override class var allowedValues: [String] { ["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"] }
                 public static var accessedAndThrottledKeys: Self { "ACCESSED_AND_THROTTLED_KEYS" }
                 public static var throttledKeys: Self { "THROTTLED_KEYS" }
             }
@@ -181,10 +177,8 @@ extension DynamoDB {
                 w.require("StreamArn", streamArn)
             }
 
-            public struct ApproximateCreationDateTimePrecision: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["MICROSECOND", "MILLISECOND"]
+            public final class ApproximateCreationDateTimePrecision: SchemaEnum {
+                public override class var allowedValues: [String] { ["MICROSECOND", "MILLISECOND"] }
                 public static var microsecond: Self { "MICROSECOND" }
                 public static var millisecond: Self { "MILLISECOND" }
             }
@@ -281,10 +275,8 @@ extension DynamoDB {
                 w.put("SSEType", sseType)
             }
 
-            public struct SSEType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["KMS"]
+            public final class SSEType: SchemaEnum {
+                public override class var allowedValues: [String] { ["KMS"] }
                 public static var kms: Self { "KMS" }
             }
         }

@@ -159,10 +159,8 @@ extension EC2 {
             w.put("Volumes", volumes)
         }
 
-        public struct Affinity: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["default", "host"]
+        public final class Affinity: SchemaEnum {
+            public override class var allowedValues: [String] { ["default", "host"] }
             public static var `default`: Self { "default" }
             public static var host: Self { "host" }
         }
@@ -514,10 +512,8 @@ extension EC2 {
                 w.put("CapacityReservationTarget", capacityReservationTarget)
             }
 
-            public struct CapacityReservationPreference: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["capacity-reservations-only", "none", "open"]
+            public final class CapacityReservationPreference: SchemaEnum {
+                public override class var allowedValues: [String] { ["capacity-reservations-only", "none", "open"] }
                 public static var capacityReservationsOnly: Self { "capacity-reservations-only" }
                 public static var noneValue: Self { "none" }
                 public static var `open`: Self { "open" }
@@ -657,14 +653,14 @@ extension EC2 {
                 w.put("SpotOptions", spotOptions)
             }
 
-            public struct MarketType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "capacity-block",
-                    "interruptible-capacity-reservation",
-                    "spot",
-                ]
+            public final class MarketType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "capacity-block",
+                        "interruptible-capacity-reservation",
+                        "spot",
+                    ]
+                }
                 public static var capacityBlock: Self { "capacity-block" }
                 public static var interruptibleCapacityReservation: Self { "interruptible-capacity-reservation" }
                 public static var spot: Self { "spot" }
@@ -726,10 +722,16 @@ extension EC2 {
                 w.put("VCpuCount", vCpuCount)
             }
 
-            public struct AcceleratorManufacturers: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["amazon-web-services", "amd", "habana", "nvidia", "xilinx"]
+            public final class AcceleratorManufacturers: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "amazon-web-services",
+                        "amd",
+                        "habana",
+                        "nvidia",
+                        "xilinx",
+                    ]
+                }
                 public static var amazonWebServices: Self { "amazon-web-services" }
                 public static var amd: Self { "amd" }
                 public static var habana: Self { "habana" }
@@ -737,30 +739,30 @@ extension EC2 {
                 public static var xilinx: Self { "xilinx" }
             }
 
-            public struct AcceleratorNames: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "a100",
-                    "a10g",
-                    "gaudi-hl-205",
-                    "h100",
-                    "inferentia",
-                    "inferentia2",
-                    "k520",
-                    "k80",
-                    "l4",
-                    "l40s",
-                    "m60",
-                    "radeon-pro-v520",
-                    "t4",
-                    "t4g",
-                    "trainium",
-                    "trainium2",
-                    "u30",
-                    "v100",
-                    "vu9p",
-                ]
+            public final class AcceleratorNames: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "a100",
+                        "a10g",
+                        "gaudi-hl-205",
+                        "h100",
+                        "inferentia",
+                        "inferentia2",
+                        "k520",
+                        "k80",
+                        "l4",
+                        "l40s",
+                        "m60",
+                        "radeon-pro-v520",
+                        "t4",
+                        "t4g",
+                        "trainium",
+                        "trainium2",
+                        "u30",
+                        "v100",
+                        "vu9p",
+                    ]
+                }
                 public static var a100: Self { "a100" }
                 public static var a10g: Self { "a10g" }
                 public static var gaudiHl205: Self { "gaudi-hl-205" }
@@ -782,10 +784,8 @@ extension EC2 {
                 public static var vu9p: Self { "vu9p" }
             }
 
-            public struct AcceleratorTypes: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["fpga", "gpu", "inference", "media"]
+            public final class AcceleratorTypes: SchemaEnum {
+                public override class var allowedValues: [String] { ["fpga", "gpu", "inference", "media"] }
                 public static var fpga: Self { "fpga" }
                 public static var gpu: Self { "gpu" }
                 public static var inference: Self { "inference" }
@@ -796,30 +796,24 @@ extension EC2 {
 
             public typealias BurstablePerformance = EC2.BareMetal
 
-            public struct CpuManufacturers: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["amazon-web-services", "amd", "apple", "intel"]
+            public final class CpuManufacturers: SchemaEnum {
+                public override class var allowedValues: [String] { ["amazon-web-services", "amd", "apple", "intel"] }
                 public static var amazonWebServices: Self { "amazon-web-services" }
                 public static var amd: Self { "amd" }
                 public static var apple: Self { "apple" }
                 public static var intel: Self { "intel" }
             }
 
-            public struct InstanceGenerations: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["current", "previous"]
+            public final class InstanceGenerations: SchemaEnum {
+                public override class var allowedValues: [String] { ["current", "previous"] }
                 public static var current: Self { "current" }
                 public static var previous: Self { "previous" }
             }
 
             public typealias LocalStorage = EC2.BareMetal
 
-            public struct LocalStorageTypes: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["hdd", "ssd"]
+            public final class LocalStorageTypes: SchemaEnum {
+                public override class var allowedValues: [String] { ["hdd", "ssd"] }
                 public static var hdd: Self { "hdd" }
                 public static var ssd: Self { "ssd" }
             }
@@ -944,10 +938,8 @@ extension EC2 {
                 w.put("AutoRecovery", autoRecovery)
             }
 
-            public struct AutoRecovery: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["default", "disabled"]
+            public final class AutoRecovery: SchemaEnum {
+                public override class var allowedValues: [String] { ["default", "disabled"] }
                 public static var `default`: Self { "default" }
                 public static var disabled: Self { "disabled" }
             }
@@ -1150,19 +1142,15 @@ extension EC2 {
                 w.put("ValidUntil", validUntil)
             }
 
-            public struct InstanceInterruptionBehavior: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["hibernate", "stop", "terminate"]
+            public final class InstanceInterruptionBehavior: SchemaEnum {
+                public override class var allowedValues: [String] { ["hibernate", "stop", "terminate"] }
                 public static var hibernate: Self { "hibernate" }
                 public static var stop: Self { "stop" }
                 public static var terminate: Self { "terminate" }
             }
 
-            public struct SpotInstanceType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["one-time", "persistent"]
+            public final class SpotInstanceType: SchemaEnum {
+                public override class var allowedValues: [String] { ["one-time", "persistent"] }
                 public static var oneTime: Self { "one-time" }
                 public static var persistent: Self { "persistent" }
             }
@@ -1224,18 +1212,14 @@ extension EC2 {
             w.put("Tags", tags)
         }
 
-        public struct SpreadLevel: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["host", "rack"]
+        public final class SpreadLevel: SchemaEnum {
+            public override class var allowedValues: [String] { ["host", "rack"] }
             public static var host: Self { "host" }
             public static var rack: Self { "rack" }
         }
 
-        public struct Strategy: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["cluster", "partition", "spread"]
+        public final class Strategy: SchemaEnum {
+            public override class var allowedValues: [String] { ["cluster", "partition", "spread"] }
             public static var cluster: Self { "cluster" }
             public static var partition: Self { "partition" }
             public static var spread: Self { "spread" }

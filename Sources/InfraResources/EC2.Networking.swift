@@ -171,10 +171,8 @@ extension EC2 {
             w.put("VpcId", vpcId)
         }
 
-        public struct AvailabilityMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["regional", "zonal"]
+        public final class AvailabilityMode: SchemaEnum {
+            public override class var allowedValues: [String] { ["regional", "zonal"] }
             public static var regional: Self { "regional" }
             public static var zonal: Self { "zonal" }
         }
@@ -192,10 +190,8 @@ extension EC2 {
             }
         }
 
-        public struct ConnectivityType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["private", "public"]
+        public final class ConnectivityType: SchemaEnum {
+            public override class var allowedValues: [String] { ["private", "public"] }
             public static var `private`: Self { "private" }
             public static var `public`: Self { "public" }
         }
@@ -378,14 +374,14 @@ extension EC2 {
             }
         }
 
-        public struct PublicIpDnsHostnameTypeSpecification: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "public-dual-stack-dns-name",
-                "public-ipv4-dns-name",
-                "public-ipv6-dns-name",
-            ]
+        public final class PublicIpDnsHostnameTypeSpecification: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "public-dual-stack-dns-name",
+                    "public-ipv4-dns-name",
+                    "public-ipv6-dns-name",
+                ]
+            }
             public static var publicDualStackDnsName: Self { "public-dual-stack-dns-name" }
             public static var publicIpv4DnsName: Self { "public-ipv4-dns-name" }
             public static var publicIpv6DnsName: Self { "public-ipv6-dns-name" }
@@ -418,10 +414,8 @@ extension EC2 {
             w.put("Tags", tags)
         }
 
-        public struct AddressFamily: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["IPv4", "IPv6"]
+        public final class AddressFamily: SchemaEnum {
+            public override class var allowedValues: [String] { ["IPv4", "IPv6"] }
             public static var iPv4: Self { "IPv4" }
             public static var iPv6: Self { "IPv6" }
         }
@@ -812,16 +806,16 @@ extension EC2 {
                 w.put("PrivateDnsSpecifiedDomains", privateDnsSpecifiedDomains)
             }
 
-            public struct DnsRecordIpType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "dualstack",
-                    "ipv4",
-                    "ipv6",
-                    "not-specified",
-                    "service-defined",
-                ]
+            public final class DnsRecordIpType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "dualstack",
+                        "ipv4",
+                        "ipv6",
+                        "not-specified",
+                        "service-defined",
+                    ]
+                }
                 public static var dualstack: Self { "dualstack" }
                 public static var ipv4: Self { "ipv4" }
                 public static var ipv6: Self { "ipv6" }
@@ -829,24 +823,28 @@ extension EC2 {
                 public static var serviceDefined: Self { "service-defined" }
             }
 
-            public struct PrivateDnsOnlyForInboundResolverEndpoint: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["AllResolvers", "NotSpecified", "OnlyInboundResolver"]
+            public final class PrivateDnsOnlyForInboundResolverEndpoint: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "AllResolvers",
+                        "NotSpecified",
+                        "OnlyInboundResolver",
+                    ]
+                }
                 public static var allResolvers: Self { "AllResolvers" }
                 public static var notSpecified: Self { "NotSpecified" }
                 public static var onlyInboundResolver: Self { "OnlyInboundResolver" }
             }
 
-            public struct PrivateDnsPreference: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ALL_DOMAINS",
-                    "SPECIFIED_DOMAINS_ONLY",
-                    "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS",
-                    "VERIFIED_DOMAINS_ONLY",
-                ]
+            public final class PrivateDnsPreference: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "ALL_DOMAINS",
+                        "SPECIFIED_DOMAINS_ONLY",
+                        "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS",
+                        "VERIFIED_DOMAINS_ONLY",
+                    ]
+                }
                 public static var allDomains: Self { "ALL_DOMAINS" }
                 public static var specifiedDomainsOnly: Self { "SPECIFIED_DOMAINS_ONLY" }
                 public static var verifiedDomainsAndSpecifiedDomains: Self { "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS" }
@@ -854,26 +852,24 @@ extension EC2 {
             }
         }
 
-        public struct IpAddressType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["dualstack", "ipv4", "ipv6", "not-specified"]
+        public final class IpAddressType: SchemaEnum {
+            public override class var allowedValues: [String] { ["dualstack", "ipv4", "ipv6", "not-specified"] }
             public static var dualstack: Self { "dualstack" }
             public static var ipv4: Self { "ipv4" }
             public static var ipv6: Self { "ipv6" }
             public static var notSpecified: Self { "not-specified" }
         }
 
-        public struct VpcEndpointType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "Gateway",
-                "GatewayLoadBalancer",
-                "Interface",
-                "Resource",
-                "ServiceNetwork",
-            ]
+        public final class VpcEndpointType: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "Gateway",
+                    "GatewayLoadBalancer",
+                    "Interface",
+                    "Resource",
+                    "ServiceNetwork",
+                ]
+            }
             public static var gateway: Self { "Gateway" }
             public static var gatewayLoadBalancer: Self { "GatewayLoadBalancer" }
             public static var interface: Self { "Interface" }
@@ -909,10 +905,8 @@ extension EC2 {
             w.put("Tags", tags)
         }
 
-        public struct IpAddressType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ipv4", "ipv6"]
+        public final class IpAddressType: SchemaEnum {
+            public override class var allowedValues: [String] { ["ipv4", "ipv6"] }
             public static var ipv4: Self { "ipv4" }
             public static var ipv6: Self { "ipv6" }
         }

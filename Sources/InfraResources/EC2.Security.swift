@@ -64,35 +64,31 @@ extension EC2 {
                 w.require("PerHourPartition", perHourPartition)
             }
 
-            public struct FileFormat: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["parquet", "plain-text"]
+            public final class FileFormat: SchemaEnum {
+                public override class var allowedValues: [String] { ["parquet", "plain-text"] }
                 public static var parquet: Self { "parquet" }
                 public static var plainText: Self { "plain-text" }
             }
         }
 
-        public struct LogDestinationType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["cloud-watch-logs", "kinesis-data-firehose", "s3"]
+        public final class LogDestinationType: SchemaEnum {
+            public override class var allowedValues: [String] { ["cloud-watch-logs", "kinesis-data-firehose", "s3"] }
             public static var cloudWatchLogs: Self { "cloud-watch-logs" }
             public static var kinesisDataFirehose: Self { "kinesis-data-firehose" }
             public static var s3: Self { "s3" }
         }
 
-        public struct ResourceType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "NetworkInterface",
-                "RegionalNatGateway",
-                "Subnet",
-                "TransitGateway",
-                "TransitGatewayAttachment",
-                "VPC",
-            ]
+        public final class ResourceType: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "NetworkInterface",
+                    "RegionalNatGateway",
+                    "Subnet",
+                    "TransitGateway",
+                    "TransitGatewayAttachment",
+                    "VPC",
+                ]
+            }
             public static var networkInterface: Self { "NetworkInterface" }
             public static var regionalNatGateway: Self { "RegionalNatGateway" }
             public static var subnet: Self { "Subnet" }
@@ -101,10 +97,8 @@ extension EC2 {
             public static var vpc: Self { "VPC" }
         }
 
-        public struct TrafficType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ACCEPT", "ALL", "REJECT"]
+        public final class TrafficType: SchemaEnum {
+            public override class var allowedValues: [String] { ["ACCEPT", "ALL", "REJECT"] }
             public static var accept: Self { "ACCEPT" }
             public static var all: Self { "ALL" }
             public static var reject: Self { "REJECT" }
@@ -138,18 +132,14 @@ extension EC2 {
             w.put("Tags", tags)
         }
 
-        public struct KeyFormat: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["pem", "ppk"]
+        public final class KeyFormat: SchemaEnum {
+            public override class var allowedValues: [String] { ["pem", "ppk"] }
             public static var pem: Self { "pem" }
             public static var ppk: Self { "ppk" }
         }
 
-        public struct KeyType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ed25519", "rsa"]
+        public final class KeyType: SchemaEnum {
+            public override class var allowedValues: [String] { ["ed25519", "rsa"] }
             public static var ed25519: Self { "ed25519" }
             public static var rsa: Self { "rsa" }
         }

@@ -33,20 +33,20 @@ extension ECR {
             w.put("UpstreamRepositoryPrefix", upstreamRepositoryPrefix)
         }
 
-        public struct UpstreamRegistry: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "azure-container-registry",
-                "chainguard",
-                "docker-hub",
-                "ecr",
-                "ecr-public",
-                "github-container-registry",
-                "gitlab-container-registry",
-                "k8s",
-                "quay",
-            ]
+        public final class UpstreamRegistry: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "azure-container-registry",
+                    "chainguard",
+                    "docker-hub",
+                    "ecr",
+                    "ecr-public",
+                    "github-container-registry",
+                    "gitlab-container-registry",
+                    "k8s",
+                    "quay",
+                ]
+            }
             public static var azureContainerRegistry: Self { "azure-container-registry" }
             public static var chainguard: Self { "chainguard" }
             public static var dockerHub: Self { "docker-hub" }
@@ -72,10 +72,8 @@ extension ECR {
             w.require("ReplicationConfiguration", replicationConfiguration)
         }
 
-        public struct FilterType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["PREFIX_MATCH"]
+        public final class FilterType: SchemaEnum {
+            public override class var allowedValues: [String] { ["PREFIX_MATCH"] }
             public static var prefixMatch: Self { "PREFIX_MATCH" }
         }
 
@@ -168,10 +166,8 @@ extension ECR {
             }
         }
 
-        public struct EncryptionType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["AES256", "KMS", "KMS_DSSE"]
+        public final class EncryptionType: SchemaEnum {
+            public override class var allowedValues: [String] { ["AES256", "KMS", "KMS_DSSE"] }
             public static var aes256: Self { "AES256" }
             public static var kms: Self { "KMS" }
             public static var kmsDsse: Self { "KMS_DSSE" }
@@ -185,15 +181,15 @@ extension ECR {
             }
         }
 
-        public struct ImageTagMutability: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "IMMUTABLE",
-                "IMMUTABLE_WITH_EXCLUSION",
-                "MUTABLE",
-                "MUTABLE_WITH_EXCLUSION",
-            ]
+        public final class ImageTagMutability: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "IMMUTABLE",
+                    "IMMUTABLE_WITH_EXCLUSION",
+                    "MUTABLE",
+                    "MUTABLE_WITH_EXCLUSION",
+                ]
+            }
             public static var immutable: Self { "IMMUTABLE" }
             public static var immutableWithExclusion: Self { "IMMUTABLE_WITH_EXCLUSION" }
             public static var mutable: Self { "MUTABLE" }
@@ -212,10 +208,8 @@ extension ECR {
             }
         }
 
-        public struct ImageTagMutabilityExclusionFilterType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["WILDCARD"]
+        public final class ImageTagMutabilityExclusionFilterType: SchemaEnum {
+            public override class var allowedValues: [String] { ["WILDCARD"] }
             public static var wildcard: Self { "WILDCARD" }
         }
 

@@ -9,29 +9,23 @@ public enum ECS {}
 /// Enumerations several resources of the service share (aliased in each).
 extension ECS {
     /// Shared by CapacityProvider, Service, TaskDefinition.
-    public struct ActionsStatus: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
+    public final class ActionsStatus: SchemaEnum {
+        public override class var allowedValues: [String] { ["DISABLED", "ENABLED"] }
         public static var disabled: Self { "DISABLED" }
         public static var enabled: Self { "ENABLED" }
     }
 
     /// Shared by CapacityProvider.
-    public struct BareMetal: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["excluded", "included", "required"]
+    public final class BareMetal: SchemaEnum {
+        public override class var allowedValues: [String] { ["excluded", "included", "required"] }
         public static var excluded: Self { "excluded" }
         public static var included: Self { "included" }
         public static var required: Self { "required" }
     }
 
     /// Shared by Service.
-    public struct EBSTagSpecificationPropagateTags: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["SERVICE", "TASK_DEFINITION"]
+    public final class EBSTagSpecificationPropagateTags: SchemaEnum {
+        public override class var allowedValues: [String] { ["SERVICE", "TASK_DEFINITION"] }
         public static var service: Self { "SERVICE" }
         public static var taskDefinition: Self { "TASK_DEFINITION" }
     }
@@ -127,14 +121,14 @@ extension ECS {
                 w.put("ReservationPreference", reservationPreference)
             }
 
-            public struct ReservationPreference: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "RESERVATIONS_EXCLUDED",
-                    "RESERVATIONS_FIRST",
-                    "RESERVATIONS_ONLY",
-                ]
+            public final class ReservationPreference: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "RESERVATIONS_EXCLUDED",
+                        "RESERVATIONS_FIRST",
+                        "RESERVATIONS_ONLY",
+                    ]
+                }
                 public static var reservationsExcluded: Self { "RESERVATIONS_EXCLUDED" }
                 public static var reservationsFirst: Self { "RESERVATIONS_FIRST" }
                 public static var reservationsOnly: Self { "RESERVATIONS_ONLY" }
@@ -176,10 +170,8 @@ extension ECS {
                 w.put("StorageConfiguration", storageConfiguration)
             }
 
-            public struct CapacityOptionType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ON_DEMAND", "RESERVED", "SPOT"]
+            public final class CapacityOptionType: SchemaEnum {
+                public override class var allowedValues: [String] { ["ON_DEMAND", "RESERVED", "SPOT"] }
                 public static var onDemand: Self { "ON_DEMAND" }
                 public static var reserved: Self { "RESERVED" }
                 public static var spot: Self { "SPOT" }
@@ -241,10 +233,16 @@ extension ECS {
                 w.require("VCpuCount", vCpuCount)
             }
 
-            public struct AcceleratorManufacturers: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["amazon-web-services", "amd", "habana", "nvidia", "xilinx"]
+            public final class AcceleratorManufacturers: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "amazon-web-services",
+                        "amd",
+                        "habana",
+                        "nvidia",
+                        "xilinx",
+                    ]
+                }
                 public static var amazonWebServices: Self { "amazon-web-services" }
                 public static var amd: Self { "amd" }
                 public static var habana: Self { "habana" }
@@ -252,24 +250,24 @@ extension ECS {
                 public static var xilinx: Self { "xilinx" }
             }
 
-            public struct AcceleratorNames: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "a100",
-                    "a10g",
-                    "h100",
-                    "inferentia",
-                    "k520",
-                    "k80",
-                    "l40s",
-                    "m60",
-                    "radeon-pro-v520",
-                    "t4",
-                    "t4g",
-                    "v100",
-                    "vu9p",
-                ]
+            public final class AcceleratorNames: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "a100",
+                        "a10g",
+                        "h100",
+                        "inferentia",
+                        "k520",
+                        "k80",
+                        "l40s",
+                        "m60",
+                        "radeon-pro-v520",
+                        "t4",
+                        "t4g",
+                        "v100",
+                        "vu9p",
+                    ]
+                }
                 public static var a100: Self { "a100" }
                 public static var a10g: Self { "a10g" }
                 public static var h100: Self { "h100" }
@@ -285,10 +283,8 @@ extension ECS {
                 public static var vu9p: Self { "vu9p" }
             }
 
-            public struct AcceleratorTypes: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["fpga", "gpu", "inference"]
+            public final class AcceleratorTypes: SchemaEnum {
+                public override class var allowedValues: [String] { ["fpga", "gpu", "inference"] }
                 public static var fpga: Self { "fpga" }
                 public static var gpu: Self { "gpu" }
                 public static var inference: Self { "inference" }
@@ -298,29 +294,23 @@ extension ECS {
 
             public typealias BurstablePerformance = ECS.BareMetal
 
-            public struct CpuManufacturers: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["amazon-web-services", "amd", "intel"]
+            public final class CpuManufacturers: SchemaEnum {
+                public override class var allowedValues: [String] { ["amazon-web-services", "amd", "intel"] }
                 public static var amazonWebServices: Self { "amazon-web-services" }
                 public static var amd: Self { "amd" }
                 public static var intel: Self { "intel" }
             }
 
-            public struct InstanceGenerations: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["current", "previous"]
+            public final class InstanceGenerations: SchemaEnum {
+                public override class var allowedValues: [String] { ["current", "previous"] }
                 public static var current: Self { "current" }
                 public static var previous: Self { "previous" }
             }
 
             public typealias LocalStorage = ECS.BareMetal
 
-            public struct LocalStorageTypes: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["hdd", "ssd"]
+            public final class LocalStorageTypes: SchemaEnum {
+                public override class var allowedValues: [String] { ["hdd", "ssd"] }
                 public static var hdd: Self { "hdd" }
                 public static var ssd: Self { "ssd" }
             }
@@ -334,10 +324,8 @@ extension ECS {
             }
         }
 
-        public struct ManagedInstancesMonitoringOptions: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["BASIC", "DETAILED"]
+        public final class ManagedInstancesMonitoringOptions: SchemaEnum {
+            public override class var allowedValues: [String] { ["BASIC", "DETAILED"] }
             public static var basic: Self { "BASIC" }
             public static var detailed: Self { "DETAILED" }
         }
@@ -371,10 +359,8 @@ extension ECS {
                 w.put("PropagateTags", propagateTags)
             }
 
-            public struct PropagateTags: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["CAPACITY_PROVIDER", "NONE"]
+            public final class PropagateTags: SchemaEnum {
+                public override class var allowedValues: [String] { ["CAPACITY_PROVIDER", "NONE"] }
                 public static var capacityProvider: Self { "CAPACITY_PROVIDER" }
                 public static var noneValue: Self { "NONE" }
             }
@@ -539,10 +525,8 @@ extension ECS {
                 w.put("Logging", logging)
             }
 
-            public struct Logging: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DEFAULT", "NONE", "OVERRIDE"]
+            public final class Logging: SchemaEnum {
+                public override class var allowedValues: [String] { ["DEFAULT", "NONE", "OVERRIDE"] }
                 public static var `default`: Self { "DEFAULT" }
                 public static var noneValue: Self { "NONE" }
                 public static var override: Self { "OVERRIDE" }
@@ -600,10 +584,8 @@ extension ECS {
             w.require("DefaultCapacityProviderStrategy", defaultCapacityProviderStrategy)
         }
 
-        public struct CapacityProvider: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["FARGATE", "FARGATE_SPOT"]
+        public final class CapacityProvider: SchemaEnum {
+            public override class var allowedValues: [String] { ["FARGATE", "FARGATE_SPOT"] }
             public static var fargate: Self { "FARGATE" }
             public static var fargateSpot: Self { "FARGATE_SPOT" }
         }
@@ -793,10 +775,8 @@ extension ECS {
                 w.put("Strategy", strategy)
             }
 
-            public struct Strategy: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["BLUE_GREEN", "CANARY", "LINEAR", "ROLLING"]
+            public final class Strategy: SchemaEnum {
+                public override class var allowedValues: [String] { ["BLUE_GREEN", "CANARY", "LINEAR", "ROLLING"] }
                 public static var blueGreen: Self { "BLUE_GREEN" }
                 public static var canary: Self { "CANARY" }
                 public static var linear: Self { "LINEAR" }
@@ -811,10 +791,8 @@ extension ECS {
                 w.put("Type", type)
             }
 
-            public struct DeploymentControllerType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["CODE_DEPLOY", "ECS", "EXTERNAL"]
+            public final class DeploymentControllerType: SchemaEnum {
+                public override class var allowedValues: [String] { ["CODE_DEPLOY", "ECS", "EXTERNAL"] }
                 public static var codeDeploy: Self { "CODE_DEPLOY" }
                 public static var ecs: Self { "ECS" }
                 public static var external: Self { "EXTERNAL" }
@@ -837,18 +815,18 @@ extension ECS {
                 w.require("RoleArn", roleArn)
             }
 
-            public struct LifecycleStages: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "POST_PRODUCTION_TRAFFIC_SHIFT",
-                    "POST_SCALE_UP",
-                    "POST_TEST_TRAFFIC_SHIFT",
-                    "PRE_SCALE_UP",
-                    "PRODUCTION_TRAFFIC_SHIFT",
-                    "RECONCILE_SERVICE",
-                    "TEST_TRAFFIC_SHIFT",
-                ]
+            public final class LifecycleStages: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "POST_PRODUCTION_TRAFFIC_SHIFT",
+                        "POST_SCALE_UP",
+                        "POST_TEST_TRAFFIC_SHIFT",
+                        "PRE_SCALE_UP",
+                        "PRODUCTION_TRAFFIC_SHIFT",
+                        "RECONCILE_SERVICE",
+                        "TEST_TRAFFIC_SHIFT",
+                    ]
+                }
                 public static var postProductionTrafficShift: Self { "POST_PRODUCTION_TRAFFIC_SHIFT" }
                 public static var postScaleUp: Self { "POST_SCALE_UP" }
                 public static var postTestTrafficShift: Self { "POST_TEST_TRAFFIC_SHIFT" }
@@ -873,10 +851,8 @@ extension ECS {
 
             public typealias EBSTagSpecificationPropagateTags = ECS.EBSTagSpecificationPropagateTags
 
-            public struct ResourceType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["volume"]
+            public final class ResourceType: SchemaEnum {
+                public override class var allowedValues: [String] { ["volume"] }
                 public static var volume: Self { "volume" }
             }
         }
@@ -892,10 +868,8 @@ extension ECS {
             }
         }
 
-        public struct LaunchType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["EC2", "EXTERNAL", "FARGATE"]
+        public final class LaunchType: SchemaEnum {
+            public override class var allowedValues: [String] { ["EC2", "EXTERNAL", "FARGATE"] }
             public static var ec2: Self { "EC2" }
             public static var external: Self { "EXTERNAL" }
             public static var fargate: Self { "FARGATE" }
@@ -957,10 +931,8 @@ extension ECS {
                 w.require("Type", type)
             }
 
-            public struct PlacementConstraintType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["distinctInstance", "memberOf"]
+            public final class PlacementConstraintType: SchemaEnum {
+                public override class var allowedValues: [String] { ["distinctInstance", "memberOf"] }
                 public static var distinctInstance: Self { "distinctInstance" }
                 public static var memberOf: Self { "memberOf" }
             }
@@ -976,10 +948,8 @@ extension ECS {
                 w.require("Type", type)
             }
 
-            public struct PlacementStrategyType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["binpack", "random", "spread"]
+            public final class PlacementStrategyType: SchemaEnum {
+                public override class var allowedValues: [String] { ["binpack", "random", "spread"] }
                 public static var binpack: Self { "binpack" }
                 public static var random: Self { "random" }
                 public static var spread: Self { "spread" }
@@ -988,10 +958,8 @@ extension ECS {
 
         public typealias PropagateTags = ECS.EBSTagSpecificationPropagateTags
 
-        public struct SchedulingStrategy: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["DAEMON", "REPLICA"]
+        public final class SchedulingStrategy: SchemaEnum {
+            public override class var allowedValues: [String] { ["DAEMON", "REPLICA"] }
             public static var daemon: Self { "DAEMON" }
             public static var replica: Self { "REPLICA" }
         }
@@ -1018,10 +986,8 @@ extension ECS {
                 w.put("IncludeQueryParameters", includeQueryParameters)
             }
 
-            public struct Format: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["JSON", "TEXT"]
+            public final class Format: SchemaEnum {
+                public override class var allowedValues: [String] { ["JSON", "TEXT"] }
                 public static var json: Self { "JSON" }
                 public static var text: Self { "TEXT" }
             }
@@ -1156,10 +1122,8 @@ extension ECS {
                 w.put("VolumeType", volumeType)
             }
 
-            public struct FilesystemType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ext3", "ext4", "ntfs", "xfs"]
+            public final class FilesystemType: SchemaEnum {
+                public override class var allowedValues: [String] { ["ext3", "ext4", "ntfs", "xfs"] }
                 public static var ext3: Self { "ext3" }
                 public static var ext4: Self { "ext4" }
                 public static var ntfs: Self { "ntfs" }
@@ -1385,10 +1349,8 @@ extension ECS {
                 w.put("WorkingDirectory", workingDirectory)
             }
 
-            public struct VersionConsistency: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["disabled", "enabled"]
+            public final class VersionConsistency: SchemaEnum {
+                public override class var allowedValues: [String] { ["disabled", "enabled"] }
                 public static var disabled: Self { "disabled" }
                 public static var enabled: Self { "enabled" }
             }
@@ -1403,10 +1365,8 @@ extension ECS {
                 w.put("ContainerName", containerName)
             }
 
-            public struct Condition: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["COMPLETE", "HEALTHY", "START", "SUCCESS"]
+            public final class Condition: SchemaEnum {
+                public override class var allowedValues: [String] { ["COMPLETE", "HEALTHY", "START", "SUCCESS"] }
                 public static var complete: Self { "COMPLETE" }
                 public static var healthy: Self { "HEALTHY" }
                 public static var start: Self { "START" }
@@ -1425,10 +1385,8 @@ extension ECS {
                 w.put("Permissions", permissions)
             }
 
-            public struct Permissions: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["mknod", "read", "write"]
+            public final class Permissions: SchemaEnum {
+                public override class var allowedValues: [String] { ["mknod", "read", "write"] }
                 public static var mknod: Self { "mknod" }
                 public static var read: Self { "read" }
                 public static var write: Self { "write" }
@@ -1450,10 +1408,8 @@ extension ECS {
                 w.put("Scope", scope)
             }
 
-            public struct Scope: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["shared", "task"]
+            public final class Scope: SchemaEnum {
+                public override class var allowedValues: [String] { ["shared", "task"] }
                 public static var shared: Self { "shared" }
                 public static var task: Self { "task" }
             }
@@ -1487,10 +1443,8 @@ extension ECS {
                 w.put("Value", value)
             }
 
-            public struct EnvironmentFileType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["s3"]
+            public final class EnvironmentFileType: SchemaEnum {
+                public override class var allowedValues: [String] { ["s3"] }
                 public static var s3: Self { "s3" }
             }
         }
@@ -1538,10 +1492,8 @@ extension ECS {
                 w.put("Type", type)
             }
 
-            public struct FirelensConfigurationType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["fluentbit", "fluentd"]
+            public final class FirelensConfigurationType: SchemaEnum {
+                public override class var allowedValues: [String] { ["fluentbit", "fluentd"] }
                 public static var fluentbit: Self { "fluentbit" }
                 public static var fluentd: Self { "fluentd" }
             }
@@ -1591,10 +1543,8 @@ extension ECS {
             }
         }
 
-        public struct IpcMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["host", "none", "task"]
+        public final class IpcMode: SchemaEnum {
+            public override class var allowedValues: [String] { ["host", "none", "task"] }
             public static var host: Self { "host" }
             public static var noneValue: Self { "none" }
             public static var task: Self { "task" }
@@ -1665,20 +1615,16 @@ extension ECS {
             }
         }
 
-        public struct NetworkMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["awsvpc", "bridge", "host", "none"]
+        public final class NetworkMode: SchemaEnum {
+            public override class var allowedValues: [String] { ["awsvpc", "bridge", "host", "none"] }
             public static var awsvpc: Self { "awsvpc" }
             public static var bridge: Self { "bridge" }
             public static var host: Self { "host" }
             public static var noneValue: Self { "none" }
         }
 
-        public struct PidMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["host", "task"]
+        public final class PidMode: SchemaEnum {
+            public override class var allowedValues: [String] { ["host", "task"] }
             public static var host: Self { "host" }
             public static var task: Self { "task" }
         }
@@ -1700,19 +1646,15 @@ extension ECS {
                 w.put("Protocol", `protocol`)
             }
 
-            public struct AppProtocol: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["grpc", "http", "http2"]
+            public final class AppProtocol: SchemaEnum {
+                public override class var allowedValues: [String] { ["grpc", "http", "http2"] }
                 public static var grpc: Self { "grpc" }
                 public static var http: Self { "http" }
                 public static var http2: Self { "http2" }
             }
 
-            public struct PortMappingProtocol: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["tcp", "udp"]
+            public final class PortMappingProtocol: SchemaEnum {
+                public override class var allowedValues: [String] { ["tcp", "udp"] }
                 public static var tcp: Self { "tcp" }
                 public static var udp: Self { "udp" }
             }
@@ -1730,10 +1672,8 @@ extension ECS {
                 w.put("Type", type)
             }
 
-            public struct ProxyConfigurationType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["APPMESH"]
+            public final class ProxyConfigurationType: SchemaEnum {
+                public override class var allowedValues: [String] { ["APPMESH"] }
                 public static var appmesh: Self { "APPMESH" }
             }
         }
@@ -1746,10 +1686,8 @@ extension ECS {
             }
         }
 
-        public struct RequiresCompatibilities: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES"]
+        public final class RequiresCompatibilities: SchemaEnum {
+            public override class var allowedValues: [String] { ["EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES"] }
             public static var ec2: Self { "EC2" }
             public static var external: Self { "EXTERNAL" }
             public static var fargate: Self { "FARGATE" }
@@ -1767,10 +1705,8 @@ extension ECS {
                 w.require("Value", value)
             }
 
-            public struct ResourceRequirementType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["GPU", "InferenceAccelerator"]
+            public final class ResourceRequirementType: SchemaEnum {
+                public override class var allowedValues: [String] { ["GPU", "InferenceAccelerator"] }
                 public static var gpu: Self { "GPU" }
                 public static var inferenceAccelerator: Self { "InferenceAccelerator" }
             }
@@ -1797,29 +1733,27 @@ extension ECS {
                 w.put("OperatingSystemFamily", operatingSystemFamily)
             }
 
-            public struct CpuArchitecture: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ARM64", "X86_64"]
+            public final class CpuArchitecture: SchemaEnum {
+                public override class var allowedValues: [String] { ["ARM64", "X86_64"] }
                 public static var arm64: Self { "ARM64" }
                 public static var x86_64: Self { "X86_64" }
             }
 
-            public struct OperatingSystemFamily: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "LINUX",
-                    "WINDOWS_SERVER_2004_CORE",
-                    "WINDOWS_SERVER_2016_FULL",
-                    "WINDOWS_SERVER_2019_CORE",
-                    "WINDOWS_SERVER_2019_FULL",
-                    "WINDOWS_SERVER_2022_CORE",
-                    "WINDOWS_SERVER_2022_FULL",
-                    "WINDOWS_SERVER_2025_CORE",
-                    "WINDOWS_SERVER_2025_FULL",
-                    "WINDOWS_SERVER_20H2_CORE",
-                ]
+            public final class OperatingSystemFamily: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "LINUX",
+                        "WINDOWS_SERVER_2004_CORE",
+                        "WINDOWS_SERVER_2016_FULL",
+                        "WINDOWS_SERVER_2019_CORE",
+                        "WINDOWS_SERVER_2019_FULL",
+                        "WINDOWS_SERVER_2022_CORE",
+                        "WINDOWS_SERVER_2022_FULL",
+                        "WINDOWS_SERVER_2025_CORE",
+                        "WINDOWS_SERVER_2025_FULL",
+                        "WINDOWS_SERVER_20H2_CORE",
+                    ]
+                }
                 public static var linux: Self { "LINUX" }
                 public static var windowsServer2004Core: Self { "WINDOWS_SERVER_2004_CORE" }
                 public static var windowsServer2016Full: Self { "WINDOWS_SERVER_2016_FULL" }
@@ -1880,10 +1814,8 @@ extension ECS {
                 w.require("Type", type)
             }
 
-            public struct TaskDefinitionPlacementConstraintType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["memberOf"]
+            public final class TaskDefinitionPlacementConstraintType: SchemaEnum {
+                public override class var allowedValues: [String] { ["memberOf"] }
                 public static var memberOf: Self { "memberOf" }
             }
         }
@@ -1915,26 +1847,26 @@ extension ECS {
                 w.require("SoftLimit", softLimit)
             }
 
-            public struct Name: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "core",
-                    "cpu",
-                    "data",
-                    "fsize",
-                    "locks",
-                    "memlock",
-                    "msgqueue",
-                    "nice",
-                    "nofile",
-                    "nproc",
-                    "rss",
-                    "rtprio",
-                    "rttime",
-                    "sigpending",
-                    "stack",
-                ]
+            public final class Name: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "core",
+                        "cpu",
+                        "data",
+                        "fsize",
+                        "locks",
+                        "memlock",
+                        "msgqueue",
+                        "nice",
+                        "nofile",
+                        "nproc",
+                        "rss",
+                        "rtprio",
+                        "rttime",
+                        "sigpending",
+                        "stack",
+                    ]
+                }
                 public static var core: Self { "core" }
                 public static var cpu: Self { "cpu" }
                 public static var data: Self { "data" }

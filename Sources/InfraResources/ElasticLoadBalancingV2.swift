@@ -9,17 +9,17 @@ public enum ElasticLoadBalancingV2 {}
 /// Enumerations several resources of the service share (aliased in each).
 extension ElasticLoadBalancingV2 {
     /// Shared by Listener, ListenerRule.
-    public struct ActionType: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = [
-            "authenticate-cognito",
-            "authenticate-oidc",
-            "fixed-response",
-            "forward",
-            "jwt-validation",
-            "redirect",
-        ]
+    public final class ActionType: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "authenticate-cognito",
+                "authenticate-oidc",
+                "fixed-response",
+                "forward",
+                "jwt-validation",
+                "redirect",
+            ]
+        }
         public static var authenticateCognito: Self { "authenticate-cognito" }
         public static var authenticateOidc: Self { "authenticate-oidc" }
         public static var fixedResponse: Self { "fixed-response" }
@@ -29,49 +29,49 @@ extension ElasticLoadBalancingV2 {
     }
 
     /// Shared by Listener, LoadBalancer.
-    public struct AdvertiseTrustStoreCaNames: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["off", "on"]
+    public final class AdvertiseTrustStoreCaNames: SchemaEnum {
+        public override class var allowedValues: [String] { ["off", "on"] }
         public static var off: Self { "off" }
         public static var on: Self { "on" }
     }
 
     /// Shared by Listener, ListenerRule.
-    public struct AuthenticateOidcConfigOnUnauthenticatedRequest: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["allow", "authenticate", "deny"]
+    public final class AuthenticateOidcConfigOnUnauthenticatedRequest: SchemaEnum {
+        public override class var allowedValues: [String] { ["allow", "authenticate", "deny"] }
         public static var allow: Self { "allow" }
         public static var authenticate: Self { "authenticate" }
         public static var deny: Self { "deny" }
     }
 
     /// Shared by Listener, ListenerRule.
-    public struct Format: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["single-string", "space-separated-values", "string-array"]
+    public final class Format: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "single-string",
+                "space-separated-values",
+                "string-array",
+            ]
+        }
         public static var singleString: Self { "single-string" }
         public static var spaceSeparatedValues: Self { "space-separated-values" }
         public static var stringArray: Self { "string-array" }
     }
 
     /// Shared by Listener, TargetGroup.
-    public struct HealthCheckProtocol: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = [
-            "GENEVE",
-            "HTTP",
-            "HTTPS",
-            "QUIC",
-            "TCP",
-            "TCP_QUIC",
-            "TCP_UDP",
-            "TLS",
-            "UDP",
-        ]
+    public final class HealthCheckProtocol: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "GENEVE",
+                "HTTP",
+                "HTTPS",
+                "QUIC",
+                "TCP",
+                "TCP_QUIC",
+                "TCP_UDP",
+                "TLS",
+                "UDP",
+            ]
+        }
         public static var geneve: Self { "GENEVE" }
         public static var http: Self { "HTTP" }
         public static var https: Self { "HTTPS" }
@@ -84,10 +84,8 @@ extension ElasticLoadBalancingV2 {
     }
 
     /// Shared by Listener, ListenerRule.
-    public struct StatusCode: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["HTTP_301", "HTTP_302"]
+    public final class StatusCode: SchemaEnum {
+        public override class var allowedValues: [String] { ["HTTP_301", "HTTP_302"] }
         public static var http301: Self { "HTTP_301" }
         public static var http302: Self { "HTTP_302" }
     }
@@ -706,10 +704,8 @@ extension ElasticLoadBalancingV2 {
                 w.put("UrlRewriteConfig", urlRewriteConfig)
             }
 
-            public struct TransformType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["host-header-rewrite", "url-rewrite"]
+            public final class TransformType: SchemaEnum {
+                public override class var allowedValues: [String] { ["host-header-rewrite", "url-rewrite"] }
                 public static var hostHeaderRewrite: Self { "host-header-rewrite" }
                 public static var urlRewrite: Self { "url-rewrite" }
             }
@@ -777,10 +773,8 @@ extension ElasticLoadBalancingV2 {
 
         public typealias EnablePrefixForIpv6SourceNat = ElasticLoadBalancingV2.AdvertiseTrustStoreCaNames
 
-        public struct IpAddressType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["dualstack", "dualstack-without-public-ipv4", "ipv4"]
+        public final class IpAddressType: SchemaEnum {
+            public override class var allowedValues: [String] { ["dualstack", "dualstack-without-public-ipv4", "ipv4"] }
             public static var dualstack: Self { "dualstack" }
             public static var dualstackWithoutPublicIpv4: Self { "dualstack-without-public-ipv4" }
             public static var ipv4: Self { "ipv4" }
@@ -796,10 +790,8 @@ extension ElasticLoadBalancingV2 {
             }
         }
 
-        public struct LoadBalancerType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["application", "gateway", "network"]
+        public final class LoadBalancerType: SchemaEnum {
+            public override class var allowedValues: [String] { ["application", "gateway", "network"] }
             public static var application: Self { "application" }
             public static var gateway: Self { "gateway" }
             public static var network: Self { "network" }
@@ -814,10 +806,8 @@ extension ElasticLoadBalancingV2 {
             }
         }
 
-        public struct Scheme: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["internal", "internet-facing"]
+        public final class Scheme: SchemaEnum {
+            public override class var allowedValues: [String] { ["internal", "internet-facing"] }
             public static var `internal`: Self { "internal" }
             public static var internetFacing: Self { "internet-facing" }
         }
@@ -903,10 +893,8 @@ extension ElasticLoadBalancingV2 {
 
         public typealias HealthCheckProtocol = ElasticLoadBalancingV2.HealthCheckProtocol
 
-        public struct IpAddressType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ipv4", "ipv6"]
+        public final class IpAddressType: SchemaEnum {
+            public override class var allowedValues: [String] { ["ipv4", "ipv6"] }
             public static var ipv4: Self { "ipv4" }
             public static var ipv6: Self { "ipv6" }
         }
@@ -948,10 +936,8 @@ extension ElasticLoadBalancingV2 {
 
         public typealias TargetGroupProtocol = ElasticLoadBalancingV2.HealthCheckProtocol
 
-        public struct TargetType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["alb", "instance", "ip", "lambda"]
+        public final class TargetType: SchemaEnum {
+            public override class var allowedValues: [String] { ["alb", "instance", "ip", "lambda"] }
             public static var alb: Self { "alb" }
             public static var instance: Self { "instance" }
             public static var ip: Self { "ip" }

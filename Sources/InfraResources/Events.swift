@@ -60,18 +60,14 @@ extension Events {
                 w.put("Level", level)
             }
 
-            public struct IncludeDetail: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["FULL", "NONE"]
+            public final class IncludeDetail: SchemaEnum {
+                public override class var allowedValues: [String] { ["FULL", "NONE"] }
                 public static var full: Self { "FULL" }
                 public static var noneValue: Self { "NONE" }
             }
 
-            public struct Level: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ERROR", "INFO", "OFF", "TRACE"]
+            public final class Level: SchemaEnum {
+                public override class var allowedValues: [String] { ["ERROR", "INFO", "OFF", "TRACE"] }
                 public static var error: Self { "ERROR" }
                 public static var info: Self { "INFO" }
                 public static var off: Self { "OFF" }
@@ -102,10 +98,8 @@ extension Events {
             w.require("StatementId", statementId)
         }
 
-        public struct Action: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["events:PutEvents"]
+        public final class Action: SchemaEnum {
+            public override class var allowedValues: [String] { ["events:PutEvents"] }
             public static var eventsPutEvents: Self { "events:PutEvents" }
         }
 
@@ -120,10 +114,8 @@ extension Events {
                 w.put("Value", value)
             }
 
-            public struct ConditionType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["StringEquals"]
+            public final class ConditionType: SchemaEnum {
+                public override class var allowedValues: [String] { ["StringEquals"] }
                 public static var stringEquals: Self { "StringEquals" }
             }
         }
@@ -180,10 +172,8 @@ extension Events {
                 w.require("Subnets", subnets)
             }
 
-            public struct AssignPublicIp: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
+            public final class AssignPublicIp: SchemaEnum {
+                public override class var allowedValues: [String] { ["DISABLED", "ENABLED"] }
                 public static var disabled: Self { "DISABLED" }
                 public static var enabled: Self { "ENABLED" }
             }
@@ -276,19 +266,15 @@ extension Events {
                 w.require("TaskDefinitionArn", taskDefinitionArn)
             }
 
-            public struct LaunchType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["EC2", "EXTERNAL", "FARGATE"]
+            public final class LaunchType: SchemaEnum {
+                public override class var allowedValues: [String] { ["EC2", "EXTERNAL", "FARGATE"] }
                 public static var ec2: Self { "EC2" }
                 public static var external: Self { "EXTERNAL" }
                 public static var fargate: Self { "FARGATE" }
             }
 
-            public struct PropagateTags: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["TASK_DEFINITION"]
+            public final class PropagateTags: SchemaEnum {
+                public override class var allowedValues: [String] { ["TASK_DEFINITION"] }
                 public static var taskDefinition: Self { "TASK_DEFINITION" }
             }
         }
@@ -342,10 +328,8 @@ extension Events {
                 w.put("Type", type)
             }
 
-            public struct PlacementConstraintType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["distinctInstance", "memberOf"]
+            public final class PlacementConstraintType: SchemaEnum {
+                public override class var allowedValues: [String] { ["distinctInstance", "memberOf"] }
                 public static var distinctInstance: Self { "distinctInstance" }
                 public static var memberOf: Self { "memberOf" }
             }
@@ -442,14 +426,14 @@ extension Events {
             }
         }
 
-        public struct State: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "DISABLED",
-                "ENABLED",
-                "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
-            ]
+        public final class State: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "DISABLED",
+                    "ENABLED",
+                    "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+                ]
+            }
             public static var disabled: Self { "DISABLED" }
             public static var enabled: Self { "ENABLED" }
             public static var enabledWithAllCloudtrailManagementEvents: Self { "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" }

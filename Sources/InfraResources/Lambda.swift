@@ -9,75 +9,71 @@ public enum Lambda {}
 /// Enumerations several resources of the service share (aliased in each).
 extension Lambda {
     /// Shared by Function, LayerVersion.
-    public struct Architectures: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["arm64", "x86_64"]
+    public final class Architectures: SchemaEnum {
+        public override class var allowedValues: [String] { ["arm64", "x86_64"] }
         public static var arm64: Self { "arm64" }
         public static var x86_64: Self { "x86_64" }
     }
 
     /// Shared by Permission, Url.
-    public struct AuthType: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["AWS_IAM", "NONE"]
+    public final class AuthType: SchemaEnum {
+        public override class var allowedValues: [String] { ["AWS_IAM", "NONE"] }
         public static var awsIam: Self { "AWS_IAM" }
         public static var noneValue: Self { "NONE" }
     }
 
     /// Shared by Function, LayerVersion.
-    public struct CompatibleRuntimes: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = [
-            "dotnet10",
-            "dotnet6",
-            "dotnet8",
-            "dotnetcore1.0",
-            "dotnetcore2.0",
-            "dotnetcore2.1",
-            "dotnetcore3.1",
-            "go1.x",
-            "java11",
-            "java17",
-            "java21",
-            "java25",
-            "java8",
-            "java8.al2",
-            "nodejs",
-            "nodejs10.x",
-            "nodejs12.x",
-            "nodejs14.x",
-            "nodejs16.x",
-            "nodejs18.x",
-            "nodejs20.x",
-            "nodejs22.x",
-            "nodejs24.x",
-            "nodejs4.3",
-            "nodejs4.3-edge",
-            "nodejs6.10",
-            "nodejs8.10",
-            "provided",
-            "provided.al2",
-            "provided.al2023",
-            "python2.7",
-            "python3.10",
-            "python3.11",
-            "python3.12",
-            "python3.13",
-            "python3.14",
-            "python3.6",
-            "python3.7",
-            "python3.8",
-            "python3.9",
-            "ruby2.5",
-            "ruby2.7",
-            "ruby3.2",
-            "ruby3.3",
-            "ruby3.4",
-            "ruby4.0",
-        ]
+    public final class CompatibleRuntimes: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "dotnet10",
+                "dotnet6",
+                "dotnet8",
+                "dotnetcore1.0",
+                "dotnetcore2.0",
+                "dotnetcore2.1",
+                "dotnetcore3.1",
+                "go1.x",
+                "java11",
+                "java17",
+                "java21",
+                "java25",
+                "java8",
+                "java8.al2",
+                "nodejs",
+                "nodejs10.x",
+                "nodejs12.x",
+                "nodejs14.x",
+                "nodejs16.x",
+                "nodejs18.x",
+                "nodejs20.x",
+                "nodejs22.x",
+                "nodejs24.x",
+                "nodejs4.3",
+                "nodejs4.3-edge",
+                "nodejs6.10",
+                "nodejs8.10",
+                "provided",
+                "provided.al2",
+                "provided.al2023",
+                "python2.7",
+                "python3.10",
+                "python3.11",
+                "python3.12",
+                "python3.13",
+                "python3.14",
+                "python3.6",
+                "python3.7",
+                "python3.8",
+                "python3.9",
+                "ruby2.5",
+                "ruby2.7",
+                "ruby3.2",
+                "ruby3.3",
+                "ruby3.4",
+                "ruby4.0",
+            ]
+        }
         public static var dotnet10: Self { "dotnet10" }
         public static var dotnet6: Self { "dotnet6" }
         public static var dotnet8: Self { "dotnet8" }
@@ -127,10 +123,8 @@ extension Lambda {
     }
 
     /// Shared by EventSourceMapping, Function.
-    public struct SystemLogLevel: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["DEBUG", "INFO", "WARN"]
+    public final class SystemLogLevel: SchemaEnum {
+        public override class var allowedValues: [String] { ["DEBUG", "INFO", "WARN"] }
         public static var debug: Self { "DEBUG" }
         public static var info: Self { "INFO" }
         public static var warn: Self { "WARN" }
@@ -344,10 +338,8 @@ extension Lambda {
                 w.put("FullDocument", fullDocument)
             }
 
-            public struct FullDocument: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Default", "UpdateLookup"]
+            public final class FullDocument: SchemaEnum {
+                public override class var allowedValues: [String] { ["Default", "UpdateLookup"] }
                 public static var `default`: Self { "Default" }
                 public static var updateLookup: Self { "UpdateLookup" }
             }
@@ -377,10 +369,8 @@ extension Lambda {
             }
         }
 
-        public struct FunctionResponseTypes: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ReportBatchItemFailures"]
+        public final class FunctionResponseTypes: SchemaEnum {
+            public override class var allowedValues: [String] { ["ReportBatchItemFailures"] }
             public static var reportBatchItemFailures: Self { "ReportBatchItemFailures" }
         }
 
@@ -401,10 +391,8 @@ extension Lambda {
                 w.put("Metrics", metrics)
             }
 
-            public struct Metrics: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ErrorCount", "EventCount", "KafkaMetrics"]
+            public final class Metrics: SchemaEnum {
+                public override class var allowedValues: [String] { ["ErrorCount", "EventCount", "KafkaMetrics"] }
                 public static var errorCount: Self { "ErrorCount" }
                 public static var eventCount: Self { "EventCount" }
                 public static var kafkaMetrics: Self { "KafkaMetrics" }
@@ -448,14 +436,14 @@ extension Lambda {
                 w.put("URI", uri)
             }
 
-            public struct SchemaRegistryAccessConfigType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "BASIC_AUTH",
-                    "CLIENT_CERTIFICATE_TLS_AUTH",
-                    "SERVER_ROOT_CA_CERTIFICATE",
-                ]
+            public final class SchemaRegistryAccessConfigType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "BASIC_AUTH",
+                        "CLIENT_CERTIFICATE_TLS_AUTH",
+                        "SERVER_ROOT_CA_CERTIFICATE",
+                    ]
+                }
                 public static var basicAuth: Self { "BASIC_AUTH" }
                 public static var clientCertificateTlsAuth: Self { "CLIENT_CERTIFICATE_TLS_AUTH" }
                 public static var serverRootCaCertificate: Self { "SERVER_ROOT_CA_CERTIFICATE" }
@@ -475,10 +463,8 @@ extension Lambda {
                 w.put("SchemaValidationConfigs", schemaValidationConfigs)
             }
 
-            public struct EventRecordFormat: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["JSON", "SOURCE"]
+            public final class EventRecordFormat: SchemaEnum {
+                public override class var allowedValues: [String] { ["JSON", "SOURCE"] }
                 public static var json: Self { "JSON" }
                 public static var source: Self { "SOURCE" }
             }
@@ -491,10 +477,8 @@ extension Lambda {
                 w.put("Attribute", attribute)
             }
 
-            public struct Attribute: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["KEY", "VALUE"]
+            public final class Attribute: SchemaEnum {
+                public override class var allowedValues: [String] { ["KEY", "VALUE"] }
                 public static var key: Self { "KEY" }
                 public static var valueValue: Self { "VALUE" }
             }
@@ -527,19 +511,19 @@ extension Lambda {
                 w.put("URI", uri)
             }
 
-            public struct SourceAccessConfigurationType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "BASIC_AUTH",
-                    "CLIENT_CERTIFICATE_TLS_AUTH",
-                    "SASL_SCRAM_256_AUTH",
-                    "SASL_SCRAM_512_AUTH",
-                    "SERVER_ROOT_CA_CERTIFICATE",
-                    "VIRTUAL_HOST",
-                    "VPC_SECURITY_GROUP",
-                    "VPC_SUBNET",
-                ]
+            public final class SourceAccessConfigurationType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "BASIC_AUTH",
+                        "CLIENT_CERTIFICATE_TLS_AUTH",
+                        "SASL_SCRAM_256_AUTH",
+                        "SASL_SCRAM_512_AUTH",
+                        "SERVER_ROOT_CA_CERTIFICATE",
+                        "VIRTUAL_HOST",
+                        "VPC_SECURITY_GROUP",
+                        "VPC_SUBNET",
+                    ]
+                }
                 public static var basicAuth: Self { "BASIC_AUTH" }
                 public static var clientCertificateTlsAuth: Self { "CLIENT_CERTIFICATE_TLS_AUTH" }
                 public static var saslScram256Auth: Self { "SASL_SCRAM_256_AUTH" }
@@ -663,10 +647,8 @@ extension Lambda {
                 w.put("ZipFile", zipFile)
             }
 
-            public struct S3ObjectStorageMode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["COPY", "REFERENCE"]
+            public final class S3ObjectStorageMode: SchemaEnum {
+                public override class var allowedValues: [String] { ["COPY", "REFERENCE"] }
                 public static var `copy`: Self { "COPY" }
                 public static var reference: Self { "REFERENCE" }
             }
@@ -768,10 +750,17 @@ extension Lambda {
                 w.put("SystemLogLevel", systemLogLevel)
             }
 
-            public struct ApplicationLogLevel: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DEBUG", "ERROR", "FATAL", "INFO", "TRACE", "WARN"]
+            public final class ApplicationLogLevel: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "DEBUG",
+                        "ERROR",
+                        "FATAL",
+                        "INFO",
+                        "TRACE",
+                        "WARN",
+                    ]
+                }
                 public static var debug: Self { "DEBUG" }
                 public static var error: Self { "ERROR" }
                 public static var fatal: Self { "FATAL" }
@@ -780,10 +769,8 @@ extension Lambda {
                 public static var warn: Self { "WARN" }
             }
 
-            public struct LogFormat: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["JSON", "Text"]
+            public final class LogFormat: SchemaEnum {
+                public override class var allowedValues: [String] { ["JSON", "Text"] }
                 public static var json: Self { "JSON" }
                 public static var text: Self { "Text" }
             }
@@ -791,18 +778,14 @@ extension Lambda {
             public typealias SystemLogLevel = Lambda.SystemLogLevel
         }
 
-        public struct PackageType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["Image", "Zip"]
+        public final class PackageType: SchemaEnum {
+            public override class var allowedValues: [String] { ["Image", "Zip"] }
             public static var image: Self { "Image" }
             public static var zip: Self { "Zip" }
         }
 
-        public struct RecursiveLoop: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["Allow", "Terminate"]
+        public final class RecursiveLoop: SchemaEnum {
+            public override class var allowedValues: [String] { ["Allow", "Terminate"] }
             public static var allow: Self { "Allow" }
             public static var terminate: Self { "Terminate" }
         }
@@ -819,10 +802,8 @@ extension Lambda {
                 w.require("UpdateRuntimeOn", updateRuntimeOn)
             }
 
-            public struct UpdateRuntimeOn: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Auto", "FunctionUpdate", "Manual"]
+            public final class UpdateRuntimeOn: SchemaEnum {
+                public override class var allowedValues: [String] { ["Auto", "FunctionUpdate", "Manual"] }
                 public static var auto: Self { "Auto" }
                 public static var functionUpdate: Self { "FunctionUpdate" }
                 public static var manual: Self { "Manual" }
@@ -837,10 +818,8 @@ extension Lambda {
                 w.require("ApplyOn", applyOn)
             }
 
-            public struct ApplyOn: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["None", "PublishedVersions"]
+            public final class ApplyOn: SchemaEnum {
+                public override class var allowedValues: [String] { ["None", "PublishedVersions"] }
                 public static var noneValue: Self { "None" }
                 public static var publishedVersions: Self { "PublishedVersions" }
             }
@@ -854,10 +833,8 @@ extension Lambda {
                 w.require("TenantIsolationMode", tenantIsolationMode)
             }
 
-            public struct TenantIsolationMode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["PER_TENANT"]
+            public final class TenantIsolationMode: SchemaEnum {
+                public override class var allowedValues: [String] { ["PER_TENANT"] }
                 public static var perTenant: Self { "PER_TENANT" }
             }
         }
@@ -869,10 +846,8 @@ extension Lambda {
                 w.put("Mode", mode)
             }
 
-            public struct Mode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Active", "PassThrough"]
+            public final class Mode: SchemaEnum {
+                public override class var allowedValues: [String] { ["Active", "PassThrough"] }
                 public static var active: Self { "Active" }
                 public static var passThrough: Self { "PassThrough" }
             }
@@ -1025,10 +1000,8 @@ extension Lambda {
             w.require("TargetFunctionArn", targetFunctionArn)
         }
 
-        public struct AllowMethods: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["*", "DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"]
+        public final class AllowMethods: SchemaEnum {
+            public override class var allowedValues: [String] { ["*", "DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"] }
             public static var wildcard: Self { "*" }
             public static var delete: Self { "DELETE" }
             public static var get: Self { "GET" }
@@ -1058,10 +1031,8 @@ extension Lambda {
             }
         }
 
-        public struct InvokeMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["BUFFERED", "RESPONSE_STREAM"]
+        public final class InvokeMode: SchemaEnum {
+            public override class var allowedValues: [String] { ["BUFFERED", "RESPONSE_STREAM"] }
             public static var buffered: Self { "BUFFERED" }
             public static var responseStream: Self { "RESPONSE_STREAM" }
         }

@@ -39,10 +39,8 @@ extension Logs {
             w.put("Tags", tags)
         }
 
-        public struct LogGroupClass: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["DELIVERY", "INFREQUENT_ACCESS", "STANDARD"]
+        public final class LogGroupClass: SchemaEnum {
+            public override class var allowedValues: [String] { ["DELIVERY", "INFREQUENT_ACCESS", "STANDARD"] }
             public static var delivery: Self { "DELIVERY" }
             public static var infrequentAccess: Self { "INFREQUENT_ACCESS" }
             public static var standard: Self { "STANDARD" }
@@ -122,38 +120,38 @@ extension Logs {
                 w.put("Unit", unit)
             }
 
-            public struct Unit: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "Bits",
-                    "Bits/Second",
-                    "Bytes",
-                    "Bytes/Second",
-                    "Count",
-                    "Count/Second",
-                    "Gigabits",
-                    "Gigabits/Second",
-                    "Gigabytes",
-                    "Gigabytes/Second",
-                    "Kilobits",
-                    "Kilobits/Second",
-                    "Kilobytes",
-                    "Kilobytes/Second",
-                    "Megabits",
-                    "Megabits/Second",
-                    "Megabytes",
-                    "Megabytes/Second",
-                    "Microseconds",
-                    "Milliseconds",
-                    "None",
-                    "Percent",
-                    "Seconds",
-                    "Terabits",
-                    "Terabits/Second",
-                    "Terabytes",
-                    "Terabytes/Second",
-                ]
+            public final class Unit: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "Bits",
+                        "Bits/Second",
+                        "Bytes",
+                        "Bytes/Second",
+                        "Count",
+                        "Count/Second",
+                        "Gigabits",
+                        "Gigabits/Second",
+                        "Gigabytes",
+                        "Gigabytes/Second",
+                        "Kilobits",
+                        "Kilobits/Second",
+                        "Kilobytes",
+                        "Kilobytes/Second",
+                        "Megabits",
+                        "Megabits/Second",
+                        "Megabytes",
+                        "Megabytes/Second",
+                        "Microseconds",
+                        "Milliseconds",
+                        "None",
+                        "Percent",
+                        "Seconds",
+                        "Terabits",
+                        "Terabits/Second",
+                        "Terabytes",
+                        "Terabytes/Second",
+                    ]
+                }
                 public static var bits: Self { "Bits" }
                 public static var bitsSecond: Self { "Bits/Second" }
                 public static var bytes: Self { "Bytes" }
@@ -207,10 +205,8 @@ extension Logs {
             w.require("QueryString", queryString)
         }
 
-        public struct QueryLanguage: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["CWLI", "PPL", "SQL"]
+        public final class QueryLanguage: SchemaEnum {
+            public override class var allowedValues: [String] { ["CWLI", "PPL", "SQL"] }
             public static var cwli: Self { "CWLI" }
             public static var ppl: Self { "PPL" }
             public static var sql: Self { "SQL" }
@@ -275,10 +271,8 @@ extension Logs {
             w.put("RoleArn", roleArn)
         }
 
-        public struct Distribution: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ByLogStream", "Random"]
+        public final class Distribution: SchemaEnum {
+            public override class var allowedValues: [String] { ["ByLogStream", "Random"] }
             public static var byLogStream: Self { "ByLogStream" }
             public static var random: Self { "Random" }
         }

@@ -9,29 +9,23 @@ public enum RDS {}
 /// Enumerations several resources of the service share (aliased in each).
 extension RDS {
     /// Shared by DBCluster, DBInstance.
-    public struct DatabaseInsightsMode: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["advanced", "standard"]
+    public final class DatabaseInsightsMode: SchemaEnum {
+        public override class var allowedValues: [String] { ["advanced", "standard"] }
         public static var advanced: Self { "advanced" }
         public static var standard: Self { "standard" }
     }
 
     /// Shared by DBProxy, DBProxyEndpoint.
-    public struct EndpointNetworkType: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["DUAL", "IPV4", "IPV6"]
+    public final class EndpointNetworkType: SchemaEnum {
+        public override class var allowedValues: [String] { ["DUAL", "IPV4", "IPV6"] }
         public static var dual: Self { "DUAL" }
         public static var ipv4: Self { "IPV4" }
         public static var ipv6: Self { "IPV6" }
     }
 
     /// Shared by DBCluster, DBInstance.
-    public struct MasterUserAuthenticationType: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["iam-db-auth", "password"]
+    public final class MasterUserAuthenticationType: SchemaEnum {
+        public override class var allowedValues: [String] { ["iam-db-auth", "password"] }
         public static var iamDbAuth: Self { "iam-db-auth" }
         public static var password: Self { "password" }
     }
@@ -197,10 +191,8 @@ extension RDS {
             w.put("VpcSecurityGroupIds", vpcSecurityGroupIds)
         }
 
-        public struct ClusterScalabilityType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["limitless", "standard"]
+        public final class ClusterScalabilityType: SchemaEnum {
+            public override class var allowedValues: [String] { ["limitless", "standard"] }
             public static var limitless: Self { "limitless" }
             public static var standard: Self { "standard" }
         }
@@ -629,10 +621,8 @@ extension RDS {
                 w.put("Value", value)
             }
 
-            public struct Name: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["coreCount", "threadsPerCore"]
+            public final class Name: SchemaEnum {
+                public override class var allowedValues: [String] { ["coreCount", "threadsPerCore"] }
                 public static var coreCount: Self { "coreCount" }
                 public static var threadsPerCore: Self { "threadsPerCore" }
             }
@@ -727,23 +717,21 @@ extension RDS {
                 w.put("SecretArn", secretArn)
             }
 
-            public struct AuthScheme: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["SECRETS"]
+            public final class AuthScheme: SchemaEnum {
+                public override class var allowedValues: [String] { ["SECRETS"] }
                 public static var secrets: Self { "SECRETS" }
             }
 
-            public struct ClientPasswordAuthType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "MYSQL_CACHING_SHA2_PASSWORD",
-                    "MYSQL_NATIVE_PASSWORD",
-                    "POSTGRES_MD5",
-                    "POSTGRES_SCRAM_SHA_256",
-                    "SQL_SERVER_AUTHENTICATION",
-                ]
+            public final class ClientPasswordAuthType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "MYSQL_CACHING_SHA2_PASSWORD",
+                        "MYSQL_NATIVE_PASSWORD",
+                        "POSTGRES_MD5",
+                        "POSTGRES_SCRAM_SHA_256",
+                        "SQL_SERVER_AUTHENTICATION",
+                    ]
+                }
                 public static var mysqlCachingSha2Password: Self { "MYSQL_CACHING_SHA2_PASSWORD" }
                 public static var mysqlNativePassword: Self { "MYSQL_NATIVE_PASSWORD" }
                 public static var postgresMd5: Self { "POSTGRES_MD5" }
@@ -751,39 +739,31 @@ extension RDS {
                 public static var sqlServerAuthentication: Self { "SQL_SERVER_AUTHENTICATION" }
             }
 
-            public struct IAMAuth: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED", "REQUIRED"]
+            public final class IAMAuth: SchemaEnum {
+                public override class var allowedValues: [String] { ["DISABLED", "ENABLED", "REQUIRED"] }
                 public static var disabled: Self { "DISABLED" }
                 public static var enabled: Self { "ENABLED" }
                 public static var required: Self { "REQUIRED" }
             }
         }
 
-        public struct DefaultAuthScheme: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["IAM_AUTH", "NONE"]
+        public final class DefaultAuthScheme: SchemaEnum {
+            public override class var allowedValues: [String] { ["IAM_AUTH", "NONE"] }
             public static var iamAuth: Self { "IAM_AUTH" }
             public static var noneValue: Self { "NONE" }
         }
 
         public typealias EndpointNetworkType = RDS.EndpointNetworkType
 
-        public struct EngineFamily: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["MYSQL", "POSTGRESQL", "SQLSERVER"]
+        public final class EngineFamily: SchemaEnum {
+            public override class var allowedValues: [String] { ["MYSQL", "POSTGRESQL", "SQLSERVER"] }
             public static var mysql: Self { "MYSQL" }
             public static var postgresql: Self { "POSTGRESQL" }
             public static var sqlserver: Self { "SQLSERVER" }
         }
 
-        public struct TargetConnectionNetworkType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["IPV4", "IPV6"]
+        public final class TargetConnectionNetworkType: SchemaEnum {
+            public override class var allowedValues: [String] { ["IPV4", "IPV6"] }
             public static var ipv4: Self { "IPV4" }
             public static var ipv6: Self { "IPV6" }
         }
@@ -823,10 +803,8 @@ extension RDS {
 
         public typealias EndpointNetworkType = RDS.EndpointNetworkType
 
-        public struct TargetRole: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["READ_ONLY", "READ_WRITE"]
+        public final class TargetRole: SchemaEnum {
+            public override class var allowedValues: [String] { ["READ_ONLY", "READ_WRITE"] }
             public static var readOnly: Self { "READ_ONLY" }
             public static var readWrite: Self { "READ_WRITE" }
         }
@@ -870,10 +848,8 @@ extension RDS {
             }
         }
 
-        public struct TargetGroupName: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["default"]
+        public final class TargetGroupName: SchemaEnum {
+            public override class var allowedValues: [String] { ["default"] }
             public static var `default`: Self { "default" }
         }
     }

@@ -34,57 +34,57 @@ extension Route53 {
                 w.require("Region", region)
             }
 
-            public struct Region: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "af-south-1",
-                    "ap-east-1",
-                    "ap-east-2",
-                    "ap-northeast-1",
-                    "ap-northeast-2",
-                    "ap-northeast-3",
-                    "ap-south-1",
-                    "ap-south-2",
-                    "ap-southeast-1",
-                    "ap-southeast-2",
-                    "ap-southeast-3",
-                    "ap-southeast-4",
-                    "ap-southeast-5",
-                    "ap-southeast-6",
-                    "ap-southeast-7",
-                    "ca-central-1",
-                    "ca-west-1",
-                    "cn-north-1",
-                    "cn-northwest-1",
-                    "eu-central-1",
-                    "eu-central-2",
-                    "eu-isoe-west-1",
-                    "eu-north-1",
-                    "eu-south-1",
-                    "eu-south-2",
-                    "eu-west-1",
-                    "eu-west-2",
-                    "eu-west-3",
-                    "eusc-de-east-1",
-                    "il-central-1",
-                    "me-central-1",
-                    "me-south-1",
-                    "mx-central-1",
-                    "sa-east-1",
-                    "us-east-1",
-                    "us-east-2",
-                    "us-gov-east-1",
-                    "us-gov-west-1",
-                    "us-iso-east-1",
-                    "us-iso-west-1",
-                    "us-isob-east-1",
-                    "us-isob-west-1",
-                    "us-isof-east-1",
-                    "us-isof-south-1",
-                    "us-west-1",
-                    "us-west-2",
-                ]
+            public final class Region: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "af-south-1",
+                        "ap-east-1",
+                        "ap-east-2",
+                        "ap-northeast-1",
+                        "ap-northeast-2",
+                        "ap-northeast-3",
+                        "ap-south-1",
+                        "ap-south-2",
+                        "ap-southeast-1",
+                        "ap-southeast-2",
+                        "ap-southeast-3",
+                        "ap-southeast-4",
+                        "ap-southeast-5",
+                        "ap-southeast-6",
+                        "ap-southeast-7",
+                        "ca-central-1",
+                        "ca-west-1",
+                        "cn-north-1",
+                        "cn-northwest-1",
+                        "eu-central-1",
+                        "eu-central-2",
+                        "eu-isoe-west-1",
+                        "eu-north-1",
+                        "eu-south-1",
+                        "eu-south-2",
+                        "eu-west-1",
+                        "eu-west-2",
+                        "eu-west-3",
+                        "eusc-de-east-1",
+                        "il-central-1",
+                        "me-central-1",
+                        "me-south-1",
+                        "mx-central-1",
+                        "sa-east-1",
+                        "us-east-1",
+                        "us-east-2",
+                        "us-gov-east-1",
+                        "us-gov-west-1",
+                        "us-iso-east-1",
+                        "us-iso-west-1",
+                        "us-isob-east-1",
+                        "us-isob-west-1",
+                        "us-isof-east-1",
+                        "us-isof-south-1",
+                        "us-west-1",
+                        "us-west-2",
+                    ]
+                }
                 public static var afSouth1: Self { "af-south-1" }
                 public static var apEast1: Self { "ap-east-1" }
                 public static var apEast2: Self { "ap-east-2" }
@@ -176,19 +176,19 @@ extension Route53 {
                 w.require("Type", type)
             }
 
-            public struct HealthCheckConfigType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "CALCULATED",
-                    "CLOUDWATCH_METRIC",
-                    "HTTP",
-                    "HTTPS",
-                    "HTTPS_STR_MATCH",
-                    "HTTP_STR_MATCH",
-                    "RECOVERY_CONTROL",
-                    "TCP",
-                ]
+            public final class HealthCheckConfigType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "CALCULATED",
+                        "CLOUDWATCH_METRIC",
+                        "HTTP",
+                        "HTTPS",
+                        "HTTPS_STR_MATCH",
+                        "HTTP_STR_MATCH",
+                        "RECOVERY_CONTROL",
+                        "TCP",
+                    ]
+                }
                 public static var calculated: Self { "CALCULATED" }
                 public static var cloudwatchMetric: Self { "CLOUDWATCH_METRIC" }
                 public static var http: Self { "HTTP" }
@@ -199,28 +199,26 @@ extension Route53 {
                 public static var tcp: Self { "TCP" }
             }
 
-            public struct InsufficientDataHealthStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Healthy", "LastKnownStatus", "Unhealthy"]
+            public final class InsufficientDataHealthStatus: SchemaEnum {
+                public override class var allowedValues: [String] { ["Healthy", "LastKnownStatus", "Unhealthy"] }
                 public static var healthy: Self { "Healthy" }
                 public static var lastKnownStatus: Self { "LastKnownStatus" }
                 public static var unhealthy: Self { "Unhealthy" }
             }
 
-            public struct Regions: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ap-northeast-1",
-                    "ap-southeast-1",
-                    "ap-southeast-2",
-                    "eu-west-1",
-                    "sa-east-1",
-                    "us-east-1",
-                    "us-west-1",
-                    "us-west-2",
-                ]
+            public final class Regions: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "ap-northeast-1",
+                        "ap-southeast-1",
+                        "ap-southeast-2",
+                        "eu-west-1",
+                        "sa-east-1",
+                        "us-east-1",
+                        "us-west-1",
+                        "us-west-2",
+                    ]
+                }
                 public static var apNortheast1: Self { "ap-northeast-1" }
                 public static var apSoutheast1: Self { "ap-southeast-1" }
                 public static var apSoutheast2: Self { "ap-southeast-2" }

@@ -9,54 +9,46 @@ public enum S3 {}
 /// Enumerations several resources of the service share (aliased in each).
 extension S3 {
     /// Shared by Bucket.
-    public struct AbacStatus: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["Disabled", "Enabled"]
+    public final class AbacStatus: SchemaEnum {
+        public override class var allowedValues: [String] { ["Disabled", "Enabled"] }
         public static var disabled: Self { "Disabled" }
         public static var enabled: Self { "Enabled" }
     }
 
     /// Shared by Bucket.
-    public struct AccelerationStatus: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["Enabled", "Suspended"]
+    public final class AccelerationStatus: SchemaEnum {
+        public override class var allowedValues: [String] { ["Enabled", "Suspended"] }
         public static var enabled: Self { "Enabled" }
         public static var suspended: Self { "Suspended" }
     }
 
     /// Shared by Bucket.
-    public struct ConfigurationState: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
+    public final class ConfigurationState: SchemaEnum {
+        public override class var allowedValues: [String] { ["DISABLED", "ENABLED"] }
         public static var disabled: Self { "DISABLED" }
         public static var enabled: Self { "ENABLED" }
     }
 
     /// Shared by Bucket.
-    public struct RedirectAllRequestsToProtocol: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = ["http", "https"]
+    public final class RedirectAllRequestsToProtocol: SchemaEnum {
+        public override class var allowedValues: [String] { ["http", "https"] }
         public static var http: Self { "http" }
         public static var https: Self { "https" }
     }
 
     /// Shared by Bucket.
-    public struct StorageClass: StringEnum {
-        public let token: Value
-        public init(token: Value) { self.token = token }
-        public static let allowedValues: [String] = [
-            "DEEP_ARCHIVE",
-            "GLACIER",
-            "GLACIER_IR",
-            "Glacier",
-            "INTELLIGENT_TIERING",
-            "ONEZONE_IA",
-            "STANDARD_IA",
-        ]
+    public final class StorageClass: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "DEEP_ARCHIVE",
+                "GLACIER",
+                "GLACIER_IR",
+                "Glacier",
+                "INTELLIGENT_TIERING",
+                "ONEZONE_IA",
+                "STANDARD_IA",
+            ]
+        }
         public static var deepArchive: Self { "DEEP_ARCHIVE" }
         public static var glacier: Self { "GLACIER" }
         public static var glacierIr: Self { "GLACIER_IR" }
@@ -228,19 +220,19 @@ extension S3 {
             public typealias AccelerationStatus = S3.AccelerationStatus
         }
 
-        public struct AccessControl: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "AuthenticatedRead",
-                "AwsExecRead",
-                "BucketOwnerFullControl",
-                "BucketOwnerRead",
-                "LogDeliveryWrite",
-                "Private",
-                "PublicRead",
-                "PublicReadWrite",
-            ]
+        public final class AccessControl: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "AuthenticatedRead",
+                    "AwsExecRead",
+                    "BucketOwnerFullControl",
+                    "BucketOwnerRead",
+                    "LogDeliveryWrite",
+                    "Private",
+                    "PublicRead",
+                    "PublicReadWrite",
+                ]
+            }
             public static var authenticatedRead: Self { "AuthenticatedRead" }
             public static var awsExecRead: Self { "AwsExecRead" }
             public static var bucketOwnerFullControl: Self { "BucketOwnerFullControl" }
@@ -259,10 +251,8 @@ extension S3 {
                 w.require("Owner", owner)
             }
 
-            public struct Owner: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Destination"]
+            public final class Owner: SchemaEnum {
+                public override class var allowedValues: [String] { ["Destination"] }
                 public static var destination: Self { "Destination" }
             }
         }
@@ -283,10 +273,8 @@ extension S3 {
             }
         }
 
-        public struct BlockedEncryptionTypeList: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["NONE", "SSE-C"]
+        public final class BlockedEncryptionTypeList: SchemaEnum {
+            public override class var allowedValues: [String] { ["NONE", "SSE-C"] }
             public static var noneValue: Self { "NONE" }
             public static var sseC: Self { "SSE-C" }
         }
@@ -308,10 +296,8 @@ extension S3 {
             }
         }
 
-        public struct BucketNamespace: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["account-regional", "global"]
+        public final class BucketNamespace: SchemaEnum {
+            public override class var allowedValues: [String] { ["account-regional", "global"] }
             public static var accountRegional: Self { "account-regional" }
             public static var global: Self { "global" }
         }
@@ -344,10 +330,8 @@ extension S3 {
                 w.put("MaxAge", maxAge)
             }
 
-            public struct AllowedMethods: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DELETE", "GET", "HEAD", "POST", "PUT"]
+            public final class AllowedMethods: SchemaEnum {
+                public override class var allowedValues: [String] { ["DELETE", "GET", "HEAD", "POST", "PUT"] }
                 public static var delete: Self { "DELETE" }
                 public static var get: Self { "GET" }
                 public static var head: Self { "HEAD" }
@@ -367,10 +351,8 @@ extension S3 {
                 w.require("OutputSchemaVersion", outputSchemaVersion)
             }
 
-            public struct OutputSchemaVersion: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["V_1"]
+            public final class OutputSchemaVersion: SchemaEnum {
+                public override class var allowedValues: [String] { ["V_1"] }
                 public static var v1: Self { "V_1" }
             }
         }
@@ -386,10 +368,8 @@ extension S3 {
                 w.put("Years", years)
             }
 
-            public struct Mode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["COMPLIANCE", "GOVERNANCE"]
+            public final class Mode: SchemaEnum {
+                public override class var allowedValues: [String] { ["COMPLIANCE", "GOVERNANCE"] }
                 public static var compliance: Self { "COMPLIANCE" }
                 public static var governance: Self { "GOVERNANCE" }
             }
@@ -420,10 +400,8 @@ extension S3 {
                 w.put("Prefix", prefix)
             }
 
-            public struct Format: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["CSV", "ORC", "Parquet"]
+            public final class Format: SchemaEnum {
+                public override class var allowedValues: [String] { ["CSV", "ORC", "Parquet"] }
                 public static var csv: Self { "CSV" }
                 public static var orc: Self { "ORC" }
                 public static var parquet: Self { "Parquet" }
@@ -505,35 +483,33 @@ extension S3 {
                 w.require("ScheduleFrequency", scheduleFrequency)
             }
 
-            public struct IncludedObjectVersions: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["All", "Current"]
+            public final class IncludedObjectVersions: SchemaEnum {
+                public override class var allowedValues: [String] { ["All", "Current"] }
                 public static var all: Self { "All" }
                 public static var current: Self { "Current" }
             }
 
-            public struct OptionalFields: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "BucketKeyStatus",
-                    "ChecksumAlgorithm",
-                    "ETag",
-                    "EncryptionStatus",
-                    "IntelligentTieringAccessTier",
-                    "IsMultipartUploaded",
-                    "LastModifiedDate",
-                    "LifecycleExpirationDate",
-                    "ObjectAccessControlList",
-                    "ObjectLockLegalHoldStatus",
-                    "ObjectLockMode",
-                    "ObjectLockRetainUntilDate",
-                    "ObjectOwner",
-                    "ReplicationStatus",
-                    "Size",
-                    "StorageClass",
-                ]
+            public final class OptionalFields: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "BucketKeyStatus",
+                        "ChecksumAlgorithm",
+                        "ETag",
+                        "EncryptionStatus",
+                        "IntelligentTieringAccessTier",
+                        "IsMultipartUploaded",
+                        "LastModifiedDate",
+                        "LifecycleExpirationDate",
+                        "ObjectAccessControlList",
+                        "ObjectLockLegalHoldStatus",
+                        "ObjectLockMode",
+                        "ObjectLockRetainUntilDate",
+                        "ObjectOwner",
+                        "ReplicationStatus",
+                        "Size",
+                        "StorageClass",
+                    ]
+                }
                 public static var bucketKeyStatus: Self { "BucketKeyStatus" }
                 public static var checksumAlgorithm: Self { "ChecksumAlgorithm" }
                 public static var eTag: Self { "ETag" }
@@ -552,10 +528,8 @@ extension S3 {
                 public static var storageClass: Self { "StorageClass" }
             }
 
-            public struct ScheduleFrequency: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Daily", "Weekly"]
+            public final class ScheduleFrequency: SchemaEnum {
+                public override class var allowedValues: [String] { ["Daily", "Weekly"] }
                 public static var daily: Self { "Daily" }
                 public static var weekly: Self { "Weekly" }
             }
@@ -609,10 +583,13 @@ extension S3 {
                 w.put("TransitionDefaultMinimumObjectSize", transitionDefaultMinimumObjectSize)
             }
 
-            public struct TransitionDefaultMinimumObjectSize: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["all_storage_classes_128K", "varies_by_storage_class"]
+            public final class TransitionDefaultMinimumObjectSize: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "all_storage_classes_128K",
+                        "varies_by_storage_class",
+                    ]
+                }
                 public static var allStorageClasses128k: Self { "all_storage_classes_128K" }
                 public static var variesByStorageClass: Self { "varies_by_storage_class" }
             }
@@ -660,10 +637,8 @@ extension S3 {
                 w.require("SseAlgorithm", sseAlgorithm)
             }
 
-            public struct SseAlgorithm: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["AES256", "aws:kms"]
+            public final class SseAlgorithm: SchemaEnum {
+                public override class var allowedValues: [String] { ["AES256", "aws:kms"] }
                 public static var aes256: Self { "AES256" }
                 public static var awsKms: Self { "aws:kms" }
             }
@@ -756,10 +731,8 @@ extension S3 {
                 w.put("Rule", rule)
             }
 
-            public struct ObjectLockEnabled: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Enabled"]
+            public final class ObjectLockEnabled: SchemaEnum {
+                public override class var allowedValues: [String] { ["Enabled"] }
                 public static var enabled: Self { "Enabled" }
             }
         }
@@ -788,14 +761,14 @@ extension S3 {
                 w.put("ObjectOwnership", objectOwnership)
             }
 
-            public struct ObjectOwnership: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "BucketOwnerEnforced",
-                    "BucketOwnerPreferred",
-                    "ObjectWriter",
-                ]
+            public final class ObjectOwnership: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "BucketOwnerEnforced",
+                        "BucketOwnerPreferred",
+                        "ObjectWriter",
+                    ]
+                }
                 public static var bucketOwnerEnforced: Self { "BucketOwnerEnforced" }
                 public static var bucketOwnerPreferred: Self { "BucketOwnerPreferred" }
                 public static var objectWriter: Self { "ObjectWriter" }
@@ -809,10 +782,8 @@ extension S3 {
                 w.put("PartitionDateSource", partitionDateSource)
             }
 
-            public struct PartitionDateSource: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DeliveryTime", "EventTime"]
+            public final class PartitionDateSource: SchemaEnum {
+                public override class var allowedValues: [String] { ["DeliveryTime", "EventTime"] }
                 public static var deliveryTime: Self { "DeliveryTime" }
                 public static var eventTime: Self { "EventTime" }
             }
@@ -933,19 +904,19 @@ extension S3 {
                 w.put("StorageClass", storageClass)
             }
 
-            public struct ReplicationDestinationStorageClass: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "DEEP_ARCHIVE",
-                    "GLACIER",
-                    "GLACIER_IR",
-                    "INTELLIGENT_TIERING",
-                    "ONEZONE_IA",
-                    "REDUCED_REDUNDANCY",
-                    "STANDARD",
-                    "STANDARD_IA",
-                ]
+            public final class ReplicationDestinationStorageClass: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "DEEP_ARCHIVE",
+                        "GLACIER",
+                        "GLACIER_IR",
+                        "INTELLIGENT_TIERING",
+                        "ONEZONE_IA",
+                        "REDUCED_REDUNDANCY",
+                        "STANDARD",
+                        "STANDARD_IA",
+                    ]
+                }
                 public static var deepArchive: Self { "DEEP_ARCHIVE" }
                 public static var glacier: Self { "GLACIER" }
                 public static var glacierIr: Self { "GLACIER_IR" }
@@ -1121,10 +1092,8 @@ extension S3 {
                 w.require("SSEAlgorithm", sseAlgorithm)
             }
 
-            public struct SSEAlgorithm: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["AES256", "aws:kms", "aws:kms:dsse"]
+            public final class SSEAlgorithm: SchemaEnum {
+                public override class var allowedValues: [String] { ["AES256", "aws:kms", "aws:kms:dsse"] }
                 public static var aes256: Self { "AES256" }
                 public static var awsKms: Self { "aws:kms" }
                 public static var awsKmsDsse: Self { "aws:kms:dsse" }
@@ -1193,10 +1162,8 @@ extension S3 {
                 w.require("Days", days)
             }
 
-            public struct AccessTier: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"]
+            public final class AccessTier: SchemaEnum {
+                public override class var allowedValues: [String] { ["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"] }
                 public static var archiveAccess: Self { "ARCHIVE_ACCESS" }
                 public static var deepArchiveAccess: Self { "DEEP_ARCHIVE_ACCESS" }
             }
