@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "InfraAWS", dependencies: ["InfraContract", "CInfraOpenSSL", "CInfraCurl"]),
 
         // Deployment: assembly reading, assets, change sets, live progress, diff, destroy, bootstrap.
-        .target(name: "InfraDeploy", dependencies: ["InfraContract", "InfraAWS", "InfraCore", "InfraResources", "Yams"]),
+        .target(name: "InfraDeploy", dependencies: ["InfraContract", "InfraAWS", "InfraCore", "Yams"]),
 
         // Ready stacks.
         .target(name: "ExampleStack", dependencies: ["InfraDSL"], path: "Sources/Stacks/Example"),

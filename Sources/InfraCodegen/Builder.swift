@@ -8,7 +8,7 @@
 ///   object identical to a definition uses the definition's class.
 /// - `patternProperties` / `additionalProperties` schema: `MapValue` of the value type.
 /// - `type: array`: `ListValue` of the item type.
-/// - a string `enum` / `const`: a `StringEnum` struct; integer enums stay numbers.
+/// - a string `enum` / `const`: a `SchemaEnum` subclass; integer enums stay numbers.
 /// - `oneOf`/`anyOf` that only add constraints (formats, required variants): ignored;
 ///   alternatives that are all objects: one class with the union of their properties;
 ///   one typed alternative plus free-form JSON ones: the typed one; anything else: `Value`.

@@ -1,13 +1,29 @@
 import Foundation
 
-/// Reads the pinned schemas and produces the sources of `Sources/InfraResources`.
+/// Reads the pinned schemas and the type selection and produces the generated sources:
+/// `Sources/InfraResources` (the selected types) and `Sources/InfraContract/ResourceSpecs.swift`
+/// (every pinned type).
 struct Generator {
+    /// The directory the generator owns: every `.swift` file in it is generated (others are deleted).
+    static let resourcesDirectory = "Sources/InfraResources"
+    /// The one generated file of InfraContract (the other files there are not the generator's).
+    static let specsFile = "Sources/InfraContract/ResourceSpecs.swift"
+
     /// `codegen/schemas`.
     let schemasDirectory: URL
+    /// `codegen/resources.txt`: the types with a generated class, and their file groups.
+    let selectionFile: URL
     var emitter = Emitter()
 
-    init(schemasDirectory: URL) {
+    init(schemasDirectory: URL, selectionFile: URL) {
         self.schemasDirectory = schemasDirectory
+        self.selectionFile = selectionFile
+    }
+
+    /// The generator of the package at `root` (`codegen/schemas`, `codegen/resources.txt`).
+    init(root: URL) {
+        self.init(schemasDirectory: root.appendingPathComponent("codegen/schemas"),
+                  selectionFile: root.appendingPathComponent("codegen/resources.txt"))
     }
 
     /// The resource models of every `aws-*.json` schema, sorted by type name.
@@ -51,9 +67,22 @@ struct Generator {
         }
     }
 
-    /// File name -> contents.
+    /// Path relative to the package root -> contents.
     func generate() throws -> [String: String] {
-        emitter.files(try models())
+        let all = try models()
+        guard let text = try? String(contentsOf: selectionFile, encoding: .utf8) else {
+            throw JSONError(message: "cannot read \(selectionFile.path)")
+        }
+        let selection = try Selection(text, file: "codegen/resources.txt",
+                                      known: Set(all.map(\.typeName)))
+        let selected = all.filter { selection.groups[$0.typeName] != nil }
+        let groups = selection.groups.compactMapValues { $0 }
+        var out: [String: String] = [:]
+        for (name, text) in emitter.files(selected, groups: groups) {
+            out[Generator.resourcesDirectory + "/" + name] = text
+        }
+        out[Generator.specsFile] = emitter.resourceSpecs(all)
+        return out
     }
 
     private func read(_ name: String) throws -> JSON {
@@ -64,37 +93,48 @@ struct Generator {
         return try JSONReader.parse(text)
     }
 
-    /// Writes the files that differ and deletes every other `.swift` file of `directory` (it
-    /// holds generated files only). Returns the names of the files written or deleted.
-    static func write(_ files: [String: String], to directory: URL) throws -> [String] {
+    /// Writes the files of `files` (paths relative to `root`) that differ, and deletes every
+    /// other `.swift` file of the `owned` directories (they hold generated files only).
+    /// Returns the paths written or deleted, sorted.
+    static func write(_ files: [String: String], to root: URL,
+                      owning owned: [String] = [resourcesDirectory]) throws -> [String] {
         let fm = FileManager.default
-        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         var changed: [String] = []
-        for name in files.keys.sorted() {
-            let url = directory.appendingPathComponent(name)
-            if let old = try? String(contentsOf: url, encoding: .utf8), old == files[name]! { continue }
-            try Data(files[name]!.utf8).write(to: url)
-            changed.append(name)
+        for path in files.keys.sorted() {
+            let url = root.appendingPathComponent(path)
+            if let old = try? String(contentsOf: url, encoding: .utf8), old == files[path]! { continue }
+            try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(files[path]!.utf8).write(to: url)
+            changed.append(path)
         }
-        for name in try fm.contentsOfDirectory(atPath: directory.path).sorted()
-        where name.hasSuffix(".swift") && files[name] == nil {
-            try fm.removeItem(at: directory.appendingPathComponent(name))
-            changed.append(name)
+        for path in stale(files, in: root, owned) {
+            try fm.removeItem(at: root.appendingPathComponent(path))
+            changed.append(path)
         }
-        return changed
+        return changed.sorted()
     }
 
-    /// The names of the files of `directory` that differ from `files`: changed, missing, or
-    /// `.swift` files that would be deleted.
-    static func differences(_ files: [String: String], in directory: URL) -> [String] {
+    /// The paths under `root` that differ from `files`: changed, missing, or `.swift` files of
+    /// the `owned` directories that would be deleted. Sorted.
+    static func differences(_ files: [String: String], in root: URL,
+                            owning owned: [String] = [resourcesDirectory]) -> [String] {
         var out: [String] = []
-        for name in files.keys.sorted() {
-            let old = try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
-            if old != files[name]! { out.append(name) }
+        for path in files.keys.sorted() {
+            let old = try? String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+            if old != files[path]! { out.append(path) }
         }
-        let present = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        for name in present.sorted() where name.hasSuffix(".swift") && files[name] == nil {
-            out.append(name)
+        return (out + stale(files, in: root, owned)).sorted()
+    }
+
+    /// The `.swift` files of the `owned` directories that `files` does not have.
+    private static func stale(_ files: [String: String], in root: URL, _ owned: [String]) -> [String] {
+        var out: [String] = []
+        for dir in owned {
+            let present = (try? FileManager.default.contentsOfDirectory(
+                atPath: root.appendingPathComponent(dir).path)) ?? []
+            for name in present.sorted() where name.hasSuffix(".swift") && files[dir + "/" + name] == nil {
+                out.append(dir + "/" + name)
+            }
         }
         return out
     }

@@ -12,7 +12,7 @@ indirect enum TypeRef: Equatable {
     case map(TypeRef)
     /// A generated `PropertyObject` class, by its name in the resource class.
     case object(String)
-    /// A generated `StringEnum` struct, by its (resource-unique) name.
+    /// A generated `SchemaEnum` subclass, by its (resource-unique) name.
     case enumeration(String)
 }
 

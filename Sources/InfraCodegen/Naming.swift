@@ -16,7 +16,7 @@ enum Naming {
     static let reservedTypeNames: Set<String> = [
         "Any", "AnyObject", "Protocol", "Self", "Type", "Swift", "String", "Optional",
         "InfraCore", "Value", "StringValue", "NumberValue", "BoolValue", "ListValue", "MapValue",
-        "Tag", "PropertyObject", "Resource", "ObjectWriter", "StringEnum", "TagFormat",
+        "Tag", "PropertyObject", "Resource", "ObjectWriter", "StringEnum", "SchemaEnum", "TagFormat",
     ]
 
     /// Members of Construct / TemplateElement / Resource (InfraCore), public or not: a
@@ -38,7 +38,7 @@ enum Naming {
         "write", "toValue", "init", "deinit", "self", "super", "Type", "Protocol",
     ]
 
-    /// Members of a StringEnum struct (and `Optional`'s cases, which `.none` on an optional
+    /// Members of a SchemaEnum class (and `Optional`'s cases, which `.none` on an optional
     /// enum property would mean): an enum case of the same name gets the suffix `Value`.
     static let enumMembers: Set<String> = [
         "token", "value", "allowedValues", "toValue", "init", "self", "Type", "Protocol",

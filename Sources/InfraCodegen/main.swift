@@ -1,9 +1,10 @@
 import Foundation
 
 // swift run InfraCodegen [--check] [--root DIR]
-//   Regenerates Sources/InfraResources from codegen/schemas (both relative to the package
-//   root: DIR, or the nearest directory above the working directory with Package.swift and
-//   codegen/schemas). --check writes nothing and exits 1 when the files differ.
+//   Regenerates Sources/InfraResources (the types codegen/resources.txt selects) and
+//   Sources/InfraContract/ResourceSpecs.swift (every type) from codegen/schemas, all relative
+//   to the package root: DIR, or the nearest directory above the working directory with
+//   Package.swift and codegen/schemas. --check writes nothing and exits 1 when files differ.
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("InfraCodegen: \(message)\n".utf8))
@@ -31,27 +32,26 @@ guard let root = rootArgument.map({ URL(fileURLWithPath: $0, relativeTo: cwd) })
     ?? Generator.packageRoot(from: cwd)
 else { fail("no package root with codegen/schemas at or above \(cwd.path)") }
 
-let output = root.appendingPathComponent("Sources/InfraResources")
 let files: [String: String]
 do {
-    files = try Generator(schemasDirectory: root.appendingPathComponent("codegen/schemas")).generate()
+    files = try Generator(root: root).generate()
 } catch {
     fail("\(error)")
 }
 
 if check {
-    let diff = Generator.differences(files, in: output)
+    let diff = Generator.differences(files, in: root)
     if diff.isEmpty {
-        print("Sources/InfraResources is up to date (\(files.count) files)")
+        print("the generated files are up to date (\(files.count) files)")
     } else {
-        print("Sources/InfraResources differs from the generator's output:")
-        for name in diff { print("  \(name)") }
+        print("the generated files differ from the generator's output:")
+        for path in diff { print("  \(path)") }
         print("run scripts/codegen to regenerate")
         exit(1)
     }
 } else {
     do {
-        let changed = try Generator.write(files, to: output)
+        let changed = try Generator.write(files, to: root)
         print("\(files.count) files, \(changed.count) written or deleted\(changed.isEmpty ? "" : ": " + changed.joined(separator: ", "))")
     } catch {
         fail("\(error)")

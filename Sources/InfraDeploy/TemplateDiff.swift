@@ -1,6 +1,6 @@
 import Foundation
+import InfraContract
 import InfraCore
-import InfraResources
 
 /// The differences between a deployed template and a new one: resources added, removed and
 /// changed property by property (marking the changes that replace the resource, from the

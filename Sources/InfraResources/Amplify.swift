@@ -6,6 +6,27 @@ import InfraCore
 /// The `AWS::Amplify::*` resource types.
 public enum Amplify {}
 
+/// Enumerations several resources of the service share (aliased in each).
+extension Amplify {
+    /// Shared by App, Branch.
+    public final class Stage: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "BETA",
+                "DEVELOPMENT",
+                "EXPERIMENTAL",
+                "PRODUCTION",
+                "PULL_REQUEST",
+            ]
+        }
+        public static var beta: Self { "BETA" }
+        public static var development: Self { "DEVELOPMENT" }
+        public static var experimental: Self { "EXPERIMENTAL" }
+        public static var production: Self { "PRODUCTION" }
+        public static var pullRequest: Self { "PULL_REQUEST" }
+    }
+}
+
 extension Amplify {
     /// AWS::Amplify::App
     public final class App: Resource {
@@ -85,22 +106,7 @@ extension Amplify {
                 w.put("Stage", stage)
             }
 
-            public struct Stage: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "BETA",
-                    "DEVELOPMENT",
-                    "EXPERIMENTAL",
-                    "PRODUCTION",
-                    "PULL_REQUEST",
-                ]
-                public static var beta: Self { "BETA" }
-                public static var development: Self { "DEVELOPMENT" }
-                public static var experimental: Self { "EXPERIMENTAL" }
-                public static var production: Self { "PRODUCTION" }
-                public static var pullRequest: Self { "PULL_REQUEST" }
-            }
+            public typealias Stage = Amplify.Stage
         }
 
         public final class BasicAuthConfig: PropertyObject {
@@ -122,10 +128,8 @@ extension Amplify {
                 w.put("Type", type)
             }
 
-            public struct CacheConfigType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["AMPLIFY_MANAGED", "AMPLIFY_MANAGED_NO_COOKIES"]
+            public final class CacheConfigType: SchemaEnum {
+                public override class var allowedValues: [String] { ["AMPLIFY_MANAGED", "AMPLIFY_MANAGED_NO_COOKIES"] }
                 public static var amplifyManaged: Self { "AMPLIFY_MANAGED" }
                 public static var amplifyManagedNoCookies: Self { "AMPLIFY_MANAGED_NO_COOKIES" }
             }
@@ -167,20 +171,16 @@ extension Amplify {
                 w.require("BuildComputeType", buildComputeType)
             }
 
-            public struct BuildComputeType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["LARGE_16GB", "STANDARD_8GB", "XLARGE_72GB"]
+            public final class BuildComputeType: SchemaEnum {
+                public override class var allowedValues: [String] { ["LARGE_16GB", "STANDARD_8GB", "XLARGE_72GB"] }
                 public static var large16gb: Self { "LARGE_16GB" }
                 public static var standard8gb: Self { "STANDARD_8GB" }
                 public static var xlarge72gb: Self { "XLARGE_72GB" }
             }
         }
 
-        public struct Platform: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["WEB", "WEB_COMPUTE", "WEB_DYNAMIC"]
+        public final class Platform: SchemaEnum {
+            public override class var allowedValues: [String] { ["WEB", "WEB_COMPUTE", "WEB_DYNAMIC"] }
             public static var web: Self { "WEB" }
             public static var webCompute: Self { "WEB_COMPUTE" }
             public static var webDynamic: Self { "WEB_DYNAMIC" }
@@ -284,22 +284,7 @@ extension Amplify {
             }
         }
 
-        public struct Stage: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "BETA",
-                "DEVELOPMENT",
-                "EXPERIMENTAL",
-                "PRODUCTION",
-                "PULL_REQUEST",
-            ]
-            public static var beta: Self { "BETA" }
-            public static var development: Self { "DEVELOPMENT" }
-            public static var experimental: Self { "EXPERIMENTAL" }
-            public static var production: Self { "PRODUCTION" }
-            public static var pullRequest: Self { "PULL_REQUEST" }
-        }
+        public typealias Stage = Amplify.Stage
     }
 
     /// AWS::Amplify::Domain
@@ -353,10 +338,8 @@ extension Amplify {
                 w.put("CustomCertificateArn", customCertificateArn)
             }
 
-            public struct CertificateType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["AMPLIFY_MANAGED", "CUSTOM"]
+            public final class CertificateType: SchemaEnum {
+                public override class var allowedValues: [String] { ["AMPLIFY_MANAGED", "CUSTOM"] }
                 public static var amplifyManaged: Self { "AMPLIFY_MANAGED" }
                 public static var custom: Self { "CUSTOM" }
             }

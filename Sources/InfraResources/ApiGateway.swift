@@ -6,6 +6,16 @@ import InfraCore
 /// The `AWS::ApiGateway::*` resource types.
 public enum ApiGateway {}
 
+/// Enumerations several resources of the service share (aliased in each).
+extension ApiGateway {
+    /// Shared by Method.
+    public final class ContentHandling: SchemaEnum {
+        public override class var allowedValues: [String] { ["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] }
+        public static var convertToBinary: Self { "CONVERT_TO_BINARY" }
+        public static var convertToText: Self { "CONVERT_TO_TEXT" }
+    }
+}
+
 extension ApiGateway {
     /// AWS::ApiGateway::Account
     public final class Account: InfraCore.Resource {
@@ -111,44 +121,6 @@ extension ApiGateway {
             w.require("DomainName", domainName)
             w.put("RestApiId", restApiId)
             w.put("Stage", stage)
-        }
-    }
-
-    /// AWS::ApiGateway::BasePathMappingV2
-    public final class BasePathMappingV2: InfraCore.Resource {
-        public override class var resourceType: String { "AWS::ApiGateway::BasePathMappingV2" }
-
-        /// Changing it replaces the resource.
-        public var basePath: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var domainNameArn: StringValue?
-        /// Required.
-        public var restApiId: StringValue?
-        public var stage: StringValue?
-
-        public var attrBasePathMappingArn: StringValue { getAtt("BasePathMappingArn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("BasePath", basePath)
-            w.require("DomainNameArn", domainNameArn)
-            w.require("RestApiId", restApiId)
-            w.put("Stage", stage)
-        }
-    }
-
-    /// AWS::ApiGateway::ClientCertificate
-    public final class ClientCertificate: InfraCore.Resource {
-        public override class var resourceType: String { "AWS::ApiGateway::ClientCertificate" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var description: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrClientCertificateId: StringValue { getAtt("ClientCertificateId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Description", description)
-            w.put("Tags", tags)
         }
     }
 
@@ -279,90 +251,6 @@ extension ApiGateway {
         }
     }
 
-    /// AWS::ApiGateway::DocumentationPart
-    public final class DocumentationPart: InfraCore.Resource {
-        public override class var resourceType: String { "AWS::ApiGateway::DocumentationPart" }
-
-        /// Required. Changing it replaces the resource.
-        public var location: Location?
-        /// Required.
-        public var properties: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var restApiId: StringValue?
-
-        public var attrDocumentationPartId: StringValue { getAtt("DocumentationPartId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("Location", location)
-            w.require("Properties", properties)
-            w.require("RestApiId", restApiId)
-        }
-
-        public final class Location: PropertyObject {
-            public var method: StringValue?
-            public var name: StringValue?
-            public var path: StringValue?
-            public var statusCode: StringValue?
-            public var type: LocationType?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Method", method)
-                w.put("Name", name)
-                w.put("Path", path)
-                w.put("StatusCode", statusCode)
-                w.put("Type", type)
-            }
-
-            public struct LocationType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "API",
-                    "AUTHORIZER",
-                    "METHOD",
-                    "MODEL",
-                    "PATH_PARAMETER",
-                    "QUERY_PARAMETER",
-                    "REQUEST_BODY",
-                    "REQUEST_HEADER",
-                    "RESOURCE",
-                    "RESPONSE",
-                    "RESPONSE_BODY",
-                    "RESPONSE_HEADER",
-                ]
-                public static var api: Self { "API" }
-                public static var authorizer: Self { "AUTHORIZER" }
-                public static var method: Self { "METHOD" }
-                public static var model: Self { "MODEL" }
-                public static var pathParameter: Self { "PATH_PARAMETER" }
-                public static var queryParameter: Self { "QUERY_PARAMETER" }
-                public static var requestBody: Self { "REQUEST_BODY" }
-                public static var requestHeader: Self { "REQUEST_HEADER" }
-                public static var resource: Self { "RESOURCE" }
-                public static var response: Self { "RESPONSE" }
-                public static var responseBody: Self { "RESPONSE_BODY" }
-                public static var responseHeader: Self { "RESPONSE_HEADER" }
-            }
-        }
-    }
-
-    /// AWS::ApiGateway::DocumentationVersion
-    public final class DocumentationVersion: InfraCore.Resource {
-        public override class var resourceType: String { "AWS::ApiGateway::DocumentationVersion" }
-
-        public var description: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var documentationVersion: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var restApiId: StringValue?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Description", description)
-            w.require("DocumentationVersion", documentationVersion)
-            w.require("RestApiId", restApiId)
-        }
-    }
-
     /// AWS::ApiGateway::DomainName
     public final class DomainName: InfraCore.Resource {
         public override class var resourceType: String { "AWS::ApiGateway::DomainName" }
@@ -419,100 +307,14 @@ extension ApiGateway {
             }
         }
 
-        public struct RoutingMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "BASE_PATH_MAPPING_ONLY",
-                "ROUTING_RULE_ONLY",
-                "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
-            ]
-            public static var basePathMappingOnly: Self { "BASE_PATH_MAPPING_ONLY" }
-            public static var routingRuleOnly: Self { "ROUTING_RULE_ONLY" }
-            public static var routingRuleThenBasePathMapping: Self { "ROUTING_RULE_THEN_BASE_PATH_MAPPING" }
-        }
-    }
-
-    /// AWS::ApiGateway::DomainNameAccessAssociation
-    public final class DomainNameAccessAssociation: InfraCore.Resource {
-        public override class var resourceType: String { "AWS::ApiGateway::DomainNameAccessAssociation" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Required. Changing it replaces the resource.
-        public var accessAssociationSource: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var accessAssociationSourceType: AccessAssociationSourceType?
-        /// Required. Changing it replaces the resource.
-        public var domainNameArn: StringValue?
-        /// Changing it replaces the resource.
-        public var tags: ListValue<Tag>?
-
-        public var attrDomainNameAccessAssociationArn: StringValue { getAtt("DomainNameAccessAssociationArn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("AccessAssociationSource", accessAssociationSource)
-            w.require("AccessAssociationSourceType", accessAssociationSourceType)
-            w.require("DomainNameArn", domainNameArn)
-            w.put("Tags", tags)
-        }
-
-        public struct AccessAssociationSourceType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["VPCE"]
-            public static var vpce: Self { "VPCE" }
-        }
-    }
-
-    /// AWS::ApiGateway::DomainNameV2
-    public final class DomainNameV2: InfraCore.Resource {
-        public override class var resourceType: String { "AWS::ApiGateway::DomainNameV2" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var certificateArn: StringValue?
-        /// Changing it replaces the resource.
-        public var domainName: StringValue?
-        public var endpointAccessMode: StringValue?
-        /// Changing it replaces the resource.
-        public var endpointConfiguration: EndpointConfiguration?
-        public var policy: Value?
-        public var routingMode: RoutingMode?
-        /// Changing it replaces the resource.
-        public var securityPolicy: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrDomainNameArn: StringValue { getAtt("DomainNameArn") }
-        public var attrDomainNameId: StringValue { getAtt("DomainNameId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("CertificateArn", certificateArn)
-            w.put("DomainName", domainName)
-            w.put("EndpointAccessMode", endpointAccessMode)
-            w.put("EndpointConfiguration", endpointConfiguration)
-            w.put("Policy", policy)
-            w.put("RoutingMode", routingMode)
-            w.put("SecurityPolicy", securityPolicy)
-            w.put("Tags", tags)
-        }
-
-        public final class EndpointConfiguration: PropertyObject {
-            public var ipAddressType: StringValue?
-            public var types: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("IpAddressType", ipAddressType)
-                w.put("Types", types)
+        public final class RoutingMode: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "BASE_PATH_MAPPING_ONLY",
+                    "ROUTING_RULE_ONLY",
+                    "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
+                ]
             }
-        }
-
-        public struct RoutingMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "BASE_PATH_MAPPING_ONLY",
-                "ROUTING_RULE_ONLY",
-                "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
-            ]
             public static var basePathMappingOnly: Self { "BASE_PATH_MAPPING_ONLY" }
             public static var routingRuleOnly: Self { "ROUTING_RULE_ONLY" }
             public static var routingRuleThenBasePathMapping: Self { "ROUTING_RULE_THEN_BASE_PATH_MAPPING" }
@@ -617,26 +419,16 @@ extension ApiGateway {
                 w.put("Uri", uri)
             }
 
-            public struct ConnectionType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["INTERNET", "VPC_LINK"]
+            public final class ConnectionType: SchemaEnum {
+                public override class var allowedValues: [String] { ["INTERNET", "VPC_LINK"] }
                 public static var internet: Self { "INTERNET" }
                 public static var vpcLink: Self { "VPC_LINK" }
             }
 
-            public struct ContentHandling: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
-                public static var convertToBinary: Self { "CONVERT_TO_BINARY" }
-                public static var convertToText: Self { "CONVERT_TO_TEXT" }
-            }
+            public typealias ContentHandling = ApiGateway.ContentHandling
 
-            public struct IntegrationType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"]
+            public final class IntegrationType: SchemaEnum {
+                public override class var allowedValues: [String] { ["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"] }
                 public static var aws: Self { "AWS" }
                 public static var awsProxy: Self { "AWS_PROXY" }
                 public static var http: Self { "HTTP" }
@@ -644,19 +436,15 @@ extension ApiGateway {
                 public static var mock: Self { "MOCK" }
             }
 
-            public struct PassthroughBehavior: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["NEVER", "WHEN_NO_MATCH", "WHEN_NO_TEMPLATES"]
+            public final class PassthroughBehavior: SchemaEnum {
+                public override class var allowedValues: [String] { ["NEVER", "WHEN_NO_MATCH", "WHEN_NO_TEMPLATES"] }
                 public static var never: Self { "NEVER" }
                 public static var whenNoMatch: Self { "WHEN_NO_MATCH" }
                 public static var whenNoTemplates: Self { "WHEN_NO_TEMPLATES" }
             }
 
-            public struct ResponseTransferMode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["BUFFERED", "STREAM"]
+            public final class ResponseTransferMode: SchemaEnum {
+                public override class var allowedValues: [String] { ["BUFFERED", "STREAM"] }
                 public static var buffered: Self { "BUFFERED" }
                 public static var stream: Self { "STREAM" }
             }
@@ -678,13 +466,7 @@ extension ApiGateway {
                 w.require("StatusCode", statusCode)
             }
 
-            public struct IntegrationResponseContentHandling: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
-                public static var convertToBinary: Self { "CONVERT_TO_BINARY" }
-                public static var convertToText: Self { "CONVERT_TO_TEXT" }
-            }
+            public typealias IntegrationResponseContentHandling = ApiGateway.ContentHandling
         }
 
         public final class MethodResponse: PropertyObject {
@@ -1004,10 +786,8 @@ extension ApiGateway {
             w.require("UsagePlanId", usagePlanId)
         }
 
-        public struct KeyType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["API_KEY"]
+        public final class KeyType: SchemaEnum {
+            public override class var allowedValues: [String] { ["API_KEY"] }
             public static var apiKey: Self { "API_KEY" }
         }
     }

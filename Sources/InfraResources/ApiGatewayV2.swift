@@ -89,100 +89,6 @@ extension ApiGatewayV2 {
         }
     }
 
-    /// AWS::ApiGatewayV2::ApiGatewayManagedOverrides
-    public final class ApiGatewayManagedOverrides: Resource {
-        public override class var resourceType: String { "AWS::ApiGatewayV2::ApiGatewayManagedOverrides" }
-
-        /// Required. Changing it replaces the resource.
-        public var apiId: StringValue?
-        public var integration: IntegrationOverrides?
-        public var route: RouteOverrides?
-        public var stage: StageOverrides?
-
-        public var attrId: StringValue { getAtt("Id") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("ApiId", apiId)
-            w.put("Integration", integration)
-            w.put("Route", route)
-            w.put("Stage", stage)
-        }
-
-        public final class AccessLogSettings: PropertyObject {
-            public var destinationArn: StringValue?
-            public var format: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("DestinationArn", destinationArn)
-                w.put("Format", format)
-            }
-        }
-
-        public final class IntegrationOverrides: PropertyObject {
-            public var description: StringValue?
-            public var integrationMethod: StringValue?
-            public var payloadFormatVersion: StringValue?
-            public var timeoutInMillis: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Description", description)
-                w.put("IntegrationMethod", integrationMethod)
-                w.put("PayloadFormatVersion", payloadFormatVersion)
-                w.put("TimeoutInMillis", timeoutInMillis)
-            }
-        }
-
-        public final class RouteOverrides: PropertyObject {
-            public var authorizationScopes: ListValue<StringValue>?
-            public var authorizationType: StringValue?
-            public var authorizerId: StringValue?
-            public var operationName: StringValue?
-            public var target: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("AuthorizationScopes", authorizationScopes)
-                w.put("AuthorizationType", authorizationType)
-                w.put("AuthorizerId", authorizerId)
-                w.put("OperationName", operationName)
-                w.put("Target", target)
-            }
-        }
-
-        public final class RouteSettings: PropertyObject {
-            public var dataTraceEnabled: BoolValue?
-            public var detailedMetricsEnabled: BoolValue?
-            public var loggingLevel: StringValue?
-            public var throttlingBurstLimit: NumberValue?
-            public var throttlingRateLimit: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("DataTraceEnabled", dataTraceEnabled)
-                w.put("DetailedMetricsEnabled", detailedMetricsEnabled)
-                w.put("LoggingLevel", loggingLevel)
-                w.put("ThrottlingBurstLimit", throttlingBurstLimit)
-                w.put("ThrottlingRateLimit", throttlingRateLimit)
-            }
-        }
-
-        public final class StageOverrides: PropertyObject {
-            public var accessLogSettings: AccessLogSettings?
-            public var autoDeploy: BoolValue?
-            public var defaultRouteSettings: RouteSettings?
-            public var description: StringValue?
-            public var routeSettings: Value?
-            public var stageVariables: Value?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("AccessLogSettings", accessLogSettings)
-                w.put("AutoDeploy", autoDeploy)
-                w.put("DefaultRouteSettings", defaultRouteSettings)
-                w.put("Description", description)
-                w.put("RouteSettings", routeSettings)
-                w.put("StageVariables", stageVariables)
-            }
-        }
-    }
-
     /// AWS::ApiGatewayV2::ApiMapping
     public final class ApiMapping: Resource {
         public override class var resourceType: String { "AWS::ApiGatewayV2::ApiMapping" }
@@ -251,24 +157,6 @@ extension ApiGatewayV2 {
         }
     }
 
-    /// AWS::ApiGatewayV2::Deployment
-    public final class Deployment: Resource {
-        public override class var resourceType: String { "AWS::ApiGatewayV2::Deployment" }
-
-        /// Required. Changing it replaces the resource.
-        public var apiId: StringValue?
-        public var description: StringValue?
-        public var stageName: StringValue?
-
-        public var attrDeploymentId: StringValue { getAtt("DeploymentId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("ApiId", apiId)
-            w.put("Description", description)
-            w.put("StageName", stageName)
-        }
-    }
-
     /// AWS::ApiGatewayV2::DomainName
     public final class DomainName: Resource {
         public override class var resourceType: String { "AWS::ApiGatewayV2::DomainName" }
@@ -321,14 +209,14 @@ extension ApiGatewayV2 {
             }
         }
 
-        public struct RoutingMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "API_MAPPING_ONLY",
-                "ROUTING_RULE_ONLY",
-                "ROUTING_RULE_THEN_API_MAPPING",
-            ]
+        public final class RoutingMode: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "API_MAPPING_ONLY",
+                    "ROUTING_RULE_ONLY",
+                    "ROUTING_RULE_THEN_API_MAPPING",
+                ]
+            }
             public static var apiMappingOnly: Self { "API_MAPPING_ONLY" }
             public static var routingRuleOnly: Self { "ROUTING_RULE_ONLY" }
             public static var routingRuleThenApiMapping: Self { "ROUTING_RULE_THEN_API_MAPPING" }
@@ -410,58 +298,6 @@ extension ApiGatewayV2 {
         }
     }
 
-    /// AWS::ApiGatewayV2::IntegrationResponse
-    public final class IntegrationResponse: Resource {
-        public override class var resourceType: String { "AWS::ApiGatewayV2::IntegrationResponse" }
-
-        /// Required. Changing it replaces the resource.
-        public var apiId: StringValue?
-        public var contentHandlingStrategy: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var integrationId: StringValue?
-        /// Required.
-        public var integrationResponseKey: StringValue?
-        public var responseParameters: Value?
-        public var responseTemplates: Value?
-        public var templateSelectionExpression: StringValue?
-
-        public var attrIntegrationResponseId: StringValue { getAtt("IntegrationResponseId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("ApiId", apiId)
-            w.put("ContentHandlingStrategy", contentHandlingStrategy)
-            w.require("IntegrationId", integrationId)
-            w.require("IntegrationResponseKey", integrationResponseKey)
-            w.put("ResponseParameters", responseParameters)
-            w.put("ResponseTemplates", responseTemplates)
-            w.put("TemplateSelectionExpression", templateSelectionExpression)
-        }
-    }
-
-    /// AWS::ApiGatewayV2::Model
-    public final class Model: Resource {
-        public override class var resourceType: String { "AWS::ApiGatewayV2::Model" }
-
-        /// Required. Changing it replaces the resource.
-        public var apiId: StringValue?
-        public var contentType: StringValue?
-        public var description: StringValue?
-        /// Required.
-        public var name: StringValue?
-        /// Required.
-        public var schema: Value?
-
-        public var attrModelId: StringValue { getAtt("ModelId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("ApiId", apiId)
-            w.put("ContentType", contentType)
-            w.put("Description", description)
-            w.require("Name", name)
-            w.require("Schema", schema)
-        }
-    }
-
     /// AWS::ApiGatewayV2::Route
     public final class Route: Resource {
         public override class var resourceType: String { "AWS::ApiGatewayV2::Route" }
@@ -496,128 +332,6 @@ extension ApiGatewayV2 {
             w.require("RouteKey", routeKey)
             w.put("RouteResponseSelectionExpression", routeResponseSelectionExpression)
             w.put("Target", target)
-        }
-    }
-
-    /// AWS::ApiGatewayV2::RouteResponse
-    public final class RouteResponse: Resource {
-        public override class var resourceType: String { "AWS::ApiGatewayV2::RouteResponse" }
-
-        /// Required. Changing it replaces the resource.
-        public var apiId: StringValue?
-        public var modelSelectionExpression: StringValue?
-        public var responseModels: Value?
-        public var responseParameters: MapValue<ParameterConstraints>?
-        /// Required. Changing it replaces the resource.
-        public var routeId: StringValue?
-        /// Required.
-        public var routeResponseKey: StringValue?
-
-        public var attrRouteResponseId: StringValue { getAtt("RouteResponseId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("ApiId", apiId)
-            w.put("ModelSelectionExpression", modelSelectionExpression)
-            w.put("ResponseModels", responseModels)
-            w.put("ResponseParameters", responseParameters)
-            w.require("RouteId", routeId)
-            w.require("RouteResponseKey", routeResponseKey)
-        }
-
-        public final class ParameterConstraints: PropertyObject {
-            /// Required.
-            public var required: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Required", required)
-            }
-        }
-    }
-
-    /// AWS::ApiGatewayV2::RoutingRule
-    public final class RoutingRule: Resource {
-        public override class var resourceType: String { "AWS::ApiGatewayV2::RoutingRule" }
-
-        /// Required.
-        public var actions: ListValue<Action>?
-        /// Required.
-        public var conditions: ListValue<Condition>?
-        /// Required. Changing it replaces the resource.
-        public var domainNameArn: StringValue?
-        /// Required.
-        public var priority: NumberValue?
-
-        public var attrRoutingRuleArn: StringValue { getAtt("RoutingRuleArn") }
-        public var attrRoutingRuleId: StringValue { getAtt("RoutingRuleId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("Actions", actions)
-            w.require("Conditions", conditions)
-            w.require("DomainNameArn", domainNameArn)
-            w.require("Priority", priority)
-        }
-
-        public final class Action: PropertyObject {
-            /// Required.
-            public var invokeApi: ActionInvokeApi?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("InvokeApi", invokeApi)
-            }
-        }
-
-        public final class ActionInvokeApi: PropertyObject {
-            /// Required.
-            public var apiId: StringValue?
-            /// Required.
-            public var stage: StringValue?
-            public var stripBasePath: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("ApiId", apiId)
-                w.require("Stage", stage)
-                w.put("StripBasePath", stripBasePath)
-            }
-        }
-
-        public final class Condition: PropertyObject {
-            public var matchBasePaths: MatchBasePaths?
-            public var matchHeaders: MatchHeaders?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("MatchBasePaths", matchBasePaths)
-                w.put("MatchHeaders", matchHeaders)
-            }
-        }
-
-        public final class MatchBasePaths: PropertyObject {
-            /// Required.
-            public var anyOf: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("AnyOf", anyOf)
-            }
-        }
-
-        public final class MatchHeaderValue: PropertyObject {
-            /// Required.
-            public var header: StringValue?
-            /// Required.
-            public var valueGlob: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Header", header)
-                w.require("ValueGlob", valueGlob)
-            }
-        }
-
-        public final class MatchHeaders: PropertyObject {
-            /// Required.
-            public var anyOf: ListValue<MatchHeaderValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("AnyOf", anyOf)
-            }
         }
     }
 
@@ -680,29 +394,6 @@ extension ApiGatewayV2 {
                 w.put("ThrottlingBurstLimit", throttlingBurstLimit)
                 w.put("ThrottlingRateLimit", throttlingRateLimit)
             }
-        }
-    }
-
-    /// AWS::ApiGatewayV2::VpcLink
-    public final class VpcLink: Resource {
-        public override class var resourceType: String { "AWS::ApiGatewayV2::VpcLink" }
-        public override class var tagFormat: TagFormat { .map("Tags") }
-
-        /// Required.
-        public var name: StringValue?
-        /// Changing it replaces the resource.
-        public var securityGroupIds: ListValue<StringValue>?
-        /// Required. Changing it replaces the resource.
-        public var subnetIds: ListValue<StringValue>?
-        public var tags: MapValue<StringValue>?
-
-        public var attrVpcLinkId: StringValue { getAtt("VpcLinkId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("Name", name)
-            w.put("SecurityGroupIds", securityGroupIds)
-            w.require("SubnetIds", subnetIds)
-            w.put("Tags", tags)
         }
     }
 }

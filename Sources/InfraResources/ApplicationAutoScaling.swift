@@ -6,6 +6,103 @@ import InfraCore
 /// The `AWS::ApplicationAutoScaling::*` resource types.
 public enum ApplicationAutoScaling {}
 
+/// Enumerations several resources of the service share (aliased in each).
+extension ApplicationAutoScaling {
+    /// Shared by ScalableTarget, ScalingPolicy.
+    public final class ScalableDimension: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "appstream:fleet:DesiredCapacity",
+                "cassandra:table:ReadCapacityUnits",
+                "cassandra:table:WriteCapacityUnits",
+                "comprehend:document-classifier-endpoint:DesiredInferenceUnits",
+                "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits",
+                "custom-resource:ResourceType:Property",
+                "dynamodb:index:ReadCapacityUnits",
+                "dynamodb:index:WriteCapacityUnits",
+                "dynamodb:table:ReadCapacityUnits",
+                "dynamodb:table:WriteCapacityUnits",
+                "ec2:spot-fleet-request:TargetCapacity",
+                "ecs:service:DesiredCount",
+                "elasticache:cache-cluster:Nodes",
+                "elasticache:replication-group:NodeGroups",
+                "elasticache:replication-group:Replicas",
+                "elasticmapreduce:instancegroup:InstanceCount",
+                "kafka:broker-storage:VolumeSize",
+                "lambda:function:ProvisionedConcurrency",
+                "neptune:cluster:ReadReplicaCount",
+                "rds:cluster:ReadReplicaCount",
+                "sagemaker:inference-component:DesiredCopyCount",
+                "sagemaker:variant:DesiredInstanceCount",
+                "sagemaker:variant:DesiredProvisionedConcurrency",
+                "workspaces:workspacespool:DesiredUserSessions",
+            ]
+        }
+        public static var appstreamFleetDesiredCapacity: Self { "appstream:fleet:DesiredCapacity" }
+        public static var cassandraTableReadCapacityUnits: Self { "cassandra:table:ReadCapacityUnits" }
+        public static var cassandraTableWriteCapacityUnits: Self { "cassandra:table:WriteCapacityUnits" }
+        public static var comprehendDocumentClassifierEndpointDesiredInferenceUnits: Self { "comprehend:document-classifier-endpoint:DesiredInferenceUnits" }
+        public static var comprehendEntityRecognizerEndpointDesiredInferenceUnits: Self { "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits" }
+        public static var customResourceResourceTypeProperty: Self { "custom-resource:ResourceType:Property" }
+        public static var dynamodbIndexReadCapacityUnits: Self { "dynamodb:index:ReadCapacityUnits" }
+        public static var dynamodbIndexWriteCapacityUnits: Self { "dynamodb:index:WriteCapacityUnits" }
+        public static var dynamodbTableReadCapacityUnits: Self { "dynamodb:table:ReadCapacityUnits" }
+        public static var dynamodbTableWriteCapacityUnits: Self { "dynamodb:table:WriteCapacityUnits" }
+        public static var ec2SpotFleetRequestTargetCapacity: Self { "ec2:spot-fleet-request:TargetCapacity" }
+        public static var ecsServiceDesiredCount: Self { "ecs:service:DesiredCount" }
+        public static var elasticacheCacheClusterNodes: Self { "elasticache:cache-cluster:Nodes" }
+        public static var elasticacheReplicationGroupNodeGroups: Self { "elasticache:replication-group:NodeGroups" }
+        public static var elasticacheReplicationGroupReplicas: Self { "elasticache:replication-group:Replicas" }
+        public static var elasticmapreduceInstancegroupInstanceCount: Self { "elasticmapreduce:instancegroup:InstanceCount" }
+        public static var kafkaBrokerStorageVolumeSize: Self { "kafka:broker-storage:VolumeSize" }
+        public static var lambdaFunctionProvisionedConcurrency: Self { "lambda:function:ProvisionedConcurrency" }
+        public static var neptuneClusterReadReplicaCount: Self { "neptune:cluster:ReadReplicaCount" }
+        public static var rdsClusterReadReplicaCount: Self { "rds:cluster:ReadReplicaCount" }
+        public static var sagemakerInferenceComponentDesiredCopyCount: Self { "sagemaker:inference-component:DesiredCopyCount" }
+        public static var sagemakerVariantDesiredInstanceCount: Self { "sagemaker:variant:DesiredInstanceCount" }
+        public static var sagemakerVariantDesiredProvisionedConcurrency: Self { "sagemaker:variant:DesiredProvisionedConcurrency" }
+        public static var workspacesWorkspacespoolDesiredUserSessions: Self { "workspaces:workspacespool:DesiredUserSessions" }
+    }
+
+    /// Shared by ScalableTarget, ScalingPolicy.
+    public final class ServiceNamespace: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "appstream",
+                "cassandra",
+                "comprehend",
+                "custom-resource",
+                "dynamodb",
+                "ec2",
+                "ecs",
+                "elasticache",
+                "elasticmapreduce",
+                "kafka",
+                "lambda",
+                "neptune",
+                "rds",
+                "sagemaker",
+                "workspaces",
+            ]
+        }
+        public static var appstream: Self { "appstream" }
+        public static var cassandra: Self { "cassandra" }
+        public static var comprehend: Self { "comprehend" }
+        public static var customResource: Self { "custom-resource" }
+        public static var dynamodb: Self { "dynamodb" }
+        public static var ec2: Self { "ec2" }
+        public static var ecs: Self { "ecs" }
+        public static var elasticache: Self { "elasticache" }
+        public static var elasticmapreduce: Self { "elasticmapreduce" }
+        public static var kafka: Self { "kafka" }
+        public static var lambda: Self { "lambda" }
+        public static var neptune: Self { "neptune" }
+        public static var rds: Self { "rds" }
+        public static var sagemaker: Self { "sagemaker" }
+        public static var workspaces: Self { "workspaces" }
+    }
+}
+
 extension ApplicationAutoScaling {
     /// AWS::ApplicationAutoScaling::ScalableTarget
     public final class ScalableTarget: Resource {
@@ -38,60 +135,7 @@ extension ApplicationAutoScaling {
             w.put("SuspendedState", suspendedState)
         }
 
-        public struct ScalableDimension: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "appstream:fleet:DesiredCapacity",
-                "cassandra:table:ReadCapacityUnits",
-                "cassandra:table:WriteCapacityUnits",
-                "comprehend:document-classifier-endpoint:DesiredInferenceUnits",
-                "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits",
-                "custom-resource:ResourceType:Property",
-                "dynamodb:index:ReadCapacityUnits",
-                "dynamodb:index:WriteCapacityUnits",
-                "dynamodb:table:ReadCapacityUnits",
-                "dynamodb:table:WriteCapacityUnits",
-                "ec2:spot-fleet-request:TargetCapacity",
-                "ecs:service:DesiredCount",
-                "elasticache:cache-cluster:Nodes",
-                "elasticache:replication-group:NodeGroups",
-                "elasticache:replication-group:Replicas",
-                "elasticmapreduce:instancegroup:InstanceCount",
-                "kafka:broker-storage:VolumeSize",
-                "lambda:function:ProvisionedConcurrency",
-                "neptune:cluster:ReadReplicaCount",
-                "rds:cluster:ReadReplicaCount",
-                "sagemaker:inference-component:DesiredCopyCount",
-                "sagemaker:variant:DesiredInstanceCount",
-                "sagemaker:variant:DesiredProvisionedConcurrency",
-                "workspaces:workspacespool:DesiredUserSessions",
-            ]
-            public static var appstreamFleetDesiredCapacity: Self { "appstream:fleet:DesiredCapacity" }
-            public static var cassandraTableReadCapacityUnits: Self { "cassandra:table:ReadCapacityUnits" }
-            public static var cassandraTableWriteCapacityUnits: Self { "cassandra:table:WriteCapacityUnits" }
-            public static var comprehendDocumentClassifierEndpointDesiredInferenceUnits: Self { "comprehend:document-classifier-endpoint:DesiredInferenceUnits" }
-            public static var comprehendEntityRecognizerEndpointDesiredInferenceUnits: Self { "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits" }
-            public static var customResourceResourceTypeProperty: Self { "custom-resource:ResourceType:Property" }
-            public static var dynamodbIndexReadCapacityUnits: Self { "dynamodb:index:ReadCapacityUnits" }
-            public static var dynamodbIndexWriteCapacityUnits: Self { "dynamodb:index:WriteCapacityUnits" }
-            public static var dynamodbTableReadCapacityUnits: Self { "dynamodb:table:ReadCapacityUnits" }
-            public static var dynamodbTableWriteCapacityUnits: Self { "dynamodb:table:WriteCapacityUnits" }
-            public static var ec2SpotFleetRequestTargetCapacity: Self { "ec2:spot-fleet-request:TargetCapacity" }
-            public static var ecsServiceDesiredCount: Self { "ecs:service:DesiredCount" }
-            public static var elasticacheCacheClusterNodes: Self { "elasticache:cache-cluster:Nodes" }
-            public static var elasticacheReplicationGroupNodeGroups: Self { "elasticache:replication-group:NodeGroups" }
-            public static var elasticacheReplicationGroupReplicas: Self { "elasticache:replication-group:Replicas" }
-            public static var elasticmapreduceInstancegroupInstanceCount: Self { "elasticmapreduce:instancegroup:InstanceCount" }
-            public static var kafkaBrokerStorageVolumeSize: Self { "kafka:broker-storage:VolumeSize" }
-            public static var lambdaFunctionProvisionedConcurrency: Self { "lambda:function:ProvisionedConcurrency" }
-            public static var neptuneClusterReadReplicaCount: Self { "neptune:cluster:ReadReplicaCount" }
-            public static var rdsClusterReadReplicaCount: Self { "rds:cluster:ReadReplicaCount" }
-            public static var sagemakerInferenceComponentDesiredCopyCount: Self { "sagemaker:inference-component:DesiredCopyCount" }
-            public static var sagemakerVariantDesiredInstanceCount: Self { "sagemaker:variant:DesiredInstanceCount" }
-            public static var sagemakerVariantDesiredProvisionedConcurrency: Self { "sagemaker:variant:DesiredProvisionedConcurrency" }
-            public static var workspacesWorkspacespoolDesiredUserSessions: Self { "workspaces:workspacespool:DesiredUserSessions" }
-        }
+        public typealias ScalableDimension = ApplicationAutoScaling.ScalableDimension
 
         public final class ScalableTargetAction: PropertyObject {
             public var maxCapacity: NumberValue?
@@ -123,42 +167,7 @@ extension ApplicationAutoScaling {
             }
         }
 
-        public struct ServiceNamespace: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "appstream",
-                "cassandra",
-                "comprehend",
-                "custom-resource",
-                "dynamodb",
-                "ec2",
-                "ecs",
-                "elasticache",
-                "elasticmapreduce",
-                "kafka",
-                "lambda",
-                "neptune",
-                "rds",
-                "sagemaker",
-                "workspaces",
-            ]
-            public static var appstream: Self { "appstream" }
-            public static var cassandra: Self { "cassandra" }
-            public static var comprehend: Self { "comprehend" }
-            public static var customResource: Self { "custom-resource" }
-            public static var dynamodb: Self { "dynamodb" }
-            public static var ec2: Self { "ec2" }
-            public static var ecs: Self { "ecs" }
-            public static var elasticache: Self { "elasticache" }
-            public static var elasticmapreduce: Self { "elasticmapreduce" }
-            public static var kafka: Self { "kafka" }
-            public static var lambda: Self { "lambda" }
-            public static var neptune: Self { "neptune" }
-            public static var rds: Self { "rds" }
-            public static var sagemaker: Self { "sagemaker" }
-            public static var workspaces: Self { "workspaces" }
-        }
+        public typealias ServiceNamespace = ApplicationAutoScaling.ServiceNamespace
 
         public final class SuspendedState: PropertyObject {
             public var dynamicScalingInSuspended: BoolValue?
@@ -224,10 +233,16 @@ extension ApplicationAutoScaling {
                 w.put("Unit", unit)
             }
 
-            public struct Statistic: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Average", "Maximum", "Minimum", "SampleCount", "Sum"]
+            public final class Statistic: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "Average",
+                        "Maximum",
+                        "Minimum",
+                        "SampleCount",
+                        "Sum",
+                    ]
+                }
                 public static var average: Self { "Average" }
                 public static var maximum: Self { "Maximum" }
                 public static var minimum: Self { "Minimum" }
@@ -248,10 +263,14 @@ extension ApplicationAutoScaling {
             }
         }
 
-        public struct PolicyType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["PredictiveScaling", "StepScaling", "TargetTrackingScaling"]
+        public final class PolicyType: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "PredictiveScaling",
+                    "StepScaling",
+                    "TargetTrackingScaling",
+                ]
+            }
             public static var predictiveScaling: Self { "PredictiveScaling" }
             public static var stepScaling: Self { "StepScaling" }
             public static var targetTrackingScaling: Self { "TargetTrackingScaling" }
@@ -267,40 +286,40 @@ extension ApplicationAutoScaling {
                 w.put("ResourceLabel", resourceLabel)
             }
 
-            public struct PredefinedMetricType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ALBRequestCountPerTarget",
-                    "AppStreamAverageCapacityUtilization",
-                    "CassandraReadCapacityUtilization",
-                    "CassandraWriteCapacityUtilization",
-                    "ComprehendInferenceUtilization",
-                    "DynamoDBReadCapacityUtilization",
-                    "DynamoDBWriteCapacityUtilization",
-                    "EC2SpotFleetRequestAverageCPUUtilization",
-                    "EC2SpotFleetRequestAverageNetworkIn",
-                    "EC2SpotFleetRequestAverageNetworkOut",
-                    "ECSServiceAverageCPUUtilization",
-                    "ECSServiceAverageMemoryUtilization",
-                    "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage",
-                    "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage",
-                    "ElastiCacheDatabaseMemoryUsagePercentage",
-                    "ElastiCacheEngineCPUUtilization",
-                    "ElastiCachePrimaryEngineCPUUtilization",
-                    "ElastiCacheReplicaEngineCPUUtilization",
-                    "KafkaBrokerStorageUtilization",
-                    "LambdaProvisionedConcurrencyUtilization",
-                    "NeptuneReaderAverageCPUUtilization",
-                    "RDSReaderAverageCPUUtilization",
-                    "RDSReaderAverageDatabaseConnections",
-                    "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
-                    "SageMakerInferenceComponentInvocationsPerCopy",
-                    "SageMakerVariantConcurrentRequestsPerModelHighResolution",
-                    "SageMakerVariantInvocationsPerInstance",
-                    "SageMakerVariantProvisionedConcurrencyUtilization",
-                    "WorkSpacesAverageUserSessionsCapacityUtilization",
-                ]
+            public final class PredefinedMetricType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "ALBRequestCountPerTarget",
+                        "AppStreamAverageCapacityUtilization",
+                        "CassandraReadCapacityUtilization",
+                        "CassandraWriteCapacityUtilization",
+                        "ComprehendInferenceUtilization",
+                        "DynamoDBReadCapacityUtilization",
+                        "DynamoDBWriteCapacityUtilization",
+                        "EC2SpotFleetRequestAverageCPUUtilization",
+                        "EC2SpotFleetRequestAverageNetworkIn",
+                        "EC2SpotFleetRequestAverageNetworkOut",
+                        "ECSServiceAverageCPUUtilization",
+                        "ECSServiceAverageMemoryUtilization",
+                        "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage",
+                        "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage",
+                        "ElastiCacheDatabaseMemoryUsagePercentage",
+                        "ElastiCacheEngineCPUUtilization",
+                        "ElastiCachePrimaryEngineCPUUtilization",
+                        "ElastiCacheReplicaEngineCPUUtilization",
+                        "KafkaBrokerStorageUtilization",
+                        "LambdaProvisionedConcurrencyUtilization",
+                        "NeptuneReaderAverageCPUUtilization",
+                        "RDSReaderAverageCPUUtilization",
+                        "RDSReaderAverageDatabaseConnections",
+                        "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
+                        "SageMakerInferenceComponentInvocationsPerCopy",
+                        "SageMakerVariantConcurrentRequestsPerModelHighResolution",
+                        "SageMakerVariantInvocationsPerInstance",
+                        "SageMakerVariantProvisionedConcurrencyUtilization",
+                        "WorkSpacesAverageUserSessionsCapacityUtilization",
+                    ]
+                }
                 public static var albRequestCountPerTarget: Self { "ALBRequestCountPerTarget" }
                 public static var appStreamAverageCapacityUtilization: Self { "AppStreamAverageCapacityUtilization" }
                 public static var cassandraReadCapacityUtilization: Self { "CassandraReadCapacityUtilization" }
@@ -447,18 +466,14 @@ extension ApplicationAutoScaling {
                 w.put("SchedulingBufferTime", schedulingBufferTime)
             }
 
-            public struct MaxCapacityBreachBehavior: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["HonorMaxCapacity", "IncreaseMaxCapacity"]
+            public final class MaxCapacityBreachBehavior: SchemaEnum {
+                public override class var allowedValues: [String] { ["HonorMaxCapacity", "IncreaseMaxCapacity"] }
                 public static var honorMaxCapacity: Self { "HonorMaxCapacity" }
                 public static var increaseMaxCapacity: Self { "IncreaseMaxCapacity" }
             }
 
-            public struct Mode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ForecastAndScale", "ForecastOnly"]
+            public final class Mode: SchemaEnum {
+                public override class var allowedValues: [String] { ["ForecastAndScale", "ForecastOnly"] }
                 public static var forecastAndScale: Self { "ForecastAndScale" }
                 public static var forecastOnly: Self { "ForecastOnly" }
             }
@@ -497,97 +512,9 @@ extension ApplicationAutoScaling {
             }
         }
 
-        public struct ScalableDimension: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "appstream:fleet:DesiredCapacity",
-                "cassandra:table:ReadCapacityUnits",
-                "cassandra:table:WriteCapacityUnits",
-                "comprehend:document-classifier-endpoint:DesiredInferenceUnits",
-                "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits",
-                "custom-resource:ResourceType:Property",
-                "dynamodb:index:ReadCapacityUnits",
-                "dynamodb:index:WriteCapacityUnits",
-                "dynamodb:table:ReadCapacityUnits",
-                "dynamodb:table:WriteCapacityUnits",
-                "ec2:spot-fleet-request:TargetCapacity",
-                "ecs:service:DesiredCount",
-                "elasticache:cache-cluster:Nodes",
-                "elasticache:replication-group:NodeGroups",
-                "elasticache:replication-group:Replicas",
-                "elasticmapreduce:instancegroup:InstanceCount",
-                "kafka:broker-storage:VolumeSize",
-                "lambda:function:ProvisionedConcurrency",
-                "neptune:cluster:ReadReplicaCount",
-                "rds:cluster:ReadReplicaCount",
-                "sagemaker:inference-component:DesiredCopyCount",
-                "sagemaker:variant:DesiredInstanceCount",
-                "sagemaker:variant:DesiredProvisionedConcurrency",
-                "workspaces:workspacespool:DesiredUserSessions",
-            ]
-            public static var appstreamFleetDesiredCapacity: Self { "appstream:fleet:DesiredCapacity" }
-            public static var cassandraTableReadCapacityUnits: Self { "cassandra:table:ReadCapacityUnits" }
-            public static var cassandraTableWriteCapacityUnits: Self { "cassandra:table:WriteCapacityUnits" }
-            public static var comprehendDocumentClassifierEndpointDesiredInferenceUnits: Self { "comprehend:document-classifier-endpoint:DesiredInferenceUnits" }
-            public static var comprehendEntityRecognizerEndpointDesiredInferenceUnits: Self { "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits" }
-            public static var customResourceResourceTypeProperty: Self { "custom-resource:ResourceType:Property" }
-            public static var dynamodbIndexReadCapacityUnits: Self { "dynamodb:index:ReadCapacityUnits" }
-            public static var dynamodbIndexWriteCapacityUnits: Self { "dynamodb:index:WriteCapacityUnits" }
-            public static var dynamodbTableReadCapacityUnits: Self { "dynamodb:table:ReadCapacityUnits" }
-            public static var dynamodbTableWriteCapacityUnits: Self { "dynamodb:table:WriteCapacityUnits" }
-            public static var ec2SpotFleetRequestTargetCapacity: Self { "ec2:spot-fleet-request:TargetCapacity" }
-            public static var ecsServiceDesiredCount: Self { "ecs:service:DesiredCount" }
-            public static var elasticacheCacheClusterNodes: Self { "elasticache:cache-cluster:Nodes" }
-            public static var elasticacheReplicationGroupNodeGroups: Self { "elasticache:replication-group:NodeGroups" }
-            public static var elasticacheReplicationGroupReplicas: Self { "elasticache:replication-group:Replicas" }
-            public static var elasticmapreduceInstancegroupInstanceCount: Self { "elasticmapreduce:instancegroup:InstanceCount" }
-            public static var kafkaBrokerStorageVolumeSize: Self { "kafka:broker-storage:VolumeSize" }
-            public static var lambdaFunctionProvisionedConcurrency: Self { "lambda:function:ProvisionedConcurrency" }
-            public static var neptuneClusterReadReplicaCount: Self { "neptune:cluster:ReadReplicaCount" }
-            public static var rdsClusterReadReplicaCount: Self { "rds:cluster:ReadReplicaCount" }
-            public static var sagemakerInferenceComponentDesiredCopyCount: Self { "sagemaker:inference-component:DesiredCopyCount" }
-            public static var sagemakerVariantDesiredInstanceCount: Self { "sagemaker:variant:DesiredInstanceCount" }
-            public static var sagemakerVariantDesiredProvisionedConcurrency: Self { "sagemaker:variant:DesiredProvisionedConcurrency" }
-            public static var workspacesWorkspacespoolDesiredUserSessions: Self { "workspaces:workspacespool:DesiredUserSessions" }
-        }
+        public typealias ScalableDimension = ApplicationAutoScaling.ScalableDimension
 
-        public struct ServiceNamespace: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "appstream",
-                "cassandra",
-                "comprehend",
-                "custom-resource",
-                "dynamodb",
-                "ec2",
-                "ecs",
-                "elasticache",
-                "elasticmapreduce",
-                "kafka",
-                "lambda",
-                "neptune",
-                "rds",
-                "sagemaker",
-                "workspaces",
-            ]
-            public static var appstream: Self { "appstream" }
-            public static var cassandra: Self { "cassandra" }
-            public static var comprehend: Self { "comprehend" }
-            public static var customResource: Self { "custom-resource" }
-            public static var dynamodb: Self { "dynamodb" }
-            public static var ec2: Self { "ec2" }
-            public static var ecs: Self { "ecs" }
-            public static var elasticache: Self { "elasticache" }
-            public static var elasticmapreduce: Self { "elasticmapreduce" }
-            public static var kafka: Self { "kafka" }
-            public static var lambda: Self { "lambda" }
-            public static var neptune: Self { "neptune" }
-            public static var rds: Self { "rds" }
-            public static var sagemaker: Self { "sagemaker" }
-            public static var workspaces: Self { "workspaces" }
-        }
+        public typealias ServiceNamespace = ApplicationAutoScaling.ServiceNamespace
 
         public final class StepAdjustment: PropertyObject {
             public var metricIntervalLowerBound: NumberValue?
@@ -617,23 +544,21 @@ extension ApplicationAutoScaling {
                 w.put("StepAdjustments", stepAdjustments)
             }
 
-            public struct AdjustmentType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ChangeInCapacity",
-                    "ExactCapacity",
-                    "PercentChangeInCapacity",
-                ]
+            public final class AdjustmentType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "ChangeInCapacity",
+                        "ExactCapacity",
+                        "PercentChangeInCapacity",
+                    ]
+                }
                 public static var changeInCapacity: Self { "ChangeInCapacity" }
                 public static var exactCapacity: Self { "ExactCapacity" }
                 public static var percentChangeInCapacity: Self { "PercentChangeInCapacity" }
             }
 
-            public struct MetricAggregationType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Average", "Maximum", "Minimum"]
+            public final class MetricAggregationType: SchemaEnum {
+                public override class var allowedValues: [String] { ["Average", "Maximum", "Minimum"] }
                 public static var average: Self { "Average" }
                 public static var maximum: Self { "Maximum" }
                 public static var minimum: Self { "Minimum" }

@@ -6,6 +6,33 @@ import InfraCore
 /// The `AWS::AutoScaling::*` resource types.
 public enum AutoScaling {}
 
+/// Enumerations several resources of the service share (aliased in each).
+extension AutoScaling {
+    /// Shared by AutoScalingGroup.
+    public final class BareMetal: SchemaEnum {
+        public override class var allowedValues: [String] { ["excluded", "included", "required"] }
+        public static var excluded: Self { "excluded" }
+        public static var included: Self { "included" }
+        public static var required: Self { "required" }
+    }
+
+    /// Shared by ScalingPolicy.
+    public final class PredefinedMetricSpecificationPredefinedMetricType: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "ALBRequestCountPerTarget",
+                "ASGAverageCPUUtilization",
+                "ASGAverageNetworkIn",
+                "ASGAverageNetworkOut",
+            ]
+        }
+        public static var albRequestCountPerTarget: Self { "ALBRequestCountPerTarget" }
+        public static var asgAverageCPUUtilization: Self { "ASGAverageCPUUtilization" }
+        public static var asgAverageNetworkIn: Self { "ASGAverageNetworkIn" }
+        public static var asgAverageNetworkOut: Self { "ASGAverageNetworkOut" }
+    }
+}
+
 extension AutoScaling {
     /// AWS::AutoScaling::AutoScalingGroup
     public final class AutoScalingGroup: Resource {
@@ -178,10 +205,8 @@ extension AutoScaling {
                 w.put("CapacityDistributionStrategy", capacityDistributionStrategy)
             }
 
-            public struct CapacityDistributionStrategy: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["balanced-best-effort", "balanced-only"]
+            public final class CapacityDistributionStrategy: SchemaEnum {
+                public override class var allowedValues: [String] { ["balanced-best-effort", "balanced-only"] }
                 public static var balancedBestEffort: Self { "balanced-best-effort" }
                 public static var balancedOnly: Self { "balanced-only" }
             }
@@ -198,10 +223,8 @@ extension AutoScaling {
                 w.require("ZonalShiftEnabled", zonalShiftEnabled)
             }
 
-            public struct ImpairedZoneHealthCheckBehavior: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["IgnoreUnhealthy", "ReplaceUnhealthy"]
+            public final class ImpairedZoneHealthCheckBehavior: SchemaEnum {
+                public override class var allowedValues: [String] { ["IgnoreUnhealthy", "ReplaceUnhealthy"] }
                 public static var ignoreUnhealthy: Self { "IgnoreUnhealthy" }
                 public static var replaceUnhealthy: Self { "ReplaceUnhealthy" }
             }
@@ -235,15 +258,15 @@ extension AutoScaling {
                 w.put("CapacityReservationTarget", capacityReservationTarget)
             }
 
-            public struct CapacityReservationPreference: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "capacity-reservations-first",
-                    "capacity-reservations-only",
-                    "default",
-                    "none",
-                ]
+            public final class CapacityReservationPreference: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "capacity-reservations-first",
+                        "capacity-reservations-only",
+                        "default",
+                        "none",
+                    ]
+                }
                 public static var capacityReservationsFirst: Self { "capacity-reservations-first" }
                 public static var capacityReservationsOnly: Self { "capacity-reservations-only" }
                 public static var `default`: Self { "default" }
@@ -269,10 +292,14 @@ extension AutoScaling {
             }
         }
 
-        public struct DeletionProtection: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["none", "prevent-all-deletion", "prevent-force-deletion"]
+        public final class DeletionProtection: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "none",
+                    "prevent-all-deletion",
+                    "prevent-force-deletion",
+                ]
+            }
             public static var noneValue: Self { "none" }
             public static var preventAllDeletion: Self { "prevent-all-deletion" }
             public static var preventForceDeletion: Self { "prevent-force-deletion" }
@@ -353,28 +380,26 @@ extension AutoScaling {
                 w.require("VCpuCount", vCpuCount)
             }
 
-            public struct AcceleratorManufacturers: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["amazon-web-services", "amd", "nvidia", "xilinx"]
+            public final class AcceleratorManufacturers: SchemaEnum {
+                public override class var allowedValues: [String] { ["amazon-web-services", "amd", "nvidia", "xilinx"] }
                 public static var amazonWebServices: Self { "amazon-web-services" }
                 public static var amd: Self { "amd" }
                 public static var nvidia: Self { "nvidia" }
                 public static var xilinx: Self { "xilinx" }
             }
 
-            public struct AcceleratorNames: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "a100",
-                    "k80",
-                    "m60",
-                    "radeon-pro-v520",
-                    "t4",
-                    "v100",
-                    "vu9p",
-                ]
+            public final class AcceleratorNames: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "a100",
+                        "k80",
+                        "m60",
+                        "radeon-pro-v520",
+                        "t4",
+                        "v100",
+                        "vu9p",
+                    ]
+                }
                 public static var a100: Self { "a100" }
                 public static var k80: Self { "k80" }
                 public static var m60: Self { "m60" }
@@ -384,64 +409,35 @@ extension AutoScaling {
                 public static var vu9p: Self { "vu9p" }
             }
 
-            public struct AcceleratorTypes: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["fpga", "gpu", "inference"]
+            public final class AcceleratorTypes: SchemaEnum {
+                public override class var allowedValues: [String] { ["fpga", "gpu", "inference"] }
                 public static var fpga: Self { "fpga" }
                 public static var gpu: Self { "gpu" }
                 public static var inference: Self { "inference" }
             }
 
-            public struct BareMetal: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["excluded", "included", "required"]
-                public static var excluded: Self { "excluded" }
-                public static var included: Self { "included" }
-                public static var required: Self { "required" }
-            }
+            public typealias BareMetal = AutoScaling.BareMetal
 
-            public struct BurstablePerformance: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["excluded", "included", "required"]
-                public static var excluded: Self { "excluded" }
-                public static var included: Self { "included" }
-                public static var required: Self { "required" }
-            }
+            public typealias BurstablePerformance = AutoScaling.BareMetal
 
-            public struct CpuManufacturers: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["amazon-web-services", "amd", "apple", "intel"]
+            public final class CpuManufacturers: SchemaEnum {
+                public override class var allowedValues: [String] { ["amazon-web-services", "amd", "apple", "intel"] }
                 public static var amazonWebServices: Self { "amazon-web-services" }
                 public static var amd: Self { "amd" }
                 public static var apple: Self { "apple" }
                 public static var intel: Self { "intel" }
             }
 
-            public struct InstanceGenerations: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["current", "previous"]
+            public final class InstanceGenerations: SchemaEnum {
+                public override class var allowedValues: [String] { ["current", "previous"] }
                 public static var current: Self { "current" }
                 public static var previous: Self { "previous" }
             }
 
-            public struct LocalStorage: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["excluded", "included", "required"]
-                public static var excluded: Self { "excluded" }
-                public static var included: Self { "included" }
-                public static var required: Self { "required" }
-            }
+            public typealias LocalStorage = AutoScaling.BareMetal
 
-            public struct LocalStorageTypes: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["hdd", "ssd"]
+            public final class LocalStorageTypes: SchemaEnum {
+                public override class var allowedValues: [String] { ["hdd", "ssd"] }
                 public static var hdd: Self { "hdd" }
                 public static var ssd: Self { "ssd" }
             }
@@ -615,10 +611,8 @@ extension AutoScaling {
                 w.put("TerminateHookAbandon", terminateHookAbandon)
             }
 
-            public struct TerminateHookAbandon: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["retain", "terminate"]
+            public final class TerminateHookAbandon: SchemaEnum {
+                public override class var allowedValues: [String] { ["retain", "terminate"] }
                 public static var retain: Self { "retain" }
                 public static var terminate: Self { "terminate" }
             }
@@ -672,135 +666,6 @@ extension AutoScaling {
         }
     }
 
-    /// AWS::AutoScaling::LaunchConfiguration
-    public final class LaunchConfiguration: Resource {
-        public override class var resourceType: String { "AWS::AutoScaling::LaunchConfiguration" }
-
-        /// Changing it replaces the resource.
-        public var associatePublicIpAddress: BoolValue?
-        /// Changing it replaces the resource.
-        public var blockDeviceMappings: ListValue<BlockDeviceMapping>?
-        /// Changing it replaces the resource.
-        public var classicLinkVPCId: StringValue?
-        /// Changing it replaces the resource.
-        public var classicLinkVPCSecurityGroups: ListValue<StringValue>?
-        /// Changing it replaces the resource.
-        public var ebsOptimized: BoolValue?
-        /// Changing it replaces the resource.
-        public var iamInstanceProfile: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var imageId: StringValue?
-        /// Changing it replaces the resource.
-        public var instanceId: StringValue?
-        /// Changing it replaces the resource.
-        public var instanceMonitoring: BoolValue?
-        /// Required. Changing it replaces the resource.
-        public var instanceType: StringValue?
-        /// Changing it replaces the resource.
-        public var kernelId: StringValue?
-        /// Changing it replaces the resource.
-        public var keyName: StringValue?
-        /// Changing it replaces the resource.
-        public var launchConfigurationName: StringValue?
-        /// Changing it replaces the resource.
-        public var metadataOptions: MetadataOptions?
-        /// Changing it replaces the resource.
-        public var placementTenancy: StringValue?
-        /// Changing it replaces the resource.
-        public var ramDiskId: StringValue?
-        /// Changing it replaces the resource.
-        public var securityGroups: ListValue<StringValue>?
-        /// Changing it replaces the resource.
-        public var spotPrice: StringValue?
-        /// Changing it replaces the resource.
-        public var userData: StringValue?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("AssociatePublicIpAddress", associatePublicIpAddress)
-            w.put("BlockDeviceMappings", blockDeviceMappings)
-            w.put("ClassicLinkVPCId", classicLinkVPCId)
-            w.put("ClassicLinkVPCSecurityGroups", classicLinkVPCSecurityGroups)
-            w.put("EbsOptimized", ebsOptimized)
-            w.put("IamInstanceProfile", iamInstanceProfile)
-            w.require("ImageId", imageId)
-            w.put("InstanceId", instanceId)
-            w.put("InstanceMonitoring", instanceMonitoring)
-            w.require("InstanceType", instanceType)
-            w.put("KernelId", kernelId)
-            w.put("KeyName", keyName)
-            w.put("LaunchConfigurationName", launchConfigurationName)
-            w.put("MetadataOptions", metadataOptions)
-            w.put("PlacementTenancy", placementTenancy)
-            w.put("RamDiskId", ramDiskId)
-            w.put("SecurityGroups", securityGroups)
-            w.put("SpotPrice", spotPrice)
-            w.put("UserData", userData)
-        }
-
-        public final class BlockDevice: PropertyObject {
-            public var deleteOnTermination: BoolValue?
-            public var encrypted: BoolValue?
-            public var iops: NumberValue?
-            public var snapshotId: StringValue?
-            public var throughput: NumberValue?
-            public var volumeSize: NumberValue?
-            public var volumeType: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("DeleteOnTermination", deleteOnTermination)
-                w.put("Encrypted", encrypted)
-                w.put("Iops", iops)
-                w.put("SnapshotId", snapshotId)
-                w.put("Throughput", throughput)
-                w.put("VolumeSize", volumeSize)
-                w.put("VolumeType", volumeType)
-            }
-        }
-
-        public final class BlockDeviceMapping: PropertyObject {
-            /// Required.
-            public var deviceName: StringValue?
-            public var ebs: BlockDevice?
-            public var noDevice: BoolValue?
-            public var virtualName: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("DeviceName", deviceName)
-                w.put("Ebs", ebs)
-                w.put("NoDevice", noDevice)
-                w.put("VirtualName", virtualName)
-            }
-        }
-
-        public final class MetadataOptions: PropertyObject {
-            public var httpEndpoint: HttpEndpoint?
-            public var httpPutResponseHopLimit: NumberValue?
-            public var httpTokens: HttpTokens?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("HttpEndpoint", httpEndpoint)
-                w.put("HttpPutResponseHopLimit", httpPutResponseHopLimit)
-                w.put("HttpTokens", httpTokens)
-            }
-
-            public struct HttpEndpoint: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["disabled", "enabled"]
-                public static var disabled: Self { "disabled" }
-                public static var enabled: Self { "enabled" }
-            }
-
-            public struct HttpTokens: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["optional", "required"]
-                public static var optional: Self { "optional" }
-                public static var required: Self { "required" }
-            }
-        }
-    }
-
     /// AWS::AutoScaling::LifecycleHook
     public final class LifecycleHook: Resource {
         public override class var resourceType: String { "AWS::AutoScaling::LifecycleHook" }
@@ -828,21 +693,19 @@ extension AutoScaling {
             w.put("RoleARN", roleARN)
         }
 
-        public struct DefaultResult: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ABANDON", "CONTINUE"]
+        public final class DefaultResult: SchemaEnum {
+            public override class var allowedValues: [String] { ["ABANDON", "CONTINUE"] }
             public static var abandon: Self { "ABANDON" }
             public static var `continue`: Self { "CONTINUE" }
         }
 
-        public struct LifecycleTransition: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "autoscaling:EC2_INSTANCE_LAUNCHING",
-                "autoscaling:EC2_INSTANCE_TERMINATING",
-            ]
+        public final class LifecycleTransition: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "autoscaling:EC2_INSTANCE_LAUNCHING",
+                    "autoscaling:EC2_INSTANCE_TERMINATING",
+                ]
+            }
             public static var autoscalingEc2InstanceLaunching: Self { "autoscaling:EC2_INSTANCE_LAUNCHING" }
             public static var autoscalingEc2InstanceTerminating: Self { "autoscaling:EC2_INSTANCE_TERMINATING" }
         }
@@ -882,10 +745,14 @@ extension AutoScaling {
             w.put("TargetTrackingConfiguration", targetTrackingConfiguration)
         }
 
-        public struct AdjustmentType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"]
+        public final class AdjustmentType: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "ChangeInCapacity",
+                    "ExactCapacity",
+                    "PercentChangeInCapacity",
+                ]
+            }
             public static var changeInCapacity: Self { "ChangeInCapacity" }
             public static var exactCapacity: Self { "ExactCapacity" }
             public static var percentChangeInCapacity: Self { "PercentChangeInCapacity" }
@@ -910,10 +777,16 @@ extension AutoScaling {
                 w.put("Unit", unit)
             }
 
-            public struct Statistic: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Average", "Maximum", "Minimum", "SampleCount", "Sum"]
+            public final class Statistic: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "Average",
+                        "Maximum",
+                        "Minimum",
+                        "SampleCount",
+                        "Sum",
+                    ]
+                }
                 public static var average: Self { "Average" }
                 public static var maximum: Self { "Maximum" }
                 public static var minimum: Self { "Minimum" }
@@ -936,10 +809,8 @@ extension AutoScaling {
             }
         }
 
-        public struct MetricAggregationType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["Average", "Maximum", "Minimum"]
+        public final class MetricAggregationType: SchemaEnum {
+            public override class var allowedValues: [String] { ["Average", "Maximum", "Minimum"] }
             public static var average: Self { "Average" }
             public static var maximum: Self { "Maximum" }
             public static var minimum: Self { "Minimum" }
@@ -988,15 +859,15 @@ extension AutoScaling {
             }
         }
 
-        public struct PolicyType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "PredictiveScaling",
-                "SimpleScaling",
-                "StepScaling",
-                "TargetTrackingScaling",
-            ]
+        public final class PolicyType: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "PredictiveScaling",
+                    "SimpleScaling",
+                    "StepScaling",
+                    "TargetTrackingScaling",
+                ]
+            }
             public static var predictiveScaling: Self { "PredictiveScaling" }
             public static var simpleScaling: Self { "SimpleScaling" }
             public static var stepScaling: Self { "StepScaling" }
@@ -1013,20 +884,7 @@ extension AutoScaling {
                 w.put("ResourceLabel", resourceLabel)
             }
 
-            public struct PredefinedMetricSpecificationPredefinedMetricType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ALBRequestCountPerTarget",
-                    "ASGAverageCPUUtilization",
-                    "ASGAverageNetworkIn",
-                    "ASGAverageNetworkOut",
-                ]
-                public static var albRequestCountPerTarget: Self { "ALBRequestCountPerTarget" }
-                public static var asgAverageCPUUtilization: Self { "ASGAverageCPUUtilization" }
-                public static var asgAverageNetworkIn: Self { "ASGAverageNetworkIn" }
-                public static var asgAverageNetworkOut: Self { "ASGAverageNetworkOut" }
-            }
+            public typealias PredefinedMetricSpecificationPredefinedMetricType = AutoScaling.PredefinedMetricSpecificationPredefinedMetricType
         }
 
         public final class PredictiveScalingConfiguration: PropertyObject {
@@ -1045,18 +903,14 @@ extension AutoScaling {
                 w.put("SchedulingBufferTime", schedulingBufferTime)
             }
 
-            public struct MaxCapacityBreachBehavior: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["HonorMaxCapacity", "IncreaseMaxCapacity"]
+            public final class MaxCapacityBreachBehavior: SchemaEnum {
+                public override class var allowedValues: [String] { ["HonorMaxCapacity", "IncreaseMaxCapacity"] }
                 public static var honorMaxCapacity: Self { "HonorMaxCapacity" }
                 public static var increaseMaxCapacity: Self { "IncreaseMaxCapacity" }
             }
 
-            public struct Mode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ForecastAndScale", "ForecastOnly"]
+            public final class Mode: SchemaEnum {
+                public override class var allowedValues: [String] { ["ForecastAndScale", "ForecastOnly"] }
                 public static var forecastAndScale: Self { "ForecastAndScale" }
                 public static var forecastOnly: Self { "ForecastOnly" }
             }
@@ -1120,15 +974,15 @@ extension AutoScaling {
                 w.put("ResourceLabel", resourceLabel)
             }
 
-            public struct PredefinedMetricType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ALBTargetGroupRequestCount",
-                    "ASGTotalCPUUtilization",
-                    "ASGTotalNetworkIn",
-                    "ASGTotalNetworkOut",
-                ]
+            public final class PredefinedMetricType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "ALBTargetGroupRequestCount",
+                        "ASGTotalCPUUtilization",
+                        "ASGTotalNetworkIn",
+                        "ASGTotalNetworkOut",
+                    ]
+                }
                 public static var albTargetGroupRequestCount: Self { "ALBTargetGroupRequestCount" }
                 public static var asgTotalCPUUtilization: Self { "ASGTotalCPUUtilization" }
                 public static var asgTotalNetworkIn: Self { "ASGTotalNetworkIn" }
@@ -1146,15 +1000,15 @@ extension AutoScaling {
                 w.put("ResourceLabel", resourceLabel)
             }
 
-            public struct PredictiveScalingPredefinedMetricPairPredefinedMetricType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ALBRequestCount",
-                    "ASGCPUUtilization",
-                    "ASGNetworkIn",
-                    "ASGNetworkOut",
-                ]
+            public final class PredictiveScalingPredefinedMetricPairPredefinedMetricType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "ALBRequestCount",
+                        "ASGCPUUtilization",
+                        "ASGNetworkIn",
+                        "ASGNetworkOut",
+                    ]
+                }
                 public static var albRequestCount: Self { "ALBRequestCount" }
                 public static var asgcpuUtilization: Self { "ASGCPUUtilization" }
                 public static var asgNetworkIn: Self { "ASGNetworkIn" }
@@ -1172,20 +1026,7 @@ extension AutoScaling {
                 w.put("ResourceLabel", resourceLabel)
             }
 
-            public struct PredictiveScalingPredefinedScalingMetricPredefinedMetricType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ALBRequestCountPerTarget",
-                    "ASGAverageCPUUtilization",
-                    "ASGAverageNetworkIn",
-                    "ASGAverageNetworkOut",
-                ]
-                public static var albRequestCountPerTarget: Self { "ALBRequestCountPerTarget" }
-                public static var asgAverageCPUUtilization: Self { "ASGAverageCPUUtilization" }
-                public static var asgAverageNetworkIn: Self { "ASGAverageNetworkIn" }
-                public static var asgAverageNetworkOut: Self { "ASGAverageNetworkOut" }
-            }
+            public typealias PredictiveScalingPredefinedScalingMetricPredefinedMetricType = AutoScaling.PredefinedMetricSpecificationPredefinedMetricType
         }
 
         public final class StepAdjustment: PropertyObject {
@@ -1277,43 +1118,6 @@ extension AutoScaling {
             w.put("Recurrence", recurrence)
             w.put("StartTime", startTime)
             w.put("TimeZone", timeZone)
-        }
-    }
-
-    /// AWS::AutoScaling::WarmPool
-    public final class WarmPool: Resource {
-        public override class var resourceType: String { "AWS::AutoScaling::WarmPool" }
-
-        /// Required. Changing it replaces the resource.
-        public var autoScalingGroupName: StringValue?
-        public var instanceReusePolicy: InstanceReusePolicy?
-        public var maxGroupPreparedCapacity: NumberValue?
-        public var minSize: NumberValue?
-        public var poolState: PoolState?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("AutoScalingGroupName", autoScalingGroupName)
-            w.put("InstanceReusePolicy", instanceReusePolicy)
-            w.put("MaxGroupPreparedCapacity", maxGroupPreparedCapacity)
-            w.put("MinSize", minSize)
-            w.put("PoolState", poolState)
-        }
-
-        public final class InstanceReusePolicy: PropertyObject {
-            public var reuseOnScaleIn: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ReuseOnScaleIn", reuseOnScaleIn)
-            }
-        }
-
-        public struct PoolState: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["Hibernated", "Running", "Stopped"]
-            public static var hibernated: Self { "Hibernated" }
-            public static var running: Self { "Running" }
-            public static var stopped: Self { "Stopped" }
         }
     }
 }

@@ -7,28 +7,6 @@ import InfraCore
 public enum CertificateManager {}
 
 extension CertificateManager {
-    /// AWS::CertificateManager::Account
-    public final class Account: Resource {
-        public override class var resourceType: String { "AWS::CertificateManager::Account" }
-
-        /// Required.
-        public var expiryEventsConfiguration: ExpiryEventsConfiguration?
-
-        public var attrAccountId: StringValue { getAtt("AccountId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("ExpiryEventsConfiguration", expiryEventsConfiguration)
-        }
-
-        public final class ExpiryEventsConfiguration: PropertyObject {
-            public var daysBeforeExpiry: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("DaysBeforeExpiry", daysBeforeExpiry)
-            }
-        }
-    }
-
     /// AWS::CertificateManager::Certificate
     public final class Certificate: Resource {
         public override class var resourceType: String { "AWS::CertificateManager::Certificate" }

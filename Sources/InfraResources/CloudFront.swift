@@ -7,61 +7,6 @@ import InfraCore
 public enum CloudFront {}
 
 extension CloudFront {
-    /// AWS::CloudFront::AnycastIpList
-    public final class AnycastIpList: Resource {
-        public override class var resourceType: String { "AWS::CloudFront::AnycastIpList" }
-
-        public var ipAddressType: IpAddressType?
-        /// Required. Changing it replaces the resource.
-        public var ipCount: NumberValue?
-        public var ipamCidrConfigs: ListValue<IpamCidrConfig>?
-        /// Required. Changing it replaces the resource.
-        public var name: StringValue?
-        /// Changing it replaces the resource.
-        public var tags: Tags?
-
-        public var attrAnycastIpList: Value { getAtt("AnycastIpList") }
-        public var attrETag: StringValue { getAtt("ETag") }
-        public var attrId: StringValue { getAtt("Id") }
-        public var attrIpamCidrConfigResults: Value { getAtt("IpamCidrConfigResults") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("IpAddressType", ipAddressType)
-            w.require("IpCount", ipCount)
-            w.put("IpamCidrConfigs", ipamCidrConfigs)
-            w.require("Name", name)
-            w.put("Tags", tags)
-        }
-
-        public struct IpAddressType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["dualstack", "ipv4"]
-            public static var dualstack: Self { "dualstack" }
-            public static var ipv4: Self { "ipv4" }
-        }
-
-        public final class IpamCidrConfig: PropertyObject {
-            /// Required.
-            public var cidr: StringValue?
-            /// Required.
-            public var ipamPoolArn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Cidr", cidr)
-                w.require("IpamPoolArn", ipamPoolArn)
-            }
-        }
-
-        public final class Tags: PropertyObject {
-            public var items: ListValue<Tag>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Items", items)
-            }
-        }
-    }
-
     /// AWS::CloudFront::CachePolicy
     public final class CachePolicy: Resource {
         public override class var resourceType: String { "AWS::CloudFront::CachePolicy" }
@@ -177,196 +122,6 @@ extension CloudFront {
         }
     }
 
-    /// AWS::CloudFront::ConnectionFunction
-    public final class ConnectionFunction: Resource {
-        public override class var resourceType: String { "AWS::CloudFront::ConnectionFunction" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var autoPublish: BoolValue?
-        /// Required.
-        public var connectionFunctionCode: StringValue?
-        /// Required.
-        public var connectionFunctionConfig: ConnectionFunctionConfig?
-        /// Required. Changing it replaces the resource.
-        public var name: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrConnectionFunctionArn: StringValue { getAtt("ConnectionFunctionArn") }
-        public var attrCreatedTime: StringValue { getAtt("CreatedTime") }
-        public var attrETag: StringValue { getAtt("ETag") }
-        public var attrId: StringValue { getAtt("Id") }
-        public var attrLastModifiedTime: StringValue { getAtt("LastModifiedTime") }
-        public var attrStage: StringValue { getAtt("Stage") }
-        public var attrStatus: StringValue { getAtt("Status") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("AutoPublish", autoPublish)
-            w.require("ConnectionFunctionCode", connectionFunctionCode)
-            w.require("ConnectionFunctionConfig", connectionFunctionConfig)
-            w.require("Name", name)
-            w.put("Tags", tags)
-        }
-
-        public final class ConnectionFunctionConfig: PropertyObject {
-            /// Required.
-            public var comment: StringValue?
-            public var keyValueStoreAssociations: ListValue<KeyValueStoreAssociation>?
-            /// Required. Changing it replaces the resource.
-            public var runtime: Runtime?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Comment", comment)
-                w.put("KeyValueStoreAssociations", keyValueStoreAssociations)
-                w.require("Runtime", runtime)
-            }
-
-            public struct Runtime: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["cloudfront-js-2.0"]
-                public static var cloudfrontJs2_0: Self { "cloudfront-js-2.0" }
-            }
-        }
-
-        public final class KeyValueStoreAssociation: PropertyObject {
-            /// Required.
-            public var keyValueStoreARN: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("KeyValueStoreARN", keyValueStoreARN)
-            }
-        }
-    }
-
-    /// AWS::CloudFront::ConnectionGroup
-    public final class ConnectionGroup: Resource {
-        public override class var resourceType: String { "AWS::CloudFront::ConnectionGroup" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var anycastIpListId: StringValue?
-        public var enabled: BoolValue?
-        public var ipv6Enabled: BoolValue?
-        /// Required. Changing it replaces the resource.
-        public var name: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-        public var attrCreatedTime: StringValue { getAtt("CreatedTime") }
-        public var attrETag: StringValue { getAtt("ETag") }
-        public var attrId: StringValue { getAtt("Id") }
-        public var attrIsDefault: BoolValue { getAtt("IsDefault") }
-        public var attrLastModifiedTime: StringValue { getAtt("LastModifiedTime") }
-        public var attrRoutingEndpoint: StringValue { getAtt("RoutingEndpoint") }
-        public var attrStatus: StringValue { getAtt("Status") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("AnycastIpListId", anycastIpListId)
-            w.put("Enabled", enabled)
-            w.put("Ipv6Enabled", ipv6Enabled)
-            w.require("Name", name)
-            w.put("Tags", tags)
-        }
-    }
-
-    /// AWS::CloudFront::ContinuousDeploymentPolicy
-    public final class ContinuousDeploymentPolicy: Resource {
-        public override class var resourceType: String { "AWS::CloudFront::ContinuousDeploymentPolicy" }
-
-        /// Required.
-        public var continuousDeploymentPolicyConfig: ContinuousDeploymentPolicyConfig?
-
-        public var attrId: StringValue { getAtt("Id") }
-        public var attrLastModifiedTime: StringValue { getAtt("LastModifiedTime") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("ContinuousDeploymentPolicyConfig", continuousDeploymentPolicyConfig)
-        }
-
-        public final class ContinuousDeploymentPolicyConfig: PropertyObject {
-            /// Required.
-            public var enabled: BoolValue?
-            public var singleHeaderPolicyConfig: SingleHeaderConfig?
-            public var singleWeightPolicyConfig: SingleWeightConfig?
-            /// Required.
-            public var stagingDistributionDnsNames: ListValue<StringValue>?
-            public var trafficConfig: TrafficConfig?
-            public var type: ContinuousDeploymentPolicyConfigType?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Enabled", enabled)
-                w.put("SingleHeaderPolicyConfig", singleHeaderPolicyConfig)
-                w.put("SingleWeightPolicyConfig", singleWeightPolicyConfig)
-                w.require("StagingDistributionDnsNames", stagingDistributionDnsNames)
-                w.put("TrafficConfig", trafficConfig)
-                w.put("Type", type)
-            }
-
-            public struct ContinuousDeploymentPolicyConfigType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["SingleHeader", "SingleWeight"]
-                public static var singleHeader: Self { "SingleHeader" }
-                public static var singleWeight: Self { "SingleWeight" }
-            }
-        }
-
-        public final class SessionStickinessConfig: PropertyObject {
-            /// Required.
-            public var idleTTL: NumberValue?
-            /// Required.
-            public var maximumTTL: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("IdleTTL", idleTTL)
-                w.require("MaximumTTL", maximumTTL)
-            }
-        }
-
-        public final class SingleHeaderConfig: PropertyObject {
-            /// Required.
-            public var header: StringValue?
-            /// Required.
-            public var value: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Header", header)
-                w.require("Value", value)
-            }
-        }
-
-        public final class SingleWeightConfig: PropertyObject {
-            public var sessionStickinessConfig: SessionStickinessConfig?
-            /// Required.
-            public var weight: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("SessionStickinessConfig", sessionStickinessConfig)
-                w.require("Weight", weight)
-            }
-        }
-
-        public final class TrafficConfig: PropertyObject {
-            public var singleHeaderConfig: SingleHeaderConfig?
-            public var singleWeightConfig: SingleWeightConfig?
-            /// Required.
-            public var type: TrafficConfigType?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("SingleHeaderConfig", singleHeaderConfig)
-                w.put("SingleWeightConfig", singleWeightConfig)
-                w.require("Type", type)
-            }
-
-            public struct TrafficConfigType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["SingleHeader", "SingleWeight"]
-                public static var singleHeader: Self { "SingleHeader" }
-                public static var singleWeight: Self { "SingleWeight" }
-            }
-        }
-    }
-
     /// AWS::CloudFront::Distribution
     public final class Distribution: Resource {
         public override class var resourceType: String { "AWS::CloudFront::Distribution" }
@@ -453,10 +208,8 @@ extension CloudFront {
             }
         }
 
-        public struct ConnectionMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["direct", "tenant-only"]
+        public final class ConnectionMode: SchemaEnum {
+            public override class var allowedValues: [String] { ["direct", "tenant-only"] }
             public static var direct: Self { "direct" }
             public static var tenantOnly: Self { "tenant-only" }
         }
@@ -471,10 +224,8 @@ extension CloudFront {
                 w.put("WhitelistedNames", whitelistedNames)
             }
 
-            public struct Forward: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["all", "none", "whitelist"]
+            public final class Forward: SchemaEnum {
+                public override class var allowedValues: [String] { ["all", "none", "whitelist"] }
                 public static var all: Self { "all" }
                 public static var noneValue: Self { "none" }
                 public static var whitelist: Self { "whitelist" }
@@ -518,10 +269,8 @@ extension CloudFront {
                 w.put("OriginSSLProtocols", originSSLProtocols)
             }
 
-            public struct IpAddressType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["dualstack", "ipv4", "ipv6"]
+            public final class IpAddressType: SchemaEnum {
+                public override class var allowedValues: [String] { ["dualstack", "ipv4", "ipv6"] }
                 public static var dualstack: Self { "dualstack" }
                 public static var ipv4: Self { "ipv4" }
                 public static var ipv6: Self { "ipv6" }
@@ -575,10 +324,8 @@ extension CloudFront {
                 w.require("ViewerProtocolPolicy", viewerProtocolPolicy)
             }
 
-            public struct ViewerProtocolPolicy: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["allow-all", "https-only", "redirect-to-https"]
+            public final class ViewerProtocolPolicy: SchemaEnum {
+                public override class var allowedValues: [String] { ["allow-all", "https-only", "redirect-to-https"] }
                 public static var allowAll: Self { "allow-all" }
                 public static var httpsOnly: Self { "https-only" }
                 public static var redirectToHttps: Self { "redirect-to-https" }
@@ -654,25 +401,23 @@ extension CloudFront {
                 w.put("WebACLId", webACLId)
             }
 
-            public struct HttpVersion: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["http1.1", "http2", "http2and3", "http3"]
+            public final class HttpVersion: SchemaEnum {
+                public override class var allowedValues: [String] { ["http1.1", "http2", "http2and3", "http3"] }
                 public static var http1_1: Self { "http1.1" }
                 public static var http2: Self { "http2" }
                 public static var http2and3: Self { "http2and3" }
                 public static var http3: Self { "http3" }
             }
 
-            public struct PriceClass: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "None",
-                    "PriceClass_100",
-                    "PriceClass_200",
-                    "PriceClass_All",
-                ]
+            public final class PriceClass: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "None",
+                        "PriceClass_100",
+                        "PriceClass_200",
+                        "PriceClass_All",
+                    ]
+                }
                 public static var noneValue: Self { "None" }
                 public static var priceClass100: Self { "PriceClass_100" }
                 public static var priceClass200: Self { "PriceClass_200" }
@@ -715,260 +460,260 @@ extension CloudFront {
                 w.require("RestrictionType", restrictionType)
             }
 
-            public struct Locations: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "AD",
-                    "AE",
-                    "AF",
-                    "AG",
-                    "AI",
-                    "AL",
-                    "AM",
-                    "AO",
-                    "AQ",
-                    "AR",
-                    "AS",
-                    "AT",
-                    "AU",
-                    "AW",
-                    "AX",
-                    "AZ",
-                    "BA",
-                    "BB",
-                    "BD",
-                    "BE",
-                    "BF",
-                    "BG",
-                    "BH",
-                    "BI",
-                    "BJ",
-                    "BL",
-                    "BM",
-                    "BN",
-                    "BO",
-                    "BQ",
-                    "BR",
-                    "BS",
-                    "BT",
-                    "BV",
-                    "BW",
-                    "BY",
-                    "BZ",
-                    "CA",
-                    "CC",
-                    "CD",
-                    "CF",
-                    "CG",
-                    "CH",
-                    "CI",
-                    "CK",
-                    "CL",
-                    "CM",
-                    "CN",
-                    "CO",
-                    "CR",
-                    "CU",
-                    "CV",
-                    "CW",
-                    "CX",
-                    "CY",
-                    "CZ",
-                    "DE",
-                    "DJ",
-                    "DK",
-                    "DM",
-                    "DO",
-                    "DZ",
-                    "EC",
-                    "EE",
-                    "EG",
-                    "EH",
-                    "ER",
-                    "ES",
-                    "ET",
-                    "FI",
-                    "FJ",
-                    "FK",
-                    "FM",
-                    "FO",
-                    "FR",
-                    "GA",
-                    "GB",
-                    "GD",
-                    "GE",
-                    "GF",
-                    "GG",
-                    "GH",
-                    "GI",
-                    "GL",
-                    "GM",
-                    "GN",
-                    "GP",
-                    "GQ",
-                    "GR",
-                    "GS",
-                    "GT",
-                    "GU",
-                    "GW",
-                    "GY",
-                    "HK",
-                    "HM",
-                    "HN",
-                    "HR",
-                    "HT",
-                    "HU",
-                    "ID",
-                    "IE",
-                    "IL",
-                    "IM",
-                    "IN",
-                    "IO",
-                    "IQ",
-                    "IR",
-                    "IS",
-                    "IT",
-                    "JE",
-                    "JM",
-                    "JO",
-                    "JP",
-                    "KE",
-                    "KG",
-                    "KH",
-                    "KI",
-                    "KM",
-                    "KN",
-                    "KP",
-                    "KR",
-                    "KW",
-                    "KY",
-                    "KZ",
-                    "LA",
-                    "LB",
-                    "LC",
-                    "LI",
-                    "LK",
-                    "LR",
-                    "LS",
-                    "LT",
-                    "LU",
-                    "LV",
-                    "LY",
-                    "MA",
-                    "MC",
-                    "MD",
-                    "ME",
-                    "MF",
-                    "MG",
-                    "MH",
-                    "MK",
-                    "ML",
-                    "MM",
-                    "MN",
-                    "MO",
-                    "MP",
-                    "MQ",
-                    "MR",
-                    "MS",
-                    "MT",
-                    "MU",
-                    "MV",
-                    "MW",
-                    "MX",
-                    "MY",
-                    "MZ",
-                    "NA",
-                    "NC",
-                    "NE",
-                    "NF",
-                    "NG",
-                    "NI",
-                    "NL",
-                    "NO",
-                    "NP",
-                    "NR",
-                    "NU",
-                    "NZ",
-                    "OM",
-                    "PA",
-                    "PE",
-                    "PF",
-                    "PG",
-                    "PH",
-                    "PK",
-                    "PL",
-                    "PM",
-                    "PN",
-                    "PR",
-                    "PS",
-                    "PT",
-                    "PW",
-                    "PY",
-                    "QA",
-                    "RE",
-                    "RO",
-                    "RS",
-                    "RU",
-                    "RW",
-                    "SA",
-                    "SB",
-                    "SC",
-                    "SD",
-                    "SE",
-                    "SG",
-                    "SH",
-                    "SI",
-                    "SJ",
-                    "SK",
-                    "SL",
-                    "SM",
-                    "SN",
-                    "SO",
-                    "SR",
-                    "SS",
-                    "ST",
-                    "SV",
-                    "SX",
-                    "SY",
-                    "SZ",
-                    "TC",
-                    "TD",
-                    "TF",
-                    "TG",
-                    "TH",
-                    "TJ",
-                    "TK",
-                    "TL",
-                    "TM",
-                    "TN",
-                    "TO",
-                    "TR",
-                    "TT",
-                    "TV",
-                    "TW",
-                    "TZ",
-                    "UA",
-                    "UG",
-                    "UM",
-                    "US",
-                    "UY",
-                    "UZ",
-                    "VA",
-                    "VC",
-                    "VE",
-                    "VG",
-                    "VI",
-                    "VN",
-                    "VU",
-                    "WF",
-                    "WS",
-                    "YE",
-                    "YT",
-                    "ZA",
-                    "ZM",
-                    "ZW",
-                ]
+            public final class Locations: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "AD",
+                        "AE",
+                        "AF",
+                        "AG",
+                        "AI",
+                        "AL",
+                        "AM",
+                        "AO",
+                        "AQ",
+                        "AR",
+                        "AS",
+                        "AT",
+                        "AU",
+                        "AW",
+                        "AX",
+                        "AZ",
+                        "BA",
+                        "BB",
+                        "BD",
+                        "BE",
+                        "BF",
+                        "BG",
+                        "BH",
+                        "BI",
+                        "BJ",
+                        "BL",
+                        "BM",
+                        "BN",
+                        "BO",
+                        "BQ",
+                        "BR",
+                        "BS",
+                        "BT",
+                        "BV",
+                        "BW",
+                        "BY",
+                        "BZ",
+                        "CA",
+                        "CC",
+                        "CD",
+                        "CF",
+                        "CG",
+                        "CH",
+                        "CI",
+                        "CK",
+                        "CL",
+                        "CM",
+                        "CN",
+                        "CO",
+                        "CR",
+                        "CU",
+                        "CV",
+                        "CW",
+                        "CX",
+                        "CY",
+                        "CZ",
+                        "DE",
+                        "DJ",
+                        "DK",
+                        "DM",
+                        "DO",
+                        "DZ",
+                        "EC",
+                        "EE",
+                        "EG",
+                        "EH",
+                        "ER",
+                        "ES",
+                        "ET",
+                        "FI",
+                        "FJ",
+                        "FK",
+                        "FM",
+                        "FO",
+                        "FR",
+                        "GA",
+                        "GB",
+                        "GD",
+                        "GE",
+                        "GF",
+                        "GG",
+                        "GH",
+                        "GI",
+                        "GL",
+                        "GM",
+                        "GN",
+                        "GP",
+                        "GQ",
+                        "GR",
+                        "GS",
+                        "GT",
+                        "GU",
+                        "GW",
+                        "GY",
+                        "HK",
+                        "HM",
+                        "HN",
+                        "HR",
+                        "HT",
+                        "HU",
+                        "ID",
+                        "IE",
+                        "IL",
+                        "IM",
+                        "IN",
+                        "IO",
+                        "IQ",
+                        "IR",
+                        "IS",
+                        "IT",
+                        "JE",
+                        "JM",
+                        "JO",
+                        "JP",
+                        "KE",
+                        "KG",
+                        "KH",
+                        "KI",
+                        "KM",
+                        "KN",
+                        "KP",
+                        "KR",
+                        "KW",
+                        "KY",
+                        "KZ",
+                        "LA",
+                        "LB",
+                        "LC",
+                        "LI",
+                        "LK",
+                        "LR",
+                        "LS",
+                        "LT",
+                        "LU",
+                        "LV",
+                        "LY",
+                        "MA",
+                        "MC",
+                        "MD",
+                        "ME",
+                        "MF",
+                        "MG",
+                        "MH",
+                        "MK",
+                        "ML",
+                        "MM",
+                        "MN",
+                        "MO",
+                        "MP",
+                        "MQ",
+                        "MR",
+                        "MS",
+                        "MT",
+                        "MU",
+                        "MV",
+                        "MW",
+                        "MX",
+                        "MY",
+                        "MZ",
+                        "NA",
+                        "NC",
+                        "NE",
+                        "NF",
+                        "NG",
+                        "NI",
+                        "NL",
+                        "NO",
+                        "NP",
+                        "NR",
+                        "NU",
+                        "NZ",
+                        "OM",
+                        "PA",
+                        "PE",
+                        "PF",
+                        "PG",
+                        "PH",
+                        "PK",
+                        "PL",
+                        "PM",
+                        "PN",
+                        "PR",
+                        "PS",
+                        "PT",
+                        "PW",
+                        "PY",
+                        "QA",
+                        "RE",
+                        "RO",
+                        "RS",
+                        "RU",
+                        "RW",
+                        "SA",
+                        "SB",
+                        "SC",
+                        "SD",
+                        "SE",
+                        "SG",
+                        "SH",
+                        "SI",
+                        "SJ",
+                        "SK",
+                        "SL",
+                        "SM",
+                        "SN",
+                        "SO",
+                        "SR",
+                        "SS",
+                        "ST",
+                        "SV",
+                        "SX",
+                        "SY",
+                        "SZ",
+                        "TC",
+                        "TD",
+                        "TF",
+                        "TG",
+                        "TH",
+                        "TJ",
+                        "TK",
+                        "TL",
+                        "TM",
+                        "TN",
+                        "TO",
+                        "TR",
+                        "TT",
+                        "TV",
+                        "TW",
+                        "TZ",
+                        "UA",
+                        "UG",
+                        "UM",
+                        "US",
+                        "UY",
+                        "UZ",
+                        "VA",
+                        "VC",
+                        "VE",
+                        "VG",
+                        "VI",
+                        "VN",
+                        "VU",
+                        "WF",
+                        "WS",
+                        "YE",
+                        "YT",
+                        "ZA",
+                        "ZM",
+                        "ZW",
+                    ]
+                }
                 public static var ad: Self { "AD" }
                 public static var ae: Self { "AE" }
                 public static var af: Self { "AF" }
@@ -1220,10 +965,8 @@ extension CloudFront {
                 public static var zw: Self { "ZW" }
             }
 
-            public struct RestrictionType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["blacklist", "none", "whitelist"]
+            public final class RestrictionType: SchemaEnum {
+                public override class var allowedValues: [String] { ["blacklist", "none", "whitelist"] }
                 public static var blacklist: Self { "blacklist" }
                 public static var noneValue: Self { "none" }
                 public static var whitelist: Self { "whitelist" }
@@ -1384,10 +1127,8 @@ extension CloudFront {
             }
         }
 
-        public struct OriginGroupSelectionCriteria: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["default", "media-quality-based"]
+        public final class OriginGroupSelectionCriteria: SchemaEnum {
+            public override class var allowedValues: [String] { ["default", "media-quality-based"] }
             public static var `default`: Self { "default" }
             public static var mediaQualityBased: Self { "media-quality-based" }
         }
@@ -1514,20 +1255,20 @@ extension CloudFront {
                 w.put("SslSupportMethod", sslSupportMethod)
             }
 
-            public struct MinimumProtocolVersion: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "SSLv3",
-                    "TLSv1",
-                    "TLSv1.1_2016",
-                    "TLSv1.2_2018",
-                    "TLSv1.2_2019",
-                    "TLSv1.2_2021",
-                    "TLSv1.2_2025",
-                    "TLSv1.3_2025",
-                    "TLSv1_2016",
-                ]
+            public final class MinimumProtocolVersion: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "SSLv3",
+                        "TLSv1",
+                        "TLSv1.1_2016",
+                        "TLSv1.2_2018",
+                        "TLSv1.2_2019",
+                        "TLSv1.2_2021",
+                        "TLSv1.2_2025",
+                        "TLSv1.3_2025",
+                        "TLSv1_2016",
+                    ]
+                }
                 public static var ssLv3: Self { "SSLv3" }
                 public static var tlSv1: Self { "TLSv1" }
                 public static var tlSv1_1_2016: Self { "TLSv1.1_2016" }
@@ -1539,10 +1280,8 @@ extension CloudFront {
                 public static var tlSv1_2016: Self { "TLSv1_2016" }
             }
 
-            public struct SslSupportMethod: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["sni-only", "static-ip", "vip"]
+            public final class SslSupportMethod: SchemaEnum {
+                public override class var allowedValues: [String] { ["sni-only", "static-ip", "vip"] }
                 public static var sniOnly: Self { "sni-only" }
                 public static var staticIp: Self { "static-ip" }
                 public static var vip: Self { "vip" }
@@ -1559,10 +1298,8 @@ extension CloudFront {
             }
         }
 
-        public struct ViewerMtlsMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["optional", "passthrough", "required"]
+        public final class ViewerMtlsMode: SchemaEnum {
+            public override class var allowedValues: [String] { ["optional", "passthrough", "required"] }
             public static var optional: Self { "optional" }
             public static var passthrough: Self { "passthrough" }
             public static var required: Self { "required" }
@@ -1580,140 +1317,6 @@ extension CloudFront {
                 w.put("OriginReadTimeout", originReadTimeout)
                 w.put("OwnerAccountId", ownerAccountId)
                 w.require("VpcOriginId", vpcOriginId)
-            }
-        }
-    }
-
-    /// AWS::CloudFront::DistributionTenant
-    public final class DistributionTenant: Resource {
-        public override class var resourceType: String { "AWS::CloudFront::DistributionTenant" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var connectionGroupId: StringValue?
-        public var customizations: Customizations?
-        /// Required.
-        public var distributionId: StringValue?
-        /// Required.
-        public var domains: ListValue<StringValue>?
-        public var enabled: BoolValue?
-        public var managedCertificateRequest: ManagedCertificateRequest?
-        /// Required. Changing it replaces the resource.
-        public var name: StringValue?
-        public var parameters: ListValue<Parameter>?
-        public var tags: ListValue<Tag>?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-        public var attrCreatedTime: StringValue { getAtt("CreatedTime") }
-        public var attrDomainResults: Value { getAtt("DomainResults") }
-        public var attrETag: StringValue { getAtt("ETag") }
-        public var attrId: StringValue { getAtt("Id") }
-        public var attrLastModifiedTime: StringValue { getAtt("LastModifiedTime") }
-        public var attrStatus: StringValue { getAtt("Status") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("ConnectionGroupId", connectionGroupId)
-            w.put("Customizations", customizations)
-            w.require("DistributionId", distributionId)
-            w.require("Domains", domains)
-            w.put("Enabled", enabled)
-            w.put("ManagedCertificateRequest", managedCertificateRequest)
-            w.require("Name", name)
-            w.put("Parameters", parameters)
-            w.put("Tags", tags)
-        }
-
-        public final class Certificate: PropertyObject {
-            public var arn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Arn", arn)
-            }
-        }
-
-        public final class Customizations: PropertyObject {
-            public var certificate: Certificate?
-            public var geoRestrictions: GeoRestrictionCustomization?
-            public var webAcl: WebAclCustomization?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Certificate", certificate)
-                w.put("GeoRestrictions", geoRestrictions)
-                w.put("WebAcl", webAcl)
-            }
-        }
-
-        public final class GeoRestrictionCustomization: PropertyObject {
-            public var locations: ListValue<StringValue>?
-            public var restrictionType: RestrictionType?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Locations", locations)
-                w.put("RestrictionType", restrictionType)
-            }
-
-            public struct RestrictionType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["blacklist", "none", "whitelist"]
-                public static var blacklist: Self { "blacklist" }
-                public static var noneValue: Self { "none" }
-                public static var whitelist: Self { "whitelist" }
-            }
-        }
-
-        public final class ManagedCertificateRequest: PropertyObject {
-            public var certificateTransparencyLoggingPreference: CertificateTransparencyLoggingPreference?
-            public var primaryDomainName: StringValue?
-            public var validationTokenHost: ValidationTokenHost?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("CertificateTransparencyLoggingPreference", certificateTransparencyLoggingPreference)
-                w.put("PrimaryDomainName", primaryDomainName)
-                w.put("ValidationTokenHost", validationTokenHost)
-            }
-
-            public struct CertificateTransparencyLoggingPreference: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["disabled", "enabled"]
-                public static var disabled: Self { "disabled" }
-                public static var enabled: Self { "enabled" }
-            }
-
-            public struct ValidationTokenHost: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["cloudfront", "self-hosted"]
-                public static var cloudfront: Self { "cloudfront" }
-                public static var selfHosted: Self { "self-hosted" }
-            }
-        }
-
-        public final class Parameter: PropertyObject {
-            public var name: StringValue?
-            public var value: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Name", name)
-                w.put("Value", value)
-            }
-        }
-
-        public final class WebAclCustomization: PropertyObject {
-            public var action: Action?
-            public var arn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Action", action)
-                w.put("Arn", arn)
-            }
-
-            public struct Action: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["disable", "override"]
-                public static var disable: Self { "disable" }
-                public static var override: Self { "override" }
             }
         }
     }
@@ -1757,10 +1360,8 @@ extension CloudFront {
                 w.require("Runtime", runtime)
             }
 
-            public struct Runtime: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["cloudfront-js-1.0", "cloudfront-js-2.0"]
+            public final class Runtime: SchemaEnum {
+                public override class var allowedValues: [String] { ["cloudfront-js-1.0", "cloudfront-js-2.0"] }
                 public static var cloudfrontJs1_0: Self { "cloudfront-js-1.0" }
                 public static var cloudfrontJs2_0: Self { "cloudfront-js-2.0" }
             }
@@ -1801,88 +1402,6 @@ extension CloudFront {
                 w.put("Comment", comment)
                 w.require("Items", items)
                 w.require("Name", name)
-            }
-        }
-    }
-
-    /// AWS::CloudFront::KeyValueStore
-    public final class KeyValueStore: Resource {
-        public override class var resourceType: String { "AWS::CloudFront::KeyValueStore" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var comment: StringValue?
-        public var importSource: ImportSource?
-        /// Required. Changing it replaces the resource.
-        public var name: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-        public var attrId: StringValue { getAtt("Id") }
-        public var attrStatus: StringValue { getAtt("Status") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Comment", comment)
-            w.put("ImportSource", importSource)
-            w.require("Name", name)
-            w.put("Tags", tags)
-        }
-
-        public final class ImportSource: PropertyObject {
-            /// Required.
-            public var sourceArn: StringValue?
-            /// Required.
-            public var sourceType: SourceType?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("SourceArn", sourceArn)
-                w.require("SourceType", sourceType)
-            }
-
-            public struct SourceType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["S3"]
-                public static var s3: Self { "S3" }
-            }
-        }
-    }
-
-    /// AWS::CloudFront::MonitoringSubscription
-    public final class MonitoringSubscription: Resource {
-        public override class var resourceType: String { "AWS::CloudFront::MonitoringSubscription" }
-
-        /// Required. Changing it replaces the resource.
-        public var distributionId: StringValue?
-        /// Required.
-        public var monitoringSubscription: MonitoringSubscriptionProperty?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("DistributionId", distributionId)
-            w.require("MonitoringSubscription", monitoringSubscription)
-        }
-
-        public final class MonitoringSubscriptionProperty: PropertyObject {
-            public var realtimeMetricsSubscriptionConfig: RealtimeMetricsSubscriptionConfig?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("RealtimeMetricsSubscriptionConfig", realtimeMetricsSubscriptionConfig)
-            }
-        }
-
-        public final class RealtimeMetricsSubscriptionConfig: PropertyObject {
-            /// Required.
-            public var realtimeMetricsSubscriptionStatus: RealtimeMetricsSubscriptionStatus?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("RealtimeMetricsSubscriptionStatus", realtimeMetricsSubscriptionStatus)
-            }
-
-            public struct RealtimeMetricsSubscriptionStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
             }
         }
     }
@@ -2021,53 +1540,6 @@ extension CloudFront {
         }
     }
 
-    /// AWS::CloudFront::RealtimeLogConfig
-    public final class RealtimeLogConfig: Resource {
-        public override class var resourceType: String { "AWS::CloudFront::RealtimeLogConfig" }
-
-        /// Required.
-        public var endPoints: ListValue<EndPoint>?
-        /// Required.
-        public var fields: ListValue<StringValue>?
-        /// Required. Changing it replaces the resource.
-        public var name: StringValue?
-        /// Required.
-        public var samplingRate: NumberValue?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("EndPoints", endPoints)
-            w.require("Fields", fields)
-            w.require("Name", name)
-            w.require("SamplingRate", samplingRate)
-        }
-
-        public final class EndPoint: PropertyObject {
-            /// Required.
-            public var kinesisStreamConfig: KinesisStreamConfig?
-            /// Required.
-            public var streamType: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("KinesisStreamConfig", kinesisStreamConfig)
-                w.require("StreamType", streamType)
-            }
-        }
-
-        public final class KinesisStreamConfig: PropertyObject {
-            /// Required.
-            public var roleArn: StringValue?
-            /// Required.
-            public var streamArn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("RoleArn", roleArn)
-                w.require("StreamArn", streamArn)
-            }
-        }
-    }
-
     /// AWS::CloudFront::ResponseHeadersPolicy
     public final class ResponseHeadersPolicy: Resource {
         public override class var resourceType: String { "AWS::CloudFront::ResponseHeadersPolicy" }
@@ -2099,19 +1571,19 @@ extension CloudFront {
                 w.require("Items", items)
             }
 
-            public struct Items: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ALL",
-                    "DELETE",
-                    "GET",
-                    "HEAD",
-                    "OPTIONS",
-                    "PATCH",
-                    "POST",
-                    "PUT",
-                ]
+            public final class Items: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "ALL",
+                        "DELETE",
+                        "GET",
+                        "HEAD",
+                        "OPTIONS",
+                        "PATCH",
+                        "POST",
+                        "PUT",
+                    ]
+                }
                 public static var all: Self { "ALL" }
                 public static var delete: Self { "DELETE" }
                 public static var get: Self { "GET" }
@@ -2332,190 +1804,6 @@ extension CloudFront {
                 w.require("Override", override)
                 w.require("Protection", protection)
                 w.put("ReportUri", reportUri)
-            }
-        }
-    }
-
-    /// AWS::CloudFront::StreamingDistribution
-    public final class StreamingDistribution: Resource {
-        public override class var resourceType: String { "AWS::CloudFront::StreamingDistribution" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Required.
-        public var streamingDistributionConfig: StreamingDistributionConfig?
-        /// Required.
-        public var tags: ListValue<Tag>?
-
-        public var attrDomainName: StringValue { getAtt("DomainName") }
-        public var attrId: StringValue { getAtt("Id") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("StreamingDistributionConfig", streamingDistributionConfig)
-            w.require("Tags", tags)
-        }
-
-        public final class Logging: PropertyObject {
-            /// Required.
-            public var bucket: StringValue?
-            /// Required.
-            public var enabled: BoolValue?
-            /// Required.
-            public var prefix: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Bucket", bucket)
-                w.require("Enabled", enabled)
-                w.require("Prefix", prefix)
-            }
-        }
-
-        public final class S3Origin: PropertyObject {
-            /// Required.
-            public var domainName: StringValue?
-            /// Required.
-            public var originAccessIdentity: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("DomainName", domainName)
-                w.require("OriginAccessIdentity", originAccessIdentity)
-            }
-        }
-
-        public final class StreamingDistributionConfig: PropertyObject {
-            public var aliases: ListValue<StringValue>?
-            /// Required.
-            public var comment: StringValue?
-            /// Required.
-            public var enabled: BoolValue?
-            public var logging: Logging?
-            public var priceClass: StringValue?
-            /// Required.
-            public var s3Origin: S3Origin?
-            /// Required.
-            public var trustedSigners: TrustedSigners?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Aliases", aliases)
-                w.require("Comment", comment)
-                w.require("Enabled", enabled)
-                w.put("Logging", logging)
-                w.put("PriceClass", priceClass)
-                w.require("S3Origin", s3Origin)
-                w.require("TrustedSigners", trustedSigners)
-            }
-        }
-
-        public final class TrustedSigners: PropertyObject {
-            public var awsAccountNumbers: ListValue<StringValue>?
-            /// Required.
-            public var enabled: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("AwsAccountNumbers", awsAccountNumbers)
-                w.require("Enabled", enabled)
-            }
-        }
-    }
-
-    /// AWS::CloudFront::TrustStore
-    public final class TrustStore: Resource {
-        public override class var resourceType: String { "AWS::CloudFront::TrustStore" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var caCertificatesBundleSource: CaCertificatesBundleSource?
-        /// Required. Changing it replaces the resource.
-        public var name: StringValue?
-        public var tags: ListValue<Tag>?
-        public var useClientCertificateOCSPEndpoint: BoolValue?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-        public var attrETag: StringValue { getAtt("ETag") }
-        public var attrId: StringValue { getAtt("Id") }
-        public var attrLastModifiedTime: StringValue { getAtt("LastModifiedTime") }
-        public var attrNumberOfCaCertificates: NumberValue { getAtt("NumberOfCaCertificates") }
-        public var attrStatus: StringValue { getAtt("Status") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("CaCertificatesBundleSource", caCertificatesBundleSource)
-            w.require("Name", name)
-            w.put("Tags", tags)
-            w.put("UseClientCertificateOCSPEndpoint", useClientCertificateOCSPEndpoint)
-        }
-
-        public final class CaCertificatesBundleS3Location: PropertyObject {
-            /// Required.
-            public var bucket: StringValue?
-            /// Required.
-            public var key: StringValue?
-            /// Required.
-            public var region: StringValue?
-            public var version: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Bucket", bucket)
-                w.require("Key", key)
-                w.require("Region", region)
-                w.put("Version", version)
-            }
-        }
-
-        public final class CaCertificatesBundleSource: PropertyObject {
-            /// Required.
-            public var caCertificatesBundleS3Location: CaCertificatesBundleS3Location?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("CaCertificatesBundleS3Location", caCertificatesBundleS3Location)
-            }
-        }
-    }
-
-    /// AWS::CloudFront::VpcOrigin
-    public final class VpcOrigin: Resource {
-        public override class var resourceType: String { "AWS::CloudFront::VpcOrigin" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var tags: ListValue<Tag>?
-        /// Required.
-        public var vpcOriginEndpointConfig: VpcOriginEndpointConfig?
-
-        public var attrAccountId: StringValue { getAtt("AccountId") }
-        public var attrArn: StringValue { getAtt("Arn") }
-        public var attrCreatedTime: StringValue { getAtt("CreatedTime") }
-        public var attrId: StringValue { getAtt("Id") }
-        public var attrLastModifiedTime: StringValue { getAtt("LastModifiedTime") }
-        public var attrStatus: StringValue { getAtt("Status") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Tags", tags)
-            w.require("VpcOriginEndpointConfig", vpcOriginEndpointConfig)
-        }
-
-        public final class VpcOriginEndpointConfig: PropertyObject {
-            /// Required.
-            public var arn: StringValue?
-            public var httpPort: NumberValue?
-            public var httpsPort: NumberValue?
-            /// Required.
-            public var name: StringValue?
-            public var originProtocolPolicy: OriginProtocolPolicy?
-            public var originSSLProtocols: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Arn", arn)
-                w.put("HTTPPort", httpPort)
-                w.put("HTTPSPort", httpsPort)
-                w.require("Name", name)
-                w.put("OriginProtocolPolicy", originProtocolPolicy)
-                w.put("OriginSSLProtocols", originSSLProtocols)
-            }
-
-            public struct OriginProtocolPolicy: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["http-only", "https-only", "match-viewer"]
-                public static var httpOnly: Self { "http-only" }
-                public static var httpsOnly: Self { "https-only" }
-                public static var matchViewer: Self { "match-viewer" }
             }
         }
     }

@@ -81,25 +81,6 @@ extension Cognito {
         }
     }
 
-    /// AWS::Cognito::IdentityPoolPrincipalTag
-    public final class IdentityPoolPrincipalTag: Resource {
-        public override class var resourceType: String { "AWS::Cognito::IdentityPoolPrincipalTag" }
-
-        /// Required. Changing it replaces the resource.
-        public var identityPoolId: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var identityProviderName: StringValue?
-        public var principalTags: Value?
-        public var useDefaults: BoolValue?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("IdentityPoolId", identityPoolId)
-            w.require("IdentityProviderName", identityProviderName)
-            w.put("PrincipalTags", principalTags)
-            w.put("UseDefaults", useDefaults)
-        }
-    }
-
     /// AWS::Cognito::IdentityPoolRoleAttachment
     public final class IdentityPoolRoleAttachment: Resource {
         public override class var resourceType: String { "AWS::Cognito::IdentityPoolRoleAttachment" }
@@ -157,206 +138,6 @@ extension Cognito {
             public override func write(to w: inout ObjectWriter) {
                 w.require("Rules", rules)
             }
-        }
-    }
-
-    /// AWS::Cognito::LogDeliveryConfiguration
-    public final class LogDeliveryConfiguration: Resource {
-        public override class var resourceType: String { "AWS::Cognito::LogDeliveryConfiguration" }
-
-        public var logConfigurations: ListValue<LogConfiguration>?
-        /// Required. Changing it replaces the resource.
-        public var userPoolId: StringValue?
-
-        public var attrId: StringValue { getAtt("Id") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("LogConfigurations", logConfigurations)
-            w.require("UserPoolId", userPoolId)
-        }
-
-        public final class CloudWatchLogsConfiguration: PropertyObject {
-            public var logGroupArn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("LogGroupArn", logGroupArn)
-            }
-        }
-
-        public final class FirehoseConfiguration: PropertyObject {
-            public var streamArn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("StreamArn", streamArn)
-            }
-        }
-
-        public final class LogConfiguration: PropertyObject {
-            public var cloudWatchLogsConfiguration: CloudWatchLogsConfiguration?
-            public var eventSource: StringValue?
-            public var firehoseConfiguration: FirehoseConfiguration?
-            public var logLevel: StringValue?
-            public var s3Configuration: S3Configuration?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("CloudWatchLogsConfiguration", cloudWatchLogsConfiguration)
-                w.put("EventSource", eventSource)
-                w.put("FirehoseConfiguration", firehoseConfiguration)
-                w.put("LogLevel", logLevel)
-                w.put("S3Configuration", s3Configuration)
-            }
-        }
-
-        public final class S3Configuration: PropertyObject {
-            public var bucketArn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("BucketArn", bucketArn)
-            }
-        }
-    }
-
-    /// AWS::Cognito::ManagedLoginBranding
-    public final class ManagedLoginBranding: Resource {
-        public override class var resourceType: String { "AWS::Cognito::ManagedLoginBranding" }
-
-        public var assets: ListValue<AssetType>?
-        /// Changing it replaces the resource.
-        public var clientId: StringValue?
-        public var returnMergedResources: BoolValue?
-        public var settings: Value?
-        public var useCognitoProvidedValues: BoolValue?
-        /// Required. Changing it replaces the resource.
-        public var userPoolId: StringValue?
-
-        public var attrManagedLoginBrandingId: StringValue { getAtt("ManagedLoginBrandingId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Assets", assets)
-            w.put("ClientId", clientId)
-            w.put("ReturnMergedResources", returnMergedResources)
-            w.put("Settings", settings)
-            w.put("UseCognitoProvidedValues", useCognitoProvidedValues)
-            w.require("UserPoolId", userPoolId)
-        }
-
-        public final class AssetType: PropertyObject {
-            public var bytes: StringValue?
-            /// Required.
-            public var category: CategoryType?
-            /// Required.
-            public var colorMode: ColorModeType?
-            /// Required.
-            public var `extension`: ExtensionType?
-            public var resourceId: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Bytes", bytes)
-                w.require("Category", category)
-                w.require("ColorMode", colorMode)
-                w.require("Extension", `extension`)
-                w.put("ResourceId", resourceId)
-            }
-        }
-
-        public struct CategoryType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "AUTH_APP_GRAPHIC",
-                "EMAIL_GRAPHIC",
-                "FAVICON_ICO",
-                "FAVICON_SVG",
-                "FORM_BACKGROUND",
-                "FORM_LOGO",
-                "IDP_BUTTON_ICON",
-                "PAGE_BACKGROUND",
-                "PAGE_FOOTER_BACKGROUND",
-                "PAGE_FOOTER_LOGO",
-                "PAGE_HEADER_BACKGROUND",
-                "PAGE_HEADER_LOGO",
-                "PASSKEY_GRAPHIC",
-                "PASSWORD_GRAPHIC",
-                "SMS_GRAPHIC",
-            ]
-            public static var authAppGraphic: Self { "AUTH_APP_GRAPHIC" }
-            public static var emailGraphic: Self { "EMAIL_GRAPHIC" }
-            public static var faviconIco: Self { "FAVICON_ICO" }
-            public static var faviconSvg: Self { "FAVICON_SVG" }
-            public static var formBackground: Self { "FORM_BACKGROUND" }
-            public static var formLogo: Self { "FORM_LOGO" }
-            public static var idpButtonIcon: Self { "IDP_BUTTON_ICON" }
-            public static var pageBackground: Self { "PAGE_BACKGROUND" }
-            public static var pageFooterBackground: Self { "PAGE_FOOTER_BACKGROUND" }
-            public static var pageFooterLogo: Self { "PAGE_FOOTER_LOGO" }
-            public static var pageHeaderBackground: Self { "PAGE_HEADER_BACKGROUND" }
-            public static var pageHeaderLogo: Self { "PAGE_HEADER_LOGO" }
-            public static var passkeyGraphic: Self { "PASSKEY_GRAPHIC" }
-            public static var passwordGraphic: Self { "PASSWORD_GRAPHIC" }
-            public static var smsGraphic: Self { "SMS_GRAPHIC" }
-        }
-
-        public struct ColorModeType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["DARK", "DYNAMIC", "LIGHT"]
-            public static var dark: Self { "DARK" }
-            public static var dynamic: Self { "DYNAMIC" }
-            public static var light: Self { "LIGHT" }
-        }
-
-        public struct ExtensionType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ICO", "JPEG", "PNG", "SVG", "WEBP"]
-            public static var ico: Self { "ICO" }
-            public static var jpeg: Self { "JPEG" }
-            public static var png: Self { "PNG" }
-            public static var svg: Self { "SVG" }
-            public static var webp: Self { "WEBP" }
-        }
-    }
-
-    /// AWS::Cognito::Terms
-    public final class Terms: Resource {
-        public override class var resourceType: String { "AWS::Cognito::Terms" }
-
-        /// Changing it replaces the resource.
-        public var clientId: StringValue?
-        /// Required.
-        public var enforcement: TermsEnforcementType?
-        /// Required.
-        public var links: MapValue<StringValue>?
-        /// Required.
-        public var termsName: StringValue?
-        /// Required.
-        public var termsSource: TermsSourceType?
-        /// Required. Changing it replaces the resource.
-        public var userPoolId: StringValue?
-
-        public var attrTermsId: StringValue { getAtt("TermsId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("ClientId", clientId)
-            w.require("Enforcement", enforcement)
-            w.require("Links", links)
-            w.require("TermsName", termsName)
-            w.require("TermsSource", termsSource)
-            w.require("UserPoolId", userPoolId)
-        }
-
-        public struct TermsEnforcementType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["NONE"]
-            public static var noneValue: Self { "NONE" }
-        }
-
-        public struct TermsSourceType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["LINK"]
-            public static var link: Self { "LINK" }
         }
     }
 
@@ -695,10 +476,8 @@ extension Cognito {
             }
         }
 
-        public struct UserPoolTier: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ESSENTIALS", "LITE", "PLUS"]
+        public final class UserPoolTier: SchemaEnum {
+            public override class var allowedValues: [String] { ["ESSENTIALS", "LITE", "PLUS"] }
             public static var essentials: Self { "ESSENTIALS" }
             public static var lite: Self { "LITE" }
             public static var plus: Self { "PLUS" }
@@ -730,10 +509,13 @@ extension Cognito {
             }
         }
 
-        public struct WebAuthnFactorConfiguration: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["MULTI_FACTOR_WITH_USER_VERIFICATION", "SINGLE_FACTOR"]
+        public final class WebAuthnFactorConfiguration: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "MULTI_FACTOR_WITH_USER_VERIFICATION",
+                    "SINGLE_FACTOR",
+                ]
+            }
             public static var multiFactorWithUserVerification: Self { "MULTI_FACTOR_WITH_USER_VERIFICATION" }
             public static var singleFactor: Self { "SINGLE_FACTOR" }
         }
@@ -824,10 +606,8 @@ extension Cognito {
                 w.put("RetryGracePeriodSeconds", retryGracePeriodSeconds)
             }
 
-            public struct Feature: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
+            public final class Feature: SchemaEnum {
+                public override class var allowedValues: [String] { ["DISABLED", "ENABLED"] }
                 public static var disabled: Self { "DISABLED" }
                 public static var enabled: Self { "ENABLED" }
             }
@@ -950,202 +730,6 @@ extension Cognito {
                 w.require("ScopeDescription", scopeDescription)
                 w.require("ScopeName", scopeName)
             }
-        }
-    }
-
-    /// AWS::Cognito::UserPoolRiskConfigurationAttachment
-    public final class UserPoolRiskConfigurationAttachment: Resource {
-        public override class var resourceType: String { "AWS::Cognito::UserPoolRiskConfigurationAttachment" }
-
-        public var accountTakeoverRiskConfiguration: AccountTakeoverRiskConfigurationType?
-        /// Required. Changing it replaces the resource.
-        public var clientId: StringValue?
-        public var compromisedCredentialsRiskConfiguration: CompromisedCredentialsRiskConfigurationType?
-        public var riskExceptionConfiguration: RiskExceptionConfigurationType?
-        /// Required. Changing it replaces the resource.
-        public var userPoolId: StringValue?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("AccountTakeoverRiskConfiguration", accountTakeoverRiskConfiguration)
-            w.require("ClientId", clientId)
-            w.put("CompromisedCredentialsRiskConfiguration", compromisedCredentialsRiskConfiguration)
-            w.put("RiskExceptionConfiguration", riskExceptionConfiguration)
-            w.require("UserPoolId", userPoolId)
-        }
-
-        public final class AccountTakeoverActionType: PropertyObject {
-            /// Required.
-            public var eventAction: StringValue?
-            /// Required.
-            public var notify: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("EventAction", eventAction)
-                w.require("Notify", notify)
-            }
-        }
-
-        public final class AccountTakeoverActionsType: PropertyObject {
-            public var highAction: AccountTakeoverActionType?
-            public var lowAction: AccountTakeoverActionType?
-            public var mediumAction: AccountTakeoverActionType?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("HighAction", highAction)
-                w.put("LowAction", lowAction)
-                w.put("MediumAction", mediumAction)
-            }
-        }
-
-        public final class AccountTakeoverRiskConfigurationType: PropertyObject {
-            /// Required.
-            public var actions: AccountTakeoverActionsType?
-            public var notifyConfiguration: NotifyConfigurationType?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Actions", actions)
-                w.put("NotifyConfiguration", notifyConfiguration)
-            }
-        }
-
-        public final class CompromisedCredentialsActionsType: PropertyObject {
-            /// Required.
-            public var eventAction: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("EventAction", eventAction)
-            }
-        }
-
-        public final class CompromisedCredentialsRiskConfigurationType: PropertyObject {
-            /// Required.
-            public var actions: CompromisedCredentialsActionsType?
-            public var eventFilter: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Actions", actions)
-                w.put("EventFilter", eventFilter)
-            }
-        }
-
-        public final class NotifyConfigurationType: PropertyObject {
-            public var blockEmail: NotifyEmailType?
-            public var from: StringValue?
-            public var mfaEmail: NotifyEmailType?
-            public var noActionEmail: NotifyEmailType?
-            public var replyTo: StringValue?
-            /// Required.
-            public var sourceArn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("BlockEmail", blockEmail)
-                w.put("From", from)
-                w.put("MfaEmail", mfaEmail)
-                w.put("NoActionEmail", noActionEmail)
-                w.put("ReplyTo", replyTo)
-                w.require("SourceArn", sourceArn)
-            }
-        }
-
-        public final class NotifyEmailType: PropertyObject {
-            public var htmlBody: StringValue?
-            /// Required.
-            public var subject: StringValue?
-            public var textBody: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("HtmlBody", htmlBody)
-                w.require("Subject", subject)
-                w.put("TextBody", textBody)
-            }
-        }
-
-        public final class RiskExceptionConfigurationType: PropertyObject {
-            public var blockedIPRangeList: ListValue<StringValue>?
-            public var skippedIPRangeList: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("BlockedIPRangeList", blockedIPRangeList)
-                w.put("SkippedIPRangeList", skippedIPRangeList)
-            }
-        }
-    }
-
-    /// AWS::Cognito::UserPoolUICustomizationAttachment
-    public final class UserPoolUICustomizationAttachment: Resource {
-        public override class var resourceType: String { "AWS::Cognito::UserPoolUICustomizationAttachment" }
-
-        public var css: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var clientId: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var userPoolId: StringValue?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("CSS", css)
-            w.require("ClientId", clientId)
-            w.require("UserPoolId", userPoolId)
-        }
-    }
-
-    /// AWS::Cognito::UserPoolUser
-    public final class UserPoolUser: Resource {
-        public override class var resourceType: String { "AWS::Cognito::UserPoolUser" }
-
-        /// Changing it replaces the resource.
-        public var clientMetadata: MapValue<StringValue>?
-        /// Changing it replaces the resource.
-        public var desiredDeliveryMediums: ListValue<StringValue>?
-        /// Changing it replaces the resource.
-        public var forceAliasCreation: BoolValue?
-        /// Changing it replaces the resource.
-        public var messageAction: StringValue?
-        /// Changing it replaces the resource.
-        public var userAttributes: ListValue<AttributeType>?
-        /// Required. Changing it replaces the resource.
-        public var userPoolId: StringValue?
-        /// Changing it replaces the resource.
-        public var username: StringValue?
-        /// Changing it replaces the resource.
-        public var validationData: ListValue<AttributeType>?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("ClientMetadata", clientMetadata)
-            w.put("DesiredDeliveryMediums", desiredDeliveryMediums)
-            w.put("ForceAliasCreation", forceAliasCreation)
-            w.put("MessageAction", messageAction)
-            w.put("UserAttributes", userAttributes)
-            w.require("UserPoolId", userPoolId)
-            w.put("Username", username)
-            w.put("ValidationData", validationData)
-        }
-
-        public final class AttributeType: PropertyObject {
-            public var name: StringValue?
-            public var value: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Name", name)
-                w.put("Value", value)
-            }
-        }
-    }
-
-    /// AWS::Cognito::UserPoolUserToGroupAttachment
-    public final class UserPoolUserToGroupAttachment: Resource {
-        public override class var resourceType: String { "AWS::Cognito::UserPoolUserToGroupAttachment" }
-
-        /// Required. Changing it replaces the resource.
-        public var groupName: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var userPoolId: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var username: StringValue?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("GroupName", groupName)
-            w.require("UserPoolId", userPoolId)
-            w.require("Username", username)
         }
     }
 }

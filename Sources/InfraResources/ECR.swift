@@ -7,43 +7,6 @@ import InfraCore
 public enum ECR {}
 
 extension ECR {
-    /// AWS::ECR::PublicRepository
-    public final class PublicRepository: Resource {
-        public override class var resourceType: String { "AWS::ECR::PublicRepository" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var repositoryCatalogData: RepositoryCatalogData?
-        /// Changing it replaces the resource.
-        public var repositoryName: StringValue?
-        public var repositoryPolicyText: Value?
-        public var tags: ListValue<Tag>?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("RepositoryCatalogData", repositoryCatalogData)
-            w.put("RepositoryName", repositoryName)
-            w.put("RepositoryPolicyText", repositoryPolicyText)
-            w.put("Tags", tags)
-        }
-
-        public final class RepositoryCatalogData: PropertyObject {
-            public var aboutText: StringValue?
-            public var architectures: ListValue<StringValue>?
-            public var operatingSystems: ListValue<StringValue>?
-            public var repositoryDescription: StringValue?
-            public var usageText: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("AboutText", aboutText)
-                w.put("Architectures", architectures)
-                w.put("OperatingSystems", operatingSystems)
-                w.put("RepositoryDescription", repositoryDescription)
-                w.put("UsageText", usageText)
-            }
-        }
-    }
-
     /// AWS::ECR::PullThroughCacheRule
     public final class PullThroughCacheRule: Resource {
         public override class var resourceType: String { "AWS::ECR::PullThroughCacheRule" }
@@ -70,20 +33,20 @@ extension ECR {
             w.put("UpstreamRepositoryPrefix", upstreamRepositoryPrefix)
         }
 
-        public struct UpstreamRegistry: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "azure-container-registry",
-                "chainguard",
-                "docker-hub",
-                "ecr",
-                "ecr-public",
-                "github-container-registry",
-                "gitlab-container-registry",
-                "k8s",
-                "quay",
-            ]
+        public final class UpstreamRegistry: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "azure-container-registry",
+                    "chainguard",
+                    "docker-hub",
+                    "ecr",
+                    "ecr-public",
+                    "github-container-registry",
+                    "gitlab-container-registry",
+                    "k8s",
+                    "quay",
+                ]
+            }
             public static var azureContainerRegistry: Self { "azure-container-registry" }
             public static var chainguard: Self { "chainguard" }
             public static var dockerHub: Self { "docker-hub" }
@@ -93,96 +56,6 @@ extension ECR {
             public static var gitlabContainerRegistry: Self { "gitlab-container-registry" }
             public static var k8s: Self { "k8s" }
             public static var quay: Self { "quay" }
-        }
-    }
-
-    /// AWS::ECR::PullTimeUpdateExclusion
-    public final class PullTimeUpdateExclusion: Resource {
-        public override class var resourceType: String { "AWS::ECR::PullTimeUpdateExclusion" }
-
-        /// Required. Changing it replaces the resource.
-        public var principalArn: StringValue?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("PrincipalArn", principalArn)
-        }
-    }
-
-    /// AWS::ECR::RegistryPolicy
-    public final class RegistryPolicy: Resource {
-        public override class var resourceType: String { "AWS::ECR::RegistryPolicy" }
-
-        /// Required.
-        public var policyText: Value?
-
-        public var attrRegistryId: StringValue { getAtt("RegistryId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("PolicyText", policyText)
-        }
-    }
-
-    /// AWS::ECR::RegistryScanningConfiguration
-    public final class RegistryScanningConfiguration: Resource {
-        public override class var resourceType: String { "AWS::ECR::RegistryScanningConfiguration" }
-
-        /// Required.
-        public var rules: ListValue<ScanningRule>?
-        /// Required.
-        public var scanType: ScanType?
-
-        public var attrRegistryId: StringValue { getAtt("RegistryId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("Rules", rules)
-            w.require("ScanType", scanType)
-        }
-
-        public struct FilterType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["WILDCARD"]
-            public static var wildcard: Self { "WILDCARD" }
-        }
-
-        public final class RepositoryFilter: PropertyObject {
-            /// Required.
-            public var filter: StringValue?
-            /// Required.
-            public var filterType: FilterType?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Filter", filter)
-                w.require("FilterType", filterType)
-            }
-        }
-
-        public struct ScanFrequency: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["CONTINUOUS_SCAN", "SCAN_ON_PUSH"]
-            public static var continuousScan: Self { "CONTINUOUS_SCAN" }
-            public static var scanOnPush: Self { "SCAN_ON_PUSH" }
-        }
-
-        public struct ScanType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["BASIC", "ENHANCED"]
-            public static var basic: Self { "BASIC" }
-            public static var enhanced: Self { "ENHANCED" }
-        }
-
-        public final class ScanningRule: PropertyObject {
-            /// Required.
-            public var repositoryFilters: ListValue<RepositoryFilter>?
-            /// Required.
-            public var scanFrequency: ScanFrequency?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("RepositoryFilters", repositoryFilters)
-                w.require("ScanFrequency", scanFrequency)
-            }
         }
     }
 
@@ -199,10 +72,8 @@ extension ECR {
             w.require("ReplicationConfiguration", replicationConfiguration)
         }
 
-        public struct FilterType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["PREFIX_MATCH"]
+        public final class FilterType: SchemaEnum {
+            public override class var allowedValues: [String] { ["PREFIX_MATCH"] }
             public static var prefixMatch: Self { "PREFIX_MATCH" }
         }
 
@@ -295,10 +166,8 @@ extension ECR {
             }
         }
 
-        public struct EncryptionType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["AES256", "KMS", "KMS_DSSE"]
+        public final class EncryptionType: SchemaEnum {
+            public override class var allowedValues: [String] { ["AES256", "KMS", "KMS_DSSE"] }
             public static var aes256: Self { "AES256" }
             public static var kms: Self { "KMS" }
             public static var kmsDsse: Self { "KMS_DSSE" }
@@ -312,15 +181,15 @@ extension ECR {
             }
         }
 
-        public struct ImageTagMutability: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "IMMUTABLE",
-                "IMMUTABLE_WITH_EXCLUSION",
-                "MUTABLE",
-                "MUTABLE_WITH_EXCLUSION",
-            ]
+        public final class ImageTagMutability: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "IMMUTABLE",
+                    "IMMUTABLE_WITH_EXCLUSION",
+                    "MUTABLE",
+                    "MUTABLE_WITH_EXCLUSION",
+                ]
+            }
             public static var immutable: Self { "IMMUTABLE" }
             public static var immutableWithExclusion: Self { "IMMUTABLE_WITH_EXCLUSION" }
             public static var mutable: Self { "MUTABLE" }
@@ -339,10 +208,8 @@ extension ECR {
             }
         }
 
-        public struct ImageTagMutabilityExclusionFilterType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["WILDCARD"]
+        public final class ImageTagMutabilityExclusionFilterType: SchemaEnum {
+            public override class var allowedValues: [String] { ["WILDCARD"] }
             public static var wildcard: Self { "WILDCARD" }
         }
 
@@ -353,147 +220,6 @@ extension ECR {
             public override func write(to w: inout ObjectWriter) {
                 w.put("LifecyclePolicyText", lifecyclePolicyText)
                 w.put("RegistryId", registryId)
-            }
-        }
-    }
-
-    /// AWS::ECR::RepositoryCreationTemplate
-    public final class RepositoryCreationTemplate: Resource {
-        public override class var resourceType: String { "AWS::ECR::RepositoryCreationTemplate" }
-
-        /// Required.
-        public var appliedFor: ListValue<AppliedForItem>?
-        public var customRoleArn: StringValue?
-        public var description: StringValue?
-        public var encryptionConfiguration: EncryptionConfiguration?
-        public var imageTagMutability: ImageTagMutability?
-        public var imageTagMutabilityExclusionFilters: ListValue<ImageTagMutabilityExclusionFilter>?
-        public var lifecyclePolicy: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var prefix: StringValue?
-        public var repositoryPolicy: StringValue?
-        public var resourceTags: ListValue<Tag>?
-
-        public var attrCreatedAt: StringValue { getAtt("CreatedAt") }
-        public var attrUpdatedAt: StringValue { getAtt("UpdatedAt") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("AppliedFor", appliedFor)
-            w.put("CustomRoleArn", customRoleArn)
-            w.put("Description", description)
-            w.put("EncryptionConfiguration", encryptionConfiguration)
-            w.put("ImageTagMutability", imageTagMutability)
-            w.put("ImageTagMutabilityExclusionFilters", imageTagMutabilityExclusionFilters)
-            w.put("LifecyclePolicy", lifecyclePolicy)
-            w.require("Prefix", prefix)
-            w.put("RepositoryPolicy", repositoryPolicy)
-            w.put("ResourceTags", resourceTags)
-        }
-
-        public struct AppliedForItem: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["CREATE_ON_PUSH", "PULL_THROUGH_CACHE", "REPLICATION"]
-            public static var createOnPush: Self { "CREATE_ON_PUSH" }
-            public static var pullThroughCache: Self { "PULL_THROUGH_CACHE" }
-            public static var replication: Self { "REPLICATION" }
-        }
-
-        public final class EncryptionConfiguration: PropertyObject {
-            /// Required.
-            public var encryptionType: EncryptionType?
-            public var kmsKey: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("EncryptionType", encryptionType)
-                w.put("KmsKey", kmsKey)
-            }
-        }
-
-        public struct EncryptionType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["AES256", "KMS", "KMS_DSSE"]
-            public static var aes256: Self { "AES256" }
-            public static var kms: Self { "KMS" }
-            public static var kmsDsse: Self { "KMS_DSSE" }
-        }
-
-        public struct ImageTagMutability: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "IMMUTABLE",
-                "IMMUTABLE_WITH_EXCLUSION",
-                "MUTABLE",
-                "MUTABLE_WITH_EXCLUSION",
-            ]
-            public static var immutable: Self { "IMMUTABLE" }
-            public static var immutableWithExclusion: Self { "IMMUTABLE_WITH_EXCLUSION" }
-            public static var mutable: Self { "MUTABLE" }
-            public static var mutableWithExclusion: Self { "MUTABLE_WITH_EXCLUSION" }
-        }
-
-        public final class ImageTagMutabilityExclusionFilter: PropertyObject {
-            /// Required.
-            public var imageTagMutabilityExclusionFilterType: ImageTagMutabilityExclusionFilterType?
-            /// Required.
-            public var imageTagMutabilityExclusionFilterValue: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("ImageTagMutabilityExclusionFilterType", imageTagMutabilityExclusionFilterType)
-                w.require("ImageTagMutabilityExclusionFilterValue", imageTagMutabilityExclusionFilterValue)
-            }
-
-            public struct ImageTagMutabilityExclusionFilterType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["WILDCARD"]
-                public static var wildcard: Self { "WILDCARD" }
-            }
-        }
-    }
-
-    /// AWS::ECR::SigningConfiguration
-    public final class SigningConfiguration: Resource {
-        public override class var resourceType: String { "AWS::ECR::SigningConfiguration" }
-
-        /// Required.
-        public var rules: ListValue<Rule>?
-
-        public var attrRegistryId: StringValue { getAtt("RegistryId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("Rules", rules)
-        }
-
-        public struct FilterType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["WILDCARD_MATCH"]
-            public static var wildcardMatch: Self { "WILDCARD_MATCH" }
-        }
-
-        public final class RepositoryFilter: PropertyObject {
-            /// Required.
-            public var filter: StringValue?
-            /// Required.
-            public var filterType: FilterType?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Filter", filter)
-                w.require("FilterType", filterType)
-            }
-        }
-
-        public final class Rule: PropertyObject {
-            public var repositoryFilters: ListValue<RepositoryFilter>?
-            /// Required.
-            public var signingProfileArn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("RepositoryFilters", repositoryFilters)
-                w.require("SigningProfileArn", signingProfileArn)
             }
         }
     }

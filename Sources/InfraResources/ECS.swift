@@ -6,6 +6,31 @@ import InfraCore
 /// The `AWS::ECS::*` resource types.
 public enum ECS {}
 
+/// Enumerations several resources of the service share (aliased in each).
+extension ECS {
+    /// Shared by CapacityProvider, Service, TaskDefinition.
+    public final class ActionsStatus: SchemaEnum {
+        public override class var allowedValues: [String] { ["DISABLED", "ENABLED"] }
+        public static var disabled: Self { "DISABLED" }
+        public static var enabled: Self { "ENABLED" }
+    }
+
+    /// Shared by CapacityProvider.
+    public final class BareMetal: SchemaEnum {
+        public override class var allowedValues: [String] { ["excluded", "included", "required"] }
+        public static var excluded: Self { "excluded" }
+        public static var included: Self { "included" }
+        public static var required: Self { "required" }
+    }
+
+    /// Shared by Service.
+    public final class EBSTagSpecificationPropagateTags: SchemaEnum {
+        public override class var allowedValues: [String] { ["SERVICE", "TASK_DEFINITION"] }
+        public static var service: Self { "SERVICE" }
+        public static var taskDefinition: Self { "TASK_DEFINITION" }
+    }
+}
+
 extension ECS {
     /// AWS::ECS::CapacityProvider
     public final class CapacityProvider: Resource {
@@ -55,13 +80,7 @@ extension ECS {
                 w.put("ActionsStatus", actionsStatus)
             }
 
-            public struct ActionsStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias ActionsStatus = ECS.ActionsStatus
         }
 
         public final class AutoScalingGroupProvider: PropertyObject {
@@ -78,21 +97,9 @@ extension ECS {
                 w.put("ManagedTerminationProtection", managedTerminationProtection)
             }
 
-            public struct ManagedDraining: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias ManagedDraining = ECS.ActionsStatus
 
-            public struct ManagedTerminationProtection: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias ManagedTerminationProtection = ECS.ActionsStatus
         }
 
         public final class BaselineEbsBandwidthMbpsRequest: PropertyObject {
@@ -114,14 +121,14 @@ extension ECS {
                 w.put("ReservationPreference", reservationPreference)
             }
 
-            public struct ReservationPreference: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "RESERVATIONS_EXCLUDED",
-                    "RESERVATIONS_FIRST",
-                    "RESERVATIONS_ONLY",
-                ]
+            public final class ReservationPreference: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "RESERVATIONS_EXCLUDED",
+                        "RESERVATIONS_FIRST",
+                        "RESERVATIONS_ONLY",
+                    ]
+                }
                 public static var reservationsExcluded: Self { "RESERVATIONS_EXCLUDED" }
                 public static var reservationsFirst: Self { "RESERVATIONS_FIRST" }
                 public static var reservationsOnly: Self { "RESERVATIONS_ONLY" }
@@ -163,10 +170,8 @@ extension ECS {
                 w.put("StorageConfiguration", storageConfiguration)
             }
 
-            public struct CapacityOptionType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ON_DEMAND", "RESERVED", "SPOT"]
+            public final class CapacityOptionType: SchemaEnum {
+                public override class var allowedValues: [String] { ["ON_DEMAND", "RESERVED", "SPOT"] }
                 public static var onDemand: Self { "ON_DEMAND" }
                 public static var reserved: Self { "RESERVED" }
                 public static var spot: Self { "SPOT" }
@@ -228,10 +233,16 @@ extension ECS {
                 w.require("VCpuCount", vCpuCount)
             }
 
-            public struct AcceleratorManufacturers: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["amazon-web-services", "amd", "habana", "nvidia", "xilinx"]
+            public final class AcceleratorManufacturers: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "amazon-web-services",
+                        "amd",
+                        "habana",
+                        "nvidia",
+                        "xilinx",
+                    ]
+                }
                 public static var amazonWebServices: Self { "amazon-web-services" }
                 public static var amd: Self { "amd" }
                 public static var habana: Self { "habana" }
@@ -239,24 +250,24 @@ extension ECS {
                 public static var xilinx: Self { "xilinx" }
             }
 
-            public struct AcceleratorNames: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "a100",
-                    "a10g",
-                    "h100",
-                    "inferentia",
-                    "k520",
-                    "k80",
-                    "l40s",
-                    "m60",
-                    "radeon-pro-v520",
-                    "t4",
-                    "t4g",
-                    "v100",
-                    "vu9p",
-                ]
+            public final class AcceleratorNames: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "a100",
+                        "a10g",
+                        "h100",
+                        "inferentia",
+                        "k520",
+                        "k80",
+                        "l40s",
+                        "m60",
+                        "radeon-pro-v520",
+                        "t4",
+                        "t4g",
+                        "v100",
+                        "vu9p",
+                    ]
+                }
                 public static var a100: Self { "a100" }
                 public static var a10g: Self { "a10g" }
                 public static var h100: Self { "h100" }
@@ -272,63 +283,34 @@ extension ECS {
                 public static var vu9p: Self { "vu9p" }
             }
 
-            public struct AcceleratorTypes: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["fpga", "gpu", "inference"]
+            public final class AcceleratorTypes: SchemaEnum {
+                public override class var allowedValues: [String] { ["fpga", "gpu", "inference"] }
                 public static var fpga: Self { "fpga" }
                 public static var gpu: Self { "gpu" }
                 public static var inference: Self { "inference" }
             }
 
-            public struct BareMetal: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["excluded", "included", "required"]
-                public static var excluded: Self { "excluded" }
-                public static var included: Self { "included" }
-                public static var required: Self { "required" }
-            }
+            public typealias BareMetal = ECS.BareMetal
 
-            public struct BurstablePerformance: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["excluded", "included", "required"]
-                public static var excluded: Self { "excluded" }
-                public static var included: Self { "included" }
-                public static var required: Self { "required" }
-            }
+            public typealias BurstablePerformance = ECS.BareMetal
 
-            public struct CpuManufacturers: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["amazon-web-services", "amd", "intel"]
+            public final class CpuManufacturers: SchemaEnum {
+                public override class var allowedValues: [String] { ["amazon-web-services", "amd", "intel"] }
                 public static var amazonWebServices: Self { "amazon-web-services" }
                 public static var amd: Self { "amd" }
                 public static var intel: Self { "intel" }
             }
 
-            public struct InstanceGenerations: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["current", "previous"]
+            public final class InstanceGenerations: SchemaEnum {
+                public override class var allowedValues: [String] { ["current", "previous"] }
                 public static var current: Self { "current" }
                 public static var previous: Self { "previous" }
             }
 
-            public struct LocalStorage: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["excluded", "included", "required"]
-                public static var excluded: Self { "excluded" }
-                public static var included: Self { "included" }
-                public static var required: Self { "required" }
-            }
+            public typealias LocalStorage = ECS.BareMetal
 
-            public struct LocalStorageTypes: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["hdd", "ssd"]
+            public final class LocalStorageTypes: SchemaEnum {
+                public override class var allowedValues: [String] { ["hdd", "ssd"] }
                 public static var hdd: Self { "hdd" }
                 public static var ssd: Self { "ssd" }
             }
@@ -342,10 +324,8 @@ extension ECS {
             }
         }
 
-        public struct ManagedInstancesMonitoringOptions: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["BASIC", "DETAILED"]
+        public final class ManagedInstancesMonitoringOptions: SchemaEnum {
+            public override class var allowedValues: [String] { ["BASIC", "DETAILED"] }
             public static var basic: Self { "BASIC" }
             public static var detailed: Self { "DETAILED" }
         }
@@ -379,10 +359,8 @@ extension ECS {
                 w.put("PropagateTags", propagateTags)
             }
 
-            public struct PropagateTags: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["CAPACITY_PROVIDER", "NONE"]
+            public final class PropagateTags: SchemaEnum {
+                public override class var allowedValues: [String] { ["CAPACITY_PROVIDER", "NONE"] }
                 public static var capacityProvider: Self { "CAPACITY_PROVIDER" }
                 public static var noneValue: Self { "NONE" }
             }
@@ -412,13 +390,7 @@ extension ECS {
                 w.put("TargetCapacity", targetCapacity)
             }
 
-            public struct Status: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias Status = ECS.ActionsStatus
         }
 
         public final class MemoryGiBPerVCpuRequest: PropertyObject {
@@ -553,10 +525,8 @@ extension ECS {
                 w.put("Logging", logging)
             }
 
-            public struct Logging: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DEFAULT", "NONE", "OVERRIDE"]
+            public final class Logging: SchemaEnum {
+                public override class var allowedValues: [String] { ["DEFAULT", "NONE", "OVERRIDE"] }
                 public static var `default`: Self { "DEFAULT" }
                 public static var noneValue: Self { "NONE" }
                 public static var override: Self { "OVERRIDE" }
@@ -614,10 +584,8 @@ extension ECS {
             w.require("DefaultCapacityProviderStrategy", defaultCapacityProviderStrategy)
         }
 
-        public struct CapacityProvider: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["FARGATE", "FARGATE_SPOT"]
+        public final class CapacityProvider: SchemaEnum {
+            public override class var allowedValues: [String] { ["FARGATE", "FARGATE_SPOT"] }
             public static var fargate: Self { "FARGATE" }
             public static var fargateSpot: Self { "FARGATE_SPOT" }
         }
@@ -633,627 +601,6 @@ extension ECS {
                 w.require("CapacityProvider", capacityProvider)
                 w.put("Weight", weight)
             }
-        }
-    }
-
-    /// AWS::ECS::Daemon
-    public final class Daemon: Resource {
-        public override class var resourceType: String { "AWS::ECS::Daemon" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var capacityProviderArns: ListValue<StringValue>?
-        /// Changing it replaces the resource.
-        public var clusterArn: StringValue?
-        /// Changing it replaces the resource.
-        public var daemonName: StringValue?
-        public var daemonTaskDefinitionArn: StringValue?
-        public var deploymentConfiguration: DaemonDeploymentConfiguration?
-        public var enableECSManagedTags: BoolValue?
-        public var enableExecuteCommand: BoolValue?
-        public var propagateTags: PropagateTags?
-        public var tags: ListValue<Tag>?
-
-        public var attrCreatedAt: StringValue { getAtt("CreatedAt") }
-        public var attrDaemonArn: StringValue { getAtt("DaemonArn") }
-        public var attrDaemonStatus: StringValue { getAtt("DaemonStatus") }
-        public var attrDeploymentArn: StringValue { getAtt("DeploymentArn") }
-        public var attrUpdatedAt: StringValue { getAtt("UpdatedAt") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("CapacityProviderArns", capacityProviderArns)
-            w.put("ClusterArn", clusterArn)
-            w.put("DaemonName", daemonName)
-            w.put("DaemonTaskDefinitionArn", daemonTaskDefinitionArn)
-            w.put("DeploymentConfiguration", deploymentConfiguration)
-            w.put("EnableECSManagedTags", enableECSManagedTags)
-            w.put("EnableExecuteCommand", enableExecuteCommand)
-            w.put("PropagateTags", propagateTags)
-            w.put("Tags", tags)
-        }
-
-        public final class DaemonAlarmConfiguration: PropertyObject {
-            public var alarmNames: ListValue<StringValue>?
-            public var enable: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("AlarmNames", alarmNames)
-                w.put("Enable", enable)
-            }
-        }
-
-        public final class DaemonDeploymentConfiguration: PropertyObject {
-            public var alarms: DaemonAlarmConfiguration?
-            public var bakeTimeInMinutes: NumberValue?
-            public var drainPercent: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Alarms", alarms)
-                w.put("BakeTimeInMinutes", bakeTimeInMinutes)
-                w.put("DrainPercent", drainPercent)
-            }
-        }
-
-        public struct PropagateTags: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["DAEMON", "NONE"]
-            public static var daemon: Self { "DAEMON" }
-            public static var noneValue: Self { "NONE" }
-        }
-    }
-
-    /// AWS::ECS::DaemonTaskDefinition
-    public final class DaemonTaskDefinition: Resource {
-        public override class var resourceType: String { "AWS::ECS::DaemonTaskDefinition" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Changing it replaces the resource.
-        public var containerDefinitions: ListValue<DaemonContainerDefinition>?
-        /// Changing it replaces the resource.
-        public var cpu: StringValue?
-        /// Changing it replaces the resource.
-        public var executionRoleArn: StringValue?
-        /// Changing it replaces the resource.
-        public var family: StringValue?
-        /// Changing it replaces the resource.
-        public var memory: StringValue?
-        public var tags: ListValue<Tag>?
-        /// Changing it replaces the resource.
-        public var taskRoleArn: StringValue?
-        /// Changing it replaces the resource.
-        public var volumes: ListValue<Volume>?
-
-        public var attrDaemonTaskDefinitionArn: StringValue { getAtt("DaemonTaskDefinitionArn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("ContainerDefinitions", containerDefinitions)
-            w.put("Cpu", cpu)
-            w.put("ExecutionRoleArn", executionRoleArn)
-            w.put("Family", family)
-            w.put("Memory", memory)
-            w.put("Tags", tags)
-            w.put("TaskRoleArn", taskRoleArn)
-            w.put("Volumes", volumes)
-        }
-
-        public final class ContainerDependency: PropertyObject {
-            public var condition: Condition?
-            public var containerName: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Condition", condition)
-                w.put("ContainerName", containerName)
-            }
-
-            public struct Condition: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["COMPLETE", "HEALTHY", "START", "SUCCESS"]
-                public static var complete: Self { "COMPLETE" }
-                public static var healthy: Self { "HEALTHY" }
-                public static var start: Self { "START" }
-                public static var success: Self { "SUCCESS" }
-            }
-        }
-
-        public final class DaemonContainerDefinition: PropertyObject {
-            public var command: ListValue<StringValue>?
-            public var cpu: NumberValue?
-            public var dependsOn: ListValue<ContainerDependency>?
-            public var entryPoint: ListValue<StringValue>?
-            public var environment: ListValue<KeyValuePair>?
-            public var environmentFiles: ListValue<EnvironmentFile>?
-            public var essential: BoolValue?
-            public var firelensConfiguration: FirelensConfiguration?
-            public var healthCheck: HealthCheck?
-            /// Required.
-            public var image: StringValue?
-            public var interactive: BoolValue?
-            public var linuxParameters: LinuxParameters?
-            public var logConfiguration: LogConfiguration?
-            public var memory: NumberValue?
-            public var memoryReservation: NumberValue?
-            public var mountPoints: ListValue<MountPoint>?
-            /// Required.
-            public var name: StringValue?
-            public var privileged: BoolValue?
-            public var pseudoTerminal: BoolValue?
-            public var readonlyRootFilesystem: BoolValue?
-            public var repositoryCredentials: RepositoryCredentials?
-            public var restartPolicy: RestartPolicy?
-            public var secrets: ListValue<Secret>?
-            public var startTimeout: NumberValue?
-            public var stopTimeout: NumberValue?
-            public var systemControls: ListValue<SystemControl>?
-            public var ulimits: ListValue<Ulimit>?
-            public var user: StringValue?
-            public var workingDirectory: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Command", command)
-                w.put("Cpu", cpu)
-                w.put("DependsOn", dependsOn)
-                w.put("EntryPoint", entryPoint)
-                w.put("Environment", environment)
-                w.put("EnvironmentFiles", environmentFiles)
-                w.put("Essential", essential)
-                w.put("FirelensConfiguration", firelensConfiguration)
-                w.put("HealthCheck", healthCheck)
-                w.require("Image", image)
-                w.put("Interactive", interactive)
-                w.put("LinuxParameters", linuxParameters)
-                w.put("LogConfiguration", logConfiguration)
-                w.put("Memory", memory)
-                w.put("MemoryReservation", memoryReservation)
-                w.put("MountPoints", mountPoints)
-                w.require("Name", name)
-                w.put("Privileged", privileged)
-                w.put("PseudoTerminal", pseudoTerminal)
-                w.put("ReadonlyRootFilesystem", readonlyRootFilesystem)
-                w.put("RepositoryCredentials", repositoryCredentials)
-                w.put("RestartPolicy", restartPolicy)
-                w.put("Secrets", secrets)
-                w.put("StartTimeout", startTimeout)
-                w.put("StopTimeout", stopTimeout)
-                w.put("SystemControls", systemControls)
-                w.put("Ulimits", ulimits)
-                w.put("User", user)
-                w.put("WorkingDirectory", workingDirectory)
-            }
-        }
-
-        public final class Device: PropertyObject {
-            public var containerPath: StringValue?
-            public var hostPath: StringValue?
-            public var permissions: ListValue<Permissions>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ContainerPath", containerPath)
-                w.put("HostPath", hostPath)
-                w.put("Permissions", permissions)
-            }
-
-            public struct Permissions: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["mknod", "read", "write"]
-                public static var mknod: Self { "mknod" }
-                public static var read: Self { "read" }
-                public static var write: Self { "write" }
-            }
-        }
-
-        public final class EnvironmentFile: PropertyObject {
-            public var type: EnvironmentFileType?
-            public var value: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Type", type)
-                w.put("Value", value)
-            }
-
-            public struct EnvironmentFileType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["s3"]
-                public static var s3: Self { "s3" }
-            }
-        }
-
-        public final class FirelensConfiguration: PropertyObject {
-            public var options: MapValue<StringValue>?
-            public var type: FirelensConfigurationType?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Options", options)
-                w.put("Type", type)
-            }
-
-            public struct FirelensConfigurationType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["fluentbit", "fluentd"]
-                public static var fluentbit: Self { "fluentbit" }
-                public static var fluentd: Self { "fluentd" }
-            }
-        }
-
-        public final class HealthCheck: PropertyObject {
-            public var command: ListValue<StringValue>?
-            public var interval: NumberValue?
-            public var retries: NumberValue?
-            public var startPeriod: NumberValue?
-            public var timeout: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Command", command)
-                w.put("Interval", interval)
-                w.put("Retries", retries)
-                w.put("StartPeriod", startPeriod)
-                w.put("Timeout", timeout)
-            }
-        }
-
-        public final class HostVolumeProperties: PropertyObject {
-            public var sourcePath: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("SourcePath", sourcePath)
-            }
-        }
-
-        public final class KernelCapabilities: PropertyObject {
-            public var add: ListValue<StringValue>?
-            public var drop: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Add", add)
-                w.put("Drop", drop)
-            }
-        }
-
-        public final class KeyValuePair: PropertyObject {
-            public var name: StringValue?
-            public var value: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Name", name)
-                w.put("Value", value)
-            }
-        }
-
-        public final class LinuxParameters: PropertyObject {
-            public var capabilities: KernelCapabilities?
-            public var devices: ListValue<Device>?
-            public var initProcessEnabled: BoolValue?
-            public var tmpfs: ListValue<Tmpfs>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Capabilities", capabilities)
-                w.put("Devices", devices)
-                w.put("InitProcessEnabled", initProcessEnabled)
-                w.put("Tmpfs", tmpfs)
-            }
-        }
-
-        public final class LogConfiguration: PropertyObject {
-            /// Required.
-            public var logDriver: StringValue?
-            public var options: MapValue<StringValue>?
-            public var secretOptions: ListValue<Secret>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("LogDriver", logDriver)
-                w.put("Options", options)
-                w.put("SecretOptions", secretOptions)
-            }
-        }
-
-        public final class MountPoint: PropertyObject {
-            public var containerPath: StringValue?
-            public var readOnly: BoolValue?
-            public var sourceVolume: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ContainerPath", containerPath)
-                w.put("ReadOnly", readOnly)
-                w.put("SourceVolume", sourceVolume)
-            }
-        }
-
-        public final class RepositoryCredentials: PropertyObject {
-            public var credentialsParameter: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("CredentialsParameter", credentialsParameter)
-            }
-        }
-
-        public final class RestartPolicy: PropertyObject {
-            public var enabled: BoolValue?
-            public var ignoredExitCodes: ListValue<NumberValue>?
-            public var restartAttemptPeriod: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Enabled", enabled)
-                w.put("IgnoredExitCodes", ignoredExitCodes)
-                w.put("RestartAttemptPeriod", restartAttemptPeriod)
-            }
-        }
-
-        public final class Secret: PropertyObject {
-            /// Required.
-            public var name: StringValue?
-            /// Required.
-            public var valueFrom: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Name", name)
-                w.require("ValueFrom", valueFrom)
-            }
-        }
-
-        public final class SystemControl: PropertyObject {
-            public var namespace: StringValue?
-            public var value: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Namespace", namespace)
-                w.put("Value", value)
-            }
-        }
-
-        public final class Tmpfs: PropertyObject {
-            public var containerPath: StringValue?
-            public var mountOptions: ListValue<StringValue>?
-            /// Required.
-            public var size: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ContainerPath", containerPath)
-                w.put("MountOptions", mountOptions)
-                w.require("Size", size)
-            }
-        }
-
-        public final class Ulimit: PropertyObject {
-            /// Required.
-            public var hardLimit: NumberValue?
-            /// Required.
-            public var name: Name?
-            /// Required.
-            public var softLimit: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("HardLimit", hardLimit)
-                w.require("Name", name)
-                w.require("SoftLimit", softLimit)
-            }
-
-            public struct Name: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "core",
-                    "cpu",
-                    "data",
-                    "fsize",
-                    "locks",
-                    "memlock",
-                    "msgqueue",
-                    "nice",
-                    "nofile",
-                    "nproc",
-                    "rss",
-                    "rtprio",
-                    "rttime",
-                    "sigpending",
-                    "stack",
-                ]
-                public static var core: Self { "core" }
-                public static var cpu: Self { "cpu" }
-                public static var data: Self { "data" }
-                public static var fsize: Self { "fsize" }
-                public static var locks: Self { "locks" }
-                public static var memlock: Self { "memlock" }
-                public static var msgqueue: Self { "msgqueue" }
-                public static var nice: Self { "nice" }
-                public static var nofile: Self { "nofile" }
-                public static var nproc: Self { "nproc" }
-                public static var rss: Self { "rss" }
-                public static var rtprio: Self { "rtprio" }
-                public static var rttime: Self { "rttime" }
-                public static var sigpending: Self { "sigpending" }
-                public static var stack: Self { "stack" }
-            }
-        }
-
-        public final class Volume: PropertyObject {
-            public var host: HostVolumeProperties?
-            public var name: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Host", host)
-                w.put("Name", name)
-            }
-        }
-    }
-
-    /// AWS::ECS::ExpressGatewayService
-    public final class ExpressGatewayService: Resource {
-        public override class var resourceType: String { "AWS::ECS::ExpressGatewayService" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Changing it replaces the resource.
-        public var cluster: StringValue?
-        public var cpu: StringValue?
-        /// Required.
-        public var executionRoleArn: StringValue?
-        public var healthCheckPath: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var infrastructureRoleArn: StringValue?
-        public var memory: StringValue?
-        public var networkConfiguration: ExpressGatewayServiceNetworkConfiguration?
-        /// Required.
-        public var primaryContainer: ExpressGatewayContainer?
-        public var scalingTarget: ExpressGatewayScalingTarget?
-        /// Changing it replaces the resource.
-        public var serviceName: StringValue?
-        /// Changing it replaces the resource.
-        public var tags: ListValue<Tag>?
-        public var taskRoleArn: StringValue?
-
-        public var attrActiveConfigurations: Value { getAtt("ActiveConfigurations") }
-        public var attrCreatedAt: StringValue { getAtt("CreatedAt") }
-        public var attrECSManagedResourceArns: Value { getAtt("ECSManagedResourceArns") }
-        public var attrECSManagedResourceArnsAutoScaling: Value { getAtt("ECSManagedResourceArns.AutoScaling") }
-        public var attrECSManagedResourceArnsAutoScalingApplicationAutoScalingPolicies: ListValue<StringValue> { getAtt("ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies") }
-        public var attrECSManagedResourceArnsAutoScalingScalableTarget: StringValue { getAtt("ECSManagedResourceArns.AutoScaling.ScalableTarget") }
-        public var attrECSManagedResourceArnsIngressPath: Value { getAtt("ECSManagedResourceArns.IngressPath") }
-        public var attrECSManagedResourceArnsIngressPathCertificateArn: StringValue { getAtt("ECSManagedResourceArns.IngressPath.CertificateArn") }
-        public var attrECSManagedResourceArnsIngressPathListenerArn: StringValue { getAtt("ECSManagedResourceArns.IngressPath.ListenerArn") }
-        public var attrECSManagedResourceArnsIngressPathListenerRuleArn: StringValue { getAtt("ECSManagedResourceArns.IngressPath.ListenerRuleArn") }
-        public var attrECSManagedResourceArnsIngressPathLoadBalancerArn: StringValue { getAtt("ECSManagedResourceArns.IngressPath.LoadBalancerArn") }
-        public var attrECSManagedResourceArnsIngressPathLoadBalancerSecurityGroups: ListValue<StringValue> { getAtt("ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups") }
-        public var attrECSManagedResourceArnsIngressPathTargetGroupArns: ListValue<StringValue> { getAtt("ECSManagedResourceArns.IngressPath.TargetGroupArns") }
-        public var attrECSManagedResourceArnsLogGroups: ListValue<StringValue> { getAtt("ECSManagedResourceArns.LogGroups") }
-        public var attrECSManagedResourceArnsMetricAlarms: ListValue<StringValue> { getAtt("ECSManagedResourceArns.MetricAlarms") }
-        public var attrECSManagedResourceArnsServiceSecurityGroups: ListValue<StringValue> { getAtt("ECSManagedResourceArns.ServiceSecurityGroups") }
-        public var attrEndpoint: StringValue { getAtt("Endpoint") }
-        public var attrServiceArn: StringValue { getAtt("ServiceArn") }
-        public var attrStatus: Value { getAtt("Status") }
-        public var attrUpdatedAt: StringValue { getAtt("UpdatedAt") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Cluster", cluster)
-            w.put("Cpu", cpu)
-            w.require("ExecutionRoleArn", executionRoleArn)
-            w.put("HealthCheckPath", healthCheckPath)
-            w.require("InfrastructureRoleArn", infrastructureRoleArn)
-            w.put("Memory", memory)
-            w.put("NetworkConfiguration", networkConfiguration)
-            w.require("PrimaryContainer", primaryContainer)
-            w.put("ScalingTarget", scalingTarget)
-            w.put("ServiceName", serviceName)
-            w.put("Tags", tags)
-            w.put("TaskRoleArn", taskRoleArn)
-        }
-
-        public final class ExpressGatewayContainer: PropertyObject {
-            public var awsLogsConfiguration: ExpressGatewayServiceAwsLogsConfiguration?
-            public var command: ListValue<StringValue>?
-            public var containerPort: NumberValue?
-            public var environment: ListValue<KeyValuePair>?
-            /// Required.
-            public var image: StringValue?
-            public var repositoryCredentials: ExpressGatewayRepositoryCredentials?
-            public var secrets: ListValue<Secret>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("AwsLogsConfiguration", awsLogsConfiguration)
-                w.put("Command", command)
-                w.put("ContainerPort", containerPort)
-                w.put("Environment", environment)
-                w.require("Image", image)
-                w.put("RepositoryCredentials", repositoryCredentials)
-                w.put("Secrets", secrets)
-            }
-        }
-
-        public final class ExpressGatewayRepositoryCredentials: PropertyObject {
-            /// Required.
-            public var credentialsParameter: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("CredentialsParameter", credentialsParameter)
-            }
-        }
-
-        public final class ExpressGatewayScalingTarget: PropertyObject {
-            public var autoScalingMetric: ExpressGatewayServiceScalingMetric?
-            public var autoScalingTargetValue: NumberValue?
-            public var maxTaskCount: NumberValue?
-            public var minTaskCount: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("AutoScalingMetric", autoScalingMetric)
-                w.put("AutoScalingTargetValue", autoScalingTargetValue)
-                w.put("MaxTaskCount", maxTaskCount)
-                w.put("MinTaskCount", minTaskCount)
-            }
-        }
-
-        public final class ExpressGatewayServiceAwsLogsConfiguration: PropertyObject {
-            /// Required.
-            public var logGroup: StringValue?
-            /// Required.
-            public var logStreamPrefix: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("LogGroup", logGroup)
-                w.require("LogStreamPrefix", logStreamPrefix)
-            }
-        }
-
-        public final class ExpressGatewayServiceNetworkConfiguration: PropertyObject {
-            public var securityGroups: ListValue<StringValue>?
-            public var subnets: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("SecurityGroups", securityGroups)
-                w.put("Subnets", subnets)
-            }
-        }
-
-        public struct ExpressGatewayServiceScalingMetric: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["AVERAGE_CPU", "AVERAGE_MEMORY", "REQUEST_COUNT_PER_TARGET"]
-            public static var averageCpu: Self { "AVERAGE_CPU" }
-            public static var averageMemory: Self { "AVERAGE_MEMORY" }
-            public static var requestCountPerTarget: Self { "REQUEST_COUNT_PER_TARGET" }
-        }
-
-        public final class KeyValuePair: PropertyObject {
-            /// Required.
-            public var name: StringValue?
-            /// Required.
-            public var value: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Name", name)
-                w.require("Value", value)
-            }
-        }
-
-        public final class Secret: PropertyObject {
-            /// Required.
-            public var name: StringValue?
-            /// Required.
-            public var valueFrom: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Name", name)
-                w.require("ValueFrom", valueFrom)
-            }
-        }
-    }
-
-    /// AWS::ECS::PrimaryTaskSet
-    public final class PrimaryTaskSet: Resource {
-        public override class var resourceType: String { "AWS::ECS::PrimaryTaskSet" }
-
-        /// Required. Changing it replaces the resource.
-        public var cluster: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var service: StringValue?
-        /// Required.
-        public var taskSetId: StringValue?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("Cluster", cluster)
-            w.require("Service", service)
-            w.require("TaskSetId", taskSetId)
         }
     }
 
@@ -1340,13 +687,7 @@ extension ECS {
             }
         }
 
-        public struct AvailabilityZoneRebalancing: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-            public static var disabled: Self { "DISABLED" }
-            public static var enabled: Self { "ENABLED" }
-        }
+        public typealias AvailabilityZoneRebalancing = ECS.ActionsStatus
 
         public final class AwsVpcConfiguration: PropertyObject {
             public var assignPublicIp: AssignPublicIp?
@@ -1359,13 +700,7 @@ extension ECS {
                 w.put("Subnets", subnets)
             }
 
-            public struct AssignPublicIp: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias AssignPublicIp = ECS.ActionsStatus
         }
 
         public final class CanaryConfiguration: PropertyObject {
@@ -1440,10 +775,8 @@ extension ECS {
                 w.put("Strategy", strategy)
             }
 
-            public struct Strategy: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["BLUE_GREEN", "CANARY", "LINEAR", "ROLLING"]
+            public final class Strategy: SchemaEnum {
+                public override class var allowedValues: [String] { ["BLUE_GREEN", "CANARY", "LINEAR", "ROLLING"] }
                 public static var blueGreen: Self { "BLUE_GREEN" }
                 public static var canary: Self { "CANARY" }
                 public static var linear: Self { "LINEAR" }
@@ -1458,10 +791,8 @@ extension ECS {
                 w.put("Type", type)
             }
 
-            public struct DeploymentControllerType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["CODE_DEPLOY", "ECS", "EXTERNAL"]
+            public final class DeploymentControllerType: SchemaEnum {
+                public override class var allowedValues: [String] { ["CODE_DEPLOY", "ECS", "EXTERNAL"] }
                 public static var codeDeploy: Self { "CODE_DEPLOY" }
                 public static var ecs: Self { "ECS" }
                 public static var external: Self { "EXTERNAL" }
@@ -1484,18 +815,18 @@ extension ECS {
                 w.require("RoleArn", roleArn)
             }
 
-            public struct LifecycleStages: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "POST_PRODUCTION_TRAFFIC_SHIFT",
-                    "POST_SCALE_UP",
-                    "POST_TEST_TRAFFIC_SHIFT",
-                    "PRE_SCALE_UP",
-                    "PRODUCTION_TRAFFIC_SHIFT",
-                    "RECONCILE_SERVICE",
-                    "TEST_TRAFFIC_SHIFT",
-                ]
+            public final class LifecycleStages: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "POST_PRODUCTION_TRAFFIC_SHIFT",
+                        "POST_SCALE_UP",
+                        "POST_TEST_TRAFFIC_SHIFT",
+                        "PRE_SCALE_UP",
+                        "PRODUCTION_TRAFFIC_SHIFT",
+                        "RECONCILE_SERVICE",
+                        "TEST_TRAFFIC_SHIFT",
+                    ]
+                }
                 public static var postProductionTrafficShift: Self { "POST_PRODUCTION_TRAFFIC_SHIFT" }
                 public static var postScaleUp: Self { "POST_SCALE_UP" }
                 public static var postTestTrafficShift: Self { "POST_TEST_TRAFFIC_SHIFT" }
@@ -1518,18 +849,10 @@ extension ECS {
                 w.put("Tags", tags)
             }
 
-            public struct EBSTagSpecificationPropagateTags: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["SERVICE", "TASK_DEFINITION"]
-                public static var service: Self { "SERVICE" }
-                public static var taskDefinition: Self { "TASK_DEFINITION" }
-            }
+            public typealias EBSTagSpecificationPropagateTags = ECS.EBSTagSpecificationPropagateTags
 
-            public struct ResourceType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["volume"]
+            public final class ResourceType: SchemaEnum {
+                public override class var allowedValues: [String] { ["volume"] }
                 public static var volume: Self { "volume" }
             }
         }
@@ -1545,10 +868,8 @@ extension ECS {
             }
         }
 
-        public struct LaunchType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["EC2", "EXTERNAL", "FARGATE"]
+        public final class LaunchType: SchemaEnum {
+            public override class var allowedValues: [String] { ["EC2", "EXTERNAL", "FARGATE"] }
             public static var ec2: Self { "EC2" }
             public static var external: Self { "EXTERNAL" }
             public static var fargate: Self { "FARGATE" }
@@ -1610,10 +931,8 @@ extension ECS {
                 w.require("Type", type)
             }
 
-            public struct PlacementConstraintType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["distinctInstance", "memberOf"]
+            public final class PlacementConstraintType: SchemaEnum {
+                public override class var allowedValues: [String] { ["distinctInstance", "memberOf"] }
                 public static var distinctInstance: Self { "distinctInstance" }
                 public static var memberOf: Self { "memberOf" }
             }
@@ -1629,28 +948,18 @@ extension ECS {
                 w.require("Type", type)
             }
 
-            public struct PlacementStrategyType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["binpack", "random", "spread"]
+            public final class PlacementStrategyType: SchemaEnum {
+                public override class var allowedValues: [String] { ["binpack", "random", "spread"] }
                 public static var binpack: Self { "binpack" }
                 public static var random: Self { "random" }
                 public static var spread: Self { "spread" }
             }
         }
 
-        public struct PropagateTags: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["SERVICE", "TASK_DEFINITION"]
-            public static var service: Self { "SERVICE" }
-            public static var taskDefinition: Self { "TASK_DEFINITION" }
-        }
+        public typealias PropagateTags = ECS.EBSTagSpecificationPropagateTags
 
-        public struct SchedulingStrategy: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["DAEMON", "REPLICA"]
+        public final class SchedulingStrategy: SchemaEnum {
+            public override class var allowedValues: [String] { ["DAEMON", "REPLICA"] }
             public static var daemon: Self { "DAEMON" }
             public static var replica: Self { "REPLICA" }
         }
@@ -1677,21 +986,13 @@ extension ECS {
                 w.put("IncludeQueryParameters", includeQueryParameters)
             }
 
-            public struct Format: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["JSON", "TEXT"]
+            public final class Format: SchemaEnum {
+                public override class var allowedValues: [String] { ["JSON", "TEXT"] }
                 public static var json: Self { "JSON" }
                 public static var text: Self { "TEXT" }
             }
 
-            public struct IncludeQueryParameters: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias IncludeQueryParameters = ECS.ActionsStatus
         }
 
         public final class ServiceConnectClientAlias: PropertyObject {
@@ -1821,10 +1122,8 @@ extension ECS {
                 w.put("VolumeType", volumeType)
             }
 
-            public struct FilesystemType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ext3", "ext4", "ntfs", "xfs"]
+            public final class FilesystemType: SchemaEnum {
+                public override class var allowedValues: [String] { ["ext3", "ext4", "ntfs", "xfs"] }
                 public static var ext3: Self { "ext3" }
                 public static var ext4: Self { "ext4" }
                 public static var ntfs: Self { "ntfs" }
@@ -1956,13 +1255,7 @@ extension ECS {
                 w.put("IAM", iam)
             }
 
-            public struct IAM: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias IAM = ECS.ActionsStatus
         }
 
         public final class ContainerDefinition: PropertyObject {
@@ -2056,10 +1349,8 @@ extension ECS {
                 w.put("WorkingDirectory", workingDirectory)
             }
 
-            public struct VersionConsistency: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["disabled", "enabled"]
+            public final class VersionConsistency: SchemaEnum {
+                public override class var allowedValues: [String] { ["disabled", "enabled"] }
                 public static var disabled: Self { "disabled" }
                 public static var enabled: Self { "enabled" }
             }
@@ -2074,10 +1365,8 @@ extension ECS {
                 w.put("ContainerName", containerName)
             }
 
-            public struct Condition: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["COMPLETE", "HEALTHY", "START", "SUCCESS"]
+            public final class Condition: SchemaEnum {
+                public override class var allowedValues: [String] { ["COMPLETE", "HEALTHY", "START", "SUCCESS"] }
                 public static var complete: Self { "COMPLETE" }
                 public static var healthy: Self { "HEALTHY" }
                 public static var start: Self { "START" }
@@ -2096,10 +1385,8 @@ extension ECS {
                 w.put("Permissions", permissions)
             }
 
-            public struct Permissions: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["mknod", "read", "write"]
+            public final class Permissions: SchemaEnum {
+                public override class var allowedValues: [String] { ["mknod", "read", "write"] }
                 public static var mknod: Self { "mknod" }
                 public static var read: Self { "read" }
                 public static var write: Self { "write" }
@@ -2121,10 +1408,8 @@ extension ECS {
                 w.put("Scope", scope)
             }
 
-            public struct Scope: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["shared", "task"]
+            public final class Scope: SchemaEnum {
+                public override class var allowedValues: [String] { ["shared", "task"] }
                 public static var shared: Self { "shared" }
                 public static var task: Self { "task" }
             }
@@ -2146,13 +1431,7 @@ extension ECS {
                 w.put("TransitEncryptionPort", transitEncryptionPort)
             }
 
-            public struct TransitEncryption: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias TransitEncryption = ECS.ActionsStatus
         }
 
         public final class EnvironmentFile: PropertyObject {
@@ -2164,10 +1443,8 @@ extension ECS {
                 w.put("Value", value)
             }
 
-            public struct EnvironmentFileType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["s3"]
+            public final class EnvironmentFileType: SchemaEnum {
+                public override class var allowedValues: [String] { ["s3"] }
                 public static var s3: Self { "s3" }
             }
         }
@@ -2215,10 +1492,8 @@ extension ECS {
                 w.put("Type", type)
             }
 
-            public struct FirelensConfigurationType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["fluentbit", "fluentd"]
+            public final class FirelensConfigurationType: SchemaEnum {
+                public override class var allowedValues: [String] { ["fluentbit", "fluentd"] }
                 public static var fluentbit: Self { "fluentbit" }
                 public static var fluentd: Self { "fluentd" }
             }
@@ -2268,10 +1543,8 @@ extension ECS {
             }
         }
 
-        public struct IpcMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["host", "none", "task"]
+        public final class IpcMode: SchemaEnum {
+            public override class var allowedValues: [String] { ["host", "none", "task"] }
             public static var host: Self { "host" }
             public static var noneValue: Self { "none" }
             public static var task: Self { "task" }
@@ -2342,20 +1615,16 @@ extension ECS {
             }
         }
 
-        public struct NetworkMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["awsvpc", "bridge", "host", "none"]
+        public final class NetworkMode: SchemaEnum {
+            public override class var allowedValues: [String] { ["awsvpc", "bridge", "host", "none"] }
             public static var awsvpc: Self { "awsvpc" }
             public static var bridge: Self { "bridge" }
             public static var host: Self { "host" }
             public static var noneValue: Self { "none" }
         }
 
-        public struct PidMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["host", "task"]
+        public final class PidMode: SchemaEnum {
+            public override class var allowedValues: [String] { ["host", "task"] }
             public static var host: Self { "host" }
             public static var task: Self { "task" }
         }
@@ -2377,19 +1646,15 @@ extension ECS {
                 w.put("Protocol", `protocol`)
             }
 
-            public struct AppProtocol: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["grpc", "http", "http2"]
+            public final class AppProtocol: SchemaEnum {
+                public override class var allowedValues: [String] { ["grpc", "http", "http2"] }
                 public static var grpc: Self { "grpc" }
                 public static var http: Self { "http" }
                 public static var http2: Self { "http2" }
             }
 
-            public struct PortMappingProtocol: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["tcp", "udp"]
+            public final class PortMappingProtocol: SchemaEnum {
+                public override class var allowedValues: [String] { ["tcp", "udp"] }
                 public static var tcp: Self { "tcp" }
                 public static var udp: Self { "udp" }
             }
@@ -2407,10 +1672,8 @@ extension ECS {
                 w.put("Type", type)
             }
 
-            public struct ProxyConfigurationType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["APPMESH"]
+            public final class ProxyConfigurationType: SchemaEnum {
+                public override class var allowedValues: [String] { ["APPMESH"] }
                 public static var appmesh: Self { "APPMESH" }
             }
         }
@@ -2423,10 +1686,8 @@ extension ECS {
             }
         }
 
-        public struct RequiresCompatibilities: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES"]
+        public final class RequiresCompatibilities: SchemaEnum {
+            public override class var allowedValues: [String] { ["EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES"] }
             public static var ec2: Self { "EC2" }
             public static var external: Self { "EXTERNAL" }
             public static var fargate: Self { "FARGATE" }
@@ -2444,10 +1705,8 @@ extension ECS {
                 w.require("Value", value)
             }
 
-            public struct ResourceRequirementType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["GPU", "InferenceAccelerator"]
+            public final class ResourceRequirementType: SchemaEnum {
+                public override class var allowedValues: [String] { ["GPU", "InferenceAccelerator"] }
                 public static var gpu: Self { "GPU" }
                 public static var inferenceAccelerator: Self { "InferenceAccelerator" }
             }
@@ -2474,29 +1733,27 @@ extension ECS {
                 w.put("OperatingSystemFamily", operatingSystemFamily)
             }
 
-            public struct CpuArchitecture: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ARM64", "X86_64"]
+            public final class CpuArchitecture: SchemaEnum {
+                public override class var allowedValues: [String] { ["ARM64", "X86_64"] }
                 public static var arm64: Self { "ARM64" }
                 public static var x86_64: Self { "X86_64" }
             }
 
-            public struct OperatingSystemFamily: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "LINUX",
-                    "WINDOWS_SERVER_2004_CORE",
-                    "WINDOWS_SERVER_2016_FULL",
-                    "WINDOWS_SERVER_2019_CORE",
-                    "WINDOWS_SERVER_2019_FULL",
-                    "WINDOWS_SERVER_2022_CORE",
-                    "WINDOWS_SERVER_2022_FULL",
-                    "WINDOWS_SERVER_2025_CORE",
-                    "WINDOWS_SERVER_2025_FULL",
-                    "WINDOWS_SERVER_20H2_CORE",
-                ]
+            public final class OperatingSystemFamily: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "LINUX",
+                        "WINDOWS_SERVER_2004_CORE",
+                        "WINDOWS_SERVER_2016_FULL",
+                        "WINDOWS_SERVER_2019_CORE",
+                        "WINDOWS_SERVER_2019_FULL",
+                        "WINDOWS_SERVER_2022_CORE",
+                        "WINDOWS_SERVER_2022_FULL",
+                        "WINDOWS_SERVER_2025_CORE",
+                        "WINDOWS_SERVER_2025_FULL",
+                        "WINDOWS_SERVER_20H2_CORE",
+                    ]
+                }
                 public static var linux: Self { "LINUX" }
                 public static var windowsServer2004Core: Self { "WINDOWS_SERVER_2004_CORE" }
                 public static var windowsServer2016Full: Self { "WINDOWS_SERVER_2016_FULL" }
@@ -2557,10 +1814,8 @@ extension ECS {
                 w.require("Type", type)
             }
 
-            public struct TaskDefinitionPlacementConstraintType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["memberOf"]
+            public final class TaskDefinitionPlacementConstraintType: SchemaEnum {
+                public override class var allowedValues: [String] { ["memberOf"] }
                 public static var memberOf: Self { "memberOf" }
             }
         }
@@ -2592,26 +1847,26 @@ extension ECS {
                 w.require("SoftLimit", softLimit)
             }
 
-            public struct Name: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "core",
-                    "cpu",
-                    "data",
-                    "fsize",
-                    "locks",
-                    "memlock",
-                    "msgqueue",
-                    "nice",
-                    "nofile",
-                    "nproc",
-                    "rss",
-                    "rtprio",
-                    "rttime",
-                    "sigpending",
-                    "stack",
-                ]
+            public final class Name: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "core",
+                        "cpu",
+                        "data",
+                        "fsize",
+                        "locks",
+                        "memlock",
+                        "msgqueue",
+                        "nice",
+                        "nofile",
+                        "nproc",
+                        "rss",
+                        "rtprio",
+                        "rttime",
+                        "sigpending",
+                        "stack",
+                    ]
+                }
                 public static var core: Self { "core" }
                 public static var cpu: Self { "cpu" }
                 public static var data: Self { "data" }
@@ -2657,144 +1912,6 @@ extension ECS {
             public override func write(to w: inout ObjectWriter) {
                 w.put("ReadOnly", readOnly)
                 w.put("SourceContainer", sourceContainer)
-            }
-        }
-    }
-
-    /// AWS::ECS::TaskSet
-    public final class TaskSet: Resource {
-        public override class var resourceType: String { "AWS::ECS::TaskSet" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Changing it replaces the resource.
-        public var capacityProviderStrategy: ListValue<CapacityProviderStrategyItem>?
-        /// Required. Changing it replaces the resource.
-        public var cluster: StringValue?
-        /// Changing it replaces the resource.
-        public var externalId: StringValue?
-        /// Changing it replaces the resource.
-        public var launchType: LaunchType?
-        /// Changing it replaces the resource.
-        public var loadBalancers: ListValue<LoadBalancer>?
-        /// Changing it replaces the resource.
-        public var networkConfiguration: NetworkConfiguration?
-        /// Changing it replaces the resource.
-        public var platformVersion: StringValue?
-        public var scale: Scale?
-        /// Required. Changing it replaces the resource.
-        public var service: StringValue?
-        /// Changing it replaces the resource.
-        public var serviceRegistries: ListValue<ServiceRegistry>?
-        public var tags: ListValue<Tag>?
-        /// Required. Changing it replaces the resource.
-        public var taskDefinition: StringValue?
-
-        public var attrId: StringValue { getAtt("Id") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("CapacityProviderStrategy", capacityProviderStrategy)
-            w.require("Cluster", cluster)
-            w.put("ExternalId", externalId)
-            w.put("LaunchType", launchType)
-            w.put("LoadBalancers", loadBalancers)
-            w.put("NetworkConfiguration", networkConfiguration)
-            w.put("PlatformVersion", platformVersion)
-            w.put("Scale", scale)
-            w.require("Service", service)
-            w.put("ServiceRegistries", serviceRegistries)
-            w.put("Tags", tags)
-            w.require("TaskDefinition", taskDefinition)
-        }
-
-        public final class AwsVpcConfiguration: PropertyObject {
-            public var assignPublicIp: AssignPublicIp?
-            public var securityGroups: ListValue<StringValue>?
-            /// Required.
-            public var subnets: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("AssignPublicIp", assignPublicIp)
-                w.put("SecurityGroups", securityGroups)
-                w.require("Subnets", subnets)
-            }
-
-            public struct AssignPublicIp: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
-        }
-
-        public final class CapacityProviderStrategyItem: PropertyObject {
-            public var base: NumberValue?
-            public var capacityProvider: StringValue?
-            public var weight: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Base", base)
-                w.put("CapacityProvider", capacityProvider)
-                w.put("Weight", weight)
-            }
-        }
-
-        public struct LaunchType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["EC2", "FARGATE"]
-            public static var ec2: Self { "EC2" }
-            public static var fargate: Self { "FARGATE" }
-        }
-
-        public final class LoadBalancer: PropertyObject {
-            public var containerName: StringValue?
-            public var containerPort: NumberValue?
-            public var targetGroupArn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ContainerName", containerName)
-                w.put("ContainerPort", containerPort)
-                w.put("TargetGroupArn", targetGroupArn)
-            }
-        }
-
-        public final class NetworkConfiguration: PropertyObject {
-            public var awsVpcConfiguration: AwsVpcConfiguration?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("AwsVpcConfiguration", awsVpcConfiguration)
-            }
-        }
-
-        public final class Scale: PropertyObject {
-            public var unit: Unit?
-            public var value: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Unit", unit)
-                w.put("Value", value)
-            }
-
-            public struct Unit: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["PERCENT"]
-                public static var percent: Self { "PERCENT" }
-            }
-        }
-
-        public final class ServiceRegistry: PropertyObject {
-            public var containerName: StringValue?
-            public var containerPort: NumberValue?
-            public var port: NumberValue?
-            public var registryArn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ContainerName", containerName)
-                w.put("ContainerPort", containerPort)
-                w.put("Port", port)
-                w.put("RegistryArn", registryArn)
             }
         }
     }

@@ -6,6 +6,91 @@ import InfraCore
 /// The `AWS::ElasticLoadBalancingV2::*` resource types.
 public enum ElasticLoadBalancingV2 {}
 
+/// Enumerations several resources of the service share (aliased in each).
+extension ElasticLoadBalancingV2 {
+    /// Shared by Listener, ListenerRule.
+    public final class ActionType: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "authenticate-cognito",
+                "authenticate-oidc",
+                "fixed-response",
+                "forward",
+                "jwt-validation",
+                "redirect",
+            ]
+        }
+        public static var authenticateCognito: Self { "authenticate-cognito" }
+        public static var authenticateOidc: Self { "authenticate-oidc" }
+        public static var fixedResponse: Self { "fixed-response" }
+        public static var forward: Self { "forward" }
+        public static var jwtValidation: Self { "jwt-validation" }
+        public static var redirect: Self { "redirect" }
+    }
+
+    /// Shared by Listener, LoadBalancer.
+    public final class AdvertiseTrustStoreCaNames: SchemaEnum {
+        public override class var allowedValues: [String] { ["off", "on"] }
+        public static var off: Self { "off" }
+        public static var on: Self { "on" }
+    }
+
+    /// Shared by Listener, ListenerRule.
+    public final class AuthenticateOidcConfigOnUnauthenticatedRequest: SchemaEnum {
+        public override class var allowedValues: [String] { ["allow", "authenticate", "deny"] }
+        public static var allow: Self { "allow" }
+        public static var authenticate: Self { "authenticate" }
+        public static var deny: Self { "deny" }
+    }
+
+    /// Shared by Listener, ListenerRule.
+    public final class Format: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "single-string",
+                "space-separated-values",
+                "string-array",
+            ]
+        }
+        public static var singleString: Self { "single-string" }
+        public static var spaceSeparatedValues: Self { "space-separated-values" }
+        public static var stringArray: Self { "string-array" }
+    }
+
+    /// Shared by Listener, TargetGroup.
+    public final class HealthCheckProtocol: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "GENEVE",
+                "HTTP",
+                "HTTPS",
+                "QUIC",
+                "TCP",
+                "TCP_QUIC",
+                "TCP_UDP",
+                "TLS",
+                "UDP",
+            ]
+        }
+        public static var geneve: Self { "GENEVE" }
+        public static var http: Self { "HTTP" }
+        public static var https: Self { "HTTPS" }
+        public static var quic: Self { "QUIC" }
+        public static var tcp: Self { "TCP" }
+        public static var tcpQuic: Self { "TCP_QUIC" }
+        public static var tcpUdp: Self { "TCP_UDP" }
+        public static var tls: Self { "TLS" }
+        public static var udp: Self { "UDP" }
+    }
+
+    /// Shared by Listener, ListenerRule.
+    public final class StatusCode: SchemaEnum {
+        public override class var allowedValues: [String] { ["HTTP_301", "HTTP_302"] }
+        public static var http301: Self { "HTTP_301" }
+        public static var http302: Self { "HTTP_302" }
+    }
+}
+
 extension ElasticLoadBalancingV2 {
     /// AWS::ElasticLoadBalancingV2::Listener
     public final class Listener: Resource {
@@ -61,24 +146,7 @@ extension ElasticLoadBalancingV2 {
                 w.require("Type", type)
             }
 
-            public struct ActionType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "authenticate-cognito",
-                    "authenticate-oidc",
-                    "fixed-response",
-                    "forward",
-                    "jwt-validation",
-                    "redirect",
-                ]
-                public static var authenticateCognito: Self { "authenticate-cognito" }
-                public static var authenticateOidc: Self { "authenticate-oidc" }
-                public static var fixedResponse: Self { "fixed-response" }
-                public static var forward: Self { "forward" }
-                public static var jwtValidation: Self { "jwt-validation" }
-                public static var redirect: Self { "redirect" }
-            }
+            public typealias ActionType = ElasticLoadBalancingV2.ActionType
         }
 
         public final class AuthenticateCognitoConfig: PropertyObject {
@@ -105,14 +173,7 @@ extension ElasticLoadBalancingV2 {
                 w.require("UserPoolDomain", userPoolDomain)
             }
 
-            public struct OnUnauthenticatedRequest: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["allow", "authenticate", "deny"]
-                public static var allow: Self { "allow" }
-                public static var authenticate: Self { "authenticate" }
-                public static var deny: Self { "deny" }
-            }
+            public typealias OnUnauthenticatedRequest = ElasticLoadBalancingV2.AuthenticateOidcConfigOnUnauthenticatedRequest
         }
 
         public final class AuthenticateOidcConfig: PropertyObject {
@@ -149,14 +210,7 @@ extension ElasticLoadBalancingV2 {
                 w.require("UserInfoEndpoint", userInfoEndpoint)
             }
 
-            public struct AuthenticateOidcConfigOnUnauthenticatedRequest: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["allow", "authenticate", "deny"]
-                public static var allow: Self { "allow" }
-                public static var authenticate: Self { "authenticate" }
-                public static var deny: Self { "deny" }
-            }
+            public typealias AuthenticateOidcConfigOnUnauthenticatedRequest = ElasticLoadBalancingV2.AuthenticateOidcConfigOnUnauthenticatedRequest
         }
 
         public final class Certificate: PropertyObject {
@@ -204,14 +258,7 @@ extension ElasticLoadBalancingV2 {
                 w.require("Values", values)
             }
 
-            public struct Format: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["single-string", "space-separated-values", "string-array"]
-                public static var singleString: Self { "single-string" }
-                public static var spaceSeparatedValues: Self { "space-separated-values" }
-                public static var stringArray: Self { "string-array" }
-            }
+            public typealias Format = ElasticLoadBalancingV2.Format
         }
 
         public final class JwtValidationConfig: PropertyObject {
@@ -238,30 +285,7 @@ extension ElasticLoadBalancingV2 {
             }
         }
 
-        public struct ListenerProtocol: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "GENEVE",
-                "HTTP",
-                "HTTPS",
-                "QUIC",
-                "TCP",
-                "TCP_QUIC",
-                "TCP_UDP",
-                "TLS",
-                "UDP",
-            ]
-            public static var geneve: Self { "GENEVE" }
-            public static var http: Self { "HTTP" }
-            public static var https: Self { "HTTPS" }
-            public static var quic: Self { "QUIC" }
-            public static var tcp: Self { "TCP" }
-            public static var tcpQuic: Self { "TCP_QUIC" }
-            public static var tcpUdp: Self { "TCP_UDP" }
-            public static var tls: Self { "TLS" }
-            public static var udp: Self { "UDP" }
-        }
+        public typealias ListenerProtocol = ElasticLoadBalancingV2.HealthCheckProtocol
 
         public final class MutualAuthentication: PropertyObject {
             public var advertiseTrustStoreCaNames: AdvertiseTrustStoreCaNames?
@@ -276,13 +300,7 @@ extension ElasticLoadBalancingV2 {
                 w.put("TrustStoreArn", trustStoreArn)
             }
 
-            public struct AdvertiseTrustStoreCaNames: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["off", "on"]
-                public static var off: Self { "off" }
-                public static var on: Self { "on" }
-            }
+            public typealias AdvertiseTrustStoreCaNames = ElasticLoadBalancingV2.AdvertiseTrustStoreCaNames
         }
 
         public final class RedirectConfig: PropertyObject {
@@ -303,13 +321,7 @@ extension ElasticLoadBalancingV2 {
                 w.require("StatusCode", statusCode)
             }
 
-            public struct StatusCode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["HTTP_301", "HTTP_302"]
-                public static var http301: Self { "HTTP_301" }
-                public static var http302: Self { "HTTP_302" }
-            }
+            public typealias StatusCode = ElasticLoadBalancingV2.StatusCode
         }
 
         public final class TargetGroupStickinessConfig: PropertyObject {
@@ -407,24 +419,7 @@ extension ElasticLoadBalancingV2 {
                 w.require("Type", type)
             }
 
-            public struct ActionType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "authenticate-cognito",
-                    "authenticate-oidc",
-                    "fixed-response",
-                    "forward",
-                    "jwt-validation",
-                    "redirect",
-                ]
-                public static var authenticateCognito: Self { "authenticate-cognito" }
-                public static var authenticateOidc: Self { "authenticate-oidc" }
-                public static var fixedResponse: Self { "fixed-response" }
-                public static var forward: Self { "forward" }
-                public static var jwtValidation: Self { "jwt-validation" }
-                public static var redirect: Self { "redirect" }
-            }
+            public typealias ActionType = ElasticLoadBalancingV2.ActionType
         }
 
         public final class AuthenticateCognitoConfig: PropertyObject {
@@ -451,14 +446,7 @@ extension ElasticLoadBalancingV2 {
                 w.require("UserPoolDomain", userPoolDomain)
             }
 
-            public struct OnUnauthenticatedRequest: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["allow", "authenticate", "deny"]
-                public static var allow: Self { "allow" }
-                public static var authenticate: Self { "authenticate" }
-                public static var deny: Self { "deny" }
-            }
+            public typealias OnUnauthenticatedRequest = ElasticLoadBalancingV2.AuthenticateOidcConfigOnUnauthenticatedRequest
         }
 
         public final class AuthenticateOidcConfig: PropertyObject {
@@ -495,14 +483,7 @@ extension ElasticLoadBalancingV2 {
                 w.require("UserInfoEndpoint", userInfoEndpoint)
             }
 
-            public struct AuthenticateOidcConfigOnUnauthenticatedRequest: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["allow", "authenticate", "deny"]
-                public static var allow: Self { "allow" }
-                public static var authenticate: Self { "authenticate" }
-                public static var deny: Self { "deny" }
-            }
+            public typealias AuthenticateOidcConfigOnUnauthenticatedRequest = ElasticLoadBalancingV2.AuthenticateOidcConfigOnUnauthenticatedRequest
         }
 
         public final class FixedResponseConfig: PropertyObject {
@@ -572,14 +553,7 @@ extension ElasticLoadBalancingV2 {
                 w.require("Values", values)
             }
 
-            public struct Format: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["single-string", "space-separated-values", "string-array"]
-                public static var singleString: Self { "single-string" }
-                public static var spaceSeparatedValues: Self { "space-separated-values" }
-                public static var stringArray: Self { "string-array" }
-            }
+            public typealias Format = ElasticLoadBalancingV2.Format
         }
 
         public final class JwtValidationConfig: PropertyObject {
@@ -642,13 +616,7 @@ extension ElasticLoadBalancingV2 {
                 w.require("StatusCode", statusCode)
             }
 
-            public struct StatusCode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["HTTP_301", "HTTP_302"]
-                public static var http301: Self { "HTTP_301" }
-                public static var http302: Self { "HTTP_302" }
-            }
+            public typealias StatusCode = ElasticLoadBalancingV2.StatusCode
         }
 
         public final class RewriteConfig: PropertyObject {
@@ -736,10 +704,8 @@ extension ElasticLoadBalancingV2 {
                 w.put("UrlRewriteConfig", urlRewriteConfig)
             }
 
-            public struct TransformType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["host-header-rewrite", "url-rewrite"]
+            public final class TransformType: SchemaEnum {
+                public override class var allowedValues: [String] { ["host-header-rewrite", "url-rewrite"] }
                 public static var hostHeaderRewrite: Self { "host-header-rewrite" }
                 public static var urlRewrite: Self { "url-rewrite" }
             }
@@ -805,18 +771,10 @@ extension ElasticLoadBalancingV2 {
             w.put("Type", type)
         }
 
-        public struct EnablePrefixForIpv6SourceNat: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["off", "on"]
-            public static var off: Self { "off" }
-            public static var on: Self { "on" }
-        }
+        public typealias EnablePrefixForIpv6SourceNat = ElasticLoadBalancingV2.AdvertiseTrustStoreCaNames
 
-        public struct IpAddressType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["dualstack", "dualstack-without-public-ipv4", "ipv4"]
+        public final class IpAddressType: SchemaEnum {
+            public override class var allowedValues: [String] { ["dualstack", "dualstack-without-public-ipv4", "ipv4"] }
             public static var dualstack: Self { "dualstack" }
             public static var dualstackWithoutPublicIpv4: Self { "dualstack-without-public-ipv4" }
             public static var ipv4: Self { "ipv4" }
@@ -832,10 +790,8 @@ extension ElasticLoadBalancingV2 {
             }
         }
 
-        public struct LoadBalancerType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["application", "gateway", "network"]
+        public final class LoadBalancerType: SchemaEnum {
+            public override class var allowedValues: [String] { ["application", "gateway", "network"] }
             public static var application: Self { "application" }
             public static var gateway: Self { "gateway" }
             public static var network: Self { "network" }
@@ -850,10 +806,8 @@ extension ElasticLoadBalancingV2 {
             }
         }
 
-        public struct Scheme: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["internal", "internet-facing"]
+        public final class Scheme: SchemaEnum {
+            public override class var allowedValues: [String] { ["internal", "internet-facing"] }
             public static var `internal`: Self { "internal" }
             public static var internetFacing: Self { "internet-facing" }
         }
@@ -937,35 +891,10 @@ extension ElasticLoadBalancingV2 {
             w.put("VpcId", vpcId)
         }
 
-        public struct HealthCheckProtocol: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "GENEVE",
-                "HTTP",
-                "HTTPS",
-                "QUIC",
-                "TCP",
-                "TCP_QUIC",
-                "TCP_UDP",
-                "TLS",
-                "UDP",
-            ]
-            public static var geneve: Self { "GENEVE" }
-            public static var http: Self { "HTTP" }
-            public static var https: Self { "HTTPS" }
-            public static var quic: Self { "QUIC" }
-            public static var tcp: Self { "TCP" }
-            public static var tcpQuic: Self { "TCP_QUIC" }
-            public static var tcpUdp: Self { "TCP_UDP" }
-            public static var tls: Self { "TLS" }
-            public static var udp: Self { "UDP" }
-        }
+        public typealias HealthCheckProtocol = ElasticLoadBalancingV2.HealthCheckProtocol
 
-        public struct IpAddressType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ipv4", "ipv6"]
+        public final class IpAddressType: SchemaEnum {
+            public override class var allowedValues: [String] { ["ipv4", "ipv6"] }
             public static var ipv4: Self { "ipv4" }
             public static var ipv6: Self { "ipv6" }
         }
@@ -1005,103 +934,14 @@ extension ElasticLoadBalancingV2 {
             }
         }
 
-        public struct TargetGroupProtocol: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "GENEVE",
-                "HTTP",
-                "HTTPS",
-                "QUIC",
-                "TCP",
-                "TCP_QUIC",
-                "TCP_UDP",
-                "TLS",
-                "UDP",
-            ]
-            public static var geneve: Self { "GENEVE" }
-            public static var http: Self { "HTTP" }
-            public static var https: Self { "HTTPS" }
-            public static var quic: Self { "QUIC" }
-            public static var tcp: Self { "TCP" }
-            public static var tcpQuic: Self { "TCP_QUIC" }
-            public static var tcpUdp: Self { "TCP_UDP" }
-            public static var tls: Self { "TLS" }
-            public static var udp: Self { "UDP" }
-        }
+        public typealias TargetGroupProtocol = ElasticLoadBalancingV2.HealthCheckProtocol
 
-        public struct TargetType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["alb", "instance", "ip", "lambda"]
+        public final class TargetType: SchemaEnum {
+            public override class var allowedValues: [String] { ["alb", "instance", "ip", "lambda"] }
             public static var alb: Self { "alb" }
             public static var instance: Self { "instance" }
             public static var ip: Self { "ip" }
             public static var lambda: Self { "lambda" }
-        }
-    }
-
-    /// AWS::ElasticLoadBalancingV2::TrustStore
-    public final class TrustStore: Resource {
-        public override class var resourceType: String { "AWS::ElasticLoadBalancingV2::TrustStore" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var caCertificatesBundleS3Bucket: StringValue?
-        public var caCertificatesBundleS3Key: StringValue?
-        public var caCertificatesBundleS3ObjectVersion: StringValue?
-        /// Changing it replaces the resource.
-        public var name: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrNumberOfCaCertificates: NumberValue { getAtt("NumberOfCaCertificates") }
-        public var attrStatus: StringValue { getAtt("Status") }
-        public var attrTrustStoreArn: StringValue { getAtt("TrustStoreArn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("CaCertificatesBundleS3Bucket", caCertificatesBundleS3Bucket)
-            w.put("CaCertificatesBundleS3Key", caCertificatesBundleS3Key)
-            w.put("CaCertificatesBundleS3ObjectVersion", caCertificatesBundleS3ObjectVersion)
-            w.put("Name", name)
-            w.put("Tags", tags)
-        }
-    }
-
-    /// AWS::ElasticLoadBalancingV2::TrustStoreRevocation
-    public final class TrustStoreRevocation: Resource {
-        public override class var resourceType: String { "AWS::ElasticLoadBalancingV2::TrustStoreRevocation" }
-
-        /// Changing it replaces the resource.
-        public var revocationContents: ListValue<RevocationContent>?
-        /// Changing it replaces the resource.
-        public var trustStoreArn: StringValue?
-
-        public var attrRevocationId: NumberValue { getAtt("RevocationId") }
-        public var attrTrustStoreRevocations: Value { getAtt("TrustStoreRevocations") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("RevocationContents", revocationContents)
-            w.put("TrustStoreArn", trustStoreArn)
-        }
-
-        public final class RevocationContent: PropertyObject {
-            public var revocationType: RevocationType?
-            public var s3Bucket: StringValue?
-            public var s3Key: StringValue?
-            public var s3ObjectVersion: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("RevocationType", revocationType)
-                w.put("S3Bucket", s3Bucket)
-                w.put("S3Key", s3Key)
-                w.put("S3ObjectVersion", s3ObjectVersion)
-            }
-
-            public struct RevocationType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["CRL"]
-                public static var crl: Self { "CRL" }
-            }
         }
     }
 }

@@ -7,326 +7,6 @@ import InfraCore
 public enum Events {}
 
 extension Events {
-    /// AWS::Events::ApiDestination
-    public final class ApiDestination: Resource {
-        public override class var resourceType: String { "AWS::Events::ApiDestination" }
-
-        /// Required.
-        public var connectionArn: StringValue?
-        public var description: StringValue?
-        /// Required.
-        public var httpMethod: HttpMethod?
-        /// Required.
-        public var invocationEndpoint: StringValue?
-        public var invocationRateLimitPerSecond: NumberValue?
-        /// Changing it replaces the resource.
-        public var name: StringValue?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-        public var attrArnForPolicy: StringValue { getAtt("ArnForPolicy") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("ConnectionArn", connectionArn)
-            w.put("Description", description)
-            w.require("HttpMethod", httpMethod)
-            w.require("InvocationEndpoint", invocationEndpoint)
-            w.put("InvocationRateLimitPerSecond", invocationRateLimitPerSecond)
-            w.put("Name", name)
-        }
-
-        public struct HttpMethod: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
-            public static var delete: Self { "DELETE" }
-            public static var get: Self { "GET" }
-            public static var head: Self { "HEAD" }
-            public static var options: Self { "OPTIONS" }
-            public static var patch: Self { "PATCH" }
-            public static var post: Self { "POST" }
-            public static var put: Self { "PUT" }
-        }
-    }
-
-    /// AWS::Events::Archive
-    public final class Archive: Resource {
-        public override class var resourceType: String { "AWS::Events::Archive" }
-
-        /// Changing it replaces the resource.
-        public var archiveName: StringValue?
-        public var description: StringValue?
-        public var eventPattern: Value?
-        public var kmsKeyIdentifier: StringValue?
-        public var retentionDays: NumberValue?
-        /// Required. Changing it replaces the resource.
-        public var sourceArn: StringValue?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("ArchiveName", archiveName)
-            w.put("Description", description)
-            w.put("EventPattern", eventPattern)
-            w.put("KmsKeyIdentifier", kmsKeyIdentifier)
-            w.put("RetentionDays", retentionDays)
-            w.require("SourceArn", sourceArn)
-        }
-    }
-
-    /// AWS::Events::Connection
-    public final class Connection: Resource {
-        public override class var resourceType: String { "AWS::Events::Connection" }
-
-        public var authParameters: AuthParameters?
-        public var authorizationType: AuthorizationType?
-        public var description: StringValue?
-        public var invocationConnectivityParameters: ConnectivityParameters?
-        public var kmsKeyIdentifier: StringValue?
-        /// Changing it replaces the resource.
-        public var name: StringValue?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-        public var attrArnForPolicy: StringValue { getAtt("ArnForPolicy") }
-        public var attrAuthParametersConnectivityParametersResourceParametersResourceAssociationArn: StringValue { getAtt("AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn") }
-        public var attrInvocationConnectivityParametersResourceParametersResourceAssociationArn: StringValue { getAtt("InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn") }
-        public var attrSecretArn: StringValue { getAtt("SecretArn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("AuthParameters", authParameters)
-            w.put("AuthorizationType", authorizationType)
-            w.put("Description", description)
-            w.put("InvocationConnectivityParameters", invocationConnectivityParameters)
-            w.put("KmsKeyIdentifier", kmsKeyIdentifier)
-            w.put("Name", name)
-        }
-
-        public final class ApiKeyAuthParameters: PropertyObject {
-            /// Required.
-            public var apiKeyName: StringValue?
-            /// Required.
-            public var apiKeyValue: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("ApiKeyName", apiKeyName)
-                w.require("ApiKeyValue", apiKeyValue)
-            }
-        }
-
-        public final class AuthParameters: PropertyObject {
-            public var apiKeyAuthParameters: ApiKeyAuthParameters?
-            public var basicAuthParameters: BasicAuthParameters?
-            public var connectivityParameters: ConnectivityParameters?
-            public var invocationHttpParameters: ConnectionHttpParameters?
-            public var oAuthParameters: OAuthParameters?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ApiKeyAuthParameters", apiKeyAuthParameters)
-                w.put("BasicAuthParameters", basicAuthParameters)
-                w.put("ConnectivityParameters", connectivityParameters)
-                w.put("InvocationHttpParameters", invocationHttpParameters)
-                w.put("OAuthParameters", oAuthParameters)
-            }
-        }
-
-        public struct AuthorizationType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["API_KEY", "BASIC", "OAUTH_CLIENT_CREDENTIALS"]
-            public static var apiKey: Self { "API_KEY" }
-            public static var basic: Self { "BASIC" }
-            public static var oauthClientCredentials: Self { "OAUTH_CLIENT_CREDENTIALS" }
-        }
-
-        public final class BasicAuthParameters: PropertyObject {
-            /// Required.
-            public var password: StringValue?
-            /// Required.
-            public var username: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Password", password)
-                w.require("Username", username)
-            }
-        }
-
-        public final class ClientParameters: PropertyObject {
-            /// Required.
-            public var clientID: StringValue?
-            /// Required.
-            public var clientSecret: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("ClientID", clientID)
-                w.require("ClientSecret", clientSecret)
-            }
-        }
-
-        public final class ConnectionHttpParameters: PropertyObject {
-            public var bodyParameters: ListValue<Parameter>?
-            public var headerParameters: ListValue<Parameter>?
-            public var queryStringParameters: ListValue<Parameter>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("BodyParameters", bodyParameters)
-                w.put("HeaderParameters", headerParameters)
-                w.put("QueryStringParameters", queryStringParameters)
-            }
-        }
-
-        public final class ConnectivityParameters: PropertyObject {
-            /// Required.
-            public var resourceParameters: ResourceParameters?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("ResourceParameters", resourceParameters)
-            }
-        }
-
-        public final class OAuthParameters: PropertyObject {
-            /// Required.
-            public var authorizationEndpoint: StringValue?
-            /// Required.
-            public var clientParameters: ClientParameters?
-            /// Required.
-            public var httpMethod: HttpMethod?
-            public var oAuthHttpParameters: ConnectionHttpParameters?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("AuthorizationEndpoint", authorizationEndpoint)
-                w.require("ClientParameters", clientParameters)
-                w.require("HttpMethod", httpMethod)
-                w.put("OAuthHttpParameters", oAuthHttpParameters)
-            }
-
-            public struct HttpMethod: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["GET", "POST", "PUT"]
-                public static var get: Self { "GET" }
-                public static var post: Self { "POST" }
-                public static var put: Self { "PUT" }
-            }
-        }
-
-        public final class Parameter: PropertyObject {
-            public var isValueSecret: BoolValue?
-            /// Required.
-            public var key: StringValue?
-            /// Required.
-            public var value: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("IsValueSecret", isValueSecret)
-                w.require("Key", key)
-                w.require("Value", value)
-            }
-        }
-
-        public final class ResourceParameters: PropertyObject {
-            /// Required.
-            public var resourceConfigurationArn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("ResourceConfigurationArn", resourceConfigurationArn)
-            }
-        }
-    }
-
-    /// AWS::Events::Endpoint
-    public final class Endpoint: Resource {
-        public override class var resourceType: String { "AWS::Events::Endpoint" }
-
-        public var description: StringValue?
-        /// Required.
-        public var eventBuses: ListValue<EndpointEventBus>?
-        /// Changing it replaces the resource.
-        public var name: StringValue?
-        public var replicationConfig: ReplicationConfig?
-        public var roleArn: StringValue?
-        /// Required.
-        public var routingConfig: RoutingConfig?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-        public var attrEndpointId: StringValue { getAtt("EndpointId") }
-        public var attrEndpointUrl: StringValue { getAtt("EndpointUrl") }
-        public var attrState: StringValue { getAtt("State") }
-        public var attrStateReason: StringValue { getAtt("StateReason") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Description", description)
-            w.require("EventBuses", eventBuses)
-            w.put("Name", name)
-            w.put("ReplicationConfig", replicationConfig)
-            w.put("RoleArn", roleArn)
-            w.require("RoutingConfig", routingConfig)
-        }
-
-        public final class EndpointEventBus: PropertyObject {
-            /// Required.
-            public var eventBusArn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("EventBusArn", eventBusArn)
-            }
-        }
-
-        public final class FailoverConfig: PropertyObject {
-            /// Required.
-            public var primary: Primary?
-            /// Required.
-            public var secondary: Secondary?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Primary", primary)
-                w.require("Secondary", secondary)
-            }
-        }
-
-        public final class Primary: PropertyObject {
-            /// Required.
-            public var healthCheck: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("HealthCheck", healthCheck)
-            }
-        }
-
-        public final class ReplicationConfig: PropertyObject {
-            /// Required.
-            public var state: ReplicationState?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("State", state)
-            }
-        }
-
-        public struct ReplicationState: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-            public static var disabled: Self { "DISABLED" }
-            public static var enabled: Self { "ENABLED" }
-        }
-
-        public final class RoutingConfig: PropertyObject {
-            /// Required.
-            public var failoverConfig: FailoverConfig?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("FailoverConfig", failoverConfig)
-            }
-        }
-
-        public final class Secondary: PropertyObject {
-            /// Required.
-            public var route: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Route", route)
-            }
-        }
-    }
-
     /// AWS::Events::EventBus
     public final class EventBus: Resource {
         public override class var resourceType: String { "AWS::Events::EventBus" }
@@ -380,18 +60,14 @@ extension Events {
                 w.put("Level", level)
             }
 
-            public struct IncludeDetail: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["FULL", "NONE"]
+            public final class IncludeDetail: SchemaEnum {
+                public override class var allowedValues: [String] { ["FULL", "NONE"] }
                 public static var full: Self { "FULL" }
                 public static var noneValue: Self { "NONE" }
             }
 
-            public struct Level: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ERROR", "INFO", "OFF", "TRACE"]
+            public final class Level: SchemaEnum {
+                public override class var allowedValues: [String] { ["ERROR", "INFO", "OFF", "TRACE"] }
                 public static var error: Self { "ERROR" }
                 public static var info: Self { "INFO" }
                 public static var off: Self { "OFF" }
@@ -422,10 +98,8 @@ extension Events {
             w.require("StatementId", statementId)
         }
 
-        public struct Action: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["events:PutEvents"]
+        public final class Action: SchemaEnum {
+            public override class var allowedValues: [String] { ["events:PutEvents"] }
             public static var eventsPutEvents: Self { "events:PutEvents" }
         }
 
@@ -440,10 +114,8 @@ extension Events {
                 w.put("Value", value)
             }
 
-            public struct ConditionType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["StringEquals"]
+            public final class ConditionType: SchemaEnum {
+                public override class var allowedValues: [String] { ["StringEquals"] }
                 public static var stringEquals: Self { "StringEquals" }
             }
         }
@@ -500,10 +172,8 @@ extension Events {
                 w.require("Subnets", subnets)
             }
 
-            public struct AssignPublicIp: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
+            public final class AssignPublicIp: SchemaEnum {
+                public override class var allowedValues: [String] { ["DISABLED", "ENABLED"] }
                 public static var disabled: Self { "DISABLED" }
                 public static var enabled: Self { "ENABLED" }
             }
@@ -596,19 +266,15 @@ extension Events {
                 w.require("TaskDefinitionArn", taskDefinitionArn)
             }
 
-            public struct LaunchType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["EC2", "EXTERNAL", "FARGATE"]
+            public final class LaunchType: SchemaEnum {
+                public override class var allowedValues: [String] { ["EC2", "EXTERNAL", "FARGATE"] }
                 public static var ec2: Self { "EC2" }
                 public static var external: Self { "EXTERNAL" }
                 public static var fargate: Self { "FARGATE" }
             }
 
-            public struct PropagateTags: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["TASK_DEFINITION"]
+            public final class PropagateTags: SchemaEnum {
+                public override class var allowedValues: [String] { ["TASK_DEFINITION"] }
                 public static var taskDefinition: Self { "TASK_DEFINITION" }
             }
         }
@@ -662,10 +328,8 @@ extension Events {
                 w.put("Type", type)
             }
 
-            public struct PlacementConstraintType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["distinctInstance", "memberOf"]
+            public final class PlacementConstraintType: SchemaEnum {
+                public override class var allowedValues: [String] { ["distinctInstance", "memberOf"] }
                 public static var distinctInstance: Self { "distinctInstance" }
                 public static var memberOf: Self { "memberOf" }
             }
@@ -762,14 +426,14 @@ extension Events {
             }
         }
 
-        public struct State: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "DISABLED",
-                "ENABLED",
-                "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
-            ]
+        public final class State: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "DISABLED",
+                    "ENABLED",
+                    "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+                ]
+            }
             public static var disabled: Self { "DISABLED" }
             public static var enabled: Self { "ENABLED" }
             public static var enabledWithAllCloudtrailManagementEvents: Self { "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" }

@@ -7,26 +7,6 @@ import InfraCore
 public enum IAM {}
 
 extension IAM {
-    /// AWS::IAM::AccessKey
-    public final class AccessKey: Resource {
-        public override class var resourceType: String { "AWS::IAM::AccessKey" }
-
-        /// Changing it replaces the resource.
-        public var serial: NumberValue?
-        public var status: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var userName: StringValue?
-
-        public var attrId: StringValue { getAtt("Id") }
-        public var attrSecretAccessKey: StringValue { getAtt("SecretAccessKey") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Serial", serial)
-            w.put("Status", status)
-            w.require("UserName", userName)
-        }
-    }
-
     /// AWS::IAM::Group
     public final class Group: Resource {
         public override class var resourceType: String { "AWS::IAM::Group" }
@@ -56,23 +36,6 @@ extension IAM {
                 w.require("PolicyDocument", policyDocument)
                 w.require("PolicyName", policyName)
             }
-        }
-    }
-
-    /// AWS::IAM::GroupPolicy
-    public final class GroupPolicy: Resource {
-        public override class var resourceType: String { "AWS::IAM::GroupPolicy" }
-
-        /// Required. Changing it replaces the resource.
-        public var groupName: StringValue?
-        public var policyDocument: Value?
-        /// Required. Changing it replaces the resource.
-        public var policyName: StringValue?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("GroupName", groupName)
-            w.put("PolicyDocument", policyDocument)
-            w.require("PolicyName", policyName)
         }
     }
 
@@ -239,84 +202,6 @@ extension IAM {
         }
     }
 
-    /// AWS::IAM::SAMLProvider
-    public final class SAMLProvider: Resource {
-        public override class var resourceType: String { "AWS::IAM::SAMLProvider" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Changing it replaces the resource.
-        public var addPrivateKey: StringValue?
-        public var assertionEncryptionMode: AssertionEncryptionMode?
-        /// Changing it replaces the resource.
-        public var name: StringValue?
-        public var privateKeyList: ListValue<SAMLPrivateKey>?
-        /// Changing it replaces the resource.
-        public var removePrivateKey: StringValue?
-        public var samlMetadataDocument: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-        public var attrSamlProviderUUID: StringValue { getAtt("SamlProviderUUID") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("AddPrivateKey", addPrivateKey)
-            w.put("AssertionEncryptionMode", assertionEncryptionMode)
-            w.put("Name", name)
-            w.put("PrivateKeyList", privateKeyList)
-            w.put("RemovePrivateKey", removePrivateKey)
-            w.put("SamlMetadataDocument", samlMetadataDocument)
-            w.put("Tags", tags)
-        }
-
-        public struct AssertionEncryptionMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["Allowed", "Required"]
-            public static var allowed: Self { "Allowed" }
-            public static var required: Self { "Required" }
-        }
-
-        public final class SAMLPrivateKey: PropertyObject {
-            /// Required.
-            public var keyId: StringValue?
-            /// Required.
-            public var timestamp: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("KeyId", keyId)
-                w.require("Timestamp", timestamp)
-            }
-        }
-    }
-
-    /// AWS::IAM::ServerCertificate
-    public final class ServerCertificate: Resource {
-        public override class var resourceType: String { "AWS::IAM::ServerCertificate" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Changing it replaces the resource.
-        public var certificateBody: StringValue?
-        /// Changing it replaces the resource.
-        public var certificateChain: StringValue?
-        public var pathProperty: StringValue?
-        /// Changing it replaces the resource.
-        public var privateKey: StringValue?
-        /// Changing it replaces the resource.
-        public var serverCertificateName: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("CertificateBody", certificateBody)
-            w.put("CertificateChain", certificateChain)
-            w.put("Path", pathProperty)
-            w.put("PrivateKey", privateKey)
-            w.put("ServerCertificateName", serverCertificateName)
-            w.put("Tags", tags)
-        }
-    }
-
     /// AWS::IAM::ServiceLinkedRole
     public final class ServiceLinkedRole: Resource {
         public override class var resourceType: String { "AWS::IAM::ServiceLinkedRole" }
@@ -388,23 +273,6 @@ extension IAM {
         }
     }
 
-    /// AWS::IAM::UserPolicy
-    public final class UserPolicy: Resource {
-        public override class var resourceType: String { "AWS::IAM::UserPolicy" }
-
-        public var policyDocument: Value?
-        /// Required. Changing it replaces the resource.
-        public var policyName: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var userName: StringValue?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("PolicyDocument", policyDocument)
-            w.require("PolicyName", policyName)
-            w.require("UserName", userName)
-        }
-    }
-
     /// AWS::IAM::UserToGroupAddition
     public final class UserToGroupAddition: Resource {
         public override class var resourceType: String { "AWS::IAM::UserToGroupAddition" }
@@ -419,29 +287,6 @@ extension IAM {
         public override func writeProperties(to w: inout ObjectWriter) {
             w.require("GroupName", groupName)
             w.require("Users", users)
-        }
-    }
-
-    /// AWS::IAM::VirtualMFADevice
-    public final class VirtualMFADevice: Resource {
-        public override class var resourceType: String { "AWS::IAM::VirtualMFADevice" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Changing it replaces the resource.
-        public var pathProperty: StringValue?
-        public var tags: ListValue<Tag>?
-        /// Required.
-        public var users: ListValue<StringValue>?
-        /// Changing it replaces the resource.
-        public var virtualMfaDeviceName: StringValue?
-
-        public var attrSerialNumber: StringValue { getAtt("SerialNumber") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Path", pathProperty)
-            w.put("Tags", tags)
-            w.require("Users", users)
-            w.put("VirtualMfaDeviceName", virtualMfaDeviceName)
         }
     }
 }

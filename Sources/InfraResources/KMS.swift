@@ -58,28 +58,28 @@ extension KMS {
             w.put("Tags", tags)
         }
 
-        public struct KeySpec: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "ECC_NIST_EDWARDS25519",
-                "ECC_NIST_P256",
-                "ECC_NIST_P384",
-                "ECC_NIST_P521",
-                "ECC_SECG_P256K1",
-                "HMAC_224",
-                "HMAC_256",
-                "HMAC_384",
-                "HMAC_512",
-                "ML_DSA_44",
-                "ML_DSA_65",
-                "ML_DSA_87",
-                "RSA_2048",
-                "RSA_3072",
-                "RSA_4096",
-                "SM2",
-                "SYMMETRIC_DEFAULT",
-            ]
+        public final class KeySpec: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "ECC_NIST_EDWARDS25519",
+                    "ECC_NIST_P256",
+                    "ECC_NIST_P384",
+                    "ECC_NIST_P521",
+                    "ECC_SECG_P256K1",
+                    "HMAC_224",
+                    "HMAC_256",
+                    "HMAC_384",
+                    "HMAC_512",
+                    "ML_DSA_44",
+                    "ML_DSA_65",
+                    "ML_DSA_87",
+                    "RSA_2048",
+                    "RSA_3072",
+                    "RSA_4096",
+                    "SM2",
+                    "SYMMETRIC_DEFAULT",
+                ]
+            }
             public static var eccNistEdwards25519: Self { "ECC_NIST_EDWARDS25519" }
             public static var eccNistP256: Self { "ECC_NIST_P256" }
             public static var eccNistP384: Self { "ECC_NIST_P384" }
@@ -99,54 +99,25 @@ extension KMS {
             public static var symmetricDefault: Self { "SYMMETRIC_DEFAULT" }
         }
 
-        public struct KeyUsage: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "ENCRYPT_DECRYPT",
-                "GENERATE_VERIFY_MAC",
-                "KEY_AGREEMENT",
-                "SIGN_VERIFY",
-            ]
+        public final class KeyUsage: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "ENCRYPT_DECRYPT",
+                    "GENERATE_VERIFY_MAC",
+                    "KEY_AGREEMENT",
+                    "SIGN_VERIFY",
+                ]
+            }
             public static var encryptDecrypt: Self { "ENCRYPT_DECRYPT" }
             public static var generateVerifyMac: Self { "GENERATE_VERIFY_MAC" }
             public static var keyAgreement: Self { "KEY_AGREEMENT" }
             public static var signVerify: Self { "SIGN_VERIFY" }
         }
 
-        public struct Origin: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["AWS_KMS", "EXTERNAL"]
+        public final class Origin: SchemaEnum {
+            public override class var allowedValues: [String] { ["AWS_KMS", "EXTERNAL"] }
             public static var awsKms: Self { "AWS_KMS" }
             public static var external: Self { "EXTERNAL" }
-        }
-    }
-
-    /// AWS::KMS::ReplicaKey
-    public final class ReplicaKey: Resource {
-        public override class var resourceType: String { "AWS::KMS::ReplicaKey" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var description: StringValue?
-        public var enabled: BoolValue?
-        /// Required.
-        public var keyPolicy: Value?
-        public var pendingWindowInDays: NumberValue?
-        /// Required. Changing it replaces the resource.
-        public var primaryKeyArn: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-        public var attrKeyId: StringValue { getAtt("KeyId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Description", description)
-            w.put("Enabled", enabled)
-            w.require("KeyPolicy", keyPolicy)
-            w.put("PendingWindowInDays", pendingWindowInDays)
-            w.require("PrimaryKeyArn", primaryKeyArn)
-            w.put("Tags", tags)
         }
     }
 }

@@ -6,6 +6,131 @@ import InfraCore
 /// The `AWS::Lambda::*` resource types.
 public enum Lambda {}
 
+/// Enumerations several resources of the service share (aliased in each).
+extension Lambda {
+    /// Shared by Function, LayerVersion.
+    public final class Architectures: SchemaEnum {
+        public override class var allowedValues: [String] { ["arm64", "x86_64"] }
+        public static var arm64: Self { "arm64" }
+        public static var x86_64: Self { "x86_64" }
+    }
+
+    /// Shared by Permission, Url.
+    public final class AuthType: SchemaEnum {
+        public override class var allowedValues: [String] { ["AWS_IAM", "NONE"] }
+        public static var awsIam: Self { "AWS_IAM" }
+        public static var noneValue: Self { "NONE" }
+    }
+
+    /// Shared by Function, LayerVersion.
+    public final class CompatibleRuntimes: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "dotnet10",
+                "dotnet6",
+                "dotnet8",
+                "dotnetcore1.0",
+                "dotnetcore2.0",
+                "dotnetcore2.1",
+                "dotnetcore3.1",
+                "go1.x",
+                "java11",
+                "java17",
+                "java21",
+                "java25",
+                "java8",
+                "java8.al2",
+                "nodejs",
+                "nodejs10.x",
+                "nodejs12.x",
+                "nodejs14.x",
+                "nodejs16.x",
+                "nodejs18.x",
+                "nodejs20.x",
+                "nodejs22.x",
+                "nodejs24.x",
+                "nodejs4.3",
+                "nodejs4.3-edge",
+                "nodejs6.10",
+                "nodejs8.10",
+                "provided",
+                "provided.al2",
+                "provided.al2023",
+                "python2.7",
+                "python3.10",
+                "python3.11",
+                "python3.12",
+                "python3.13",
+                "python3.14",
+                "python3.6",
+                "python3.7",
+                "python3.8",
+                "python3.9",
+                "ruby2.5",
+                "ruby2.7",
+                "ruby3.2",
+                "ruby3.3",
+                "ruby3.4",
+                "ruby4.0",
+            ]
+        }
+        public static var dotnet10: Self { "dotnet10" }
+        public static var dotnet6: Self { "dotnet6" }
+        public static var dotnet8: Self { "dotnet8" }
+        public static var dotnetcore1_0: Self { "dotnetcore1.0" }
+        public static var dotnetcore2_0: Self { "dotnetcore2.0" }
+        public static var dotnetcore2_1: Self { "dotnetcore2.1" }
+        public static var dotnetcore3_1: Self { "dotnetcore3.1" }
+        public static var go1X: Self { "go1.x" }
+        public static var java11: Self { "java11" }
+        public static var java17: Self { "java17" }
+        public static var java21: Self { "java21" }
+        public static var java25: Self { "java25" }
+        public static var java8: Self { "java8" }
+        public static var java8Al2: Self { "java8.al2" }
+        public static var nodejs: Self { "nodejs" }
+        public static var nodejs10X: Self { "nodejs10.x" }
+        public static var nodejs12X: Self { "nodejs12.x" }
+        public static var nodejs14X: Self { "nodejs14.x" }
+        public static var nodejs16X: Self { "nodejs16.x" }
+        public static var nodejs18X: Self { "nodejs18.x" }
+        public static var nodejs20X: Self { "nodejs20.x" }
+        public static var nodejs22X: Self { "nodejs22.x" }
+        public static var nodejs24X: Self { "nodejs24.x" }
+        public static var nodejs4_3: Self { "nodejs4.3" }
+        public static var nodejs4_3Edge: Self { "nodejs4.3-edge" }
+        public static var nodejs6_10: Self { "nodejs6.10" }
+        public static var nodejs8_10: Self { "nodejs8.10" }
+        public static var provided: Self { "provided" }
+        public static var providedAl2: Self { "provided.al2" }
+        public static var providedAl2023: Self { "provided.al2023" }
+        public static var python2_7: Self { "python2.7" }
+        public static var python3_10: Self { "python3.10" }
+        public static var python3_11: Self { "python3.11" }
+        public static var python3_12: Self { "python3.12" }
+        public static var python3_13: Self { "python3.13" }
+        public static var python3_14: Self { "python3.14" }
+        public static var python3_6: Self { "python3.6" }
+        public static var python3_7: Self { "python3.7" }
+        public static var python3_8: Self { "python3.8" }
+        public static var python3_9: Self { "python3.9" }
+        public static var ruby2_5: Self { "ruby2.5" }
+        public static var ruby2_7: Self { "ruby2.7" }
+        public static var ruby3_2: Self { "ruby3.2" }
+        public static var ruby3_3: Self { "ruby3.3" }
+        public static var ruby3_4: Self { "ruby3.4" }
+        public static var ruby4_0: Self { "ruby4.0" }
+    }
+
+    /// Shared by EventSourceMapping, Function.
+    public final class SystemLogLevel: SchemaEnum {
+        public override class var allowedValues: [String] { ["DEBUG", "INFO", "WARN"] }
+        public static var debug: Self { "DEBUG" }
+        public static var info: Self { "INFO" }
+        public static var warn: Self { "WARN" }
+    }
+}
+
 extension Lambda {
     /// AWS::Lambda::Alias
     public final class Alias: Resource {
@@ -58,166 +183,6 @@ extension Lambda {
             public override func write(to w: inout ObjectWriter) {
                 w.require("FunctionVersion", functionVersion)
                 w.require("FunctionWeight", functionWeight)
-            }
-        }
-    }
-
-    /// AWS::Lambda::CapacityProvider
-    public final class CapacityProvider: Resource {
-        public override class var resourceType: String { "AWS::Lambda::CapacityProvider" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Changing it replaces the resource.
-        public var capacityProviderName: StringValue?
-        public var capacityProviderScalingConfig: CapacityProviderScalingConfig?
-        /// Changing it replaces the resource.
-        public var instanceRequirements: InstanceRequirements?
-        /// Changing it replaces the resource.
-        public var kmsKeyArn: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var permissionsConfig: CapacityProviderPermissionsConfig?
-        public var tags: ListValue<Tag>?
-        /// Required. Changing it replaces the resource.
-        public var vpcConfig: CapacityProviderVpcConfig?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-        public var attrState: StringValue { getAtt("State") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("CapacityProviderName", capacityProviderName)
-            w.put("CapacityProviderScalingConfig", capacityProviderScalingConfig)
-            w.put("InstanceRequirements", instanceRequirements)
-            w.put("KmsKeyArn", kmsKeyArn)
-            w.require("PermissionsConfig", permissionsConfig)
-            w.put("Tags", tags)
-            w.require("VpcConfig", vpcConfig)
-        }
-
-        public struct Architecture: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["arm64", "x86_64"]
-            public static var arm64: Self { "arm64" }
-            public static var x86_64: Self { "x86_64" }
-        }
-
-        public final class CapacityProviderPermissionsConfig: PropertyObject {
-            /// Required.
-            public var capacityProviderOperatorRoleArn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("CapacityProviderOperatorRoleArn", capacityProviderOperatorRoleArn)
-            }
-        }
-
-        public struct CapacityProviderPredefinedMetricType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["LambdaCapacityProviderAverageCPUUtilization"]
-            public static var lambdaCapacityProviderAverageCPUUtilization: Self { "LambdaCapacityProviderAverageCPUUtilization" }
-        }
-
-        public final class CapacityProviderScalingConfig: PropertyObject {
-            public var maxVCpuCount: NumberValue?
-            public var scalingMode: CapacityProviderScalingMode?
-            public var scalingPolicies: ListValue<TargetTrackingScalingPolicy>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("MaxVCpuCount", maxVCpuCount)
-                w.put("ScalingMode", scalingMode)
-                w.put("ScalingPolicies", scalingPolicies)
-            }
-        }
-
-        public struct CapacityProviderScalingMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["Auto", "Manual"]
-            public static var auto: Self { "Auto" }
-            public static var manual: Self { "Manual" }
-        }
-
-        public final class CapacityProviderVpcConfig: PropertyObject {
-            /// Required.
-            public var securityGroupIds: ListValue<StringValue>?
-            /// Required.
-            public var subnetIds: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("SecurityGroupIds", securityGroupIds)
-                w.require("SubnetIds", subnetIds)
-            }
-        }
-
-        public final class InstanceRequirements: PropertyObject {
-            public var allowedInstanceTypes: ListValue<StringValue>?
-            public var architectures: ListValue<Architecture>?
-            public var excludedInstanceTypes: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("AllowedInstanceTypes", allowedInstanceTypes)
-                w.put("Architectures", architectures)
-                w.put("ExcludedInstanceTypes", excludedInstanceTypes)
-            }
-        }
-
-        public final class TargetTrackingScalingPolicy: PropertyObject {
-            /// Required.
-            public var predefinedMetricType: CapacityProviderPredefinedMetricType?
-            /// Required.
-            public var targetValue: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("PredefinedMetricType", predefinedMetricType)
-                w.require("TargetValue", targetValue)
-            }
-        }
-    }
-
-    /// AWS::Lambda::CodeSigningConfig
-    public final class CodeSigningConfig: Resource {
-        public override class var resourceType: String { "AWS::Lambda::CodeSigningConfig" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Required.
-        public var allowedPublishers: AllowedPublishers?
-        public var codeSigningPolicies: CodeSigningPolicies?
-        public var description: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrCodeSigningConfigArn: StringValue { getAtt("CodeSigningConfigArn") }
-        public var attrCodeSigningConfigId: StringValue { getAtt("CodeSigningConfigId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("AllowedPublishers", allowedPublishers)
-            w.put("CodeSigningPolicies", codeSigningPolicies)
-            w.put("Description", description)
-            w.put("Tags", tags)
-        }
-
-        public final class AllowedPublishers: PropertyObject {
-            /// Required.
-            public var signingProfileVersionArns: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("SigningProfileVersionArns", signingProfileVersionArns)
-            }
-        }
-
-        public final class CodeSigningPolicies: PropertyObject {
-            /// Required.
-            public var untrustedArtifactOnDeployment: UntrustedArtifactOnDeployment?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("UntrustedArtifactOnDeployment", untrustedArtifactOnDeployment)
-            }
-
-            public struct UntrustedArtifactOnDeployment: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Enforce", "Warn"]
-                public static var enforce: Self { "Enforce" }
-                public static var warn: Self { "Warn" }
             }
         }
     }
@@ -373,10 +338,8 @@ extension Lambda {
                 w.put("FullDocument", fullDocument)
             }
 
-            public struct FullDocument: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Default", "UpdateLookup"]
+            public final class FullDocument: SchemaEnum {
+                public override class var allowedValues: [String] { ["Default", "UpdateLookup"] }
                 public static var `default`: Self { "Default" }
                 public static var updateLookup: Self { "UpdateLookup" }
             }
@@ -406,10 +369,8 @@ extension Lambda {
             }
         }
 
-        public struct FunctionResponseTypes: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ReportBatchItemFailures"]
+        public final class FunctionResponseTypes: SchemaEnum {
+            public override class var allowedValues: [String] { ["ReportBatchItemFailures"] }
             public static var reportBatchItemFailures: Self { "ReportBatchItemFailures" }
         }
 
@@ -420,14 +381,7 @@ extension Lambda {
                 w.put("SystemLogLevel", systemLogLevel)
             }
 
-            public struct SystemLogLevel: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DEBUG", "INFO", "WARN"]
-                public static var debug: Self { "DEBUG" }
-                public static var info: Self { "INFO" }
-                public static var warn: Self { "WARN" }
-            }
+            public typealias SystemLogLevel = Lambda.SystemLogLevel
         }
 
         public final class MetricsConfig: PropertyObject {
@@ -437,10 +391,8 @@ extension Lambda {
                 w.put("Metrics", metrics)
             }
 
-            public struct Metrics: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ErrorCount", "EventCount", "KafkaMetrics"]
+            public final class Metrics: SchemaEnum {
+                public override class var allowedValues: [String] { ["ErrorCount", "EventCount", "KafkaMetrics"] }
                 public static var errorCount: Self { "ErrorCount" }
                 public static var eventCount: Self { "EventCount" }
                 public static var kafkaMetrics: Self { "KafkaMetrics" }
@@ -484,14 +436,14 @@ extension Lambda {
                 w.put("URI", uri)
             }
 
-            public struct SchemaRegistryAccessConfigType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "BASIC_AUTH",
-                    "CLIENT_CERTIFICATE_TLS_AUTH",
-                    "SERVER_ROOT_CA_CERTIFICATE",
-                ]
+            public final class SchemaRegistryAccessConfigType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "BASIC_AUTH",
+                        "CLIENT_CERTIFICATE_TLS_AUTH",
+                        "SERVER_ROOT_CA_CERTIFICATE",
+                    ]
+                }
                 public static var basicAuth: Self { "BASIC_AUTH" }
                 public static var clientCertificateTlsAuth: Self { "CLIENT_CERTIFICATE_TLS_AUTH" }
                 public static var serverRootCaCertificate: Self { "SERVER_ROOT_CA_CERTIFICATE" }
@@ -511,10 +463,8 @@ extension Lambda {
                 w.put("SchemaValidationConfigs", schemaValidationConfigs)
             }
 
-            public struct EventRecordFormat: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["JSON", "SOURCE"]
+            public final class EventRecordFormat: SchemaEnum {
+                public override class var allowedValues: [String] { ["JSON", "SOURCE"] }
                 public static var json: Self { "JSON" }
                 public static var source: Self { "SOURCE" }
             }
@@ -527,10 +477,8 @@ extension Lambda {
                 w.put("Attribute", attribute)
             }
 
-            public struct Attribute: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["KEY", "VALUE"]
+            public final class Attribute: SchemaEnum {
+                public override class var allowedValues: [String] { ["KEY", "VALUE"] }
                 public static var key: Self { "KEY" }
                 public static var valueValue: Self { "VALUE" }
             }
@@ -563,19 +511,19 @@ extension Lambda {
                 w.put("URI", uri)
             }
 
-            public struct SourceAccessConfigurationType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "BASIC_AUTH",
-                    "CLIENT_CERTIFICATE_TLS_AUTH",
-                    "SASL_SCRAM_256_AUTH",
-                    "SASL_SCRAM_512_AUTH",
-                    "SERVER_ROOT_CA_CERTIFICATE",
-                    "VIRTUAL_HOST",
-                    "VPC_SECURITY_GROUP",
-                    "VPC_SUBNET",
-                ]
+            public final class SourceAccessConfigurationType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "BASIC_AUTH",
+                        "CLIENT_CERTIFICATE_TLS_AUTH",
+                        "SASL_SCRAM_256_AUTH",
+                        "SASL_SCRAM_512_AUTH",
+                        "SERVER_ROOT_CA_CERTIFICATE",
+                        "VIRTUAL_HOST",
+                        "VPC_SECURITY_GROUP",
+                        "VPC_SUBNET",
+                    ]
+                }
                 public static var basicAuth: Self { "BASIC_AUTH" }
                 public static var clientCertificateTlsAuth: Self { "CLIENT_CERTIFICATE_TLS_AUTH" }
                 public static var saslScram256Auth: Self { "SASL_SCRAM_256_AUTH" }
@@ -669,13 +617,7 @@ extension Lambda {
             w.put("VpcConfig", vpcConfig)
         }
 
-        public struct Architectures: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["arm64", "x86_64"]
-            public static var arm64: Self { "arm64" }
-            public static var x86_64: Self { "x86_64" }
-        }
+        public typealias Architectures = Lambda.Architectures
 
         public final class CapacityProviderConfig: PropertyObject {
             /// Required.
@@ -705,10 +647,8 @@ extension Lambda {
                 w.put("ZipFile", zipFile)
             }
 
-            public struct S3ObjectStorageMode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["COPY", "REFERENCE"]
+            public final class S3ObjectStorageMode: SchemaEnum {
+                public override class var allowedValues: [String] { ["COPY", "REFERENCE"] }
                 public static var `copy`: Self { "COPY" }
                 public static var reference: Self { "REFERENCE" }
             }
@@ -810,10 +750,17 @@ extension Lambda {
                 w.put("SystemLogLevel", systemLogLevel)
             }
 
-            public struct ApplicationLogLevel: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DEBUG", "ERROR", "FATAL", "INFO", "TRACE", "WARN"]
+            public final class ApplicationLogLevel: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "DEBUG",
+                        "ERROR",
+                        "FATAL",
+                        "INFO",
+                        "TRACE",
+                        "WARN",
+                    ]
+                }
                 public static var debug: Self { "DEBUG" }
                 public static var error: Self { "ERROR" }
                 public static var fatal: Self { "FATAL" }
@@ -822,138 +769,28 @@ extension Lambda {
                 public static var warn: Self { "WARN" }
             }
 
-            public struct LogFormat: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["JSON", "Text"]
+            public final class LogFormat: SchemaEnum {
+                public override class var allowedValues: [String] { ["JSON", "Text"] }
                 public static var json: Self { "JSON" }
                 public static var text: Self { "Text" }
             }
 
-            public struct SystemLogLevel: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DEBUG", "INFO", "WARN"]
-                public static var debug: Self { "DEBUG" }
-                public static var info: Self { "INFO" }
-                public static var warn: Self { "WARN" }
-            }
+            public typealias SystemLogLevel = Lambda.SystemLogLevel
         }
 
-        public struct PackageType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["Image", "Zip"]
+        public final class PackageType: SchemaEnum {
+            public override class var allowedValues: [String] { ["Image", "Zip"] }
             public static var image: Self { "Image" }
             public static var zip: Self { "Zip" }
         }
 
-        public struct RecursiveLoop: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["Allow", "Terminate"]
+        public final class RecursiveLoop: SchemaEnum {
+            public override class var allowedValues: [String] { ["Allow", "Terminate"] }
             public static var allow: Self { "Allow" }
             public static var terminate: Self { "Terminate" }
         }
 
-        public struct Runtime: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "dotnet10",
-                "dotnet6",
-                "dotnet8",
-                "dotnetcore1.0",
-                "dotnetcore2.0",
-                "dotnetcore2.1",
-                "dotnetcore3.1",
-                "go1.x",
-                "java11",
-                "java17",
-                "java21",
-                "java25",
-                "java8",
-                "java8.al2",
-                "nodejs",
-                "nodejs10.x",
-                "nodejs12.x",
-                "nodejs14.x",
-                "nodejs16.x",
-                "nodejs18.x",
-                "nodejs20.x",
-                "nodejs22.x",
-                "nodejs24.x",
-                "nodejs4.3",
-                "nodejs4.3-edge",
-                "nodejs6.10",
-                "nodejs8.10",
-                "provided",
-                "provided.al2",
-                "provided.al2023",
-                "python2.7",
-                "python3.10",
-                "python3.11",
-                "python3.12",
-                "python3.13",
-                "python3.14",
-                "python3.6",
-                "python3.7",
-                "python3.8",
-                "python3.9",
-                "ruby2.5",
-                "ruby2.7",
-                "ruby3.2",
-                "ruby3.3",
-                "ruby3.4",
-                "ruby4.0",
-            ]
-            public static var dotnet10: Self { "dotnet10" }
-            public static var dotnet6: Self { "dotnet6" }
-            public static var dotnet8: Self { "dotnet8" }
-            public static var dotnetcore1_0: Self { "dotnetcore1.0" }
-            public static var dotnetcore2_0: Self { "dotnetcore2.0" }
-            public static var dotnetcore2_1: Self { "dotnetcore2.1" }
-            public static var dotnetcore3_1: Self { "dotnetcore3.1" }
-            public static var go1X: Self { "go1.x" }
-            public static var java11: Self { "java11" }
-            public static var java17: Self { "java17" }
-            public static var java21: Self { "java21" }
-            public static var java25: Self { "java25" }
-            public static var java8: Self { "java8" }
-            public static var java8Al2: Self { "java8.al2" }
-            public static var nodejs: Self { "nodejs" }
-            public static var nodejs10X: Self { "nodejs10.x" }
-            public static var nodejs12X: Self { "nodejs12.x" }
-            public static var nodejs14X: Self { "nodejs14.x" }
-            public static var nodejs16X: Self { "nodejs16.x" }
-            public static var nodejs18X: Self { "nodejs18.x" }
-            public static var nodejs20X: Self { "nodejs20.x" }
-            public static var nodejs22X: Self { "nodejs22.x" }
-            public static var nodejs24X: Self { "nodejs24.x" }
-            public static var nodejs4_3: Self { "nodejs4.3" }
-            public static var nodejs4_3Edge: Self { "nodejs4.3-edge" }
-            public static var nodejs6_10: Self { "nodejs6.10" }
-            public static var nodejs8_10: Self { "nodejs8.10" }
-            public static var provided: Self { "provided" }
-            public static var providedAl2: Self { "provided.al2" }
-            public static var providedAl2023: Self { "provided.al2023" }
-            public static var python2_7: Self { "python2.7" }
-            public static var python3_10: Self { "python3.10" }
-            public static var python3_11: Self { "python3.11" }
-            public static var python3_12: Self { "python3.12" }
-            public static var python3_13: Self { "python3.13" }
-            public static var python3_14: Self { "python3.14" }
-            public static var python3_6: Self { "python3.6" }
-            public static var python3_7: Self { "python3.7" }
-            public static var python3_8: Self { "python3.8" }
-            public static var python3_9: Self { "python3.9" }
-            public static var ruby2_5: Self { "ruby2.5" }
-            public static var ruby2_7: Self { "ruby2.7" }
-            public static var ruby3_2: Self { "ruby3.2" }
-            public static var ruby3_3: Self { "ruby3.3" }
-            public static var ruby3_4: Self { "ruby3.4" }
-            public static var ruby4_0: Self { "ruby4.0" }
-        }
+        public typealias Runtime = Lambda.CompatibleRuntimes
 
         public final class RuntimeManagementConfig: PropertyObject {
             public var runtimeVersionArn: StringValue?
@@ -965,10 +802,8 @@ extension Lambda {
                 w.require("UpdateRuntimeOn", updateRuntimeOn)
             }
 
-            public struct UpdateRuntimeOn: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Auto", "FunctionUpdate", "Manual"]
+            public final class UpdateRuntimeOn: SchemaEnum {
+                public override class var allowedValues: [String] { ["Auto", "FunctionUpdate", "Manual"] }
                 public static var auto: Self { "Auto" }
                 public static var functionUpdate: Self { "FunctionUpdate" }
                 public static var manual: Self { "Manual" }
@@ -983,10 +818,8 @@ extension Lambda {
                 w.require("ApplyOn", applyOn)
             }
 
-            public struct ApplyOn: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["None", "PublishedVersions"]
+            public final class ApplyOn: SchemaEnum {
+                public override class var allowedValues: [String] { ["None", "PublishedVersions"] }
                 public static var noneValue: Self { "None" }
                 public static var publishedVersions: Self { "PublishedVersions" }
             }
@@ -1000,10 +833,8 @@ extension Lambda {
                 w.require("TenantIsolationMode", tenantIsolationMode)
             }
 
-            public struct TenantIsolationMode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["PER_TENANT"]
+            public final class TenantIsolationMode: SchemaEnum {
+                public override class var allowedValues: [String] { ["PER_TENANT"] }
                 public static var perTenant: Self { "PER_TENANT" }
             }
         }
@@ -1015,10 +846,8 @@ extension Lambda {
                 w.put("Mode", mode)
             }
 
-            public struct Mode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Active", "PassThrough"]
+            public final class Mode: SchemaEnum {
+                public override class var allowedValues: [String] { ["Active", "PassThrough"] }
                 public static var active: Self { "Active" }
                 public static var passThrough: Self { "PassThrough" }
             }
@@ -1065,112 +894,9 @@ extension Lambda {
             w.put("LicenseInfo", licenseInfo)
         }
 
-        public struct CompatibleArchitectures: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["arm64", "x86_64"]
-            public static var arm64: Self { "arm64" }
-            public static var x86_64: Self { "x86_64" }
-        }
+        public typealias CompatibleArchitectures = Lambda.Architectures
 
-        public struct CompatibleRuntimes: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "dotnet10",
-                "dotnet6",
-                "dotnet8",
-                "dotnetcore1.0",
-                "dotnetcore2.0",
-                "dotnetcore2.1",
-                "dotnetcore3.1",
-                "go1.x",
-                "java11",
-                "java17",
-                "java21",
-                "java25",
-                "java8",
-                "java8.al2",
-                "nodejs",
-                "nodejs10.x",
-                "nodejs12.x",
-                "nodejs14.x",
-                "nodejs16.x",
-                "nodejs18.x",
-                "nodejs20.x",
-                "nodejs22.x",
-                "nodejs24.x",
-                "nodejs4.3",
-                "nodejs4.3-edge",
-                "nodejs6.10",
-                "nodejs8.10",
-                "provided",
-                "provided.al2",
-                "provided.al2023",
-                "python2.7",
-                "python3.10",
-                "python3.11",
-                "python3.12",
-                "python3.13",
-                "python3.14",
-                "python3.6",
-                "python3.7",
-                "python3.8",
-                "python3.9",
-                "ruby2.5",
-                "ruby2.7",
-                "ruby3.2",
-                "ruby3.3",
-                "ruby3.4",
-                "ruby4.0",
-            ]
-            public static var dotnet10: Self { "dotnet10" }
-            public static var dotnet6: Self { "dotnet6" }
-            public static var dotnet8: Self { "dotnet8" }
-            public static var dotnetcore1_0: Self { "dotnetcore1.0" }
-            public static var dotnetcore2_0: Self { "dotnetcore2.0" }
-            public static var dotnetcore2_1: Self { "dotnetcore2.1" }
-            public static var dotnetcore3_1: Self { "dotnetcore3.1" }
-            public static var go1X: Self { "go1.x" }
-            public static var java11: Self { "java11" }
-            public static var java17: Self { "java17" }
-            public static var java21: Self { "java21" }
-            public static var java25: Self { "java25" }
-            public static var java8: Self { "java8" }
-            public static var java8Al2: Self { "java8.al2" }
-            public static var nodejs: Self { "nodejs" }
-            public static var nodejs10X: Self { "nodejs10.x" }
-            public static var nodejs12X: Self { "nodejs12.x" }
-            public static var nodejs14X: Self { "nodejs14.x" }
-            public static var nodejs16X: Self { "nodejs16.x" }
-            public static var nodejs18X: Self { "nodejs18.x" }
-            public static var nodejs20X: Self { "nodejs20.x" }
-            public static var nodejs22X: Self { "nodejs22.x" }
-            public static var nodejs24X: Self { "nodejs24.x" }
-            public static var nodejs4_3: Self { "nodejs4.3" }
-            public static var nodejs4_3Edge: Self { "nodejs4.3-edge" }
-            public static var nodejs6_10: Self { "nodejs6.10" }
-            public static var nodejs8_10: Self { "nodejs8.10" }
-            public static var provided: Self { "provided" }
-            public static var providedAl2: Self { "provided.al2" }
-            public static var providedAl2023: Self { "provided.al2023" }
-            public static var python2_7: Self { "python2.7" }
-            public static var python3_10: Self { "python3.10" }
-            public static var python3_11: Self { "python3.11" }
-            public static var python3_12: Self { "python3.12" }
-            public static var python3_13: Self { "python3.13" }
-            public static var python3_14: Self { "python3.14" }
-            public static var python3_6: Self { "python3.6" }
-            public static var python3_7: Self { "python3.7" }
-            public static var python3_8: Self { "python3.8" }
-            public static var python3_9: Self { "python3.9" }
-            public static var ruby2_5: Self { "ruby2.5" }
-            public static var ruby2_7: Self { "ruby2.7" }
-            public static var ruby3_2: Self { "ruby3.2" }
-            public static var ruby3_3: Self { "ruby3.3" }
-            public static var ruby3_4: Self { "ruby3.4" }
-            public static var ruby4_0: Self { "ruby4.0" }
-        }
+        public typealias CompatibleRuntimes = Lambda.CompatibleRuntimes
 
         public final class Content: PropertyObject {
             /// Required.
@@ -1247,13 +973,7 @@ extension Lambda {
             w.put("SourceArn", sourceArn)
         }
 
-        public struct FunctionUrlAuthType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["AWS_IAM", "NONE"]
-            public static var awsIam: Self { "AWS_IAM" }
-            public static var noneValue: Self { "NONE" }
-        }
+        public typealias FunctionUrlAuthType = Lambda.AuthType
     }
 
     /// AWS::Lambda::Url
@@ -1280,10 +1000,8 @@ extension Lambda {
             w.require("TargetFunctionArn", targetFunctionArn)
         }
 
-        public struct AllowMethods: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["*", "DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"]
+        public final class AllowMethods: SchemaEnum {
+            public override class var allowedValues: [String] { ["*", "DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"] }
             public static var wildcard: Self { "*" }
             public static var delete: Self { "DELETE" }
             public static var get: Self { "GET" }
@@ -1293,13 +1011,7 @@ extension Lambda {
             public static var put: Self { "PUT" }
         }
 
-        public struct AuthType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["AWS_IAM", "NONE"]
-            public static var awsIam: Self { "AWS_IAM" }
-            public static var noneValue: Self { "NONE" }
-        }
+        public typealias AuthType = Lambda.AuthType
 
         public final class Cors: PropertyObject {
             public var allowCredentials: BoolValue?
@@ -1319,10 +1031,8 @@ extension Lambda {
             }
         }
 
-        public struct InvokeMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["BUFFERED", "RESPONSE_STREAM"]
+        public final class InvokeMode: SchemaEnum {
+            public override class var allowedValues: [String] { ["BUFFERED", "RESPONSE_STREAM"] }
             public static var buffered: Self { "BUFFERED" }
             public static var responseStream: Self { "RESPONSE_STREAM" }
         }

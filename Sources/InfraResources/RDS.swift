@@ -6,64 +6,32 @@ import InfraCore
 /// The `AWS::RDS::*` resource types.
 public enum RDS {}
 
+/// Enumerations several resources of the service share (aliased in each).
 extension RDS {
-    /// AWS::RDS::CustomDBEngineVersion
-    public final class CustomDBEngineVersion: Resource {
-        public override class var resourceType: String { "AWS::RDS::CustomDBEngineVersion" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Changing it replaces the resource.
-        public var databaseInstallationFiles: ListValue<StringValue>?
-        /// Changing it replaces the resource.
-        public var databaseInstallationFilesS3BucketName: StringValue?
-        /// Changing it replaces the resource.
-        public var databaseInstallationFilesS3Prefix: StringValue?
-        public var description: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var engine: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var engineVersion: StringValue?
-        /// Changing it replaces the resource.
-        public var imageId: StringValue?
-        /// Changing it replaces the resource.
-        public var kmsKeyId: StringValue?
-        /// Changing it replaces the resource.
-        public var manifest: StringValue?
-        /// Changing it replaces the resource.
-        public var sourceCustomDbEngineVersionIdentifier: StringValue?
-        public var status: Status?
-        public var tags: ListValue<Tag>?
-        /// Changing it replaces the resource.
-        public var useAwsProvidedLatestImage: BoolValue?
-
-        public var attrDBEngineVersionArn: StringValue { getAtt("DBEngineVersionArn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("DatabaseInstallationFiles", databaseInstallationFiles)
-            w.put("DatabaseInstallationFilesS3BucketName", databaseInstallationFilesS3BucketName)
-            w.put("DatabaseInstallationFilesS3Prefix", databaseInstallationFilesS3Prefix)
-            w.put("Description", description)
-            w.require("Engine", engine)
-            w.require("EngineVersion", engineVersion)
-            w.put("ImageId", imageId)
-            w.put("KMSKeyId", kmsKeyId)
-            w.put("Manifest", manifest)
-            w.put("SourceCustomDbEngineVersionIdentifier", sourceCustomDbEngineVersionIdentifier)
-            w.put("Status", status)
-            w.put("Tags", tags)
-            w.put("UseAwsProvidedLatestImage", useAwsProvidedLatestImage)
-        }
-
-        public struct Status: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["available", "inactive", "inactive-except-restore"]
-            public static var available: Self { "available" }
-            public static var inactive: Self { "inactive" }
-            public static var inactiveExceptRestore: Self { "inactive-except-restore" }
-        }
+    /// Shared by DBCluster, DBInstance.
+    public final class DatabaseInsightsMode: SchemaEnum {
+        public override class var allowedValues: [String] { ["advanced", "standard"] }
+        public static var advanced: Self { "advanced" }
+        public static var standard: Self { "standard" }
     }
 
+    /// Shared by DBProxy, DBProxyEndpoint.
+    public final class EndpointNetworkType: SchemaEnum {
+        public override class var allowedValues: [String] { ["DUAL", "IPV4", "IPV6"] }
+        public static var dual: Self { "DUAL" }
+        public static var ipv4: Self { "IPV4" }
+        public static var ipv6: Self { "IPV6" }
+    }
+
+    /// Shared by DBCluster, DBInstance.
+    public final class MasterUserAuthenticationType: SchemaEnum {
+        public override class var allowedValues: [String] { ["iam-db-auth", "password"] }
+        public static var iamDbAuth: Self { "iam-db-auth" }
+        public static var password: Self { "password" }
+    }
+}
+
+extension RDS {
     /// AWS::RDS::DBCluster
     public final class DBCluster: Resource {
         public override class var resourceType: String { "AWS::RDS::DBCluster" }
@@ -223,10 +191,8 @@ extension RDS {
             w.put("VpcSecurityGroupIds", vpcSecurityGroupIds)
         }
 
-        public struct ClusterScalabilityType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["limitless", "standard"]
+        public final class ClusterScalabilityType: SchemaEnum {
+            public override class var allowedValues: [String] { ["limitless", "standard"] }
             public static var limitless: Self { "limitless" }
             public static var standard: Self { "standard" }
         }
@@ -242,21 +208,9 @@ extension RDS {
             }
         }
 
-        public struct DatabaseInsightsMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["advanced", "standard"]
-            public static var advanced: Self { "advanced" }
-            public static var standard: Self { "standard" }
-        }
+        public typealias DatabaseInsightsMode = RDS.DatabaseInsightsMode
 
-        public struct MasterUserAuthenticationType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["iam-db-auth", "password"]
-            public static var iamDbAuth: Self { "iam-db-auth" }
-            public static var password: Self { "password" }
-        }
+        public typealias MasterUserAuthenticationType = RDS.MasterUserAuthenticationType
 
         public final class MasterUserSecret: PropertyObject {
             public var kmsKeyId: StringValue?
@@ -646,21 +600,9 @@ extension RDS {
             }
         }
 
-        public struct DatabaseInsightsMode: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["advanced", "standard"]
-            public static var advanced: Self { "advanced" }
-            public static var standard: Self { "standard" }
-        }
+        public typealias DatabaseInsightsMode = RDS.DatabaseInsightsMode
 
-        public struct MasterUserAuthenticationType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["iam-db-auth", "password"]
-            public static var iamDbAuth: Self { "iam-db-auth" }
-            public static var password: Self { "password" }
-        }
+        public typealias MasterUserAuthenticationType = RDS.MasterUserAuthenticationType
 
         public final class MasterUserSecret: PropertyObject {
             public var kmsKeyId: StringValue?
@@ -679,10 +621,8 @@ extension RDS {
                 w.put("Value", value)
             }
 
-            public struct Name: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["coreCount", "threadsPerCore"]
+            public final class Name: SchemaEnum {
+                public override class var allowedValues: [String] { ["coreCount", "threadsPerCore"] }
                 public static var coreCount: Self { "coreCount" }
                 public static var threadsPerCore: Self { "threadsPerCore" }
             }
@@ -777,23 +717,21 @@ extension RDS {
                 w.put("SecretArn", secretArn)
             }
 
-            public struct AuthScheme: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["SECRETS"]
+            public final class AuthScheme: SchemaEnum {
+                public override class var allowedValues: [String] { ["SECRETS"] }
                 public static var secrets: Self { "SECRETS" }
             }
 
-            public struct ClientPasswordAuthType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "MYSQL_CACHING_SHA2_PASSWORD",
-                    "MYSQL_NATIVE_PASSWORD",
-                    "POSTGRES_MD5",
-                    "POSTGRES_SCRAM_SHA_256",
-                    "SQL_SERVER_AUTHENTICATION",
-                ]
+            public final class ClientPasswordAuthType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "MYSQL_CACHING_SHA2_PASSWORD",
+                        "MYSQL_NATIVE_PASSWORD",
+                        "POSTGRES_MD5",
+                        "POSTGRES_SCRAM_SHA_256",
+                        "SQL_SERVER_AUTHENTICATION",
+                    ]
+                }
                 public static var mysqlCachingSha2Password: Self { "MYSQL_CACHING_SHA2_PASSWORD" }
                 public static var mysqlNativePassword: Self { "MYSQL_NATIVE_PASSWORD" }
                 public static var postgresMd5: Self { "POSTGRES_MD5" }
@@ -801,46 +739,31 @@ extension RDS {
                 public static var sqlServerAuthentication: Self { "SQL_SERVER_AUTHENTICATION" }
             }
 
-            public struct IAMAuth: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED", "REQUIRED"]
+            public final class IAMAuth: SchemaEnum {
+                public override class var allowedValues: [String] { ["DISABLED", "ENABLED", "REQUIRED"] }
                 public static var disabled: Self { "DISABLED" }
                 public static var enabled: Self { "ENABLED" }
                 public static var required: Self { "REQUIRED" }
             }
         }
 
-        public struct DefaultAuthScheme: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["IAM_AUTH", "NONE"]
+        public final class DefaultAuthScheme: SchemaEnum {
+            public override class var allowedValues: [String] { ["IAM_AUTH", "NONE"] }
             public static var iamAuth: Self { "IAM_AUTH" }
             public static var noneValue: Self { "NONE" }
         }
 
-        public struct EndpointNetworkType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["DUAL", "IPV4", "IPV6"]
-            public static var dual: Self { "DUAL" }
-            public static var ipv4: Self { "IPV4" }
-            public static var ipv6: Self { "IPV6" }
-        }
+        public typealias EndpointNetworkType = RDS.EndpointNetworkType
 
-        public struct EngineFamily: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["MYSQL", "POSTGRESQL", "SQLSERVER"]
+        public final class EngineFamily: SchemaEnum {
+            public override class var allowedValues: [String] { ["MYSQL", "POSTGRESQL", "SQLSERVER"] }
             public static var mysql: Self { "MYSQL" }
             public static var postgresql: Self { "POSTGRESQL" }
             public static var sqlserver: Self { "SQLSERVER" }
         }
 
-        public struct TargetConnectionNetworkType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["IPV4", "IPV6"]
+        public final class TargetConnectionNetworkType: SchemaEnum {
+            public override class var allowedValues: [String] { ["IPV4", "IPV6"] }
             public static var ipv4: Self { "IPV4" }
             public static var ipv6: Self { "IPV6" }
         }
@@ -878,19 +801,10 @@ extension RDS {
             w.require("VpcSubnetIds", vpcSubnetIds)
         }
 
-        public struct EndpointNetworkType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["DUAL", "IPV4", "IPV6"]
-            public static var dual: Self { "DUAL" }
-            public static var ipv4: Self { "IPV4" }
-            public static var ipv6: Self { "IPV6" }
-        }
+        public typealias EndpointNetworkType = RDS.EndpointNetworkType
 
-        public struct TargetRole: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["READ_ONLY", "READ_WRITE"]
+        public final class TargetRole: SchemaEnum {
+            public override class var allowedValues: [String] { ["READ_ONLY", "READ_WRITE"] }
             public static var readOnly: Self { "READ_ONLY" }
             public static var readWrite: Self { "READ_WRITE" }
         }
@@ -934,101 +848,9 @@ extension RDS {
             }
         }
 
-        public struct TargetGroupName: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["default"]
+        public final class TargetGroupName: SchemaEnum {
+            public override class var allowedValues: [String] { ["default"] }
             public static var `default`: Self { "default" }
-        }
-    }
-
-    /// AWS::RDS::DBSecurityGroup
-    public final class DBSecurityGroup: Resource {
-        public override class var resourceType: String { "AWS::RDS::DBSecurityGroup" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Required.
-        public var dbSecurityGroupIngress: ListValue<Ingress>?
-        /// Changing it replaces the resource.
-        public var ec2VpcId: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var groupDescription: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrId: StringValue { getAtt("Id") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("DBSecurityGroupIngress", dbSecurityGroupIngress)
-            w.put("EC2VpcId", ec2VpcId)
-            w.require("GroupDescription", groupDescription)
-            w.put("Tags", tags)
-        }
-
-        public final class Ingress: PropertyObject {
-            public var cidrip: StringValue?
-            public var ec2SecurityGroupId: StringValue?
-            public var ec2SecurityGroupName: StringValue?
-            public var ec2SecurityGroupOwnerId: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("CIDRIP", cidrip)
-                w.put("EC2SecurityGroupId", ec2SecurityGroupId)
-                w.put("EC2SecurityGroupName", ec2SecurityGroupName)
-                w.put("EC2SecurityGroupOwnerId", ec2SecurityGroupOwnerId)
-            }
-        }
-    }
-
-    /// AWS::RDS::DBSecurityGroupIngress
-    public final class DBSecurityGroupIngress: Resource {
-        public override class var resourceType: String { "AWS::RDS::DBSecurityGroupIngress" }
-
-        public var cidrip: StringValue?
-        /// Required.
-        public var dbSecurityGroupName: StringValue?
-        public var ec2SecurityGroupId: StringValue?
-        public var ec2SecurityGroupName: StringValue?
-        public var ec2SecurityGroupOwnerId: StringValue?
-
-        public var attrId: StringValue { getAtt("Id") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("CIDRIP", cidrip)
-            w.require("DBSecurityGroupName", dbSecurityGroupName)
-            w.put("EC2SecurityGroupId", ec2SecurityGroupId)
-            w.put("EC2SecurityGroupName", ec2SecurityGroupName)
-            w.put("EC2SecurityGroupOwnerId", ec2SecurityGroupOwnerId)
-        }
-    }
-
-    /// AWS::RDS::DBShardGroup
-    public final class DBShardGroup: Resource {
-        public override class var resourceType: String { "AWS::RDS::DBShardGroup" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var computeRedundancy: NumberValue?
-        /// Required. Changing it replaces the resource.
-        public var dbClusterIdentifier: StringValue?
-        /// Changing it replaces the resource.
-        public var dbShardGroupIdentifier: StringValue?
-        /// Required.
-        public var maxACU: NumberValue?
-        public var minACU: NumberValue?
-        /// Changing it replaces the resource.
-        public var publiclyAccessible: BoolValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrDBShardGroupResourceId: StringValue { getAtt("DBShardGroupResourceId") }
-        public var attrEndpoint: StringValue { getAtt("Endpoint") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("ComputeRedundancy", computeRedundancy)
-            w.require("DBClusterIdentifier", dbClusterIdentifier)
-            w.put("DBShardGroupIdentifier", dbShardGroupIdentifier)
-            w.require("MaxACU", maxACU)
-            w.put("MinACU", minACU)
-            w.put("PubliclyAccessible", publiclyAccessible)
-            w.put("Tags", tags)
         }
     }
 
@@ -1050,161 +872,6 @@ extension RDS {
             w.put("DBSubnetGroupName", dbSubnetGroupName)
             w.require("SubnetIds", subnetIds)
             w.put("Tags", tags)
-        }
-    }
-
-    /// AWS::RDS::EventSubscription
-    public final class EventSubscription: Resource {
-        public override class var resourceType: String { "AWS::RDS::EventSubscription" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var enabled: BoolValue?
-        public var eventCategories: ListValue<StringValue>?
-        /// Required. Changing it replaces the resource.
-        public var snsTopicArn: StringValue?
-        public var sourceIds: ListValue<StringValue>?
-        public var sourceType: StringValue?
-        /// Changing it replaces the resource.
-        public var subscriptionName: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Enabled", enabled)
-            w.put("EventCategories", eventCategories)
-            w.require("SnsTopicArn", snsTopicArn)
-            w.put("SourceIds", sourceIds)
-            w.put("SourceType", sourceType)
-            w.put("SubscriptionName", subscriptionName)
-            w.put("Tags", tags)
-        }
-    }
-
-    /// AWS::RDS::GlobalCluster
-    public final class GlobalCluster: Resource {
-        public override class var resourceType: String { "AWS::RDS::GlobalCluster" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var deletionProtection: BoolValue?
-        /// Changing it replaces the resource.
-        public var engine: Engine?
-        public var engineLifecycleSupport: StringValue?
-        public var engineVersion: StringValue?
-        /// Changing it replaces the resource.
-        public var globalClusterIdentifier: StringValue?
-        /// Changing it replaces the resource.
-        public var sourceDBClusterIdentifier: StringValue?
-        /// Changing it replaces the resource.
-        public var storageEncrypted: BoolValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrGlobalEndpoint: Value { getAtt("GlobalEndpoint") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("DeletionProtection", deletionProtection)
-            w.put("Engine", engine)
-            w.put("EngineLifecycleSupport", engineLifecycleSupport)
-            w.put("EngineVersion", engineVersion)
-            w.put("GlobalClusterIdentifier", globalClusterIdentifier)
-            w.put("SourceDBClusterIdentifier", sourceDBClusterIdentifier)
-            w.put("StorageEncrypted", storageEncrypted)
-            w.put("Tags", tags)
-        }
-
-        public struct Engine: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["aurora", "aurora-mysql", "aurora-postgresql"]
-            public static var aurora: Self { "aurora" }
-            public static var auroraMysql: Self { "aurora-mysql" }
-            public static var auroraPostgresql: Self { "aurora-postgresql" }
-        }
-    }
-
-    /// AWS::RDS::Integration
-    public final class Integration: Resource {
-        public override class var resourceType: String { "AWS::RDS::Integration" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Changing it replaces the resource.
-        public var additionalEncryptionContext: MapValue<StringValue>?
-        public var dataFilter: StringValue?
-        public var description: StringValue?
-        public var integrationName: StringValue?
-        /// Changing it replaces the resource.
-        public var kmsKeyId: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var sourceArn: StringValue?
-        public var tags: ListValue<Tag>?
-        /// Required. Changing it replaces the resource.
-        public var targetArn: StringValue?
-
-        public var attrCreateTime: StringValue { getAtt("CreateTime") }
-        public var attrIntegrationArn: StringValue { getAtt("IntegrationArn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("AdditionalEncryptionContext", additionalEncryptionContext)
-            w.put("DataFilter", dataFilter)
-            w.put("Description", description)
-            w.put("IntegrationName", integrationName)
-            w.put("KMSKeyId", kmsKeyId)
-            w.require("SourceArn", sourceArn)
-            w.put("Tags", tags)
-            w.require("TargetArn", targetArn)
-        }
-    }
-
-    /// AWS::RDS::OptionGroup
-    public final class OptionGroup: Resource {
-        public override class var resourceType: String { "AWS::RDS::OptionGroup" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Required. Changing it replaces the resource.
-        public var engineName: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var majorEngineVersion: StringValue?
-        public var optionConfigurations: ListValue<OptionConfiguration>?
-        /// Required. Changing it replaces the resource.
-        public var optionGroupDescription: StringValue?
-        /// Changing it replaces the resource.
-        public var optionGroupName: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("EngineName", engineName)
-            w.require("MajorEngineVersion", majorEngineVersion)
-            w.put("OptionConfigurations", optionConfigurations)
-            w.require("OptionGroupDescription", optionGroupDescription)
-            w.put("OptionGroupName", optionGroupName)
-            w.put("Tags", tags)
-        }
-
-        public final class OptionConfiguration: PropertyObject {
-            public var dbSecurityGroupMemberships: ListValue<StringValue>?
-            /// Required.
-            public var optionName: StringValue?
-            public var optionSettings: ListValue<OptionSetting>?
-            public var optionVersion: StringValue?
-            public var port: NumberValue?
-            public var vpcSecurityGroupMemberships: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("DBSecurityGroupMemberships", dbSecurityGroupMemberships)
-                w.require("OptionName", optionName)
-                w.put("OptionSettings", optionSettings)
-                w.put("OptionVersion", optionVersion)
-                w.put("Port", port)
-                w.put("VpcSecurityGroupMemberships", vpcSecurityGroupMemberships)
-            }
-        }
-
-        public final class OptionSetting: PropertyObject {
-            public var name: StringValue?
-            public var value: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Name", name)
-                w.put("Value", value)
-            }
         }
     }
 }

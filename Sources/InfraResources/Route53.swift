@@ -7,47 +7,6 @@ import InfraCore
 public enum Route53 {}
 
 extension Route53 {
-    /// AWS::Route53::CidrCollection
-    public final class CidrCollection: Resource {
-        public override class var resourceType: String { "AWS::Route53::CidrCollection" }
-
-        public var locations: ListValue<Location>?
-        /// Required. Changing it replaces the resource.
-        public var name: StringValue?
-
-        public var attrArn: StringValue { getAtt("Arn") }
-        public var attrId: StringValue { getAtt("Id") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Locations", locations)
-            w.require("Name", name)
-        }
-
-        public final class Location: PropertyObject {
-            /// Required.
-            public var cidrList: ListValue<StringValue>?
-            /// Required.
-            public var locationName: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("CidrList", cidrList)
-                w.require("LocationName", locationName)
-            }
-        }
-    }
-
-    /// AWS::Route53::DNSSEC
-    public final class DNSSEC: Resource {
-        public override class var resourceType: String { "AWS::Route53::DNSSEC" }
-
-        /// Required. Changing it replaces the resource.
-        public var hostedZoneId: StringValue?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("HostedZoneId", hostedZoneId)
-        }
-    }
-
     /// AWS::Route53::HealthCheck
     public final class HealthCheck: Resource {
         public override class var resourceType: String { "AWS::Route53::HealthCheck" }
@@ -75,57 +34,57 @@ extension Route53 {
                 w.require("Region", region)
             }
 
-            public struct Region: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "af-south-1",
-                    "ap-east-1",
-                    "ap-east-2",
-                    "ap-northeast-1",
-                    "ap-northeast-2",
-                    "ap-northeast-3",
-                    "ap-south-1",
-                    "ap-south-2",
-                    "ap-southeast-1",
-                    "ap-southeast-2",
-                    "ap-southeast-3",
-                    "ap-southeast-4",
-                    "ap-southeast-5",
-                    "ap-southeast-6",
-                    "ap-southeast-7",
-                    "ca-central-1",
-                    "ca-west-1",
-                    "cn-north-1",
-                    "cn-northwest-1",
-                    "eu-central-1",
-                    "eu-central-2",
-                    "eu-isoe-west-1",
-                    "eu-north-1",
-                    "eu-south-1",
-                    "eu-south-2",
-                    "eu-west-1",
-                    "eu-west-2",
-                    "eu-west-3",
-                    "eusc-de-east-1",
-                    "il-central-1",
-                    "me-central-1",
-                    "me-south-1",
-                    "mx-central-1",
-                    "sa-east-1",
-                    "us-east-1",
-                    "us-east-2",
-                    "us-gov-east-1",
-                    "us-gov-west-1",
-                    "us-iso-east-1",
-                    "us-iso-west-1",
-                    "us-isob-east-1",
-                    "us-isob-west-1",
-                    "us-isof-east-1",
-                    "us-isof-south-1",
-                    "us-west-1",
-                    "us-west-2",
-                ]
+            public final class Region: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "af-south-1",
+                        "ap-east-1",
+                        "ap-east-2",
+                        "ap-northeast-1",
+                        "ap-northeast-2",
+                        "ap-northeast-3",
+                        "ap-south-1",
+                        "ap-south-2",
+                        "ap-southeast-1",
+                        "ap-southeast-2",
+                        "ap-southeast-3",
+                        "ap-southeast-4",
+                        "ap-southeast-5",
+                        "ap-southeast-6",
+                        "ap-southeast-7",
+                        "ca-central-1",
+                        "ca-west-1",
+                        "cn-north-1",
+                        "cn-northwest-1",
+                        "eu-central-1",
+                        "eu-central-2",
+                        "eu-isoe-west-1",
+                        "eu-north-1",
+                        "eu-south-1",
+                        "eu-south-2",
+                        "eu-west-1",
+                        "eu-west-2",
+                        "eu-west-3",
+                        "eusc-de-east-1",
+                        "il-central-1",
+                        "me-central-1",
+                        "me-south-1",
+                        "mx-central-1",
+                        "sa-east-1",
+                        "us-east-1",
+                        "us-east-2",
+                        "us-gov-east-1",
+                        "us-gov-west-1",
+                        "us-iso-east-1",
+                        "us-iso-west-1",
+                        "us-isob-east-1",
+                        "us-isob-west-1",
+                        "us-isof-east-1",
+                        "us-isof-south-1",
+                        "us-west-1",
+                        "us-west-2",
+                    ]
+                }
                 public static var afSouth1: Self { "af-south-1" }
                 public static var apEast1: Self { "ap-east-1" }
                 public static var apEast2: Self { "ap-east-2" }
@@ -217,19 +176,19 @@ extension Route53 {
                 w.require("Type", type)
             }
 
-            public struct HealthCheckConfigType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "CALCULATED",
-                    "CLOUDWATCH_METRIC",
-                    "HTTP",
-                    "HTTPS",
-                    "HTTPS_STR_MATCH",
-                    "HTTP_STR_MATCH",
-                    "RECOVERY_CONTROL",
-                    "TCP",
-                ]
+            public final class HealthCheckConfigType: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "CALCULATED",
+                        "CLOUDWATCH_METRIC",
+                        "HTTP",
+                        "HTTPS",
+                        "HTTPS_STR_MATCH",
+                        "HTTP_STR_MATCH",
+                        "RECOVERY_CONTROL",
+                        "TCP",
+                    ]
+                }
                 public static var calculated: Self { "CALCULATED" }
                 public static var cloudwatchMetric: Self { "CLOUDWATCH_METRIC" }
                 public static var http: Self { "HTTP" }
@@ -240,28 +199,26 @@ extension Route53 {
                 public static var tcp: Self { "TCP" }
             }
 
-            public struct InsufficientDataHealthStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Healthy", "LastKnownStatus", "Unhealthy"]
+            public final class InsufficientDataHealthStatus: SchemaEnum {
+                public override class var allowedValues: [String] { ["Healthy", "LastKnownStatus", "Unhealthy"] }
                 public static var healthy: Self { "Healthy" }
                 public static var lastKnownStatus: Self { "LastKnownStatus" }
                 public static var unhealthy: Self { "Unhealthy" }
             }
 
-            public struct Regions: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "ap-northeast-1",
-                    "ap-southeast-1",
-                    "ap-southeast-2",
-                    "eu-west-1",
-                    "sa-east-1",
-                    "us-east-1",
-                    "us-west-1",
-                    "us-west-2",
-                ]
+            public final class Regions: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "ap-northeast-1",
+                        "ap-southeast-1",
+                        "ap-southeast-2",
+                        "eu-west-1",
+                        "sa-east-1",
+                        "us-east-1",
+                        "us-west-1",
+                        "us-west-2",
+                    ]
+                }
                 public static var apNortheast1: Self { "ap-northeast-1" }
                 public static var apSoutheast1: Self { "ap-southeast-1" }
                 public static var apSoutheast2: Self { "ap-southeast-2" }
@@ -334,35 +291,6 @@ extension Route53 {
                 w.require("VPCId", vpcId)
                 w.require("VPCRegion", vpcRegion)
             }
-        }
-    }
-
-    /// AWS::Route53::KeySigningKey
-    public final class KeySigningKey: Resource {
-        public override class var resourceType: String { "AWS::Route53::KeySigningKey" }
-
-        /// Required. Changing it replaces the resource.
-        public var hostedZoneId: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var keyManagementServiceArn: StringValue?
-        /// Required. Changing it replaces the resource.
-        public var name: StringValue?
-        /// Required.
-        public var status: Status?
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("HostedZoneId", hostedZoneId)
-            w.require("KeyManagementServiceArn", keyManagementServiceArn)
-            w.require("Name", name)
-            w.require("Status", status)
-        }
-
-        public struct Status: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["ACTIVE", "INACTIVE"]
-            public static var active: Self { "ACTIVE" }
-            public static var inactive: Self { "INACTIVE" }
         }
     }
 

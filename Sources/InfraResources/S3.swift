@@ -6,126 +6,60 @@ import InfraCore
 /// The `AWS::S3::*` resource types.
 public enum S3 {}
 
+/// Enumerations several resources of the service share (aliased in each).
 extension S3 {
-    /// AWS::S3::AccessGrant
-    public final class AccessGrant: Resource {
-        public override class var resourceType: String { "AWS::S3::AccessGrant" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var accessGrantsLocationConfiguration: AccessGrantsLocationConfiguration?
-        /// Required.
-        public var accessGrantsLocationId: StringValue?
-        public var applicationArn: StringValue?
-        /// Required.
-        public var grantee: Grantee?
-        /// Required.
-        public var permission: Permission?
-        /// Changing it replaces the resource.
-        public var s3PrefixType: S3PrefixType?
-        /// Changing it replaces the resource.
-        public var tags: ListValue<Tag>?
-
-        public var attrAccessGrantArn: StringValue { getAtt("AccessGrantArn") }
-        public var attrAccessGrantId: StringValue { getAtt("AccessGrantId") }
-        public var attrGrantScope: StringValue { getAtt("GrantScope") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("AccessGrantsLocationConfiguration", accessGrantsLocationConfiguration)
-            w.require("AccessGrantsLocationId", accessGrantsLocationId)
-            w.put("ApplicationArn", applicationArn)
-            w.require("Grantee", grantee)
-            w.require("Permission", permission)
-            w.put("S3PrefixType", s3PrefixType)
-            w.put("Tags", tags)
-        }
-
-        public final class AccessGrantsLocationConfiguration: PropertyObject {
-            /// Required.
-            public var s3SubPrefix: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("S3SubPrefix", s3SubPrefix)
-            }
-        }
-
-        public final class Grantee: PropertyObject {
-            /// Required.
-            public var granteeIdentifier: StringValue?
-            /// Required.
-            public var granteeType: GranteeType?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("GranteeIdentifier", granteeIdentifier)
-                w.require("GranteeType", granteeType)
-            }
-
-            public struct GranteeType: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DIRECTORY_GROUP", "DIRECTORY_USER", "IAM"]
-                public static var directoryGroup: Self { "DIRECTORY_GROUP" }
-                public static var directoryUser: Self { "DIRECTORY_USER" }
-                public static var iam: Self { "IAM" }
-            }
-        }
-
-        public struct Permission: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["READ", "READWRITE", "WRITE"]
-            public static var read: Self { "READ" }
-            public static var readwrite: Self { "READWRITE" }
-            public static var write: Self { "WRITE" }
-        }
-
-        public struct S3PrefixType: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["Object"]
-            public static var object: Self { "Object" }
-        }
+    /// Shared by Bucket.
+    public final class AbacStatus: SchemaEnum {
+        public override class var allowedValues: [String] { ["Disabled", "Enabled"] }
+        public static var disabled: Self { "Disabled" }
+        public static var enabled: Self { "Enabled" }
     }
 
-    /// AWS::S3::AccessGrantsInstance
-    public final class AccessGrantsInstance: Resource {
-        public override class var resourceType: String { "AWS::S3::AccessGrantsInstance" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        public var identityCenterArn: StringValue?
-        /// Changing it replaces the resource.
-        public var tags: ListValue<Tag>?
-
-        public var attrAccessGrantsInstanceArn: StringValue { getAtt("AccessGrantsInstanceArn") }
-        public var attrAccessGrantsInstanceId: StringValue { getAtt("AccessGrantsInstanceId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("IdentityCenterArn", identityCenterArn)
-            w.put("Tags", tags)
-        }
+    /// Shared by Bucket.
+    public final class AccelerationStatus: SchemaEnum {
+        public override class var allowedValues: [String] { ["Enabled", "Suspended"] }
+        public static var enabled: Self { "Enabled" }
+        public static var suspended: Self { "Suspended" }
     }
 
-    /// AWS::S3::AccessGrantsLocation
-    public final class AccessGrantsLocation: Resource {
-        public override class var resourceType: String { "AWS::S3::AccessGrantsLocation" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Required.
-        public var iamRoleArn: StringValue?
-        /// Required.
-        public var locationScope: StringValue?
-        /// Changing it replaces the resource.
-        public var tags: ListValue<Tag>?
-
-        public var attrAccessGrantsLocationArn: StringValue { getAtt("AccessGrantsLocationArn") }
-        public var attrAccessGrantsLocationId: StringValue { getAtt("AccessGrantsLocationId") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("IamRoleArn", iamRoleArn)
-            w.require("LocationScope", locationScope)
-            w.put("Tags", tags)
-        }
+    /// Shared by Bucket.
+    public final class ConfigurationState: SchemaEnum {
+        public override class var allowedValues: [String] { ["DISABLED", "ENABLED"] }
+        public static var disabled: Self { "DISABLED" }
+        public static var enabled: Self { "ENABLED" }
     }
 
+    /// Shared by Bucket.
+    public final class RedirectAllRequestsToProtocol: SchemaEnum {
+        public override class var allowedValues: [String] { ["http", "https"] }
+        public static var http: Self { "http" }
+        public static var https: Self { "https" }
+    }
+
+    /// Shared by Bucket.
+    public final class StorageClass: SchemaEnum {
+        public override class var allowedValues: [String] {
+            [
+                "DEEP_ARCHIVE",
+                "GLACIER",
+                "GLACIER_IR",
+                "Glacier",
+                "INTELLIGENT_TIERING",
+                "ONEZONE_IA",
+                "STANDARD_IA",
+            ]
+        }
+        public static var deepArchive: Self { "DEEP_ARCHIVE" }
+        public static var glacier: Self { "GLACIER" }
+        public static var glacierIr: Self { "GLACIER_IR" }
+        public static var glacier2: Self { "Glacier" }
+        public static var intelligentTiering: Self { "INTELLIGENT_TIERING" }
+        public static var onezoneIa: Self { "ONEZONE_IA" }
+        public static var standardIa: Self { "STANDARD_IA" }
+    }
+}
+
+extension S3 {
     /// AWS::S3::AccessPoint
     public final class AccessPoint: Resource {
         public override class var resourceType: String { "AWS::S3::AccessPoint" }
@@ -264,13 +198,7 @@ extension S3 {
             w.put("WebsiteConfiguration", websiteConfiguration)
         }
 
-        public struct AbacStatus: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["Disabled", "Enabled"]
-            public static var disabled: Self { "Disabled" }
-            public static var enabled: Self { "Enabled" }
-        }
+        public typealias AbacStatus = S3.AbacStatus
 
         public final class AbortIncompleteMultipartUpload: PropertyObject {
             /// Required.
@@ -289,28 +217,22 @@ extension S3 {
                 w.require("AccelerationStatus", accelerationStatus)
             }
 
-            public struct AccelerationStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Enabled", "Suspended"]
-                public static var enabled: Self { "Enabled" }
-                public static var suspended: Self { "Suspended" }
-            }
+            public typealias AccelerationStatus = S3.AccelerationStatus
         }
 
-        public struct AccessControl: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = [
-                "AuthenticatedRead",
-                "AwsExecRead",
-                "BucketOwnerFullControl",
-                "BucketOwnerRead",
-                "LogDeliveryWrite",
-                "Private",
-                "PublicRead",
-                "PublicReadWrite",
-            ]
+        public final class AccessControl: SchemaEnum {
+            public override class var allowedValues: [String] {
+                [
+                    "AuthenticatedRead",
+                    "AwsExecRead",
+                    "BucketOwnerFullControl",
+                    "BucketOwnerRead",
+                    "LogDeliveryWrite",
+                    "Private",
+                    "PublicRead",
+                    "PublicReadWrite",
+                ]
+            }
             public static var authenticatedRead: Self { "AuthenticatedRead" }
             public static var awsExecRead: Self { "AwsExecRead" }
             public static var bucketOwnerFullControl: Self { "BucketOwnerFullControl" }
@@ -329,10 +251,8 @@ extension S3 {
                 w.require("Owner", owner)
             }
 
-            public struct Owner: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Destination"]
+            public final class Owner: SchemaEnum {
+                public override class var allowedValues: [String] { ["Destination"] }
                 public static var destination: Self { "Destination" }
             }
         }
@@ -353,10 +273,8 @@ extension S3 {
             }
         }
 
-        public struct BlockedEncryptionTypeList: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["NONE", "SSE-C"]
+        public final class BlockedEncryptionTypeList: SchemaEnum {
+            public override class var allowedValues: [String] { ["NONE", "SSE-C"] }
             public static var noneValue: Self { "NONE" }
             public static var sseC: Self { "SSE-C" }
         }
@@ -378,10 +296,8 @@ extension S3 {
             }
         }
 
-        public struct BucketNamespace: StringEnum {
-            public let token: Value
-            public init(token: Value) { self.token = token }
-            public static let allowedValues: [String] = ["account-regional", "global"]
+        public final class BucketNamespace: SchemaEnum {
+            public override class var allowedValues: [String] { ["account-regional", "global"] }
             public static var accountRegional: Self { "account-regional" }
             public static var global: Self { "global" }
         }
@@ -414,10 +330,8 @@ extension S3 {
                 w.put("MaxAge", maxAge)
             }
 
-            public struct AllowedMethods: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DELETE", "GET", "HEAD", "POST", "PUT"]
+            public final class AllowedMethods: SchemaEnum {
+                public override class var allowedValues: [String] { ["DELETE", "GET", "HEAD", "POST", "PUT"] }
                 public static var delete: Self { "DELETE" }
                 public static var get: Self { "GET" }
                 public static var head: Self { "HEAD" }
@@ -437,10 +351,8 @@ extension S3 {
                 w.require("OutputSchemaVersion", outputSchemaVersion)
             }
 
-            public struct OutputSchemaVersion: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["V_1"]
+            public final class OutputSchemaVersion: SchemaEnum {
+                public override class var allowedValues: [String] { ["V_1"] }
                 public static var v1: Self { "V_1" }
             }
         }
@@ -456,10 +368,8 @@ extension S3 {
                 w.put("Years", years)
             }
 
-            public struct Mode: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["COMPLIANCE", "GOVERNANCE"]
+            public final class Mode: SchemaEnum {
+                public override class var allowedValues: [String] { ["COMPLIANCE", "GOVERNANCE"] }
                 public static var compliance: Self { "COMPLIANCE" }
                 public static var governance: Self { "GOVERNANCE" }
             }
@@ -472,13 +382,7 @@ extension S3 {
                 w.put("Status", status)
             }
 
-            public struct DeleteMarkerReplicationStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias DeleteMarkerReplicationStatus = S3.AbacStatus
         }
 
         public final class Destination: PropertyObject {
@@ -496,10 +400,8 @@ extension S3 {
                 w.put("Prefix", prefix)
             }
 
-            public struct Format: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["CSV", "ORC", "Parquet"]
+            public final class Format: SchemaEnum {
+                public override class var allowedValues: [String] { ["CSV", "ORC", "Parquet"] }
                 public static var csv: Self { "CSV" }
                 public static var orc: Self { "ORC" }
                 public static var parquet: Self { "Parquet" }
@@ -554,13 +456,7 @@ extension S3 {
                 w.require("Tierings", tierings)
             }
 
-            public struct Status: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias Status = S3.AbacStatus
         }
 
         public final class InventoryConfiguration: PropertyObject {
@@ -587,35 +483,33 @@ extension S3 {
                 w.require("ScheduleFrequency", scheduleFrequency)
             }
 
-            public struct IncludedObjectVersions: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["All", "Current"]
+            public final class IncludedObjectVersions: SchemaEnum {
+                public override class var allowedValues: [String] { ["All", "Current"] }
                 public static var all: Self { "All" }
                 public static var current: Self { "Current" }
             }
 
-            public struct OptionalFields: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "BucketKeyStatus",
-                    "ChecksumAlgorithm",
-                    "ETag",
-                    "EncryptionStatus",
-                    "IntelligentTieringAccessTier",
-                    "IsMultipartUploaded",
-                    "LastModifiedDate",
-                    "LifecycleExpirationDate",
-                    "ObjectAccessControlList",
-                    "ObjectLockLegalHoldStatus",
-                    "ObjectLockMode",
-                    "ObjectLockRetainUntilDate",
-                    "ObjectOwner",
-                    "ReplicationStatus",
-                    "Size",
-                    "StorageClass",
-                ]
+            public final class OptionalFields: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "BucketKeyStatus",
+                        "ChecksumAlgorithm",
+                        "ETag",
+                        "EncryptionStatus",
+                        "IntelligentTieringAccessTier",
+                        "IsMultipartUploaded",
+                        "LastModifiedDate",
+                        "LifecycleExpirationDate",
+                        "ObjectAccessControlList",
+                        "ObjectLockLegalHoldStatus",
+                        "ObjectLockMode",
+                        "ObjectLockRetainUntilDate",
+                        "ObjectOwner",
+                        "ReplicationStatus",
+                        "Size",
+                        "StorageClass",
+                    ]
+                }
                 public static var bucketKeyStatus: Self { "BucketKeyStatus" }
                 public static var checksumAlgorithm: Self { "ChecksumAlgorithm" }
                 public static var eTag: Self { "ETag" }
@@ -634,10 +528,8 @@ extension S3 {
                 public static var storageClass: Self { "StorageClass" }
             }
 
-            public struct ScheduleFrequency: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Daily", "Weekly"]
+            public final class ScheduleFrequency: SchemaEnum {
+                public override class var allowedValues: [String] { ["Daily", "Weekly"] }
                 public static var daily: Self { "Daily" }
                 public static var weekly: Self { "Weekly" }
             }
@@ -653,13 +545,7 @@ extension S3 {
                 w.put("EncryptionConfiguration", encryptionConfiguration)
             }
 
-            public struct ConfigurationState: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias ConfigurationState = S3.ConfigurationState
         }
 
         public final class JournalTableConfiguration: PropertyObject {
@@ -697,10 +583,13 @@ extension S3 {
                 w.put("TransitionDefaultMinimumObjectSize", transitionDefaultMinimumObjectSize)
             }
 
-            public struct TransitionDefaultMinimumObjectSize: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["all_storage_classes_128K", "varies_by_storage_class"]
+            public final class TransitionDefaultMinimumObjectSize: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "all_storage_classes_128K",
+                        "varies_by_storage_class",
+                    ]
+                }
                 public static var allStorageClasses128k: Self { "all_storage_classes_128K" }
                 public static var variesByStorageClass: Self { "varies_by_storage_class" }
             }
@@ -748,10 +637,8 @@ extension S3 {
                 w.require("SseAlgorithm", sseAlgorithm)
             }
 
-            public struct SseAlgorithm: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["AES256", "aws:kms"]
+            public final class SseAlgorithm: SchemaEnum {
+                public override class var allowedValues: [String] { ["AES256", "aws:kms"] }
                 public static var aes256: Self { "AES256" }
                 public static var awsKms: Self { "aws:kms" }
             }
@@ -767,13 +654,7 @@ extension S3 {
                 w.require("Status", status)
             }
 
-            public struct MetricsStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias MetricsStatus = S3.AbacStatus
         }
 
         public final class MetricsConfiguration: PropertyObject {
@@ -815,26 +696,7 @@ extension S3 {
                 w.require("TransitionInDays", transitionInDays)
             }
 
-            public struct StorageClass: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "DEEP_ARCHIVE",
-                    "GLACIER",
-                    "GLACIER_IR",
-                    "Glacier",
-                    "INTELLIGENT_TIERING",
-                    "ONEZONE_IA",
-                    "STANDARD_IA",
-                ]
-                public static var deepArchive: Self { "DEEP_ARCHIVE" }
-                public static var glacier: Self { "GLACIER" }
-                public static var glacierIr: Self { "GLACIER_IR" }
-                public static var glacier2: Self { "Glacier" }
-                public static var intelligentTiering: Self { "INTELLIGENT_TIERING" }
-                public static var onezoneIa: Self { "ONEZONE_IA" }
-                public static var standardIa: Self { "STANDARD_IA" }
-            }
+            public typealias StorageClass = S3.StorageClass
         }
 
         public final class NotificationConfiguration: PropertyObject {
@@ -869,10 +731,8 @@ extension S3 {
                 w.put("Rule", rule)
             }
 
-            public struct ObjectLockEnabled: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Enabled"]
+            public final class ObjectLockEnabled: SchemaEnum {
+                public override class var allowedValues: [String] { ["Enabled"] }
                 public static var enabled: Self { "Enabled" }
             }
         }
@@ -901,14 +761,14 @@ extension S3 {
                 w.put("ObjectOwnership", objectOwnership)
             }
 
-            public struct ObjectOwnership: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "BucketOwnerEnforced",
-                    "BucketOwnerPreferred",
-                    "ObjectWriter",
-                ]
+            public final class ObjectOwnership: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "BucketOwnerEnforced",
+                        "BucketOwnerPreferred",
+                        "ObjectWriter",
+                    ]
+                }
                 public static var bucketOwnerEnforced: Self { "BucketOwnerEnforced" }
                 public static var bucketOwnerPreferred: Self { "BucketOwnerPreferred" }
                 public static var objectWriter: Self { "ObjectWriter" }
@@ -922,10 +782,8 @@ extension S3 {
                 w.put("PartitionDateSource", partitionDateSource)
             }
 
-            public struct PartitionDateSource: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DeliveryTime", "EventTime"]
+            public final class PartitionDateSource: SchemaEnum {
+                public override class var allowedValues: [String] { ["DeliveryTime", "EventTime"] }
                 public static var deliveryTime: Self { "DeliveryTime" }
                 public static var eventTime: Self { "EventTime" }
             }
@@ -969,13 +827,7 @@ extension S3 {
                 w.require("Expiration", expiration)
             }
 
-            public struct Expiration: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["DISABLED", "ENABLED"]
-                public static var disabled: Self { "DISABLED" }
-                public static var enabled: Self { "ENABLED" }
-            }
+            public typealias Expiration = S3.ConfigurationState
         }
 
         public final class RedirectAllRequestsTo: PropertyObject {
@@ -988,13 +840,7 @@ extension S3 {
                 w.put("Protocol", `protocol`)
             }
 
-            public struct RedirectAllRequestsToProtocol: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["http", "https"]
-                public static var http: Self { "http" }
-                public static var https: Self { "https" }
-            }
+            public typealias RedirectAllRequestsToProtocol = S3.RedirectAllRequestsToProtocol
         }
 
         public final class RedirectRule: PropertyObject {
@@ -1012,13 +858,7 @@ extension S3 {
                 w.put("ReplaceKeyWith", replaceKeyWith)
             }
 
-            public struct RedirectRuleProtocol: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["http", "https"]
-                public static var http: Self { "http" }
-                public static var https: Self { "https" }
-            }
+            public typealias RedirectRuleProtocol = S3.RedirectAllRequestsToProtocol
         }
 
         public final class ReplicaModifications: PropertyObject {
@@ -1029,13 +869,7 @@ extension S3 {
                 w.require("Status", status)
             }
 
-            public struct ReplicaModificationsStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias ReplicaModificationsStatus = S3.AbacStatus
         }
 
         public final class ReplicationConfiguration: PropertyObject {
@@ -1070,19 +904,19 @@ extension S3 {
                 w.put("StorageClass", storageClass)
             }
 
-            public struct ReplicationDestinationStorageClass: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "DEEP_ARCHIVE",
-                    "GLACIER",
-                    "GLACIER_IR",
-                    "INTELLIGENT_TIERING",
-                    "ONEZONE_IA",
-                    "REDUCED_REDUNDANCY",
-                    "STANDARD",
-                    "STANDARD_IA",
-                ]
+            public final class ReplicationDestinationStorageClass: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "DEEP_ARCHIVE",
+                        "GLACIER",
+                        "GLACIER_IR",
+                        "INTELLIGENT_TIERING",
+                        "ONEZONE_IA",
+                        "REDUCED_REDUNDANCY",
+                        "STANDARD",
+                        "STANDARD_IA",
+                    ]
+                }
                 public static var deepArchive: Self { "DEEP_ARCHIVE" }
                 public static var glacier: Self { "GLACIER" }
                 public static var glacierIr: Self { "GLACIER_IR" }
@@ -1117,13 +951,7 @@ extension S3 {
                 w.require("Status", status)
             }
 
-            public struct ReplicationRuleStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias ReplicationRuleStatus = S3.AbacStatus
         }
 
         public final class ReplicationRuleAndOperator: PropertyObject {
@@ -1159,13 +987,7 @@ extension S3 {
                 w.require("Time", time)
             }
 
-            public struct ReplicationTimeStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias ReplicationTimeStatus = S3.AbacStatus
         }
 
         public final class ReplicationTimeValue: PropertyObject {
@@ -1236,13 +1058,7 @@ extension S3 {
                 w.put("Transitions", transitions)
             }
 
-            public struct RuleStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias RuleStatus = S3.AbacStatus
         }
 
         public final class S3KeyFilter: PropertyObject {
@@ -1276,10 +1092,8 @@ extension S3 {
                 w.require("SSEAlgorithm", sseAlgorithm)
             }
 
-            public struct SSEAlgorithm: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["AES256", "aws:kms", "aws:kms:dsse"]
+            public final class SSEAlgorithm: SchemaEnum {
+                public override class var allowedValues: [String] { ["AES256", "aws:kms", "aws:kms:dsse"] }
                 public static var aes256: Self { "AES256" }
                 public static var awsKms: Self { "aws:kms" }
                 public static var awsKmsDsse: Self { "aws:kms:dsse" }
@@ -1316,13 +1130,7 @@ extension S3 {
                 w.require("Status", status)
             }
 
-            public struct SseKmsEncryptedObjectsStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Disabled", "Enabled"]
-                public static var disabled: Self { "Disabled" }
-                public static var enabled: Self { "Enabled" }
-            }
+            public typealias SseKmsEncryptedObjectsStatus = S3.AbacStatus
         }
 
         public final class StorageClassAnalysis: PropertyObject {
@@ -1354,10 +1162,8 @@ extension S3 {
                 w.require("Days", days)
             }
 
-            public struct AccessTier: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"]
+            public final class AccessTier: SchemaEnum {
+                public override class var allowedValues: [String] { ["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"] }
                 public static var archiveAccess: Self { "ARCHIVE_ACCESS" }
                 public static var deepArchiveAccess: Self { "DEEP_ARCHIVE_ACCESS" }
             }
@@ -1389,26 +1195,7 @@ extension S3 {
                 w.put("TransitionInDays", transitionInDays)
             }
 
-            public struct TransitionStorageClass: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = [
-                    "DEEP_ARCHIVE",
-                    "GLACIER",
-                    "GLACIER_IR",
-                    "Glacier",
-                    "INTELLIGENT_TIERING",
-                    "ONEZONE_IA",
-                    "STANDARD_IA",
-                ]
-                public static var deepArchive: Self { "DEEP_ARCHIVE" }
-                public static var glacier: Self { "GLACIER" }
-                public static var glacierIr: Self { "GLACIER_IR" }
-                public static var glacier2: Self { "Glacier" }
-                public static var intelligentTiering: Self { "INTELLIGENT_TIERING" }
-                public static var onezoneIa: Self { "ONEZONE_IA" }
-                public static var standardIa: Self { "STANDARD_IA" }
-            }
+            public typealias TransitionStorageClass = S3.StorageClass
         }
 
         public final class VersioningConfiguration: PropertyObject {
@@ -1419,13 +1206,7 @@ extension S3 {
                 w.require("Status", status)
             }
 
-            public struct VersioningConfigurationStatus: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["Enabled", "Suspended"]
-                public static var enabled: Self { "Enabled" }
-                public static var suspended: Self { "Suspended" }
-            }
+            public typealias VersioningConfigurationStatus = S3.AccelerationStatus
         }
 
         public final class WebsiteConfiguration: PropertyObject {
@@ -1455,451 +1236,6 @@ extension S3 {
         public override func writeProperties(to w: inout ObjectWriter) {
             w.require("Bucket", bucket)
             w.require("PolicyDocument", policyDocument)
-        }
-    }
-
-    /// AWS::S3::MultiRegionAccessPoint
-    public final class MultiRegionAccessPoint: Resource {
-        public override class var resourceType: String { "AWS::S3::MultiRegionAccessPoint" }
-
-        /// Changing it replaces the resource.
-        public var name: StringValue?
-        /// Changing it replaces the resource.
-        public var publicAccessBlockConfiguration: PublicAccessBlockConfiguration?
-        /// Required. Changing it replaces the resource.
-        public var regions: ListValue<Region>?
-
-        public var attrAlias: StringValue { getAtt("Alias") }
-        public var attrCreatedAt: StringValue { getAtt("CreatedAt") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.put("Name", name)
-            w.put("PublicAccessBlockConfiguration", publicAccessBlockConfiguration)
-            w.require("Regions", regions)
-        }
-
-        public final class PublicAccessBlockConfiguration: PropertyObject {
-            public var blockPublicAcls: BoolValue?
-            public var blockPublicPolicy: BoolValue?
-            public var ignorePublicAcls: BoolValue?
-            public var restrictPublicBuckets: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("BlockPublicAcls", blockPublicAcls)
-                w.put("BlockPublicPolicy", blockPublicPolicy)
-                w.put("IgnorePublicAcls", ignorePublicAcls)
-                w.put("RestrictPublicBuckets", restrictPublicBuckets)
-            }
-        }
-
-        public final class Region: PropertyObject {
-            /// Required.
-            public var bucket: StringValue?
-            public var bucketAccountId: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Bucket", bucket)
-                w.put("BucketAccountId", bucketAccountId)
-            }
-        }
-    }
-
-    /// AWS::S3::MultiRegionAccessPointPolicy
-    public final class MultiRegionAccessPointPolicy: Resource {
-        public override class var resourceType: String { "AWS::S3::MultiRegionAccessPointPolicy" }
-
-        /// Required. Changing it replaces the resource.
-        public var mrapName: StringValue?
-        /// Required.
-        public var policy: Value?
-
-        public var attrPolicyStatus: Value { getAtt("PolicyStatus") }
-        public var attrPolicyStatusIsPublic: StringValue { getAtt("PolicyStatus.IsPublic") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("MrapName", mrapName)
-            w.require("Policy", policy)
-        }
-    }
-
-    /// AWS::S3::StorageLens
-    public final class StorageLens: Resource {
-        public override class var resourceType: String { "AWS::S3::StorageLens" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Required.
-        public var storageLensConfiguration: StorageLensConfiguration?
-        public var tags: ListValue<Tag>?
-
-        public var attrStorageLensConfigurationStorageLensArn: StringValue { getAtt("StorageLensConfiguration.StorageLensArn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("StorageLensConfiguration", storageLensConfiguration)
-            w.put("Tags", tags)
-        }
-
-        public final class AccountLevel: PropertyObject {
-            public var activityMetrics: ActivityMetrics?
-            public var advancedCostOptimizationMetrics: AdvancedCostOptimizationMetrics?
-            public var advancedDataProtectionMetrics: AdvancedDataProtectionMetrics?
-            public var advancedPerformanceMetrics: AdvancedPerformanceMetrics?
-            /// Required.
-            public var bucketLevel: BucketLevel?
-            public var detailedStatusCodesMetrics: DetailedStatusCodesMetrics?
-            public var storageLensGroupLevel: StorageLensGroupLevel?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ActivityMetrics", activityMetrics)
-                w.put("AdvancedCostOptimizationMetrics", advancedCostOptimizationMetrics)
-                w.put("AdvancedDataProtectionMetrics", advancedDataProtectionMetrics)
-                w.put("AdvancedPerformanceMetrics", advancedPerformanceMetrics)
-                w.require("BucketLevel", bucketLevel)
-                w.put("DetailedStatusCodesMetrics", detailedStatusCodesMetrics)
-                w.put("StorageLensGroupLevel", storageLensGroupLevel)
-            }
-        }
-
-        public final class ActivityMetrics: PropertyObject {
-            public var isEnabled: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("IsEnabled", isEnabled)
-            }
-        }
-
-        public final class AdvancedCostOptimizationMetrics: PropertyObject {
-            public var isEnabled: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("IsEnabled", isEnabled)
-            }
-        }
-
-        public final class AdvancedDataProtectionMetrics: PropertyObject {
-            public var isEnabled: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("IsEnabled", isEnabled)
-            }
-        }
-
-        public final class AdvancedPerformanceMetrics: PropertyObject {
-            public var isEnabled: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("IsEnabled", isEnabled)
-            }
-        }
-
-        public final class AwsOrg: PropertyObject {
-            /// Required.
-            public var arn: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("Arn", arn)
-            }
-        }
-
-        public final class BucketLevel: PropertyObject {
-            public var activityMetrics: ActivityMetrics?
-            public var advancedCostOptimizationMetrics: AdvancedCostOptimizationMetrics?
-            public var advancedDataProtectionMetrics: AdvancedDataProtectionMetrics?
-            public var advancedPerformanceMetrics: AdvancedPerformanceMetrics?
-            public var detailedStatusCodesMetrics: DetailedStatusCodesMetrics?
-            public var prefixLevel: PrefixLevel?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("ActivityMetrics", activityMetrics)
-                w.put("AdvancedCostOptimizationMetrics", advancedCostOptimizationMetrics)
-                w.put("AdvancedDataProtectionMetrics", advancedDataProtectionMetrics)
-                w.put("AdvancedPerformanceMetrics", advancedPerformanceMetrics)
-                w.put("DetailedStatusCodesMetrics", detailedStatusCodesMetrics)
-                w.put("PrefixLevel", prefixLevel)
-            }
-        }
-
-        public final class BucketsAndRegions: PropertyObject {
-            public var buckets: ListValue<StringValue>?
-            public var regions: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Buckets", buckets)
-                w.put("Regions", regions)
-            }
-        }
-
-        public final class CloudWatchMetrics: PropertyObject {
-            /// Required.
-            public var isEnabled: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("IsEnabled", isEnabled)
-            }
-        }
-
-        public final class DataExport: PropertyObject {
-            public var cloudWatchMetrics: CloudWatchMetrics?
-            public var s3BucketDestination: S3BucketDestination?
-            public var storageLensTableDestination: StorageLensTableDestination?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("CloudWatchMetrics", cloudWatchMetrics)
-                w.put("S3BucketDestination", s3BucketDestination)
-                w.put("StorageLensTableDestination", storageLensTableDestination)
-            }
-        }
-
-        public final class DetailedStatusCodesMetrics: PropertyObject {
-            public var isEnabled: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("IsEnabled", isEnabled)
-            }
-        }
-
-        public final class Encryption: PropertyObject {
-            public var ssekms: SSEKMS?
-            public var sses3: Value?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("SSEKMS", ssekms)
-                w.put("SSES3", sses3)
-            }
-        }
-
-        public final class PrefixLevel: PropertyObject {
-            /// Required.
-            public var storageMetrics: PrefixLevelStorageMetrics?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("StorageMetrics", storageMetrics)
-            }
-        }
-
-        public final class PrefixLevelStorageMetrics: PropertyObject {
-            public var isEnabled: BoolValue?
-            public var selectionCriteria: SelectionCriteria?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("IsEnabled", isEnabled)
-                w.put("SelectionCriteria", selectionCriteria)
-            }
-        }
-
-        public final class S3BucketDestination: PropertyObject {
-            /// Required.
-            public var accountId: StringValue?
-            /// Required.
-            public var arn: StringValue?
-            public var encryption: Encryption?
-            /// Required.
-            public var format: Format?
-            /// Required.
-            public var outputSchemaVersion: OutputSchemaVersion?
-            public var prefix: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("AccountId", accountId)
-                w.require("Arn", arn)
-                w.put("Encryption", encryption)
-                w.require("Format", format)
-                w.require("OutputSchemaVersion", outputSchemaVersion)
-                w.put("Prefix", prefix)
-            }
-
-            public struct Format: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["CSV", "Parquet"]
-                public static var csv: Self { "CSV" }
-                public static var parquet: Self { "Parquet" }
-            }
-
-            public struct OutputSchemaVersion: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["V_1"]
-                public static var v1: Self { "V_1" }
-            }
-        }
-
-        public final class SSEKMS: PropertyObject {
-            /// Required.
-            public var keyId: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("KeyId", keyId)
-            }
-        }
-
-        public final class SelectionCriteria: PropertyObject {
-            public var delimiter: StringValue?
-            public var maxDepth: NumberValue?
-            public var minStorageBytesPercentage: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Delimiter", delimiter)
-                w.put("MaxDepth", maxDepth)
-                w.put("MinStorageBytesPercentage", minStorageBytesPercentage)
-            }
-        }
-
-        public final class StorageLensConfiguration: PropertyObject {
-            /// Required.
-            public var accountLevel: AccountLevel?
-            public var awsOrg: AwsOrg?
-            public var dataExport: DataExport?
-            public var exclude: BucketsAndRegions?
-            public var expandedPrefixesDataExport: StorageLensExpandedPrefixesDataExport?
-            /// Required. Changing it replaces the resource.
-            public var id: StringValue?
-            public var include: BucketsAndRegions?
-            /// Required.
-            public var isEnabled: BoolValue?
-            public var prefixDelimiter: StringValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.require("AccountLevel", accountLevel)
-                w.put("AwsOrg", awsOrg)
-                w.put("DataExport", dataExport)
-                w.put("Exclude", exclude)
-                w.put("ExpandedPrefixesDataExport", expandedPrefixesDataExport)
-                w.require("Id", id)
-                w.put("Include", include)
-                w.require("IsEnabled", isEnabled)
-                w.put("PrefixDelimiter", prefixDelimiter)
-            }
-        }
-
-        public final class StorageLensExpandedPrefixesDataExport: PropertyObject {
-            public var s3BucketDestination: S3BucketDestination?
-            public var storageLensTableDestination: StorageLensTableDestination?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("S3BucketDestination", s3BucketDestination)
-                w.put("StorageLensTableDestination", storageLensTableDestination)
-            }
-        }
-
-        public final class StorageLensGroupLevel: PropertyObject {
-            public var storageLensGroupSelectionCriteria: StorageLensGroupSelectionCriteria?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("StorageLensGroupSelectionCriteria", storageLensGroupSelectionCriteria)
-            }
-        }
-
-        public final class StorageLensGroupSelectionCriteria: PropertyObject {
-            public var exclude: ListValue<StringValue>?
-            public var include: ListValue<StringValue>?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Exclude", exclude)
-                w.put("Include", include)
-            }
-        }
-
-        public final class StorageLensTableDestination: PropertyObject {
-            public var encryption: Encryption?
-            /// Required.
-            public var isEnabled: BoolValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("Encryption", encryption)
-                w.require("IsEnabled", isEnabled)
-            }
-        }
-    }
-
-    /// AWS::S3::StorageLensGroup
-    public final class StorageLensGroup: Resource {
-        public override class var resourceType: String { "AWS::S3::StorageLensGroup" }
-        public override class var tagFormat: TagFormat { .list("Tags") }
-
-        /// Required.
-        public var filter: Filter?
-        /// Required. Changing it replaces the resource.
-        public var name: StringValue?
-        public var tags: ListValue<Tag>?
-
-        public var attrStorageLensGroupArn: StringValue { getAtt("StorageLensGroupArn") }
-
-        public override func writeProperties(to w: inout ObjectWriter) {
-            w.require("Filter", filter)
-            w.require("Name", name)
-            w.put("Tags", tags)
-        }
-
-        public final class And: PropertyObject {
-            public var matchAnyPrefix: ListValue<StringValue>?
-            public var matchAnySuffix: ListValue<StringValue>?
-            public var matchAnyTag: ListValue<Tag>?
-            public var matchObjectAge: MatchObjectAge?
-            public var matchObjectSize: MatchObjectSize?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("MatchAnyPrefix", matchAnyPrefix)
-                w.put("MatchAnySuffix", matchAnySuffix)
-                w.put("MatchAnyTag", matchAnyTag)
-                w.put("MatchObjectAge", matchObjectAge)
-                w.put("MatchObjectSize", matchObjectSize)
-            }
-        }
-
-        public final class Filter: PropertyObject {
-            public var and: And?
-            public var matchAnyPrefix: ListValue<StringValue>?
-            public var matchAnySuffix: ListValue<StringValue>?
-            public var matchAnyTag: ListValue<Tag>?
-            public var matchObjectAge: MatchObjectAge?
-            public var matchObjectSize: MatchObjectSize?
-            public var or: Or?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("And", and)
-                w.put("MatchAnyPrefix", matchAnyPrefix)
-                w.put("MatchAnySuffix", matchAnySuffix)
-                w.put("MatchAnyTag", matchAnyTag)
-                w.put("MatchObjectAge", matchObjectAge)
-                w.put("MatchObjectSize", matchObjectSize)
-                w.put("Or", or)
-            }
-        }
-
-        public final class MatchObjectAge: PropertyObject {
-            public var daysGreaterThan: NumberValue?
-            public var daysLessThan: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("DaysGreaterThan", daysGreaterThan)
-                w.put("DaysLessThan", daysLessThan)
-            }
-        }
-
-        public final class MatchObjectSize: PropertyObject {
-            public var bytesGreaterThan: NumberValue?
-            public var bytesLessThan: NumberValue?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("BytesGreaterThan", bytesGreaterThan)
-                w.put("BytesLessThan", bytesLessThan)
-            }
-        }
-
-        public final class Or: PropertyObject {
-            public var matchAnyPrefix: ListValue<StringValue>?
-            public var matchAnySuffix: ListValue<StringValue>?
-            public var matchAnyTag: ListValue<Tag>?
-            public var matchObjectAge: MatchObjectAge?
-            public var matchObjectSize: MatchObjectSize?
-
-            public override func write(to w: inout ObjectWriter) {
-                w.put("MatchAnyPrefix", matchAnyPrefix)
-                w.put("MatchAnySuffix", matchAnySuffix)
-                w.put("MatchAnyTag", matchAnyTag)
-                w.put("MatchObjectAge", matchObjectAge)
-                w.put("MatchObjectSize", matchObjectSize)
-            }
         }
     }
 }

@@ -107,10 +107,16 @@ extension SNS {
                 w.put("SuccessFeedbackSampleRate", successFeedbackSampleRate)
             }
 
-            public struct LoggingConfigProtocol: StringEnum {
-                public let token: Value
-                public init(token: Value) { self.token = token }
-                public static let allowedValues: [String] = ["application", "firehose", "http/s", "lambda", "sqs"]
+            public final class LoggingConfigProtocol: SchemaEnum {
+                public override class var allowedValues: [String] {
+                    [
+                        "application",
+                        "firehose",
+                        "http/s",
+                        "lambda",
+                        "sqs",
+                    ]
+                }
                 public static var application: Self { "application" }
                 public static var firehose: Self { "firehose" }
                 public static var httpS: Self { "http/s" }

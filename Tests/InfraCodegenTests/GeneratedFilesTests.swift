@@ -2,22 +2,23 @@ import Foundation
 import XCTest
 @testable import InfraCodegen
 
-/// The committed `Sources/InfraResources` must be exactly what the generator makes of the
-/// pinned schemas: a hand edit, or a generator change without regenerating, fails here.
+/// The committed `Sources/InfraResources` and `Sources/InfraContract/ResourceSpecs.swift` must
+/// be exactly what the generator makes of the pinned schemas and codegen/resources.txt: a hand
+/// edit, or a generator change without regenerating, fails here.
 final class GeneratedFilesTests: XCTestCase {
     /// The package root, from this file's path (`Tests/InfraCodegenTests/<file>`).
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     func testCommittedFilesMatchTheGenerator() throws {
-        let generator = Generator(schemasDirectory: Self.root.appendingPathComponent("codegen/schemas"))
-        let files = try generator.generate()
-        let diff = Generator.differences(files, in: Self.root.appendingPathComponent("Sources/InfraResources"))
-        XCTAssertEqual(diff, [], "Sources/InfraResources is stale; run scripts/codegen")
+        let files = try Generator(root: Self.root).generate()
+        let diff = Generator.differences(files, in: Self.root)
+        XCTAssertEqual(diff, [], "the generated files are stale; run scripts/codegen")
+        XCTAssertNotNil(files["Sources/InfraContract/ResourceSpecs.swift"])
     }
 
     func testGenerationIsDeterministic() throws {
-        let generator = Generator(schemasDirectory: Self.root.appendingPathComponent("codegen/schemas"))
+        let generator = Generator(root: Self.root)
         XCTAssertEqual(try generator.generate(), try generator.generate())
     }
 
@@ -25,21 +26,24 @@ final class GeneratedFilesTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory
             .appendingPathComponent("InfraCodegenTests-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let files = ["A.swift": "a\n", "B.swift": "b\n"]
-        XCTAssertEqual(try Generator.write(files, to: dir), ["A.swift", "B.swift"])
+        let r = "Sources/InfraResources/", c = "Sources/InfraContract/"
+        let files = [r + "A.swift": "a\n", r + "B.swift": "b\n", c + "ResourceSpecs.swift": "s\n"]
+        XCTAssertEqual(try Generator.write(files, to: dir), [c + "ResourceSpecs.swift", r + "A.swift", r + "B.swift"])
         XCTAssertEqual(Generator.differences(files, in: dir), [])
         XCTAssertEqual(try Generator.write(files, to: dir), [])
-        try Data("edited\n".utf8).write(to: dir.appendingPathComponent("A.swift"))
-        try Data("old\n".utf8).write(to: dir.appendingPathComponent("Placeholder.swift"))
-        try FileManager.default.removeItem(at: dir.appendingPathComponent("B.swift"))
-        XCTAssertEqual(Generator.differences(files, in: dir), ["A.swift", "B.swift", "Placeholder.swift"])
-        XCTAssertEqual(try Generator.write(files, to: dir), ["A.swift", "B.swift", "Placeholder.swift"])
+        try Data("edited\n".utf8).write(to: dir.appendingPathComponent(r + "A.swift"))
+        try Data("old\n".utf8).write(to: dir.appendingPathComponent(r + "Placeholder.swift"))
+        // Not the generator's: the other files of InfraContract are never touched.
+        try Data("other\n".utf8).write(to: dir.appendingPathComponent(c + "Manifest.swift"))
+        try FileManager.default.removeItem(at: dir.appendingPathComponent(r + "B.swift"))
+        XCTAssertEqual(Generator.differences(files, in: dir), [r + "A.swift", r + "B.swift", r + "Placeholder.swift"])
+        XCTAssertEqual(try Generator.write(files, to: dir), [r + "A.swift", r + "B.swift", r + "Placeholder.swift"])
         XCTAssertEqual(Generator.differences(files, in: dir), [])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(c + "Manifest.swift").path))
     }
 
     func testEveryFileStartsWithTheBanner() throws {
-        let generator = Generator(schemasDirectory: Self.root.appendingPathComponent("codegen/schemas"))
-        let files = try generator.generate()
+        let files = try Generator(root: Self.root).generate()
         XCTAssertGreaterThan(files.count, 26)
         for (name, text) in files {
             XCTAssertTrue(text.hasPrefix("// DO NOT EDIT."), name)

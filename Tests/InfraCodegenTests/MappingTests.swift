@@ -76,8 +76,8 @@ final class MappingTests: XCTestCase {
         XCTAssertTrue(code.contains(#"w.require("Rule", rule)"#))
         XCTAssertTrue(code.contains("/// Changing it replaces the resource.\n            public var mode: Mode?"))
         // The inline enum is nested in the class that uses it; cases are open static members.
-        XCTAssertTrue(code.contains("public struct Mode: StringEnum {"))
-        XCTAssertTrue(code.contains(#"public static let allowedValues: [String] = ["AES256", "aws:kms", "none", "t2.micro"]"#))
+        XCTAssertTrue(code.contains("public final class Mode: SchemaEnum {"))
+        XCTAssertTrue(code.contains(#"public override class var allowedValues: [String] { ["AES256", "aws:kms", "none", "t2.micro"] }"#))
         XCTAssertTrue(code.contains(#"public static var awsKms: Self { "aws:kms" }"#))
         XCTAssertTrue(code.contains(#"public static var aes256: Self { "AES256" }"#))
         XCTAssertTrue(code.contains(#"public static var noneValue: Self { "none" }"#))
@@ -106,7 +106,7 @@ final class MappingTests: XCTestCase {
         XCTAssertTrue(code.contains("public var type: StringValue?"))
         // `Type` is not a usable nested type name: prefixed with the owner.
         XCTAssertTrue(code.contains("public var type: ListenerType?"))
-        XCTAssertTrue(code.contains("public struct ListenerType: StringEnum {"))
+        XCTAssertTrue(code.contains("public final class ListenerType: SchemaEnum {"))
         XCTAssertTrue(code.contains("public final class Action: PropertyObject {"))
     }
 
@@ -155,6 +155,45 @@ final class MappingTests: XCTestCase {
         XCTAssertTrue(code.contains("public final class Resource: InfraCore.Resource {"))
         XCTAssertTrue(code.contains(#"public override class var tagFormat: TagFormat { .map("Tags") }"#))
         XCTAssertTrue(code.contains("public var tags: MapValue<StringValue>?"))
+    }
+
+    /// Enumerations with the same values in two resources of a service are generated once in
+    /// the namespace and aliased under their own names; a single use stays nested.
+    func testSharedEnumerationsAndGroups() throws {
+        let schemas = try [
+            #"{"typeName": "AWS::Test::Alpha", "properties": {"Size": {"type": "string", "enum": ["b", "a"]}, "Mode": {"type": "string", "enum": ["x"]}}}"#,
+            #"{"typeName": "AWS::Test::Beta", "properties": {"Width": {"type": "string", "enum": ["a", "b"]}}}"#,
+            #"{"typeName": "AWS::Test::Gamma", "properties": {"Size": {"type": "string", "enum": ["a", "b"]}}}"#,
+        ].map { try ResourceSchema(JSONReader.parse($0)) }
+        let models = try Generator.models(schemas, getAtts: .object([:]))
+        let files = Emitter().files(models, groups: ["AWS::Test::Beta": "Second", "AWS::Test::Gamma": "Second"])
+        XCTAssertEqual(files.keys.sorted(), ["Test.Second.swift", "Test.swift"])
+        let main = try XCTUnwrap(files["Test.swift"]), second = try XCTUnwrap(files["Test.Second.swift"])
+        // Named like most of its uses (Size twice, Width once), declared once in Test.swift.
+        XCTAssertTrue(main.contains("public enum Test {}"))
+        XCTAssertTrue(main.contains("    /// Shared by Alpha, Beta, Gamma.\n    public final class Size: SchemaEnum {"))
+        XCTAssertEqual(main.components(separatedBy: ": SchemaEnum {").count - 1, 2, "Size and Mode only")
+        XCTAssertFalse(second.contains(": SchemaEnum {"))
+        XCTAssertTrue(main.contains("public typealias Size = Test.Size"))
+        XCTAssertTrue(main.contains("public final class Mode: SchemaEnum {"), "one use: nested")
+        XCTAssertTrue(second.contains("public typealias Width = Test.Size"))
+        XCTAssertTrue(second.contains("public final class Beta: Resource {"))
+        XCTAssertFalse(second.contains("public enum Test {}"))
+    }
+
+    func testSelectionFile() throws {
+        let known: Set<String> = ["AWS::Test::Alpha", "AWS::Test::Beta"]
+        let s = try Selection("# comment\nAWS::Test::Alpha   # used\n\nAWS::Test::Beta  Group2\n", file: "r.txt", known: known)
+        XCTAssertEqual(s.groups["AWS::Test::Alpha"], .some(nil))
+        XCTAssertEqual(s.groups["AWS::Test::Beta"], .some("Group2"))
+        func message(_ text: String) -> String {
+            do { _ = try Selection(text, file: "r.txt", known: known); return "" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message("AWS::Test::Alpha\nAWS::Test::Nope\n"), "r.txt:2: no schema for AWS::Test::Nope in codegen/schemas")
+        XCTAssertEqual(message("AWS::Test::Alpha\nAWS::Test::Alpha\n"), "r.txt:2: AWS::Test::Alpha is listed twice")
+        XCTAssertEqual(message("AWS::Test::Alpha net.work\n"), "r.txt:1: group 'net.work' must be a capitalized ASCII word (it names a file)")
+        XCTAssertEqual(message("AWS::Test::Alpha A B\n"), "r.txt:1: expected 'AWS::Service::Type [Group]', got 'AWS::Test::Alpha A B'")
+        XCTAssertEqual(message("# nothing\n"), "r.txt: no resource types listed")
     }
 
     func testNames() {

@@ -42,7 +42,7 @@ public enum ResourceSpecs {
         table[type]?.attributes
     }
 
-    /// Every resource type with a generated class, sorted.
+    /// Every resource type with a pinned schema, sorted.
     public static var resourceTypes: [String] { table.keys.sorted() }
 
     private static let table: [String: Spec] = {
