@@ -133,7 +133,7 @@ final class AuthTests: XCTestCase {
     func testImportedUserPool() throws {
         let app = App()
         let stack = Stack(app, "S")
-        let pool = UserPool.fromId(stack, "Existing", userPoolId: "eu-west-1_AbC123")
+        let pool = UserPool.imported(stack, "Existing", userPoolId: "eu-west-1_AbC123")
         let fn = Function(stack, "Fn", code: .inline("x"), handler: "index.handler", runtime: .python3_12)
         let api = RestApi(stack, "Api")
         api.root.addMethod("GET", integration: .lambdaProxy(fn), authorizer: api.addCognitoAuthorizer("Auth", userPools: [pool]))

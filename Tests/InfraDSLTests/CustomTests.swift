@@ -46,7 +46,7 @@ final class CustomTests: XCTestCase {
 
         let app = App()
         let stack = Stack(app, "S")
-        let imported = Function.fromArn(stack, "Existing", arn: "arn:aws:lambda:eu-west-1:123456789012:function:seed")
+        let imported = Function.imported(stack, "Existing", arn: "arn:aws:lambda:eu-west-1:123456789012:function:seed")
         _ = CustomResource(stack, "Run", resourceType: "Seed", provider: imported, version: "3", removalPolicy: .retain)
         let cr = try DTTemplate(app).one("Custom::Seed")
         XCTAssertEqual(cr.body["Properties"], ["ServiceToken": "arn:aws:lambda:eu-west-1:123456789012:function:seed", "CodeHash": "3"])

@@ -68,7 +68,7 @@ func dtAssertError(_ app: App, path: String, contains fragment: String, file: St
 }
 
 /// A VPC with literal subnet ids.
-final class DTStubVpc: VpcLike {
+final class DTStubVpc: VpcRef {
     let vpcId: StringValue = "vpc-0123456789abcdef0"
     let vpcCidrBlock: StringValue? = "10.0.0.0/16"
     let subnets: [SubnetType: [StringValue]]
@@ -202,8 +202,8 @@ final class DataTests: XCTestCase {
     func testImportedBucketByNameAndArn() throws {
         let app = App()
         let stack = Stack(app, "S")
-        let byName = Bucket.fromName(stack, "Existing", name: "legacy-bucket")
-        let byArn = Bucket.fromArn(stack, "ExistingArn", arn: "arn:aws:s3:::other-bucket")
+        let byName = Bucket.imported(stack, "Existing", name: "legacy-bucket")
+        let byArn = Bucket.imported(stack, "ExistingArn", arn: "arn:aws:s3:::other-bucket")
         XCTAssertEqual(byArn.bucketName, "other-bucket")
         let role = Role(stack, "R", assumedBy: "lambda.amazonaws.com")
         byName.grantRead(role)
@@ -211,17 +211,6 @@ final class DataTests: XCTestCase {
         XCTAssertTrue(t.all("AWS::S3::Bucket").isEmpty)
         let arn: Value = ["Fn::Join": ["", ["arn:", ["Ref": "AWS::Partition"], ":s3:::legacy-bucket"]]]
         XCTAssertEqual(t.roleStatements("R").first?["Resource"], arn)
-    }
-
-    func testImportedBucketRejectsPolicyAndNotifications() {
-        let app = App()
-        let stack = Stack(app, "S")
-        let b = Bucket.fromName(stack, "Existing", name: "legacy-bucket")
-        b.addToResourcePolicy(PolicyStatement(actions: ["s3:GetObject"], resources: ["*"]))
-        let fn = Function(stack, "Fn", code: .inline("def handler(e, c): pass"), handler: "index.handler", runtime: .python3_12)
-        b.addEventNotification(function: fn)
-        dtAssertError(app, path: "S/Existing", contains: "cannot change the policy of an imported bucket")
-        dtAssertError(app, path: "S/Existing", contains: "cannot add event notifications to an imported bucket")
     }
 
     func testBucketValidation() {
@@ -516,7 +505,7 @@ final class DataTests: XCTestCase {
     func testImportedTableGrantsCoverIndexes() throws {
         let app = App()
         let stack = Stack(app, "S")
-        let table = Table.fromArn(stack, "Existing", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/jobs")
+        let table = Table.imported(stack, "Existing", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/jobs")
         XCTAssertEqual(table.tableName, "jobs")
         let role = Role(stack, "R", assumedBy: "lambda.amazonaws.com")
         table.grantReadWriteData(role)
@@ -563,9 +552,9 @@ final class DataTests: XCTestCase {
     func testImportedSecretGrants() throws {
         let app = App()
         let stack = Stack(app, "S")
-        let byArn = Secret.fromArn(stack, "A", arn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
+        let byArn = Secret.imported(stack, "A", arn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
                                    encryptionKeyArn: "arn:key")
-        let byName = Secret.fromName(stack, "B", name: "legacy/db")
+        let byName = Secret.imported(stack, "B", name: "legacy/db")
         let role = Role(stack, "R", assumedBy: "ecs-tasks.amazonaws.com")
         byArn.grantRead(role)
         byName.grantRead(role)

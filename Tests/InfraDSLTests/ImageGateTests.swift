@@ -74,7 +74,7 @@ final class ImageGateTests: XCTestCase {
         // An existing repository: no gate, listed by name for the deployer to check.
         let app = App()
         let stack = Stack(app, "S")
-        _ = Function(stack, "F", code: .containerImage(.fromRepository(Repository.fromName(stack, "R", "team/model"), tag: "v2")))
+        _ = Function(stack, "F", code: .containerImage(.fromRepository(Repository.imported(stack, "R", name: "team/model"), tag: "v2")))
         let imported = try app.synthesize()
         XCTAssertEqual(imported.stacks[0].images, [["path": "S/F", "repository": ["name": "team/model"], "tag": "v2"]])
         XCTAssertNil(imported.stacks[0].template["Parameters"])

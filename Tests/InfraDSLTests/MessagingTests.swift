@@ -61,7 +61,7 @@ final class MessagingTests: XCTestCase {
     func testImportedQueueByArn() throws {
         let app = App()
         let stack = Stack(app, "S")
-        let q = Queue.fromArn(stack, "Existing", arn: "arn:aws:sqs:eu-west-1:123456789012:orders.fifo")
+        let q = Queue.imported(stack, "Existing", arn: "arn:aws:sqs:eu-west-1:123456789012:orders.fifo")
         XCTAssertEqual(q.queueName, "orders.fifo")
         XCTAssertTrue(q.isFifo)
         XCTAssertEqual(q.queueUrl.token, .intrinsic("Fn::Join", ["", ["https://sqs.eu-west-1.", .pseudo("AWS::URLSuffix"), "/123456789012/orders.fifo"]]))
@@ -165,7 +165,7 @@ final class MessagingTests: XCTestCase {
     func testImportedTopicAndFifoMismatch() throws {
         let app = App()
         let stack = Stack(app, "S")
-        let imported = Topic.fromArn(stack, "Existing", arn: "arn:aws:sns:eu-west-1:123456789012:alerts")
+        let imported = Topic.imported(stack, "Existing", arn: "arn:aws:sns:eu-west-1:123456789012:alerts")
         XCTAssertEqual(imported.topicName, "alerts")
         let fifo = Topic(stack, "Fifo", topicName: "events.fifo", fifo: true)
         fifo.addSubscription(queue: Queue(stack, "Standard"))

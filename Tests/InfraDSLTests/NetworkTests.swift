@@ -142,7 +142,7 @@ final class NetworkTests: XCTestCase {
     func testExistingVpcCreatesNothingAndServesItsIds() throws {
         let app = App()
         let stack = Stack(app, "S")
-        let vpc = Vpc.existing(stack, "Vpc", vpcId: "vpc-0abc", publicSubnetIds: ["subnet-a", "subnet-b"],
+        let vpc = Vpc.imported(stack, "Vpc", vpcId: "vpc-0abc", publicSubnetIds: ["subnet-a", "subnet-b"],
                                privateSubnetIds: ["subnet-c", "subnet-d"], isolatedSubnetIds: ["subnet-e", "subnet-f"])
         XCTAssertEqual(vpc.vpcId, "vpc-0abc")
         XCTAssertEqual(vpc.subnetIds(.privateWithEgress), ["subnet-c", "subnet-d"])
@@ -158,8 +158,8 @@ final class NetworkTests: XCTestCase {
     func testExistingVpcValidation() {
         let app = App()
         let stack = Stack(app, "S")
-        _ = Vpc.existing(stack, "Vpc", vpcId: "vpc0", publicSubnetIds: ["subnet-a", "subnet-a"], privateSubnetIds: ["sg-1"])
-        _ = SecurityGroup(stack, "Sg", vpc: Vpc.existing(stack, "Other", vpcId: "vpc-1", isolatedSubnetIds: ["subnet-z"]), description: "x")
+        _ = Vpc.imported(stack, "Vpc", vpcId: "vpc0", publicSubnetIds: ["subnet-a", "subnet-a"], privateSubnetIds: ["sg-1"])
+        _ = SecurityGroup(stack, "Sg", vpc: Vpc.imported(stack, "Other", vpcId: "vpc-1", isolatedSubnetIds: ["subnet-z"]), description: "x")
         NetT.assertError(app, "S/Vpc: 'vpc0' is not a VPC id")
         NetT.assertError(app, "subnet 'subnet-a' is listed twice")
         NetT.assertError(app, "'sg-1' (private) is not a subnet id")

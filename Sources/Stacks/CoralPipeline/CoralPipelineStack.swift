@@ -225,10 +225,13 @@ public enum CoralPipelineStack {
         }
 
         // The frontend.
-        var zone: HostedZone?
+        var zone: (any HostedZoneRef)?
         if let zoneName = s.hostedZoneName {
-            zone = s.hostedZoneId.map { HostedZone.existing(stack, "HostedZone", hostedZoneId: StringValue($0), zoneName: zoneName) }
-                ?? HostedZone(stack, "HostedZone", zoneName: zoneName, comment: "Coral pipeline frontend")
+            if let id = s.hostedZoneId {
+                zone = HostedZone.imported(stack, "HostedZone", hostedZoneId: StringValue(id), zoneName: zoneName)
+            } else {
+                zone = HostedZone(stack, "HostedZone", zoneName: zoneName, comment: "Coral pipeline frontend")
+            }
         }
         let certificate: ApplicationLoadBalancedFargateService.CertificateSource =
             s.certificateArn.map { .arn(StringValue($0)) } ?? (s.hostedZoneId != nil && zone != nil ? .create : .none)
@@ -256,8 +259,8 @@ public enum CoralPipelineStack {
         }
 
         _ = Output(stack, "FrontendUrl", value: frontend.url, description: "The streamlit frontend")
-        if let zone, let servers = zone.nameServers {
-            _ = Output(stack, "NameServers", value: Fn.join(",", servers), description: "Delegate \(zone.zoneName) to these name servers")
+        if let zone = zone as? HostedZone {
+            _ = Output(stack, "NameServers", value: Fn.join(",", zone.nameServers), description: "Delegate \(zone.zoneName) to these name servers")
         }
         for (role, b) in buckets { _ = Output(stack, "Bucket\(role.constructId)", value: b.bucketName, description: role.parameterName) }
         _ = Output(stack, "FrontendRepositoryUri", value: frontendRepository.repositoryUri, description: "Push the streamlit image here")

@@ -136,9 +136,9 @@ public enum DataLabelStack {
                           description: description, tags: tags, terminationProtection: terminationProtection)
 
         // Network.
-        let vpc: VpcLike
+        let vpc: VpcRef
         if let vpcId = s.vpcId {
-            vpc = Vpc.existing(stack, "Vpc", vpcId: StringValue(vpcId), privateSubnetIds: s.privateSubnetIds.map { StringValue($0) })
+            vpc = Vpc.imported(stack, "Vpc", vpcId: StringValue(vpcId), privateSubnetIds: s.privateSubnetIds.map { StringValue($0) })
         } else {
             vpc = Vpc(stack, "Vpc", cidr: s.vpcCidr, maxAzs: s.maxAzs,
                       subnetConfiguration: [.public(), .privateWithEgress()], natGateways: s.natGateways,
@@ -157,7 +157,7 @@ public enum DataLabelStack {
                             retentionPeriodSeconds: retention)
 
         // Scraper: ECR repository, ECS cluster with EC2 capacity, EC2 service.
-        let repository = s.scraperRepositoryName.map { Repository.fromName(stack, "ScraperRepository", $0) }
+        let repository: any RepositoryRef = s.scraperRepositoryName.map { Repository.imported(stack, "ScraperRepository", name: $0) }
             ?? Repository(stack, "ScraperRepository", maxImageCount: 10)
         let cluster = Cluster(stack, "Cluster", vpc: vpc, ec2Capacity: Ec2CapacityOptions(
             instanceType: s.scraperInstanceType, minCapacity: s.scraperMinInstances, maxCapacity: s.scraperMaxInstances,
@@ -263,7 +263,7 @@ public enum DataLabelStack {
             certificateArn: s.siteCertificateArn.map { StringValue($0) }, singlePageApp: true,
             comment: "\(stackName) labeling site")
         if let zoneId = s.hostedZoneId, let zoneName = s.hostedZoneName, let domain = s.siteDomain {
-            let zone = HostedZone.existing(stack, "HostedZone", hostedZoneId: StringValue(zoneId), zoneName: zoneName)
+            let zone = HostedZone.imported(stack, "HostedZone", hostedZoneId: StringValue(zoneId), zoneName: zoneName)
             _ = ARecord(stack, "SiteAliasRecord", zone: zone, recordName: domain, target: .alias(site))
             _ = AaaaRecord(stack, "SiteAliasRecordIPv6", zone: zone, recordName: domain, target: .alias(site))
         }

@@ -97,9 +97,9 @@ public enum LabelingToolStack {
     /// Adds the labeling tool's resources to `stack`.
     public static func define(_ stack: Stack, _ s: Settings) {
         // Network: the seed's existing VPC and subnets, or a new VPC with the same three tiers.
-        let vpc: VpcLike
+        let vpc: VpcRef
         if let vpcId = s.vpcId {
-            vpc = Vpc.existing(stack, "Vpc", vpcId: StringValue(vpcId),
+            vpc = Vpc.imported(stack, "Vpc", vpcId: StringValue(vpcId),
                                publicSubnetIds: s.publicSubnetIds.map { StringValue($0) },
                                privateSubnetIds: s.privateSubnetIds.map { StringValue($0) },
                                isolatedSubnetIds: s.isolatedSubnetIds.map { StringValue($0) })
@@ -158,7 +158,7 @@ public enum LabelingToolStack {
             accessLogs: accessLogs, taskSubnetType: .privateWithEgress)
         // Doccano reads one DATABASE_URL: compose it from the injected parts (URL-encoded) and run
         // the image's own start script (migrations, roles, admin user, gunicorn and celery).
-        web.container.command = ["/bin/bash", "-c", StringValue(databaseUrlScript)]
+        web.container?.command = ["/bin/bash", "-c", StringValue(databaseUrlScript)]
 
         // The database initializer: a custom resource whose function reaches the cluster.
         let initializer = databaseInitializer(stack, s, vpc: vpc)  // DatabaseInitializer.swift

@@ -176,7 +176,7 @@ public enum MLInferenceStack {
             createdRepository = repository
             code = .containerImage(.fromRepository(repository, tag: tag, contextKeys: ["INFERENCE_IMAGE_TAG"]))
         case .existingRepository(let name, let tag):
-            code = .containerImage(.fromRepository(Repository.fromName(stack, "InferenceRepository", name), tag: tag,
+            code = .containerImage(.fromRepository(Repository.imported(stack, "InferenceRepository", name: name), tag: tag,
                                                    contextKeys: ["INFERENCE_REPOSITORY_NAME", "INFERENCE_IMAGE_TAG"]))
         case .uri(let uri):
             code = .image(uri: StringValue(uri))
@@ -222,7 +222,7 @@ public enum MLInferenceStack {
                 certificateArn: s.siteCertificateArn.map { StringValue($0) }, singlePageApp: true,
                 comment: "\(stackName) frontend")
             if let zoneId = s.hostedZoneId, let zoneName = s.hostedZoneName, let domain = s.siteDomain {
-                let zone = HostedZone.existing(stack, "HostedZone", hostedZoneId: StringValue(zoneId), zoneName: zoneName)
+                let zone = HostedZone.imported(stack, "HostedZone", hostedZoneId: StringValue(zoneId), zoneName: zoneName)
                 _ = ARecord(stack, "SiteAliasRecord", zone: zone, recordName: domain, target: .alias(site))
                 _ = AaaaRecord(stack, "SiteAliasRecordIPv6", zone: zone, recordName: domain, target: .alias(site))
             }

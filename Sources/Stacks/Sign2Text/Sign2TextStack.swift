@@ -84,9 +84,9 @@ public enum Sign2TextStack {
         let vpc = Vpc(stack, "Vpc", cidr: s.vpcCidr, subnetConfiguration: [.public(), .privateWithEgress()], natGateways: s.natGateways)
         let cluster = Cluster(stack, "Cluster", vpc: vpc)
 
-        var zone: HostedZone?
+        var zone: (any HostedZoneRef)?
         if let id = s.hostedZoneId, let name = s.hostedZoneName {
-            zone = HostedZone.existing(stack, "HostedZone", hostedZoneId: StringValue(id), zoneName: name)
+            zone = HostedZone.imported(stack, "HostedZone", hostedZoneId: StringValue(id), zoneName: name)
         }
         let certificate: ApplicationLoadBalancedFargateService.CertificateSource =
             s.certificateArn.map { .arn(StringValue($0)) } ?? (zone != nil ? .create : .none)

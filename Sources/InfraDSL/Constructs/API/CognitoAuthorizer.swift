@@ -12,7 +12,7 @@ public final class CognitoAuthorizer: Construct {
     /// The CloudFormation resource (`<path>/Resource`).
     public private(set) var resource: ApiGateway.Authorizer!
 
-    private let userPools: [UserPool]
+    private let userPools: [any UserPoolRef]
     private let identitySource: String
     private let resultsCacheTtlSeconds: Int
 
@@ -21,7 +21,7 @@ public final class CognitoAuthorizer: Construct {
     ///   - identitySource: default `method.request.header.Authorization`.
     ///   - resultsCacheTtlSeconds: 0...3600 (default 300).
     public init(
-        _ scope: Construct, _ id: String, api: RestApi, userPools: [UserPool],
+        _ scope: Construct, _ id: String, api: RestApi, userPools: [any UserPoolRef],
         identitySource: String = "method.request.header.Authorization", resultsCacheTtlSeconds: Int = 300
     ) {
         self.api = api

@@ -220,7 +220,7 @@ public final class RestApi: Construct {
 
     /// Adds a Cognito user pool authorizer (see `CognitoAuthorizer`).
     @discardableResult
-    public func addCognitoAuthorizer(_ id: String, userPools: [UserPool], identitySource: String = "method.request.header.Authorization") -> CognitoAuthorizer {
+    public func addCognitoAuthorizer(_ id: String, userPools: [any UserPoolRef], identitySource: String = "method.request.header.Authorization") -> CognitoAuthorizer {
         CognitoAuthorizer(self, id, api: self, userPools: userPools, identitySource: identitySource)
     }
 

@@ -73,7 +73,7 @@ public final class UserPoolClient: Construct {
     ///   - refreshTokenValidityDays: 1...3650 (default 30).
     public init(
         _ scope: Construct, _ id: String,
-        userPool: UserPool,
+        userPool: any UserPoolRef,
         clientName: String? = nil,
         generateSecret: Bool = false,
         authFlows: [AuthFlow] = [.userSrp],

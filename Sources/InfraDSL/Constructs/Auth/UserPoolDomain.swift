@@ -19,7 +19,7 @@ public final class UserPoolDomain: Construct, AliasTarget {
 
     /// A Cognito-prefix domain: `prefix` is 1-63 lowercase letters, digits and hyphens, unique
     /// in the region, and may not contain `aws`, `amazon` or `cognito`.
-    public init(_ scope: Construct, _ id: String, userPool: UserPool, cognitoDomainPrefix: String) {
+    public init(_ scope: Construct, _ id: String, userPool: any UserPoolRef, cognitoDomainPrefix: String) {
         domain = cognitoDomainPrefix
         isCustom = false
         certificateArn = nil
@@ -32,7 +32,7 @@ public final class UserPoolDomain: Construct, AliasTarget {
 
     /// A Cognito-prefix domain given as a token, such as `"\(name)-\(Pseudo.accountId)"` (unique
     /// per account; the literal parts are checked as far as they go, the whole at deploy time).
-    public init(_ scope: Construct, _ id: String, userPool: UserPool, cognitoDomainPrefix: StringValue) {
+    public init(_ scope: Construct, _ id: String, userPool: any UserPoolRef, cognitoDomainPrefix: StringValue) {
         domain = cognitoDomainPrefix.literal ?? ""
         prefixToken = cognitoDomainPrefix.literal == nil ? cognitoDomainPrefix : nil
         isCustom = false
@@ -45,7 +45,7 @@ public final class UserPoolDomain: Construct, AliasTarget {
     }
 
     /// A custom domain (`auth.example.com`) with an ACM certificate from us-east-1.
-    public init(_ scope: Construct, _ id: String, userPool: UserPool, customDomain: String, certificateArn: StringValue) {
+    public init(_ scope: Construct, _ id: String, userPool: any UserPoolRef, customDomain: String, certificateArn: StringValue) {
         domain = customDomain
         isCustom = true
         self.certificateArn = certificateArn

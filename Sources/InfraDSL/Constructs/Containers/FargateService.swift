@@ -11,7 +11,7 @@ import InfraResources
 ///
 /// `Connectable`: `database.connections.allow(from: service, port: .tcp(5432))`.
 public final class FargateService: Construct, Connectable {
-    public let cluster: Cluster
+    public let cluster: any ClusterRef
     public let taskDefinition: TaskDefinition
     /// The service's security groups; the default port is the first container port.
     public var connections: Connections { connectionsStorage }
@@ -35,7 +35,7 @@ public final class FargateService: Construct, Connectable {
     ///   - deployment: default `DeploymentOptions()`.
     ///   - healthCheckGracePeriodSeconds: default nil (60 behind a load balancer).
     ///   - enableExecuteCommand: ECS Exec (default false).
-    public init(_ scope: Construct, _ id: String, cluster: Cluster, taskDefinition: TaskDefinition, desiredCount: Int = 1,
+    public init(_ scope: Construct, _ id: String, cluster: any ClusterRef, taskDefinition: TaskDefinition, desiredCount: Int = 1,
                 subnetType: SubnetType? = nil, assignPublicIp: Bool? = nil, securityGroups: [SecurityGroup]? = nil,
                 serviceName: String? = nil, platformVersion: String = "LATEST", deployment: DeploymentOptions = DeploymentOptions(),
                 healthCheckGracePeriodSeconds: Int? = nil, enableExecuteCommand: Bool = false) {

@@ -48,7 +48,7 @@ public final class ImageGate: Construct {
     /// The gate of `repository:tag` in `consumer`'s stack, created on first use; nil when the
     /// repository is not created by that stack (imported, or in another stack).
     static func gate(for repository: Repository, tag: String, consumer: Construct) -> ImageGate? {
-        guard repository.resource != nil, repository.stack === consumer.stack else { return nil }
+        guard repository.stack === consumer.stack else { return nil }
         let stack = consumer.stack
         for case let g as ImageGate in stack.children where g.repository === repository && g.tag == tag { return g }
         let base = name(for: consumer)

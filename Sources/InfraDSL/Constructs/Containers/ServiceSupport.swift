@@ -27,7 +27,7 @@ final class ServiceCore {
     let deployment: DeploymentOptions
     let desiredCount: Int
 
-    init(owner: Construct, cluster: Cluster, taskDefinition: TaskDefinition, desiredCount: Int, serviceName: String?,
+    init(owner: Construct, cluster: any ClusterRef, taskDefinition: TaskDefinition, desiredCount: Int, serviceName: String?,
          deployment: DeploymentOptions, healthCheckGracePeriodSeconds: Int?, enableExecuteCommand: Bool) {
         self.taskDefinition = taskDefinition
         self.healthCheckGracePeriodSeconds = healthCheckGracePeriodSeconds

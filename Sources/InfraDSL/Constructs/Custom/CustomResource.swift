@@ -26,7 +26,7 @@ public final class CustomResource: Construct {
     /// The CloudFormation resource (`<path>/Resource`).
     public private(set) var resource: Resource!
     /// The function that handles the events.
-    public let provider: Function
+    public let provider: any FunctionRef
 
     private let resourceType: String
     private let propertyNames: [String]
@@ -42,7 +42,7 @@ public final class CustomResource: Construct {
     public init(
         _ scope: Construct, _ id: String,
         resourceType: String,
-        provider: Function,
+        provider: any FunctionRef,
         properties: [String: Value] = [:],
         version: String? = nil,
         removalPolicy: DeletionPolicy = .delete
@@ -68,7 +68,7 @@ public final class CustomResource: Construct {
         resource = r
         r.addPropertyOverride("ServiceToken", provider.functionArn.token)
         for key in properties.keys.sorted() { r.addPropertyOverride(key, properties[key]!) }
-        if let hash = version ?? provider.codeHash { r.addPropertyOverride("CodeHash", .string(hash)) }
+        if let hash = version ?? (provider as? Function)?.codeHash { r.addPropertyOverride("CodeHash", .string(hash)) }
         if removalPolicy != .delete {
             r.deletionPolicy = removalPolicy
             r.updateReplacePolicy = removalPolicy

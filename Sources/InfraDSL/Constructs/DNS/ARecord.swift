@@ -12,17 +12,17 @@ public final class ARecord: Construct {
     public private(set) var resource: Route53.RecordSet!
     /// The fully qualified name.
     public let domainName: String
-    let zone: HostedZone
+    let zone: any HostedZoneRef
     let target: RecordTarget
     let ttlSeconds: Int
     let recordType: String
 
-    public convenience init(_ scope: Construct, _ id: String, zone: HostedZone, recordName: String? = nil, target: RecordTarget,
+    public convenience init(_ scope: Construct, _ id: String, zone: any HostedZoneRef, recordName: String? = nil, target: RecordTarget,
                             ttlSeconds: Int = 300, comment: String? = nil) {
         self.init(scope, id, type: "A", zone: zone, recordName: recordName, target: target, ttlSeconds: ttlSeconds, comment: comment)
     }
 
-    init(_ scope: Construct, _ id: String, type: String, zone: HostedZone, recordName: String?, target: RecordTarget,
+    init(_ scope: Construct, _ id: String, type: String, zone: any HostedZoneRef, recordName: String?, target: RecordTarget,
          ttlSeconds: Int, comment: String?) {
         self.zone = zone
         self.target = target

@@ -7,7 +7,7 @@ public final class AaaaRecord: Construct {
     /// The record (`<path>/Resource`).
     public private(set) var record: ARecord!
 
-    public init(_ scope: Construct, _ id: String, zone: HostedZone, recordName: String? = nil, target: RecordTarget,
+    public init(_ scope: Construct, _ id: String, zone: any HostedZoneRef, recordName: String? = nil, target: RecordTarget,
                 ttlSeconds: Int = 300, comment: String? = nil) {
         super.init(scope, id)
         record = ARecord(self, "Resource", type: "AAAA", zone: zone, recordName: recordName, target: target,

@@ -38,7 +38,7 @@ import InfraResources
 /// `Fn::If [condition, entry, AWS::NoValue]`, and the custom resource is ordered after the
 /// function's permission by a conditional reference (its `Permissions` property, which the
 /// handler ignores) since a `DependsOn` on a resource that may not exist is refused.
-public final class Bucket: Construct {
+public final class Bucket: Construct, BucketRef {
     /// Server-side encryption of the objects.
     public enum Encryption {
         /// S3-managed keys (SSE-S3, `AES256`).
@@ -114,22 +114,21 @@ public final class Bucket: Construct {
         }
     }
 
-    /// The CloudFormation resource (`<path>/Resource`); nil for an imported bucket.
-    public private(set) var resource: S3.Bucket?
+    /// The CloudFormation resource (`<path>/Resource`).
+    public var resource: S3.Bucket { bucketResource! }
     /// The bucket policy (`<path>/Policy`), present once a statement exists (always, with the
     /// default TLS-only statement).
     public private(set) var policy: S3.BucketPolicy?
     /// The customer managed KMS key of the bucket, if any.
     public let encryptionKeyArn: StringValue?
-    /// True when the bucket is encrypted with a customer managed KMS key.
-    public var isKmsEncrypted: Bool { encryptionKeyArn != nil }
 
-    private let importedName: StringValue?
+    /// Set in `init`, right after the construct itself (its scope) exists.
+    private var bucketResource: S3.Bucket?
     private let literalName: String?
     private let lifecycleRules: [LifecycleRule]
     private let removalPolicy: DeletionPolicy
     private var document = PolicyDocument()
-    private var notifications: [(event: EventType, function: Function, prefix: String?, suffix: String?)] = []
+    private var notifications: [(event: EventType, function: any FunctionRef, prefix: String?, suffix: String?)] = []
     private var permissions: [ObjectIdentifier: Lambda.Permission] = [:]
     private var notificationsResource: Resource?
     /// Notifications go through the custom resource: the name is generated, or a notified
@@ -159,7 +158,6 @@ public final class Bucket: Construct {
         enforceSSL: Bool = true,
         removalPolicy: DeletionPolicy = .retain
     ) {
-        importedName = nil
         literalName = bucketName
         self.lifecycleRules = lifecycleRules
         self.removalPolicy = removalPolicy
@@ -167,7 +165,7 @@ public final class Bucket: Construct {
         super.init(scope, id)
 
         let b = S3.Bucket(self, "Resource")
-        resource = b
+        bucketResource = b
         if let bucketName { b.bucketName = StringValue(bucketName) }
         b.bucketEncryption = .init {
             $0.serverSideEncryptionConfiguration = [.init {
@@ -214,58 +212,26 @@ public final class Bucket: Construct {
         }
     }
 
-    private init(_ scope: Construct, _ id: String, importedName: StringValue, encryptionKeyArn: StringValue?) {
-        self.importedName = importedName
-        self.encryptionKeyArn = encryptionKeyArn
-        literalName = nil
-        lifecycleRules = []
-        removalPolicy = .retain
-        super.init(scope, id)
-    }
-
-    /// An existing bucket by name. Pass the KMS key of a bucket encrypted with a customer
-    /// managed key so grants include it.
-    public static func fromName(_ scope: Construct, _ id: String, name: StringValue, encryptionKeyArn: StringValue? = nil) -> Bucket {
-        Bucket(scope, id, importedName: name, encryptionKeyArn: encryptionKeyArn)
-    }
-
-    /// An existing bucket by ARN (`arn:aws:s3:::<name>`).
-    public static func fromArn(_ scope: Construct, _ id: String, arn: StringValue, encryptionKeyArn: StringValue? = nil) -> Bucket {
-        Bucket(scope, id, importedName: ServerlessSupport.arnResourceName(arn, tokenIndex: 5), encryptionKeyArn: encryptionKeyArn)
-    }
-
     /// The bucket's name (a literal when the name is given or imported, else `Ref`).
     public var bucketName: StringValue {
         if let literalName { return StringValue(literalName) }
-        return resource?.ref ?? importedName!
+        return resource.ref
     }
 
     /// The bucket's ARN (built from a literal name, else `Fn::GetAtt Arn`).
     public var arn: StringValue {
-        if let resource, literalName == nil { return resource.attrArn }
+        if literalName == nil { return resource.attrArn }
         return "arn:\(Pseudo.partition):s3:::\(bucketName)"
     }
 
-    /// The ARN of the objects matching `pattern` (`<arn>/<pattern>`, default all objects).
-    public func arnForObjects(_ pattern: String = "*") -> StringValue { ServerlessSupport.flat("\(arn)/\(pattern)") }
-
     /// The bucket's global domain name (`<name>.s3.amazonaws.com`).
-    public var domainName: StringValue { resource?.attrDomainName ?? "\(bucketName).s3.\(Pseudo.urlSuffix)" }
+    public var domainName: StringValue { resource.attrDomainName }
 
     /// The bucket's regional domain name (`<name>.s3.<region>.amazonaws.com`).
-    public var regionalDomainName: StringValue {
-        resource?.attrRegionalDomainName ?? "\(bucketName).s3.\(Pseudo.region).\(Pseudo.urlSuffix)"
-    }
-
-    /// True for a bucket imported by name or ARN.
-    public var isImported: Bool { resource == nil }
+    public var regionalDomainName: StringValue { resource.attrRegionalDomainName }
 
     /// Adds a statement to the bucket policy (created on first use).
     public func addToResourcePolicy(_ statement: PolicyStatement) {
-        guard resource != nil else {
-            problems.append("cannot change the policy of an imported bucket")
-            return
-        }
         document.add(statement)
         if policy == nil {
             let p = S3.BucketPolicy(self, "Policy")
@@ -275,60 +241,12 @@ public final class Bucket: Construct {
         }
     }
 
-    // MARK: - Grants
-
-    /// Lets `grantee` list the bucket and read objects matching `objectsKeyPattern`.
-    public func grantRead(_ grantee: Grantable, objectsKeyPattern: String = "*") {
-        app.addGrant(grantee, on: self, "read")
-        grantee.addToPrincipalPolicy(PolicyStatement(actions: ["s3:GetBucketLocation", "s3:ListBucket"], resources: [arn]))
-        grantee.addToPrincipalPolicy(PolicyStatement(actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: [arnForObjects(objectsKeyPattern)]))
-        grantKey(grantee, ServerlessSupport.kmsDecryptActions)
-    }
-
-    /// Lets `grantee` create, overwrite and delete objects matching `objectsKeyPattern`.
-    public func grantWrite(_ grantee: Grantable, objectsKeyPattern: String = "*") {
-        app.addGrant(grantee, on: self, "write")
-        grantee.addToPrincipalPolicy(PolicyStatement(
-            actions: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"], resources: [arnForObjects(objectsKeyPattern)]))
-        grantKey(grantee, ServerlessSupport.kmsEncryptDecryptActions)
-    }
-
-    /// `grantRead` and `grantWrite`.
-    public func grantReadWrite(_ grantee: Grantable, objectsKeyPattern: String = "*") {
-        grantRead(grantee, objectsKeyPattern: objectsKeyPattern)
-        grantWrite(grantee, objectsKeyPattern: objectsKeyPattern)
-    }
-
-    /// Lets `grantee` create and overwrite (not read or delete) objects matching the pattern.
-    public func grantPut(_ grantee: Grantable, objectsKeyPattern: String = "*") {
-        app.addGrant(grantee, on: self, "put")
-        grantee.addToPrincipalPolicy(PolicyStatement(
-            actions: ["s3:AbortMultipartUpload", "s3:PutObject"], resources: [arnForObjects(objectsKeyPattern)]))
-        grantKey(grantee, ServerlessSupport.kmsEncryptDecryptActions)
-    }
-
-    /// Lets `grantee` delete objects matching the pattern.
-    public func grantDelete(_ grantee: Grantable, objectsKeyPattern: String = "*") {
-        app.addGrant(grantee, on: self, "delete")
-        grantee.addToPrincipalPolicy(PolicyStatement(actions: ["s3:DeleteObject"], resources: [arnForObjects(objectsKeyPattern)]))
-    }
-
-    private func grantKey(_ grantee: Grantable, _ actions: [String]) {
-        if let key = encryptionKeyArn {
-            grantee.addToPrincipalPolicy(PolicyStatement(actions: actions, resources: [key]))
-        }
-    }
-
     // MARK: - Event notifications
 
     /// Invokes `function` on `event` for keys with the given prefix and suffix (default: all
     /// keys), with the `Lambda::Permission` S3 needs (source account and bucket ARN). See the
     /// type's documentation for how the circular dependency is avoided.
-    public func addEventNotification(_ event: EventType = .objectCreated, function: Function, prefix: String? = nil, suffix: String? = nil) {
-        guard let resource else {
-            problems.append("cannot add event notifications to an imported bucket (it would replace its whole notification configuration)")
-            return
-        }
+    public func addEventNotification(_ event: EventType = .objectCreated, function: any FunctionRef, prefix: String? = nil, suffix: String? = nil) {
         notifications.append((event, function, prefix, suffix))
         app.addRelation(from: self, to: function, .notifies, label: event.rawValue)
         let key = ObjectIdentifier(function)
@@ -379,7 +297,7 @@ public final class Bucket: Construct {
     }
 
     /// One configuration in the shape of the S3 API (`PutBucketNotificationConfiguration`).
-    private static func apiConfiguration(_ n: (event: EventType, function: Function, prefix: String?, suffix: String?)) -> Value {
+    private static func apiConfiguration(_ n: (event: EventType, function: any FunctionRef, prefix: String?, suffix: String?)) -> Value {
         var pairs: [(String, Value)] = [("Events", .array([.string(n.event.rawValue)]))]
         let rules = filterRules(n.prefix, n.suffix)
         if !rules.isEmpty {
@@ -447,7 +365,7 @@ public final class Bucket: Construct {
         """
 
     public override func prepare() {
-        guard let resource, customNotifications == false, !notifications.isEmpty else { return }
+        guard customNotifications == false, !notifications.isEmpty else { return }
         let configs = notifications
         resource.notificationConfiguration = .init {
             $0.lambdaConfigurations = ListValue(configs.map { n in

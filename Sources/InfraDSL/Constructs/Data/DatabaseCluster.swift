@@ -95,7 +95,7 @@ public final class DatabaseCluster: Construct, Connectable {
     public private(set) var securityGroup: SecurityGroup!
     /// The master credentials (`username`, `password`, and after creation `host`, `port`,
     /// `engine`, `dbClusterIdentifier`). Grant reading it with `secret.grantRead(...)`.
-    public private(set) var secret: Secret!
+    public private(set) var secret: ImportedSecret!
     /// The generated secret itself (`<path>/Secret`), for its resource.
     public private(set) var generatedSecret: Secret!
     /// The security groups and default port, for `connections.allow(from:port:)`.
@@ -129,7 +129,7 @@ public final class DatabaseCluster: Construct, Connectable {
     public init(
         _ scope: Construct, _ id: String,
         engine: Engine,
-        vpc: VpcLike,
+        vpc: VpcRef,
         subnetType: SubnetType? = nil,
         capacity: Capacity = .serverlessV2(),
         databaseName: String? = nil,
@@ -225,7 +225,7 @@ public final class DatabaseCluster: Construct, Connectable {
         attachment.secretId = generated.secretArn
         attachment.targetId = cluster.ref
         attachment.targetType = "AWS::RDS::DBCluster"
-        secret = Secret.fromArn(self, "AttachedSecret", arn: attachment.ref)
+        secret = Secret.imported(self, "AttachedSecret", arn: attachment.ref)
     }
 
     /// The cluster identifier (`Ref`).

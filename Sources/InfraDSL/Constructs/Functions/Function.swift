@@ -25,7 +25,7 @@ import InfraResources
 /// bucket `infra-assets-<account>-<region>` under `<hash>.zip` (created by `infra bootstrap`,
 /// filled by `infra deploy`). A directory with a Dockerfile becomes an image asset pushed to
 /// the bootstrap repository `infra-assets` with tag `<hash>`.
-public final class Function: Construct, Grantable, Connectable, AssetUser {
+public final class Function: Construct, FunctionRef, Grantable, Connectable, AssetUser {
     /// Where the function's code comes from.
     public enum Code {
         /// A local directory, zipped deterministically and published as an asset (a relative
@@ -73,16 +73,16 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
         "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
     ]
 
-    /// The CloudFormation resource (`<path>/Resource`); nil for an imported function.
-    public private(set) var resource: Lambda.Function?
-    /// The execution role; nil for an imported function.
-    public private(set) var role: Role?
-    /// The function's log group; nil for an imported function.
-    public private(set) var logGroup: Logs.LogGroup?
+    /// The CloudFormation resource (`<path>/Resource`).
+    public var resource: Lambda.Function { parts!.resource }
+    /// The execution role.
+    public var role: Role { parts!.role }
+    /// The function's log group.
+    public var logGroup: Logs.LogGroup { parts!.logGroup }
     /// The security groups of a function in a VPC (empty otherwise).
     public private(set) var securityGroups: [SecurityGroup] = []
-    /// The timeout in seconds (nil for an imported function).
-    public let timeoutSeconds: Int?
+    /// The timeout in seconds.
+    public let timeoutSeconds: Int
     /// A hash of the code (asset id, or SHA-256 of the inline source or literal image URI);
     /// nil when the code is only known at deploy time. Custom resources use it to re-run
     /// when the code changes.
@@ -96,8 +96,9 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
     /// the function's own permissions and event sources do so by themselves.
     public var condition: Condition? { imageGate?.condition }
 
-    private let importedArn: StringValue?
-    private let code: Code?
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var parts: (resource: Lambda.Function, role: Role, logGroup: Logs.LogGroup)?
+    private let code: Code
     private let handler: String?
     private let runtime: Lambda.Function.Runtime?
     private let explicitName: String?
@@ -110,7 +111,7 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
     private var noSubnets = false
     private var connectionsUsedWithoutVpc = false
     private var problems: [String] = []
-    private var queueSources: [(queue: Queue, batchSize: Int, window: Int?)] = []
+    private var queueSources: [(queue: any QueueRef, batchSize: Int, window: Int?)] = []
 
     /// A new function.
     /// - Parameters:
@@ -144,16 +145,15 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
         timeoutSeconds: Int = 3,
         architecture: Architecture = .x86_64,
         environment: [String: StringValue] = [:],
-        vpc: VpcLike? = nil,
+        vpc: VpcRef? = nil,
         subnetType: SubnetType? = nil,
         securityGroups: [SecurityGroup] = [],
         logRetentionDays: Int = 30,
         reservedConcurrency: Int? = nil,
         tracing: Tracing? = nil,
-        deadLetterQueue: Queue? = nil,
+        deadLetterQueue: (any QueueRef)? = nil,
         imageCommand: [String]? = nil
     ) {
-        importedArn = nil
         self.code = code
         self.handler = handler
         self.runtime = runtime
@@ -166,9 +166,7 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
         super.init(scope, id)
 
         let fn = Lambda.Function(self, "Resource")
-        resource = fn
         let role = Role(self, "ServiceRole", assumedBy: "lambda.amazonaws.com")
-        self.role = role
         fn.role = role.arn
         if let functionName { fn.functionName = StringValue(functionName) }
         if let description { fn.description = StringValue(description) }
@@ -239,7 +237,7 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
 
         // Logging: its own log group, the only one the role can write to.
         let logGroup = Logs.LogGroup(self, "LogGroup")
-        self.logGroup = logGroup
+        parts = (fn, role, logGroup)
         let groupName: String
         if let functionName {
             groupName = "/aws/lambda/\(functionName)"
@@ -305,41 +303,14 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
         }
     }
 
-    private init(_ scope: Construct, _ id: String, importedArn: StringValue) {
-        self.importedArn = importedArn
-        code = nil
-        handler = nil
-        runtime = nil
-        explicitName = nil
-        memorySize = 0
-        timeoutSeconds = nil
-        logRetentionDays = 30
-        reservedConcurrency = nil
-        environment = [:]
-        super.init(scope, id)
-    }
-
-    /// An existing function by ARN: it can be invoked, granted to and used as an event
-    /// target; it has no role here, so granting permissions *to* it is reported as an error.
-    public static func fromArn(_ scope: Construct, _ id: String, arn: StringValue) -> Function {
-        Function(scope, id, importedArn: arn)
-    }
-
     /// The function's ARN.
-    public var functionArn: StringValue { resource?.attrArn ?? importedArn! }
+    public var functionArn: StringValue { resource.attrArn }
 
-    /// The function's name (`Ref`; for an imported function, taken from its ARN).
-    public var functionName: StringValue {
-        if let resource { return resource.ref }
-        return ServerlessSupport.arnResourceName(importedArn!, tokenIndex: 6)
-    }
-
-    /// True for a function imported by ARN.
-    public var isImported: Bool { resource == nil }
+    /// The function's name (`Ref`).
+    public var functionName: StringValue { resource.ref }
 
     /// Adds an environment variable.
     public func addEnvironment(_ key: String, _ value: StringValue) {
-        if resource == nil { problems.append("cannot set environment variables of an imported function") }
         environment[key] = value
     }
 
@@ -353,36 +324,7 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
 
     /// Adds a statement to the execution role's policy.
     public func addToPrincipalPolicy(_ statement: PolicyStatement) {
-        guard let role else {
-            problems.append("cannot grant permissions to an imported function (it has no role here)")
-            return
-        }
         role.addToPrincipalPolicy(statement)
-    }
-
-    /// Lets `grantee` invoke the function (`lambda:InvokeFunction` on it and its versions).
-    public func grantInvoke(_ grantee: Grantable) {
-        app.addGrant(grantee, on: self, "invoke")
-        var resources = [functionArn, ServerlessSupport.flat("\(functionArn):*")]
-        if let condition { resources = resources.map { Fn.if(condition, $0) } }
-        grantee.addToPrincipalPolicy(PolicyStatement(actions: ["lambda:InvokeFunction"], resources: resources))
-    }
-
-    /// Lets an AWS service (or account) invoke the function: a `Lambda::Permission` created
-    /// under `scope` (default: the function), so it lives in the invoker's stack.
-    @discardableResult
-    public func addPermission(
-        _ id: String, principal: String, sourceArn: StringValue? = nil, sourceAccount: StringValue? = nil,
-        scope: Construct? = nil
-    ) -> Lambda.Permission {
-        let p = Lambda.Permission(scope ?? self, id)
-        p.condition = condition
-        p.action = "lambda:InvokeFunction"
-        p.functionName = functionArn
-        p.principal = StringValue(principal)
-        p.sourceArn = sourceArn
-        p.sourceAccount = sourceAccount
-        return p
     }
 
     /// Invokes the function with batches of messages from `queue` (an event source mapping),
@@ -394,7 +336,7 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
     ///   - reportBatchItemFailures: lets the function report partial failures (default false).
     @discardableResult
     public func addEventSource(
-        queue: Queue, batchSize: Int = 10, maxBatchingWindowSeconds: Int? = nil, reportBatchItemFailures: Bool = false
+        queue: any QueueRef, batchSize: Int = 10, maxBatchingWindowSeconds: Int? = nil, reportBatchItemFailures: Bool = false
     ) -> Lambda.EventSourceMapping {
         let esm = Lambda.EventSourceMapping(self, "SqsEventSource" + ServerlessSupport.idFragment(queue))
         esm.condition = condition
@@ -405,16 +347,12 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
         if reportBatchItemFailures { esm.functionResponseTypes = [.reportBatchItemFailures] }
         queueSources.append((queue, batchSize, maxBatchingWindowSeconds))
         app.addRelation(from: queue, to: self, .eventSource, label: "batch \(batchSize)")
-        if resource == nil {
-            problems.append("cannot add an event source to an imported function (its role is not managed here)")
-        } else {
-            queue.grantConsumeMessages(self)
-        }
+        queue.grantConsumeMessages(self)
         return esm
     }
 
     public override func prepare() {
-        guard let resource, !environment.isEmpty else { return }
+        guard !environment.isEmpty else { return }
         let vars = environment
         resource.environment = .init {
             $0.variables = MapValue(vars.mapValues { $0.token })
@@ -426,9 +364,8 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
         if connectionsUsedWithoutVpc {
             errors.append("the function is not in a VPC, so it has no security group to allow traffic from or to; pass vpc:")
         }
-        guard let code else { return errors }
         errors += ServerlessSupport.check(memorySize, in: 128...10240, "memorySize (MB)")
-        errors += ServerlessSupport.check(timeoutSeconds ?? 3, in: 1...900, "timeoutSeconds")
+        errors += ServerlessSupport.check(timeoutSeconds, in: 1...900, "timeoutSeconds")
         if !Self.allowedLogRetentionDays.contains(logRetentionDays) {
             errors.append("logRetentionDays \(logRetentionDays) is not one CloudWatch Logs accepts (\(Self.allowedLogRetentionDays.map(String.init).joined(separator: ", ")))")
         }
@@ -474,8 +411,8 @@ public final class Function: Construct, Grantable, Connectable, AssetUser {
                 errors.append("a batchSize above 10 (event source \(source.queue.path)) needs maxBatchingWindowSeconds > 0")
             }
             if let w = source.window { errors += ServerlessSupport.check(w, in: 0...300, "maxBatchingWindowSeconds") }
-            if let vt = source.queue.visibilityTimeoutSeconds, let t = timeoutSeconds, vt < t {
-                errors.append("the visibility timeout of queue \(source.queue.path) (\(vt) s) is shorter than the function timeout (\(t) s); Lambda refuses the event source")
+            if let vt = (source.queue as? Queue)?.visibilityTimeoutSeconds, vt < timeoutSeconds {
+                errors.append("the visibility timeout of queue \(source.queue.path) (\(vt) s) is shorter than the function timeout (\(timeoutSeconds) s); Lambda refuses the event source")
             }
         }
         return errors

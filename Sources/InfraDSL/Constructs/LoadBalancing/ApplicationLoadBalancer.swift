@@ -91,7 +91,7 @@ public enum ElasticLoadBalancingAccounts {
 public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget {
     /// The CloudFormation resource (`<path>/Resource`).
     public private(set) var resource: ElasticLoadBalancingV2.LoadBalancer!
-    public let vpc: VpcLike
+    public let vpc: VpcRef
     public let internetFacing: Bool
     /// The load balancer's security group.
     public var securityGroup: SecurityGroup { connections.securityGroups[0] }
@@ -112,7 +112,7 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
     ///   - accessLogs: default nil (none).
     ///   - deletionProtection: default false.
     ///   - loadBalancerName: default nil (generated; at most 32 characters).
-    public init(_ scope: Construct, _ id: String, vpc: VpcLike, internetFacing: Bool = true, subnetType: SubnetType? = nil,
+    public init(_ scope: Construct, _ id: String, vpc: VpcRef, internetFacing: Bool = true, subnetType: SubnetType? = nil,
                 securityGroup: SecurityGroup? = nil, idleTimeoutSeconds: Int = 60, accessLogs: LoadBalancerAccessLogs? = nil,
                 deletionProtection: Bool = false, loadBalancerName: String? = nil) {
         self.vpc = vpc

@@ -63,7 +63,7 @@ public final class ApplicationTargetGroup: Construct {
     ///   - healthCheck: default `TargetGroupHealthCheck()`.
     ///   - deregistrationDelaySeconds: default 30 (0-3600).
     ///   - stickinessCookieSeconds: load-balancer cookie stickiness (default nil: none).
-    public init(_ scope: Construct, _ id: String, vpc: VpcLike, port: Int = 80, protocol: TargetProtocol = .http,
+    public init(_ scope: Construct, _ id: String, vpc: VpcRef, port: Int = 80, protocol: TargetProtocol = .http,
                 targetType: TargetType = .ip, healthCheck: TargetGroupHealthCheck = TargetGroupHealthCheck(),
                 deregistrationDelaySeconds: Int = 30, stickinessCookieSeconds: Int? = nil) {
         self.port = port

@@ -14,7 +14,7 @@ import InfraResources
 /// not made over TLS (`aws:SecureTransport` false), standard (not FIFO) queue, visibility
 /// timeout 30 s, retention 4 days, no delivery delay, short polling (receive wait 0 s), no
 /// dead-letter queue, deleted with the stack.
-public final class Queue: Construct {
+public final class Queue: Construct, QueueRef {
     /// Server-side encryption of the messages.
     public enum Encryption {
         /// SQS-managed keys (SSE-SQS), free and transparent to senders and consumers.
@@ -27,28 +27,29 @@ public final class Queue: Construct {
 
     /// Where messages go after failing `maxReceiveCount` receives.
     public struct DeadLetterQueue {
-        public let queue: Queue
+        public let queue: any QueueRef
         public let maxReceiveCount: Int
         /// `maxReceiveCount`: 1...1000 (default 3).
-        public init(queue: Queue, maxReceiveCount: Int = 3) {
+        public init(queue: any QueueRef, maxReceiveCount: Int = 3) {
             self.queue = queue
             self.maxReceiveCount = maxReceiveCount
         }
     }
 
-    /// The CloudFormation resource (`<path>/Resource`); nil for an imported queue.
-    public private(set) var resource: SQS.Queue?
+    /// The CloudFormation resource (`<path>/Resource`).
+    public var resource: SQS.Queue { queueResource! }
     /// The queue policy (`<path>/Policy`), present once a statement exists (always, with
     /// the default TLS-only statement).
     public private(set) var policy: SQS.QueuePolicy?
     /// True for a FIFO queue.
     public let isFifo: Bool
-    /// The visibility timeout in seconds (nil for an imported queue).
-    public let visibilityTimeoutSeconds: Int?
+    /// The visibility timeout in seconds.
+    public let visibilityTimeoutSeconds: Int
     /// The KMS key of a queue encrypted with a customer managed key.
     public let encryptionKeyArn: StringValue?
 
-    private let importedArn: StringValue?
+    /// Set in `init`, right after the construct itself (its scope) exists.
+    private var queueResource: SQS.Queue?
     private let queueNameLiteral: String?
     private let retentionPeriodSeconds: Int
     private let deliveryDelaySeconds: Int
@@ -86,7 +87,6 @@ public final class Queue: Construct {
         enforceSSL: Bool = true,
         removalPolicy: DeletionPolicy = .delete
     ) {
-        importedArn = nil
         isFifo = fifo
         self.visibilityTimeoutSeconds = visibilityTimeoutSeconds
         self.queueNameLiteral = queueName
@@ -98,7 +98,7 @@ public final class Queue: Construct {
         super.init(scope, id)
 
         let q = SQS.Queue(self, "Resource")
-        resource = q
+        queueResource = q
         if let queueName { q.queueName = StringValue(queueName) }
         switch encryption {
         case .sqsManaged: q.sqsManagedSseEnabled = true
@@ -131,53 +131,17 @@ public final class Queue: Construct {
         }
     }
 
-    private init(_ scope: Construct, _ id: String, importedArn: StringValue, encryptionKeyArn: StringValue?) {
-        self.importedArn = importedArn
-        self.encryptionKeyArn = encryptionKeyArn
-        let name = ServerlessSupport.arnResourceName(importedArn, tokenIndex: 5)
-        isFifo = name.literal?.hasSuffix(".fifo") ?? false
-        visibilityTimeoutSeconds = nil
-        queueNameLiteral = nil
-        retentionPeriodSeconds = 345_600
-        deliveryDelaySeconds = 0
-        receiveMessageWaitTimeSeconds = 0
-        deadLetterQueue = nil
-        super.init(scope, id)
-    }
-
-    /// An existing queue by ARN (`arn:aws:sqs:<region>:<account>:<name>`). Pass the KMS key
-    /// of a queue encrypted with a customer managed key so grants include it.
-    public static func fromArn(_ scope: Construct, _ id: String, arn: StringValue, encryptionKeyArn: StringValue? = nil) -> Queue {
-        Queue(scope, id, importedArn: arn, encryptionKeyArn: encryptionKeyArn)
-    }
-
     /// The queue's ARN.
-    public var queueArn: StringValue { resource?.attrArn ?? importedArn! }
+    public var queueArn: StringValue { resource.attrArn }
 
     /// The queue's URL.
-    public var queueUrl: StringValue {
-        if let resource { return resource.ref }
-        let arn = importedArn!
-        let region = ServerlessSupport.arnComponent(arn, separator: ":", index: 3)
-        let account = ServerlessSupport.arnComponent(arn, separator: ":", index: 4)
-        return "https://sqs.\(region).\(Pseudo.urlSuffix)/\(account)/\(queueName)"
-    }
+    public var queueUrl: StringValue { resource.ref }
 
     /// The queue's name.
-    public var queueName: StringValue {
-        if let resource { return resource.attrQueueName }
-        return ServerlessSupport.arnResourceName(importedArn!, tokenIndex: 5)
-    }
-
-    /// True for a queue imported by ARN.
-    public var isImported: Bool { resource == nil }
+    public var queueName: StringValue { resource.attrQueueName }
 
     /// Adds a statement to the queue policy (created on first use).
     public func addToResourcePolicy(_ statement: PolicyStatement) {
-        guard resource != nil else {
-            problems.append("cannot change the policy of an imported queue")
-            return
-        }
         document.add(statement)
         if policy == nil {
             let p = SQS.QueuePolicy(self, "Policy")
@@ -187,41 +151,9 @@ public final class Queue: Construct {
         }
     }
 
-    /// Lets `grantee` send messages.
-    public func grantSendMessages(_ grantee: Grantable) {
-        app.addGrant(grantee, on: self, "send")
-        grantee.addToPrincipalPolicy(PolicyStatement(
-            actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"], resources: [queueArn]))
-        grantKey(grantee, ServerlessSupport.kmsEncryptDecryptActions)
-    }
-
-    /// Lets `grantee` receive, delete and change the visibility of messages.
-    public func grantConsumeMessages(_ grantee: Grantable) {
-        app.addGrant(grantee, on: self, "consume")
-        grantee.addToPrincipalPolicy(PolicyStatement(
-            actions: ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                      "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
-            resources: [queueArn]))
-        grantKey(grantee, ServerlessSupport.kmsDecryptActions)
-    }
-
-    /// Lets `grantee` purge the queue.
-    public func grantPurge(_ grantee: Grantable) {
-        app.addGrant(grantee, on: self, "purge")
-        grantee.addToPrincipalPolicy(PolicyStatement(
-            actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:PurgeQueue"], resources: [queueArn]))
-    }
-
-    private func grantKey(_ grantee: Grantable, _ actions: [String]) {
-        if let key = encryptionKeyArn {
-            grantee.addToPrincipalPolicy(PolicyStatement(actions: actions, resources: [key]))
-        }
-    }
-
     public override func validate() -> [String] {
         var errors = problems + ServerlessSupport.checkNoSnapshot(removalPolicy, "SQS queues")
-        guard resource != nil else { return errors }
-        if let t = visibilityTimeoutSeconds { errors += ServerlessSupport.check(t, in: 0...43_200, "visibilityTimeoutSeconds") }
+        errors += ServerlessSupport.check(visibilityTimeoutSeconds, in: 0...43_200, "visibilityTimeoutSeconds")
         errors += ServerlessSupport.check(retentionPeriodSeconds, in: 60...1_209_600, "retentionPeriodSeconds")
         errors += ServerlessSupport.check(deliveryDelaySeconds, in: 0...900, "deliveryDelaySeconds")
         errors += ServerlessSupport.check(receiveMessageWaitTimeSeconds, in: 0...20, "receiveMessageWaitTimeSeconds")

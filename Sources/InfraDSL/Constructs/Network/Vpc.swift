@@ -16,13 +16,15 @@ import InfraResources
 ///   stack is deleted);
 /// - no gateway endpoint (`gatewayEndpoints: [.s3]` adds a free S3 endpoint to every route table).
 ///
-/// An existing VPC is imported with `Vpc.existing(...)`, which creates nothing.
-public final class Vpc: Construct, VpcLike {
+/// An existing VPC is imported with `Vpc.imported(...)`, which creates nothing.
+public final class Vpc: Construct, VpcRef {
     /// Public + private-with-NAT + isolated subnets, `/24` each.
     public static let defaultSubnetConfiguration: [SubnetConfiguration] = [.public(), .privateWithEgress(), .isolated()]
 
     /// The CloudFormation VPC (`<path>/Resource`).
-    public private(set) var resource: EC2.VPC!
+    public var resource: EC2.VPC { vpcResource! }
+    /// Set in `init`, right after the construct itself (its scope) exists.
+    private var vpcResource: EC2.VPC?
     public let cidr: String
     /// The zones the subnets are spread over, in order.
     public let availabilityZones: [StringValue]
@@ -76,7 +78,7 @@ public final class Vpc: Construct, VpcLike {
         }
         super.init(scope, id)
 
-        resource = EC2.VPC(self, "Resource") {
+        vpcResource = EC2.VPC(self, "Resource") {
             $0.cidrBlock = StringValue(cidr)
             $0.enableDnsSupport = true
             $0.enableDnsHostnames = BoolValue(enableDnsHostnames)
@@ -176,16 +178,7 @@ public final class Vpc: Construct, VpcLike {
 
     private typealias FlowLogs = EC2.FlowLog
 
-    /// An existing VPC and its subnets, by id (from configuration): creates nothing.
-    public static func existing(
-        _ scope: Construct, _ id: String, vpcId: StringValue, cidrBlock: StringValue? = nil,
-        publicSubnetIds: [StringValue] = [], privateSubnetIds: [StringValue] = [], isolatedSubnetIds: [StringValue] = []
-    ) -> ExistingVpc {
-        ExistingVpc(scope, id, vpcId: vpcId, cidrBlock: cidrBlock, publicSubnetIds: publicSubnetIds,
-                    privateSubnetIds: privateSubnetIds, isolatedSubnetIds: isolatedSubnetIds)
-    }
-
-    // MARK: - VpcLike
+    // MARK: - VpcRef
 
     /// The VPC id (`Ref`).
     public var vpcId: StringValue { resource.ref }

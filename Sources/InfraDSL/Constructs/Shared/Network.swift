@@ -12,7 +12,7 @@ public enum SubnetType: String, Sendable, CaseIterable {
 }
 
 /// A VPC a construct can be placed in: one this app creates, or an existing one by id.
-public protocol VpcLike: AnyObject {
+public protocol VpcRef: AnyObject {
     var vpcId: StringValue { get }
     /// The VPC's IPv4 CIDR block (a token for a new VPC; nil when unknown for an imported one).
     var vpcCidrBlock: StringValue? { get }
@@ -23,7 +23,7 @@ public protocol VpcLike: AnyObject {
     var internetConnectivityEstablished: [Resource] { get }
 }
 
-extension VpcLike {
+extension VpcRef {
     /// None for a VPC this app does not create.
     public var internetConnectivityEstablished: [Resource] { [] }
 
@@ -63,7 +63,7 @@ public final class SecurityGroup: Construct {
     /// A new security group in `vpc`. `allowAllOutbound` (default true) adds the usual egress rule;
     /// with false, the group has no egress rule but a placeholder that matches nothing, as CloudFormation
     /// otherwise adds "all outbound" by itself.
-    public init(_ scope: Construct, _ id: String, vpc: VpcLike, description: String, allowAllOutbound: Bool = true) {
+    public init(_ scope: Construct, _ id: String, vpc: VpcRef, description: String, allowAllOutbound: Bool = true) {
         existingGroupId = nil
         super.init(scope, id)
         let sg = EC2.SecurityGroup(self, "Resource")
