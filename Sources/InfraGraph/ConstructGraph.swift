@@ -104,7 +104,7 @@ private struct Builder {
         case is ARecord, is AaaaRecord: return .node(.record)
         case is CertificateRef: return .node(.certificate)
         case is CustomResource: return .node(.customResource)
-        case is SecurityGroup: return .node(.securityGroup)
+        case is SecurityGroupRef: return .node(.securityGroup)
         case is Role: return .node(.role)
         default: return nil
         }

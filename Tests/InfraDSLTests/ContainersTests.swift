@@ -193,12 +193,12 @@ final class ContainersTests: XCTestCase {
         service.attachToTargetGroup(tg)
         XCTAssertTrue(service.connections.securityGroups[0] === cluster.instanceSecurityGroup)
         let t = try NetT.template(app)
-        let instanceSg = try XCTUnwrap(cluster.instanceSecurityGroup?.resource?.logicalId)
+        let instanceSg = try XCTUnwrap(cluster.instanceSecurityGroup?.resource.logicalId)
         let rules = NetT.properties(t, "AWS::EC2::SecurityGroupIngress").filter { $0["GroupId"] == NetT.getAtt(instanceSg, "GroupId") }
         XCTAssertEqual(rules.count, 1)
         XCTAssertEqual(rules.first?["FromPort"], 32768)
         XCTAssertEqual(rules.first?["ToPort"], 65535)
-        XCTAssertEqual(rules.first?["SourceSecurityGroupId"], NetT.getAtt(lb.securityGroup.resource!.logicalId, "GroupId"))
+        XCTAssertEqual(rules.first?["SourceSecurityGroupId"], NetT.getAtt(try XCTUnwrap(lb.securityGroup as? SecurityGroup).resource.logicalId, "GroupId"))
         let s = NetT.only(t, "AWS::ECS::Service")
         XCTAssertNil(s["NetworkConfiguration"])
         XCTAssertEqual(NetT.only(t, "AWS::ECS::TaskDefinition")["ContainerDefinitions"]?.netArrayFirst?["PortMappings"],
@@ -383,7 +383,7 @@ final class ContainersTests: XCTestCase {
         XCTAssertEqual(network?["AssignPublicIp"], "DISABLED")
         XCTAssertEqual(network?["Subnets"], .array(vpc.subnets(.privateWithEgress).map { NetT.ref($0.resource.logicalId) }))
         // Its own group, no inbound rule.
-        let sgId = try XCTUnwrap(service.securityGroups.first?.resource?.logicalId)
+        let sgId = try XCTUnwrap((service.securityGroups.first as? SecurityGroup)?.resource.logicalId)
         XCTAssertEqual(network?["SecurityGroups"], [NetT.getAtt(sgId, "GroupId")])
         XCTAssertEqual(NetT.resources(t, "AWS::EC2::SecurityGroupIngress").count, 0)
         // Waits for the NAT routes so the first tasks can pull their image.

@@ -220,7 +220,7 @@ final class FunctionsTests: XCTestCase {
                      handler: "index.handler", runtime: .python3_12)
         _ = Function(stack, "ImageWithRuntime", code: .image(uri: "repo:1"), handler: "x", runtime: .python3_12)
         let noVpc = Function(stack, "NoVpc", code: .inline("x"), handler: "index.handler", runtime: .python3_12)
-        SecurityGroup(stack, "Sg", existingGroupId: "sg-1").connections(allowFrom: noVpc)
+        SecurityGroup.imported(stack, "Sg", groupId: "sg-1").connections(allowFrom: noVpc)
         dtAssertError(app, path: "S/NoHandler", contains: "needs a handler")
         dtAssertError(app, path: "S/NoHandler", contains: "needs a runtime")
         dtAssertError(app, path: "S/Limits", contains: "memorySize (MB) must be between 128 and 10240 (got 64)")
@@ -239,7 +239,7 @@ extension DTTemplate {
     init(value: Value) { self.template = Template(json: value) }
 }
 
-extension SecurityGroup {
+extension ImportedSecurityGroup {
     /// Allows traffic from `other` into an imported group (test helper).
     fileprivate func connections(allowFrom other: Connectable) {
         Connections(securityGroups: [self]).allow(from: other, port: .tcp(443))

@@ -32,7 +32,7 @@ final class LoadBalancingTests: XCTestCase {
         XCTAssertTrue(attributes.contains(["Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"]))
         XCTAssertFalse(attributes.contains { $0["Key"] == "access_logs.s3.enabled" })
         // Its own security group, open only on the listener port.
-        let sgId = try XCTUnwrap(lb.securityGroup.resource?.logicalId)
+        let sgId = try XCTUnwrap((lb.securityGroup as? SecurityGroup)?.resource.logicalId)
         XCTAssertEqual(p["SecurityGroups"], [NetT.getAtt(sgId, "GroupId")])
         XCTAssertEqual(ingress(t), [["CidrIp": "0.0.0.0/0", "Description": "from the internet to HTTP 80", "FromPort": 80,
                                      "GroupId": NetT.getAtt(sgId, "GroupId"), "IpProtocol": "tcp", "ToPort": 80]])
@@ -300,8 +300,8 @@ final class LoadBalancingTests: XCTestCase {
         let fromLb = rules.filter { $0["SourceSecurityGroupId"] != nil }
         XCTAssertEqual(fromLb.count, 1)
         XCTAssertEqual(fromLb.first?["FromPort"], 8501)
-        XCTAssertEqual(fromLb.first?["SourceSecurityGroupId"], NetT.getAtt(svc.loadBalancer.securityGroup.resource!.logicalId, "GroupId"))
-        XCTAssertEqual(fromLb.first?["GroupId"], NetT.getAtt(svc.service.securityGroups[0].resource!.logicalId, "GroupId"))
+        XCTAssertEqual(fromLb.first?["SourceSecurityGroupId"], NetT.getAtt(try XCTUnwrap(svc.loadBalancer.securityGroup as? SecurityGroup).resource.logicalId, "GroupId"))
+        XCTAssertEqual(fromLb.first?["GroupId"], NetT.getAtt(try XCTUnwrap(svc.service.securityGroups[0] as? SecurityGroup).resource.logicalId, "GroupId"))
         XCTAssertEqual(svc.url, "http://\(svc.loadBalancer.dnsName)")
     }
 

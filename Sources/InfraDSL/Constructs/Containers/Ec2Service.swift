@@ -33,7 +33,7 @@ public final class Ec2Service: Construct, Connectable {
     ///   - healthCheckGracePeriodSeconds: default nil (60 behind a load balancer).
     ///   - enableExecuteCommand: ECS Exec (default false).
     public init(_ scope: Construct, _ id: String, cluster: any ClusterRef, taskDefinition: TaskDefinition, desiredCount: Int = 1,
-                subnetType: SubnetType? = nil, securityGroups: [SecurityGroup]? = nil, serviceName: String? = nil,
+                subnetType: SubnetType? = nil, securityGroups: [any SecurityGroupRef]? = nil, serviceName: String? = nil,
                 deployment: DeploymentOptions = DeploymentOptions(), healthCheckGracePeriodSeconds: Int? = nil,
                 enableExecuteCommand: Bool = false) {
         self.cluster = cluster
@@ -51,7 +51,7 @@ public final class Ec2Service: Construct, Connectable {
             app.addRelation(from: self, to: v, .placement, label: tier)
         }
         let defaultPort = taskDefinition.defaultContainer?.containerPort.map { Port.tcp($0) }
-        var sgs: [SecurityGroup] = []
+        var sgs: [any SecurityGroupRef] = []
         if awsvpc {
             sgs = securityGroups ?? [SecurityGroup(self, "SecurityGroup", vpc: vpc, description: "Service \(path)")]
         } else if let instances = ownedCluster?.instanceSecurityGroup {

@@ -36,7 +36,7 @@ public final class FargateService: Construct, Connectable {
     ///   - healthCheckGracePeriodSeconds: default nil (60 behind a load balancer).
     ///   - enableExecuteCommand: ECS Exec (default false).
     public init(_ scope: Construct, _ id: String, cluster: any ClusterRef, taskDefinition: TaskDefinition, desiredCount: Int = 1,
-                subnetType: SubnetType? = nil, assignPublicIp: Bool? = nil, securityGroups: [SecurityGroup]? = nil,
+                subnetType: SubnetType? = nil, assignPublicIp: Bool? = nil, securityGroups: [any SecurityGroupRef]? = nil,
                 serviceName: String? = nil, platformVersion: String = "LATEST", deployment: DeploymentOptions = DeploymentOptions(),
                 healthCheckGracePeriodSeconds: Int? = nil, enableExecuteCommand: Bool = false) {
         self.cluster = cluster
@@ -70,7 +70,7 @@ public final class FargateService: Construct, Connectable {
     }
 
     /// The service's security groups.
-    public var securityGroups: [SecurityGroup] { connections.securityGroups }
+    public var securityGroups: [any SecurityGroupRef] { connections.securityGroups }
 
     /// The service name (`Fn::GetAtt Name`).
     public var serviceName: StringValue { core.resource.attrName }

@@ -80,7 +80,7 @@ public final class Function: Construct, FunctionRef, Grantable, Connectable, Ass
     /// The function's log group.
     public var logGroup: Logs.LogGroup { parts!.logGroup }
     /// The security groups of a function in a VPC (empty otherwise).
-    public private(set) var securityGroups: [SecurityGroup] = []
+    public private(set) var securityGroups: [any SecurityGroupRef] = []
     /// The timeout in seconds.
     public let timeoutSeconds: Int
     /// A hash of the code (asset id, or SHA-256 of the inline source or literal image URI);
@@ -147,7 +147,7 @@ public final class Function: Construct, FunctionRef, Grantable, Connectable, Ass
         environment: [String: StringValue] = [:],
         vpc: VpcRef? = nil,
         subnetType: SubnetType? = nil,
-        securityGroups: [SecurityGroup] = [],
+        securityGroups: [any SecurityGroupRef] = [],
         logRetentionDays: Int = 30,
         reservedConcurrency: Int? = nil,
         tracing: Tracing? = nil,

@@ -94,7 +94,7 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
     public let vpc: VpcRef
     public let internetFacing: Bool
     /// The load balancer's security group.
-    public var securityGroup: SecurityGroup { connections.securityGroups[0] }
+    public var securityGroup: any SecurityGroupRef { connections.securityGroups[0] }
     /// Its security group, for rules (`connections.allow(fromCidr:port:)`) and as a source.
     public var connections: Connections { connectionsStorage }
     private var connectionsStorage: Connections!
@@ -113,7 +113,7 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
     ///   - deletionProtection: default false.
     ///   - loadBalancerName: default nil (generated; at most 32 characters).
     public init(_ scope: Construct, _ id: String, vpc: VpcRef, internetFacing: Bool = true, subnetType: SubnetType? = nil,
-                securityGroup: SecurityGroup? = nil, idleTimeoutSeconds: Int = 60, accessLogs: LoadBalancerAccessLogs? = nil,
+                securityGroup: (any SecurityGroupRef)? = nil, idleTimeoutSeconds: Int = 60, accessLogs: LoadBalancerAccessLogs? = nil,
                 deletionProtection: Bool = false, loadBalancerName: String? = nil) {
         self.vpc = vpc
         self.internetFacing = internetFacing
