@@ -1,11 +1,6 @@
 import InfraCore
 import InfraResources
 
-/// Something with security groups whose traffic can be allowed.
-public protocol Connectable: AnyObject {
-    var connections: Connections { get }
-}
-
 /// The security groups of a construct and the rules between them:
 /// `database.connections.allow(from: service, port: .tcp(5432))`.
 public final class Connections: Connectable {

@@ -35,12 +35,6 @@ public struct SubnetConfiguration: Sendable, Equatable {
     }
 }
 
-/// AWS services reachable through a gateway VPC endpoint (free, routed by the route tables).
-public enum GatewayEndpointService: String, Sendable, CaseIterable {
-    case s3
-    case dynamoDB = "dynamodb"
-}
-
 /// VPC flow logs to CloudWatch Logs.
 public struct FlowLogOptions {
     public enum Traffic: String, Sendable { case all = "ALL", accept = "ACCEPT", reject = "REJECT" }
@@ -59,15 +53,5 @@ public struct FlowLogOptions {
         self.traffic = traffic
         self.retentionDays = retentionDays
         self.encryptionKeyArn = encryptionKeyArn
-    }
-}
-
-/// The retention periods CloudWatch Logs accepts.
-enum LogRetention {
-    static var allowedDays: [Int] { Validate.logRetentionDays }
-
-    static func check(_ days: Int, _ what: String) -> [String] {
-        allowedDays.contains(days) ? []
-            : ["\(what) of \(days) days is not a value CloudWatch Logs accepts (\(allowedDays.map(String.init).joined(separator: ", ")))"]
     }
 }
