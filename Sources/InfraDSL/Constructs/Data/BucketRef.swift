@@ -33,7 +33,7 @@ extension BucketRef {
         app.addGrant(grantee, on: self, "read")
         grantee.addToPrincipalPolicy(PolicyStatement(actions: ["s3:GetBucketLocation", "s3:ListBucket"], resources: [arn]))
         grantee.addToPrincipalPolicy(PolicyStatement(actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: [arnForObjects(objectsKeyPattern)]))
-        grantKey(grantee, ServerlessSupport.kmsDecryptActions)
+        ServerlessSupport.grantKey(grantee, encryptionKeyArn, ServerlessSupport.kmsDecryptActions)
     }
 
     /// Lets `grantee` create, overwrite and delete objects matching `objectsKeyPattern`.
@@ -41,7 +41,7 @@ extension BucketRef {
         app.addGrant(grantee, on: self, "write")
         grantee.addToPrincipalPolicy(PolicyStatement(
             actions: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"], resources: [arnForObjects(objectsKeyPattern)]))
-        grantKey(grantee, ServerlessSupport.kmsEncryptDecryptActions)
+        ServerlessSupport.grantKey(grantee, encryptionKeyArn, ServerlessSupport.kmsEncryptDecryptActions)
     }
 
     /// `grantRead` and `grantWrite`.
@@ -55,18 +55,12 @@ extension BucketRef {
         app.addGrant(grantee, on: self, "put")
         grantee.addToPrincipalPolicy(PolicyStatement(
             actions: ["s3:AbortMultipartUpload", "s3:PutObject"], resources: [arnForObjects(objectsKeyPattern)]))
-        grantKey(grantee, ServerlessSupport.kmsEncryptDecryptActions)
+        ServerlessSupport.grantKey(grantee, encryptionKeyArn, ServerlessSupport.kmsEncryptDecryptActions)
     }
 
     /// Lets `grantee` delete objects matching the pattern.
     public func grantDelete(_ grantee: Grantable, objectsKeyPattern: String = "*") {
         app.addGrant(grantee, on: self, "delete")
         grantee.addToPrincipalPolicy(PolicyStatement(actions: ["s3:DeleteObject"], resources: [arnForObjects(objectsKeyPattern)]))
-    }
-
-    private func grantKey(_ grantee: Grantable, _ actions: [String]) {
-        if let key = encryptionKeyArn {
-            grantee.addToPrincipalPolicy(PolicyStatement(actions: actions, resources: [key]))
-        }
     }
 }

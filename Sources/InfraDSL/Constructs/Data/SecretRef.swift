@@ -31,8 +31,6 @@ extension SecretRef {
         grantee.addToPrincipalPolicy(PolicyStatement(
             actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
             resources: [grantArn]))
-        if let key = encryptionKeyArn {
-            grantee.addToPrincipalPolicy(PolicyStatement(actions: ["kms:Decrypt"], resources: [key]))
-        }
+        ServerlessSupport.grantKey(grantee, encryptionKeyArn, ["kms:Decrypt"])
     }
 }

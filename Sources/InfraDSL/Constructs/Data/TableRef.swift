@@ -32,18 +32,14 @@ extension TableRef {
     public func grantReadData(_ grantee: Grantable) {
         app.addGrant(grantee, on: self, "read")
         grantee.addToPrincipalPolicy(PolicyStatement(actions: tableReadActions, resources: grantArns))
-        if let key = encryptionKeyArn {
-            grantee.addToPrincipalPolicy(PolicyStatement(actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [key]))
-        }
+        ServerlessSupport.grantKey(grantee, encryptionKeyArn, ["kms:Decrypt", "kms:DescribeKey"])
     }
 
     /// Lets `grantee` write items (put, update, delete, batch write).
     public func grantWriteData(_ grantee: Grantable) {
         app.addGrant(grantee, on: self, "write")
         grantee.addToPrincipalPolicy(PolicyStatement(actions: tableWriteActions, resources: grantArns))
-        if let key = encryptionKeyArn {
-            grantee.addToPrincipalPolicy(PolicyStatement(actions: ServerlessSupport.kmsEncryptDecryptActions + ["kms:DescribeKey"], resources: [key]))
-        }
+        ServerlessSupport.grantKey(grantee, encryptionKeyArn, ServerlessSupport.kmsEncryptDecryptActions + ["kms:DescribeKey"])
     }
 
     /// `grantReadData` and `grantWriteData`.

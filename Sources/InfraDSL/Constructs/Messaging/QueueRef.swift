@@ -26,7 +26,7 @@ extension QueueRef {
         app.addGrant(grantee, on: self, "send")
         grantee.addToPrincipalPolicy(PolicyStatement(
             actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"], resources: [queueArn]))
-        grantKey(grantee, ServerlessSupport.kmsEncryptDecryptActions)
+        ServerlessSupport.grantKey(grantee, encryptionKeyArn, ServerlessSupport.kmsEncryptDecryptActions)
     }
 
     /// Lets `grantee` receive, delete and change the visibility of messages.
@@ -36,7 +36,7 @@ extension QueueRef {
             actions: ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                       "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
             resources: [queueArn]))
-        grantKey(grantee, ServerlessSupport.kmsDecryptActions)
+        ServerlessSupport.grantKey(grantee, encryptionKeyArn, ServerlessSupport.kmsDecryptActions)
     }
 
     /// Lets `grantee` purge the queue.
@@ -44,11 +44,5 @@ extension QueueRef {
         app.addGrant(grantee, on: self, "purge")
         grantee.addToPrincipalPolicy(PolicyStatement(
             actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:PurgeQueue"], resources: [queueArn]))
-    }
-
-    private func grantKey(_ grantee: Grantable, _ actions: [String]) {
-        if let key = encryptionKeyArn {
-            grantee.addToPrincipalPolicy(PolicyStatement(actions: actions, resources: [key]))
-        }
     }
 }

@@ -23,9 +23,7 @@ extension TopicRef {
     public func grantPublish(_ grantee: Grantable) {
         app.addGrant(grantee, on: self, "publish")
         grantee.addToPrincipalPolicy(PolicyStatement(actions: ["sns:Publish"], resources: [topicArn]))
-        if let key = encryptionKeyArn {
-            grantee.addToPrincipalPolicy(PolicyStatement(actions: ["kms:Decrypt", "kms:GenerateDataKey*"], resources: [key]))
-        }
+        ServerlessSupport.grantKey(grantee, encryptionKeyArn, ["kms:Decrypt", "kms:GenerateDataKey*"])
     }
 
     /// Subscribes `queue`: messages published to the topic are delivered to it.
