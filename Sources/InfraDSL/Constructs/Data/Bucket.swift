@@ -212,7 +212,7 @@ public final class Bucket: Construct, BucketRef {
         }
     }
 
-    /// The bucket's name (a literal when the name is given or imported, else `Ref`).
+    /// The bucket's name (a literal when the name is given, else `Ref`).
     public var bucketName: StringValue {
         if let literalName { return StringValue(literalName) }
         return resource.ref

@@ -1,6 +1,7 @@
 import InfraCore
 
-/// A VPC a construct can be placed in: one this app creates, or an existing one by id.
+/// A VPC a construct can be placed in: one this app creates (`Vpc`), or an existing one by id
+/// (`Vpc.imported(...)`, an `ImportedVpc`).
 public protocol VpcRef: AnyObject {
     var vpcId: StringValue { get }
     /// The VPC's IPv4 CIDR block (a token for a new VPC; nil when unknown for an imported one).
