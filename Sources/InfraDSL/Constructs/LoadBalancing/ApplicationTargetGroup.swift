@@ -1,6 +1,36 @@
 import InfraCore
 import InfraResources
 
+/// The health check of a target group.
+public struct TargetGroupHealthCheck: Sendable, Equatable {
+    /// Default `/`.
+    public var path: String
+    /// Default 30 seconds (5-300).
+    public var intervalSeconds: Int
+    /// Default 5 seconds (2-120, less than the interval).
+    public var timeoutSeconds: Int
+    /// Successes before a target is healthy (default 2; 2-10).
+    public var healthyThresholdCount: Int
+    /// Failures before a target is unhealthy (default 3; 2-10).
+    public var unhealthyThresholdCount: Int
+    /// HTTP codes that mean healthy (default `200-399`, so an application that redirects `/` to
+    /// its login page is healthy).
+    public var healthyHttpCodes: String
+    /// The port to check (default nil: the traffic port).
+    public var port: Int?
+
+    public init(path: String = "/", intervalSeconds: Int = 30, timeoutSeconds: Int = 5, healthyThresholdCount: Int = 2,
+                unhealthyThresholdCount: Int = 3, healthyHttpCodes: String = "200-399", port: Int? = nil) {
+        self.path = path
+        self.intervalSeconds = intervalSeconds
+        self.timeoutSeconds = timeoutSeconds
+        self.healthyThresholdCount = healthyThresholdCount
+        self.unhealthyThresholdCount = unhealthyThresholdCount
+        self.healthyHttpCodes = healthyHttpCodes
+        self.port = port
+    }
+}
+
 /// A target group of an application load balancer.
 ///
 /// Defaults: HTTP on port 80, `ip` targets (what `awsvpc` tasks register as), the health check
