@@ -29,8 +29,10 @@ import InfraResources
 /// - without one (the default), as CDK does: a custom resource `Custom::S3BucketNotifications`
 ///   (`<path>/Notifications`) applies the configuration through `PutBucketNotificationConfiguration`
 ///   once the bucket and the permissions exist, and clears it on deletion. Its handler is one
-///   small inline Python function per stack (`BucketNotificationsHandler`), whose role may only
-///   call `s3:PutBucketNotification` on the buckets that use it. This replaces any
+///   small inline Python function per stack (`BucketNotificationsHandler`, the code of
+///   `functions/dsl/bucket-notifications/index.py`, embedded at build time by
+///   `scripts/embed-functions`), whose role may only call `s3:PutBucketNotification` on the
+///   buckets that use it. This replaces any
 ///   notification configuration set on the bucket outside this construct.
 ///
 /// A function that waits for its image (`Function.condition`, see `ImageGate`) is notified
@@ -403,48 +405,10 @@ public final class Bucket: Construct {
     static func notificationsHandler(in stack: Stack) -> Function {
         let id = "BucketNotificationsHandler"
         if let existing = stack.child(id) as? Function { return existing }
-        return Function(stack, id, code: .inline(notificationsHandlerSource), handler: "index.handler",
+        return Function(stack, id, code: .inline(EmbeddedFunctions.bucketNotificationsHandler), handler: "index.handler",
                         runtime: .python3_13, description: "Applies S3 bucket notification configurations",
                         timeoutSeconds: 120)
     }
-
-    static let notificationsHandlerSource = """
-        import json
-        import urllib.request
-
-        import boto3
-
-        s3 = boto3.client("s3")
-
-
-        def handler(event, context):
-            props = event.get("ResourceProperties", {})
-            bucket = props.get("BucketName", "")
-            status, reason = "SUCCESS", ""
-            try:
-                if event["RequestType"] == "Delete":
-                    try:
-                        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={})
-                    except s3.exceptions.NoSuchBucket:
-                        pass
-                else:
-                    config = props.get("NotificationConfiguration", {})
-                    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
-            except Exception as error:
-                status, reason = "FAILED", str(error)
-            body = json.dumps({
-                "Status": status,
-                "Reason": (reason or "see log stream " + context.log_stream_name)[:1000],
-                "PhysicalResourceId": event.get("PhysicalResourceId") or bucket + "-notifications",
-                "StackId": event["StackId"],
-                "RequestId": event["RequestId"],
-                "LogicalResourceId": event["LogicalResourceId"],
-            }).encode()
-            request = urllib.request.Request(event["ResponseURL"], data=body, method="PUT",
-                                             headers={"Content-Type": "", "Content-Length": str(len(body))})
-            urllib.request.urlopen(request, timeout=30).close()
-
-        """
 
     public override func prepare() {
         guard let resource, customNotifications == false, !notifications.isEmpty else { return }
