@@ -136,7 +136,7 @@ final class DataTests: XCTestCase {
         let stack = Stack(app, "S")
         let logs = Bucket(stack, "Logs")
         _ = Bucket(stack, "Data", bucketName: "my-data-bucket", encryption: .kms(keyArn: "arn:aws:kms:eu-west-1:123456789012:key/k"),
-                   versioned: true, lifecycleRules: [.init(prefix: "tmp/", expirationDays: 30, transitions: [(.glacier, 10)])],
+                   versioned: true, lifecycleRules: [.init(prefix: "tmp/", expiration: .days(30), transitions: [(.glacier, .days(10))])],
                    accessLogs: (logs, "data/"), removalPolicy: .delete)
         let t = try DTTemplate(app)
         let data = t.all("AWS::S3::Bucket").first { $0.body["Properties"]?["BucketName"] != nil }!
@@ -228,7 +228,7 @@ final class DataTests: XCTestCase {
         let app = App()
         let stack = Stack(app, "S")
         _ = Bucket(stack, "Bad", bucketName: "Not_Valid")
-        _ = Bucket(stack, "Rules", lifecycleRules: [.init(abortIncompleteMultipartUploadDays: nil)])
+        _ = Bucket(stack, "Rules", lifecycleRules: [.init(abortIncompleteMultipartUpload: nil)])
         _ = Bucket(stack, "Snap", removalPolicy: .snapshot)
         _ = Table(stack, "SnapTable", partitionKey: .init("id", .string), removalPolicy: .snapshot)
         dtAssertError(app, path: "S/Snap", contains: "removalPolicy .snapshot is not supported by S3 buckets")
@@ -579,12 +579,12 @@ final class DataTests: XCTestCase {
         _ = DatabaseCluster(stack, "Public", engine: .auroraPostgres(), vpc: DTStubVpc(), subnetType: .public)
         _ = DatabaseCluster(stack, "Bad", engine: .auroraMysql(), vpc: DTStubVpc(),
                             capacity: .serverlessV2(minCapacity: 8, maxCapacity: 4), databaseName: "1db",
-                            masterUsername: "a_very_long_mysql_user", backupRetentionDays: 40)
+                            masterUsername: "a_very_long_mysql_user", backupRetention: .days(40))
         dtAssertError(app, path: "S/OneSubnet", contains: "at least two Availability Zones")
         dtAssertError(app, path: "S/Public", contains: "must not be placed in public subnets")
         dtAssertError(app, path: "S/Bad", contains: "minCapacity (8) exceeds maxCapacity (4)")
         dtAssertError(app, path: "S/Bad", contains: "databaseName '1db' is invalid")
         dtAssertError(app, path: "S/Bad", contains: "masterUsername 'a_very_long_mysql_user' is invalid")
-        dtAssertError(app, path: "S/Bad", contains: "backupRetentionDays must be between 1 and 35 (got 40)")
+        dtAssertError(app, path: "S/Bad", contains: "backupRetention must be between 1 day and 35 days (got 40 days)")
     }
 }

@@ -75,41 +75,41 @@ public final class Bucket: Construct {
         public var id: String?
         /// Applies to keys with this prefix (default: all objects).
         public var prefix: String?
-        /// Deletes current objects this many days after creation (default: never).
-        public var expirationDays: Int?
-        /// Moves current objects to a storage class after a number of days.
-        public var transitions: [(storageClass: StorageClass, afterDays: Int)]
-        /// Deletes noncurrent versions this many days after they become noncurrent.
-        public var noncurrentVersionExpirationDays: Int?
-        /// Aborts incomplete multipart uploads after this many days (default 7).
-        public var abortIncompleteMultipartUploadDays: Int?
+        /// Deletes current objects this long after creation (whole days; default: never).
+        public var expiration: TimeSpan?
+        /// Moves current objects to a storage class this long after creation (whole days).
+        public var transitions: [(storageClass: StorageClass, after: TimeSpan)]
+        /// Deletes noncurrent versions this long after they become noncurrent (whole days).
+        public var noncurrentVersionExpiration: TimeSpan?
+        /// Aborts incomplete multipart uploads this long after they start (whole days; default 7 days).
+        public var abortIncompleteMultipartUpload: TimeSpan?
 
         public init(
-            id: String? = nil, prefix: String? = nil, expirationDays: Int? = nil,
-            transitions: [(storageClass: StorageClass, afterDays: Int)] = [],
-            noncurrentVersionExpirationDays: Int? = nil, abortIncompleteMultipartUploadDays: Int? = 7
+            id: String? = nil, prefix: String? = nil, expiration: TimeSpan? = nil,
+            transitions: [(storageClass: StorageClass, after: TimeSpan)] = [],
+            noncurrentVersionExpiration: TimeSpan? = nil, abortIncompleteMultipartUpload: TimeSpan? = .days(7)
         ) {
             self.id = id
             self.prefix = prefix
-            self.expirationDays = expirationDays
+            self.expiration = expiration
             self.transitions = transitions
-            self.noncurrentVersionExpirationDays = noncurrentVersionExpirationDays
-            self.abortIncompleteMultipartUploadDays = abortIncompleteMultipartUploadDays
+            self.noncurrentVersionExpiration = noncurrentVersionExpiration
+            self.abortIncompleteMultipartUpload = abortIncompleteMultipartUpload
         }
 
         var value: Value {
             var p: [(String, Value)] = []
-            if let d = abortIncompleteMultipartUploadDays {
+            if let d = abortIncompleteMultipartUpload?.count(of: .days) {
                 p.append(("AbortIncompleteMultipartUpload", .object([("DaysAfterInitiation", .int(d))])))
             }
-            if let d = expirationDays { p.append(("ExpirationInDays", .int(d))) }
+            if let d = expiration?.count(of: .days) { p.append(("ExpirationInDays", .int(d))) }
             if let id { p.append(("Id", .string(id))) }
-            if let d = noncurrentVersionExpirationDays { p.append(("NoncurrentVersionExpiration", .object([("NoncurrentDays", .int(d))]))) }
+            if let d = noncurrentVersionExpiration?.count(of: .days) { p.append(("NoncurrentVersionExpiration", .object([("NoncurrentDays", .int(d))]))) }
             if let prefix { p.append(("Prefix", .string(prefix))) }
             p.append(("Status", "Enabled"))
             if !transitions.isEmpty {
                 p.append(("Transitions", .array(transitions.map {
-                    .object([("StorageClass", .string($0.storageClass.rawValue)), ("TransitionInDays", .int($0.afterDays))])
+                    .object([("StorageClass", .string($0.storageClass.rawValue)), ("TransitionInDays", .int($0.after.count(of: .days)))])
                 })))
             }
             return .object(p)
@@ -407,7 +407,7 @@ public final class Bucket: Construct {
         if let existing = stack.child(id) as? Function { return existing }
         return Function(stack, id, code: .inline(EmbeddedFunctions.bucketNotificationsHandler), handler: "index.handler",
                         runtime: .python3_13, description: "Applies S3 bucket notification configurations",
-                        timeoutSeconds: 120)
+                        timeout: .minutes(2))
     }
 
     public override func prepare() {
@@ -443,12 +443,18 @@ public final class Bucket: Construct {
             }
         }
         for (i, rule) in lifecycleRules.enumerated() {
-            if rule.expirationDays == nil && rule.transitions.isEmpty && rule.noncurrentVersionExpirationDays == nil
-                && rule.abortIncompleteMultipartUploadDays == nil {
+            if rule.expiration == nil && rule.transitions.isEmpty && rule.noncurrentVersionExpiration == nil
+                && rule.abortIncompleteMultipartUpload == nil {
                 errors.append("lifecycle rule \(i) does nothing: give it an expiration, a transition or an abort of incomplete uploads")
             }
-            if let d = rule.expirationDays, d < 1 { errors.append("lifecycle rule \(i): expirationDays must be at least 1") }
-            for t in rule.transitions where t.afterDays < 0 { errors.append("lifecycle rule \(i): transition days must not be negative") }
+            let spans = [("expiration", rule.expiration), ("noncurrentVersionExpiration", rule.noncurrentVersionExpiration),
+                         ("abortIncompleteMultipartUpload", rule.abortIncompleteMultipartUpload)]
+                + rule.transitions.map { ("transition to \($0.storageClass.rawValue)", Optional($0.after)) }
+            for case let (name, span?) in spans where !span.isWhole(.days) {
+                errors.append("lifecycle rule \(i): \(name) \(span) is not a whole number of days (S3 counts lifecycle rules in days)")
+            }
+            if let d = rule.expiration, d < .days(1) { errors.append("lifecycle rule \(i): expiration must be at least 1 day") }
+            for t in rule.transitions where t.after < .zero { errors.append("lifecycle rule \(i): transition days must not be negative") }
         }
         var seen: [String: Int] = [:]
         for n in notifications {
