@@ -178,6 +178,7 @@ extension CoralPipelineStack {
         /// `S3_IMAGES_RAW`, ...: explicit names, by bucket (default none: derived).
         public var bucketNames: [BucketRole: String]
         public var bucketVersioning: Bool
+        /// `NONCURRENT_VERSION_DAYS`.
         public var noncurrentVersionExpiration: TimeSpan
         /// The workers (`ECR_<WORKER>_LAMBDA`, `<WORKER>_IMAGE_TAG`, `LAMBDA_IMAGE_<WORKER>`,
         /// `<WORKER>_MEMORY_MB`, `<WORKER>_TIMEOUT_SECONDS`).
@@ -186,6 +187,7 @@ extension CoralPipelineStack {
         public var frontendImageTag: String
         public var frontendPort: Int
         public var frontendCpu: Int
+        /// `FRONTEND_MEMORY (MiB)`.
         public var frontendMemory: MemorySize
         public var frontendDesiredCount: Int
         public var frontendHealthCheckPath: String
@@ -195,6 +197,7 @@ extension CoralPipelineStack {
         public var dbEngineVersion: String
         public var dbMinCapacity: Double
         public var dbMaxCapacity: Double
+        /// `DB_BACKUP_RETENTION_DAYS`.
         public var dbBackupRetention: TimeSpan
         public var dbDeletionProtection: Bool
         public var createSchema: Bool
@@ -207,6 +210,7 @@ extension CoralPipelineStack {
         public var recordName: String?
         public var certificateArn: String?
         public var accessLogs: Bool
+        /// `ACCESS_LOG_RETENTION_DAYS`.
         public var accessLogRetention: TimeSpan
 
         public static let defaultWorkers: [Worker: WorkerSettings] = Dictionary(uniqueKeysWithValues: Worker.allCases.map { w in

@@ -123,6 +123,7 @@ extension DataLabelStack {
         public var scraperMaxInstances: Int
         public var scraperTaskCount: Int
         public var scraperCpu: Int
+        /// `SCRAPER_MEMORY_MIB`.
         public var scraperMemory: MemorySize
         public var scraperRepositoryName: String?
         public var scraperImageTag: String
@@ -130,16 +131,22 @@ extension DataLabelStack {
         public var scraperReadonlyRootFilesystem: Bool
         public var dedupPartitionKey: String
         public var dedupTtlAttribute: String?
+        /// `QUEUE_VISIBILITY_TIMEOUT_SECONDS`.
         public var queueVisibilityTimeout: TimeSpan
+        /// `QUEUE_RETENTION_DAYS`.
         public var queueRetention: TimeSpan
         public var dlqMaxReceiveCount: Int
+        /// `PREPROCESS_MEMORY_MB`.
         public var preprocessMemory: MemorySize
+        /// `PREPROCESS_TIMEOUT_SECONDS`.
         public var preprocessTimeout: TimeSpan
         public var preprocessMaxConcurrency: Int
         public var functionsDirectory: String
         public var preprocessedPostsPrefix: String
         public var labeledPostsPrefix: String
+        /// `LOG_RETENTION_DAYS`.
         public var logRetention: TimeSpan
+        /// `ACCESS_LOG_RETENTION_DAYS`.
         public var accessLogRetention: TimeSpan?
         public var apiResourcePath: String
         public var apiStageName: String

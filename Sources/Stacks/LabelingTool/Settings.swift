@@ -123,6 +123,7 @@ extension LabelingToolStack {
         public var dbName: String
         public var dbUserName: String
         public var dbEngineVersion: String
+        /// `DB_BACKUP_RETENTION_DAYS`.
         public var dbBackupRetention: TimeSpan
         public var dbDeletionProtection: Bool
         public var doccanoImage: String
@@ -131,10 +132,12 @@ extension LabelingToolStack {
         public var taskCpu: Int
         public var taskMemory: MemorySize
         public var desiredCount: Int
+        /// `HEALTH_CHECK_GRACE_SECONDS`.
         public var healthCheckGracePeriod: TimeSpan
         public var adminUserName: String
         public var adminEmail: String
         public var albAccessLogs: Bool
+        /// `ACCESS_LOG_RETENTION_DAYS`.
         public var accessLogRetention: TimeSpan
 
         public init(
