@@ -3,7 +3,8 @@ import InfraDSL
 
 let app = App()
 let stack = Stack(app, "S")
-let fn = Function(stack, "Worker", code: .inline("def handler(e, c): pass"), handler: "index.handler", runtime: .python3_12)
+let fn = Function(stack, "Worker", code: .inline("def handler(e, c): pass"), handler: "index.handler", runtime: .python3_12,
+                  memory: .mebibytes(256), timeout: .seconds(30))
 
 let bucket = Bucket.imported(stack, "Bucket", name: "legacy-bucket")
 let bucketByArn = Bucket.imported(stack, "BucketByArn", arn: "arn:aws:s3:::other-bucket")

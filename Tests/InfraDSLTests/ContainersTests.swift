@@ -119,7 +119,7 @@ final class ContainersTests: XCTestCase {
         let stack = Stack(app, "S")
         let vpc = Vpc(stack, "Vpc", flowLogs: nil)
         let cluster = Cluster(stack, "Cluster", vpc: vpc, ec2Capacity: Ec2CapacityOptions(instanceType: "m5.large", maxCapacity: 3))
-        let task = TaskDefinition(stack, "Task", compatibility: .ec2, memoryMiB: 1024)
+        let task = TaskDefinition(stack, "Task", compatibility: .ec2, memory: .mebibytes(1024))
         task.addContainer("app", image: .fromRegistry("nginx:1.27"), portMappings: [PortMapping(containerPort: 80)])
         _ = Ec2Service(stack, "Service", cluster: cluster, taskDefinition: task)
         let t = try NetT.template(app)
@@ -185,7 +185,7 @@ final class ContainersTests: XCTestCase {
         let vpc = Vpc(stack, "Vpc", flowLogs: nil)
         let cluster = Cluster(stack, "Cluster", vpc: vpc, ec2Capacity: Ec2CapacityOptions())
         let task = TaskDefinition(stack, "Task", compatibility: .ec2, networkMode: .bridge)
-        task.addContainer("app", image: .fromRegistry("nginx"), portMappings: [PortMapping(containerPort: 80)], memoryLimitMiB: 256)
+        task.addContainer("app", image: .fromRegistry("nginx"), portMappings: [PortMapping(containerPort: 80)], memoryLimit: .mebibytes(256))
         let service = Ec2Service(stack, "Service", cluster: cluster, taskDefinition: task)
         let tg = ApplicationTargetGroup(stack, "Tg", vpc: vpc, targetType: .instance)
         let lb = ApplicationLoadBalancer(stack, "Lb", vpc: vpc)
@@ -243,12 +243,12 @@ final class ContainersTests: XCTestCase {
         for (cpu, memory, ok) in [(256, 512, true), (1024, 6144, true), (256, 4096, false), (300, 1024, false),
                                   (8192, 20480, true), (8192, 18432, false), (4096, 30720, true)] {
             let app = fargateApp { stack, _ in
-                TaskDefinition(stack, "Task", cpu: cpu, memoryMiB: memory).addContainer("app", image: .fromRegistry("nginx"))
+                TaskDefinition(stack, "Task", cpu: cpu, memory: .mebibytes(memory)).addContainer("app", image: .fromRegistry("nginx"))
             }
             XCTAssertEqual(NetT.errors(app).isEmpty, ok, "\(cpu)/\(memory): \(NetT.errors(app))")
         }
         let app = fargateApp { stack, _ in
-            TaskDefinition(stack, "Task", cpu: 256, memoryMiB: 4096).addContainer("app", image: .fromRegistry("nginx"))
+            TaskDefinition(stack, "Task", cpu: 256, memory: .mebibytes(4096)).addContainer("app", image: .fromRegistry("nginx"))
         }
         NetT.assertError(app, "S/Task: Fargate does not offer 4096 MiB with 256 CPU units; allowed: 512, 1024, 2048 MiB")
     }
@@ -256,12 +256,12 @@ final class ContainersTests: XCTestCase {
     func testTaskDefinitionMisuseIsReported() {
         let app = fargateApp { stack, _ in
             _ = TaskDefinition(stack, "Empty")
-            let bridge = TaskDefinition(stack, "Bridge", networkMode: .bridge, logRetentionDays: 10)
+            let bridge = TaskDefinition(stack, "Bridge", networkMode: .bridge, logRetention: .days(10))
             let c = bridge.addContainer("app", image: .fromRegistry("nginx"), portMappings: [PortMapping(containerPort: 80, hostPort: 8080)],
-                                        essential: false, memoryLimitMiB: 1024)
+                                        essential: false, memoryLimit: .mebibytes(1024))
             c.addEnvironment("TOKEN", "x")
             c.addSecret("TOKEN", .ssmParameter("/app/token"))
-            c.healthCheck = .shell("true", intervalSeconds: 5, timeoutSeconds: 10)
+            c.healthCheck = .shell("true", interval: .seconds(5), timeout: .seconds(10))
             bridge.addContainer("app", image: .fromRegistry("nginx"))
         }
         NetT.assertError(app, "S/Empty: the task definition has no container")
@@ -269,7 +269,7 @@ final class ContainersTests: XCTestCase {
         NetT.assertError(app, "container name 'app' is used twice")
         NetT.assertError(app, "'TOKEN' is both an environment variable and a secret")
         NetT.assertError(app, "the containers reserve 1024 MiB, more than the task's 512 MiB")
-        NetT.assertError(app, "log retention of 10 days")
+        NetT.assertError(app, "logRetention 10 days is not one CloudWatch Logs accepts")
         NetT.assertError(app, "health check timeout must be shorter than its interval")
     }
 
@@ -410,11 +410,11 @@ final class ContainersTests: XCTestCase {
             task.addContainer("app", image: .fromRegistry("nginx"))
             _ = FargateService(stack, "Service", cluster: cluster, taskDefinition: task, subnetType: .isolated, assignPublicIp: true,
                                deployment: DeploymentOptions(minHealthyPercent: 100, maxHealthyPercent: 100),
-                               healthCheckGracePeriodSeconds: 30)
+                               healthCheckGracePeriod: .seconds(30))
         }
         NetT.assertError(app, "S/Service: assignPublicIp needs public subnets")
         NetT.assertError(app, "a deployment can neither start nor stop a task")
-        NetT.assertError(app, "healthCheckGracePeriodSeconds applies only to services behind a load balancer")
+        NetT.assertError(app, "healthCheckGracePeriod applies only to services behind a load balancer")
     }
 
     func testConnectionsOpenTheServiceToAnotherService() throws {

@@ -19,8 +19,8 @@ final class DNSTests: XCTestCase {
         let zone = HostedZone(api, "Zone", zoneName: "sign2text.com")
         let cluster = Cluster(api, "Cluster", vpc: vpc)
         let web = ApplicationLoadBalancedFargateService(
-            api, "Api", cluster: cluster, image: .fromAsset(directory: dockerDir), containerPort: 8000, cpu: 1024, memoryMiB: 6144,
-            healthCheckPath: "/docs", certificate: .create, domainName: "api", hostedZone: zone, idleTimeoutSeconds: 300)
+            api, "Api", cluster: cluster, image: .fromAsset(directory: dockerDir), containerPort: 8000, cpu: 1024, memory: .mebibytes(6144),
+            healthCheckPath: "/docs", certificate: .create, domainName: "api", hostedZone: zone, idleTimeout: .seconds(300))
         _ = Output(api, "Url", value: web.url)
 
         // Labeling tool: existing VPC, existing certificate, a secret.
@@ -33,11 +33,11 @@ final class DNSTests: XCTestCase {
         let cert = Certificate.imported(labeling, "Cert", arn: "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666")
         let doccano = ApplicationLoadBalancedFargateService(
             labeling, "Doccano", cluster: labelingCluster, image: .fromRegistry("doccano/doccano:1.8.4"), containerPort: 8000,
-            cpu: 512, memoryMiB: 1024,
+            cpu: 512, memory: .mebibytes(1024),
             environment: ["DATABASE_HOST": "db.example.internal"],
             secrets: ["DATABASE_PASSWORD": .secretsManager("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf", field: "password")],
             certificate: .certificate(cert))
-        doccano.container?.healthCheck = .shell("curl -f http://localhost:8000/ || exit 1", startPeriodSeconds: 60)
+        doccano.container?.healthCheck = .shell("curl -f http://localhost:8000/ || exit 1", startPeriod: .seconds(60))
 
         // Coral pipeline: repositories, an EC2-backed cluster, an internal service, plain HTTP.
         let coral = Stack(app, "coral")
@@ -49,8 +49,8 @@ final class DNSTests: XCTestCase {
             coral, "Frontend2", cluster: ec2Cluster, image: .fromRepository(repo, tag: "v1"), containerPort: 8501,
             healthCheckPath: "/_stcore/health")
         _ = Output(coral, "FrontendUrl", value: frontend.url)
-        let task = TaskDefinition(coral, "WorkerTask", compatibility: .ec2, memoryMiB: 1024, networkMode: .awsvpc)
-        task.addContainer("worker", image: .fromRegistry("public.ecr.aws/docker/library/busybox:1.36"), memoryLimitMiB: 512,
+        let task = TaskDefinition(coral, "WorkerTask", compatibility: .ec2, memory: .mebibytes(1024), networkMode: .awsvpc)
+        task.addContainer("worker", image: .fromRegistry("public.ecr.aws/docker/library/busybox:1.36"), memoryLimit: .mebibytes(512),
                           command: ["sleep", "3600"])
         let worker = Ec2Service(coral, "Worker", cluster: ec2Cluster, taskDefinition: task)
         let internalLb = ApplicationLoadBalancer(coral, "InternalLb", vpc: coralVpc, internetFacing: false)
@@ -64,10 +64,10 @@ final class DNSTests: XCTestCase {
         apiService.attachToTargetGroup(group)
         let bridgeTask = TaskDefinition(coral, "BridgeTask", compatibility: .ec2, networkMode: .bridge)
         bridgeTask.addContainer("legacy", image: .fromRegistry("nginx:1.27"), portMappings: [PortMapping(containerPort: 80)],
-                                memoryLimitMiB: 256, healthCheck: .shell("curl -f http://localhost/ || exit 1"))
+                                memoryLimit: .mebibytes(256), healthCheck: .shell("curl -f http://localhost/ || exit 1"))
         let bridgeService = Ec2Service(coral, "Legacy", cluster: ec2Cluster, taskDefinition: bridgeTask, desiredCount: 2)
         let legacyGroup = ApplicationTargetGroup(coral, "LegacyTargets", vpc: coralVpc, targetType: .instance,
-                                                 healthCheck: TargetGroupHealthCheck(path: "/ping"), stickinessCookieSeconds: 600)
+                                                 healthCheck: TargetGroupHealthCheck(path: "/ping"), stickinessCookieDuration: .seconds(600))
         listener.addRule("Both", priority: 20, hostHeaders: ["legacy.coral.example.org"], action: .forward([group, legacyGroup]))
         bridgeService.attachToTargetGroup(legacyGroup)
         let coralZone = HostedZone.imported(coral, "Zone", hostedZoneId: "Z0123456789ABCDEFGHIJ", zoneName: "coral.example.org")
@@ -106,7 +106,7 @@ final class DNSTests: XCTestCase {
         let app = App()
         let stack = Stack(app, "S")
         let zone = HostedZone.imported(stack, "Zone", hostedZoneId: "Z0123456789ABC", zoneName: "example.org")
-        _ = ARecord(stack, "Www", zone: zone, recordName: "www", target: .ipAddresses(["192.0.2.1", "192.0.2.2"]), ttlSeconds: 60)
+        _ = ARecord(stack, "Www", zone: zone, recordName: "www", target: .ipAddresses(["192.0.2.1", "192.0.2.2"]), ttl: .seconds(60))
         let t = try NetT.template(app)
         XCTAssertEqual(NetT.resources(t, "AWS::Route53::HostedZone").count, 0)
         XCTAssertEqual(NetT.only(t, "AWS::Route53::RecordSet"), [

@@ -128,7 +128,7 @@ final class NetworkTests: XCTestCase {
 
     func testFlowLogRoleMayOnlyWriteToItsLogGroup() throws {
         let app = App()
-        _ = Vpc(Stack(app, "S"), "Vpc", flowLogs: FlowLogOptions(traffic: .all, retentionDays: 30))
+        _ = Vpc(Stack(app, "S"), "Vpc", flowLogs: FlowLogOptions(traffic: .all, retention: .days(30)))
         let t = try NetT.template(app)
         let group = try XCTUnwrap(NetT.logicalId(t, "AWS::Logs::LogGroup"))
         let role = NetT.only(t, "AWS::IAM::Role")
@@ -222,8 +222,8 @@ final class NetworkTests: XCTestCase {
     func testBadRetentionAndGroupNamesAreReported() {
         let app = App()
         _ = Vpc(Stack(app, "S"), "Vpc", subnetConfiguration: [.public("Web-Tier"), .public("Web-Tier")],
-                flowLogs: FlowLogOptions(retentionDays: 42))
-        NetT.assertError(app, "flow log retention of 42 days")
+                flowLogs: FlowLogOptions(retention: .days(42)))
+        NetT.assertError(app, "flow log retention 42 days is not one CloudWatch Logs accepts")
         NetT.assertError(app, "subnet group name 'Web-Tier' must be letters and digits only")
         NetT.assertError(app, "subnet group name 'Web-Tier' is used twice")
     }

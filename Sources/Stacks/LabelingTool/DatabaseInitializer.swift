@@ -35,6 +35,6 @@ extension LabelingToolStack {
         }
         return Function(stack, "DatabaseInitializer", code: .directory(databaseInitializerDirectory), handler: "app.handler",
                         runtime: .python3_13, description: "Creates the labeling tool's database in the Aurora cluster",
-                        memorySize: 256, timeoutSeconds: 120, vpc: vpc, subnetType: .privateWithEgress)
+                        memory: .mebibytes(256), timeout: .minutes(2), vpc: vpc, subnetType: .privateWithEgress)
     }
 }

@@ -115,7 +115,7 @@ public enum LabelingToolStack {
         }
         let db = DatabaseCluster(stack, "Database", engine: .auroraPostgres(version: s.dbEngineVersion), vpc: vpc,
                                  subnetType: .isolated, capacity: capacity, masterUsername: s.dbUserName,
-                                 backupRetentionDays: s.dbBackupRetentionDays, deletionProtection: s.dbDeletionProtection,
+                                 backupRetention: s.dbBackupRetention, deletionProtection: s.dbDeletionProtection,
                                  cloudwatchLogsExports: ["postgresql"])
 
         // Generated credentials for Doccano: the administrator and Django's secret key.
@@ -127,14 +127,14 @@ public enum LabelingToolStack {
         // The web tier.
         var accessLogs: LoadBalancerAccessLogs?
         if s.albAccessLogs {
-            let bucket = Bucket(stack, "AccessLogs", lifecycleRules: [.init(id: "expire", expirationDays: s.accessLogRetentionDays)])
+            let bucket = Bucket(stack, "AccessLogs", lifecycleRules: [.init(id: "expire", expiration: s.accessLogRetention)])
             accessLogs = LoadBalancerAccessLogs(bucket: bucket, prefix: "alb")
         }
         let https = s.certificateArn != nil
         let cluster = Cluster(stack, "Cluster", vpc: vpc)
         let web = ApplicationLoadBalancedFargateService(
             stack, "Service", cluster: cluster, image: .fromRegistry(s.doccanoImage), containerPort: s.containerPort,
-            cpu: s.taskCpu, memoryMiB: s.taskMemoryMiB,
+            cpu: s.taskCpu, memory: s.taskMemory,
             environment: [
                 "PORT": StringValue(String(s.containerPort)),
                 "DB_HOST": db.clusterEndpoint.hostname,
@@ -153,7 +153,7 @@ public enum LabelingToolStack {
                 "SECRET_KEY": .secretsManager(djangoKey.secretArn, grantRead: djangoKey.grantRead),
             ],
             desiredCount: s.desiredCount, healthCheck: TargetGroupHealthCheck(path: "/", healthyHttpCodes: "200-399"),
-            healthCheckGracePeriodSeconds: s.healthCheckGraceSeconds,
+            healthCheckGracePeriod: s.healthCheckGracePeriod,
             certificate: s.certificateArn.map { .arn(StringValue($0)) } ?? .none,
             accessLogs: accessLogs, taskSubnetType: .privateWithEgress)
         // Doccano reads one DATABASE_URL: compose it from the injected parts (URL-encoded) and run

@@ -93,17 +93,17 @@ public enum Sign2TextStack {
 
         var accessLogs: LoadBalancerAccessLogs?
         if s.albAccessLogs {
-            let bucket = Bucket(stack, "AccessLogs", lifecycleRules: [.init(id: "expire", expirationDays: s.accessLogRetentionDays)])
+            let bucket = Bucket(stack, "AccessLogs", lifecycleRules: [.init(id: "expire", expiration: s.accessLogRetention)])
             accessLogs = LoadBalancerAccessLogs(bucket: bucket, prefix: "alb")
         }
         let api = ApplicationLoadBalancedFargateService(
             stack, "Api", cluster: cluster,
             image: .fromRepository(repository, tag: s.imageTag, contextKeys: ["IMAGE_TAG", "REPOSITORY_NAME"]),
-            containerPort: s.containerPort, cpu: s.taskCpu, memoryMiB: s.taskMemoryMiB, desiredCount: s.desiredCount,
-            healthCheck: TargetGroupHealthCheck(path: s.healthCheckPath, intervalSeconds: 30, timeoutSeconds: 10),
-            healthCheckGracePeriodSeconds: s.healthCheckGraceSeconds, certificate: certificate,
+            containerPort: s.containerPort, cpu: s.taskCpu, memory: s.taskMemory, desiredCount: s.desiredCount,
+            healthCheck: TargetGroupHealthCheck(path: s.healthCheckPath, interval: .seconds(30), timeout: .seconds(10)),
+            healthCheckGracePeriod: s.healthCheckGracePeriod, certificate: certificate,
             domainName: zone == nil ? nil : s.subdomain, hostedZone: zone, accessLogs: accessLogs,
-            taskSubnetType: .privateWithEgress, idleTimeoutSeconds: s.idleTimeoutSeconds)
+            taskSubnetType: .privateWithEgress, idleTimeout: s.idleTimeout)
 
         _ = Output(stack, "Url", value: api.url, description: "The API (its documentation is at /docs)")
         _ = Output(stack, "RepositoryUri", value: repository.repositoryUri,

@@ -104,7 +104,7 @@ public final class ApiMethod: Construct {
             "Access-Control-Allow-Origin": cors.allowOrigins.first ?? "*",
         ]
         if cors.allowCredentials { headers["Access-Control-Allow-Credentials"] = "true" }
-        if let age = cors.maxAgeSeconds { headers["Access-Control-Max-Age"] = String(age) }
+        if let age = cors.maxAge { headers["Access-Control-Max-Age"] = String(age.seconds) }
         if cors.allowOrigins != ["*"] { headers["Vary"] = "Origin" }
 
         var integrationResponse: [String: StringValue] = [:]

@@ -35,7 +35,8 @@ public final class RestApi: Construct {
         public var allowMethods: [String]
         public var allowHeaders: [String]
         public var allowCredentials: Bool
-        public var maxAgeSeconds: Int?
+        /// How long browsers may cache a preflight answer (`Access-Control-Max-Age`, whole seconds).
+        public var maxAge: TimeSpan?
 
         /// Defaults: all methods, the headers API Gateway clients send (`Content-Type`,
         /// `X-Amz-Date`, `Authorization`, `X-Api-Key`, `X-Amz-Security-Token`), no
@@ -45,17 +46,17 @@ public final class RestApi: Construct {
             allowMethods: [String] = ["OPTIONS", "GET", "PUT", "POST", "DELETE", "PATCH", "HEAD"],
             allowHeaders: [String] = ["Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key", "X-Amz-Security-Token"],
             allowCredentials: Bool = false,
-            maxAgeSeconds: Int? = nil
+            maxAge: TimeSpan? = nil
         ) {
             self.allowOrigins = allowOrigins
             self.allowMethods = allowMethods
             self.allowHeaders = allowHeaders
             self.allowCredentials = allowCredentials
-            self.maxAgeSeconds = maxAgeSeconds
+            self.maxAge = maxAge
         }
 
         var shape: String {
-            "origins=\(allowOrigins.joined(separator: ",")) methods=\(allowMethods.joined(separator: ",")) headers=\(allowHeaders.joined(separator: ",")) credentials=\(allowCredentials) maxAge=\(maxAgeSeconds.map(String.init) ?? "-")"
+            "origins=\(allowOrigins.joined(separator: ",")) methods=\(allowMethods.joined(separator: ",")) headers=\(allowHeaders.joined(separator: ",")) credentials=\(allowCredentials) maxAge=\(maxAge.map { String($0.seconds) } ?? "-")"
         }
     }
 
@@ -100,7 +101,7 @@ public final class RestApi: Construct {
     var methods: [ApiMethod] = []
     var authorizers: [CognitoAuthorizer] = []
     private let throttling: Throttling
-    private let logRetentionDays: Int
+    private let logRetention: TimeSpan
 
     /// - Parameters:
     ///   - restApiName: default: `<stackName>-<id>`.
@@ -111,7 +112,7 @@ public final class RestApi: Construct {
     ///   - throttling: default `Throttling()` (100 rps, burst 200).
     ///   - tracing: X-Ray tracing of the stage (default false).
     ///   - accessLogging: JSON access logs (default false).
-    ///   - logRetentionDays: retention of the access logs (default 30).
+    ///   - logRetention: retention of the access logs (default `.days(30)`; whole days CloudWatch Logs accepts).
     ///   - cloudWatchRole: create the account-wide CloudWatch role for API Gateway (default false).
     ///   - binaryMediaTypes: media types served as binary (default none).
     public init(
@@ -124,14 +125,14 @@ public final class RestApi: Construct {
         throttling: Throttling = Throttling(),
         tracing: Bool = false,
         accessLogging: Bool = false,
-        logRetentionDays: Int = 30,
+        logRetention: TimeSpan = .days(30),
         cloudWatchRole: Bool = false,
         binaryMediaTypes: [String] = []
     ) {
         self.stageName = stageName
         self.defaultCors = defaultCors
         self.throttling = throttling
-        self.logRetentionDays = logRetentionDays
+        self.logRetention = logRetention
         super.init(scope, id)
 
         let api = ApiGateway.RestApi(self, "Resource")
@@ -163,7 +164,7 @@ public final class RestApi: Construct {
 
         if accessLogging {
             let group = Logs.LogGroup(self, "AccessLogs")
-            group.retentionInDays = NumberValue(logRetentionDays)
+            group.retentionInDays = NumberValue(logRetention.count(of: .days))
             group.deletionPolicy = .delete
             group.updateReplacePolicy = .delete
             accessLogGroup = group
@@ -292,8 +293,8 @@ public final class RestApi: Construct {
             errors.append("stageName '\(stageName)' is invalid: 1-128 letters, digits, '-' and '_'")
         }
         if throttling.rateLimit < 0 || throttling.burstLimit < 0 { errors.append("throttling limits must not be negative") }
-        if accessLogGroup != nil && !Function.allowedLogRetentionDays.contains(logRetentionDays) {
-            errors.append("logRetentionDays \(logRetentionDays) is not one CloudWatch Logs accepts")
+        if accessLogGroup != nil, let problem = logRetention.logRetentionProblem("logRetention") {
+            errors.append(problem)
         }
         if let d = defaultAuthorizer, d.api !== self { errors.append("defaultAuthorizer \(d.path) belongs to another API") }
         return errors

@@ -34,17 +34,18 @@ public final class UserPool: Construct, UserPoolRef {
         public var requireUppercase: Bool
         public var requireDigits: Bool
         public var requireSymbols: Bool
-        public var temporaryPasswordValidityDays: Int
+        /// How long a temporary password works (whole days, up to 365).
+        public var temporaryPasswordValidity: TimeSpan
 
         /// Defaults: 12 characters, all four character classes, temporary passwords 3 days.
         public init(minLength: Int = 12, requireLowercase: Bool = true, requireUppercase: Bool = true,
-                    requireDigits: Bool = true, requireSymbols: Bool = true, temporaryPasswordValidityDays: Int = 3) {
+                    requireDigits: Bool = true, requireSymbols: Bool = true, temporaryPasswordValidity: TimeSpan = .days(3)) {
             self.minLength = minLength
             self.requireLowercase = requireLowercase
             self.requireUppercase = requireUppercase
             self.requireDigits = requireDigits
             self.requireSymbols = requireSymbols
-            self.temporaryPasswordValidityDays = temporaryPasswordValidityDays
+            self.temporaryPasswordValidity = temporaryPasswordValidity
         }
     }
 
@@ -106,7 +107,7 @@ public final class UserPool: Construct, UserPoolRef {
                 $0.requireUppercase = BoolValue(passwordPolicy.requireUppercase)
                 $0.requireNumbers = BoolValue(passwordPolicy.requireDigits)
                 $0.requireSymbols = BoolValue(passwordPolicy.requireSymbols)
-                $0.temporaryPasswordValidityDays = NumberValue(passwordPolicy.temporaryPasswordValidityDays)
+                $0.temporaryPasswordValidityDays = NumberValue(passwordPolicy.temporaryPasswordValidity.count(of: .days))
             }
         }
         p.mfaConfiguration = StringValue(mfa.rawValue)
@@ -131,7 +132,7 @@ public final class UserPool: Construct, UserPoolRef {
     public override func validate() -> [String] {
         var errors = ServerlessSupport.check(passwordPolicy.minLength, in: 6...99, "the minimum password length")
         errors += ServerlessSupport.checkNoSnapshot(removalPolicy, "user pools")
-        errors += ServerlessSupport.check(passwordPolicy.temporaryPasswordValidityDays, in: 0...365, "temporaryPasswordValidityDays")
+        if let problem = passwordPolicy.temporaryPasswordValidity.problem("temporaryPasswordValidity", unit: .days, in: .zero...(.days(365))) { errors.append(problem) }
         if let name = userPoolName, !(1...128).contains(name.count) {
             errors.append("userPoolName must be 1-128 characters")
         }

@@ -67,13 +67,13 @@ public final class ApplicationLoadBalancedFargateService: Construct {
     ///   - cluster: where the service runs (its VPC hosts the load balancer).
     ///   - image: the application image.
     ///   - containerPort: the port the application listens on (default 80).
-    ///   - cpu, memoryMiB: task size (default 256 / 512; Fargate's combinations apply).
+    ///   - cpu, memory: task size (default 256 / `.mebibytes(512)`; Fargate's combinations apply).
     ///   - environment, secrets: for the container (default none).
     ///   - desiredCount: default 1.
     ///   - healthCheckPath: default `/`.
     ///   - healthCheck: the full target group health check (default nil: `healthCheckPath` with
     ///     the `TargetGroupHealthCheck` defaults).
-    ///   - healthCheckGracePeriodSeconds: default 60.
+    ///   - healthCheckGracePeriod: default `.seconds(60)`.
     ///   - certificate: default `.none`.
     ///   - domainName: a name in `hostedZone` (default nil: no record; reach the service at the
     ///     load balancer's DNS name).
@@ -82,38 +82,38 @@ public final class ApplicationLoadBalancedFargateService: Construct {
     ///   - accessLogs: default nil.
     ///   - taskSubnetType: default nil (private with NAT, else public).
     ///   - deployment: default `DeploymentOptions()`.
-    ///   - idleTimeoutSeconds: the load balancer's idle timeout (default 60; raise it for slow
+    ///   - idleTimeout: the load balancer's idle timeout (default `.seconds(60)`; raise it for slow
     ///     requests such as model inference).
     public init(
         _ scope: Construct, _ id: String, cluster: any ClusterRef, image: ContainerImage, containerPort: Int = 80,
-        cpu: Int = 256, memoryMiB: Int = 512, environment: [String: StringValue] = [:],
+        cpu: Int = 256, memory: MemorySize = .mebibytes(512), environment: [String: StringValue] = [:],
         secrets: [String: ContainerSecret] = [:], desiredCount: Int = 1, healthCheckPath: String = "/",
-        healthCheck: TargetGroupHealthCheck? = nil, healthCheckGracePeriodSeconds: Int = 60,
+        healthCheck: TargetGroupHealthCheck? = nil, healthCheckGracePeriod: TimeSpan = .seconds(60),
         certificate: CertificateSource = .none, domainName: String? = nil, hostedZone: (any HostedZoneRef)? = nil,
         publicLoadBalancer: Bool = true, accessLogs: LoadBalancerAccessLogs? = nil, taskSubnetType: SubnetType? = nil,
-        deployment: DeploymentOptions = DeploymentOptions(), idleTimeoutSeconds: Int = 60
+        deployment: DeploymentOptions = DeploymentOptions(), idleTimeout: TimeSpan = .seconds(60)
     ) {
         self.cluster = cluster
         self.domainName = domainName
         self.certificateSource = certificate
         self.hostedZone = hostedZone
         super.init(scope, id)
-        let task = TaskDefinition(self, "TaskDefinition", compatibility: .fargate, cpu: cpu, memoryMiB: memoryMiB)
+        let task = TaskDefinition(self, "TaskDefinition", compatibility: .fargate, cpu: cpu, memory: memory)
         let container = task.addContainer("web", image: image, portMappings: [PortMapping(containerPort: containerPort)],
                                           environment: environment, secrets: secrets)
         parts = setUp(task: task, container: container, containerPort: containerPort, desiredCount: desiredCount, healthCheck: healthCheck ?? TargetGroupHealthCheck(path: healthCheckPath),
-              healthCheckGracePeriodSeconds: healthCheckGracePeriodSeconds, publicLoadBalancer: publicLoadBalancer,
-              accessLogs: accessLogs, taskSubnetType: taskSubnetType, deployment: deployment, idleTimeoutSeconds: idleTimeoutSeconds)
+              healthCheckGracePeriod: healthCheckGracePeriod, publicLoadBalancer: publicLoadBalancer,
+              accessLogs: accessLogs, taskSubnetType: taskSubnetType, deployment: deployment, idleTimeout: idleTimeout)
     }
 
     /// The same, with a task definition built by the caller (its default container and that
     /// container's first port are put behind the load balancer).
     public init(
         _ scope: Construct, _ id: String, cluster: any ClusterRef, taskDefinition: TaskDefinition, desiredCount: Int = 1,
-        healthCheckPath: String = "/", healthCheck: TargetGroupHealthCheck? = nil, healthCheckGracePeriodSeconds: Int = 60,
+        healthCheckPath: String = "/", healthCheck: TargetGroupHealthCheck? = nil, healthCheckGracePeriod: TimeSpan = .seconds(60),
         certificate: CertificateSource = .none, domainName: String? = nil, hostedZone: (any HostedZoneRef)? = nil,
         publicLoadBalancer: Bool = true, accessLogs: LoadBalancerAccessLogs? = nil, taskSubnetType: SubnetType? = nil,
-        deployment: DeploymentOptions = DeploymentOptions(), idleTimeoutSeconds: Int = 60
+        deployment: DeploymentOptions = DeploymentOptions(), idleTimeout: TimeSpan = .seconds(60)
     ) {
         self.cluster = cluster
         self.domainName = domainName
@@ -123,16 +123,16 @@ public final class ApplicationLoadBalancedFargateService: Construct {
         let container = taskDefinition.defaultContainer
         parts = setUp(task: taskDefinition, container: container, containerPort: container?.containerPort ?? 80, desiredCount: desiredCount,
               healthCheck: healthCheck ?? TargetGroupHealthCheck(path: healthCheckPath),
-              healthCheckGracePeriodSeconds: healthCheckGracePeriodSeconds, publicLoadBalancer: publicLoadBalancer,
-              accessLogs: accessLogs, taskSubnetType: taskSubnetType, deployment: deployment, idleTimeoutSeconds: idleTimeoutSeconds)
+              healthCheckGracePeriod: healthCheckGracePeriod, publicLoadBalancer: publicLoadBalancer,
+              accessLogs: accessLogs, taskSubnetType: taskSubnetType, deployment: deployment, idleTimeout: idleTimeout)
     }
 
-    private func setUp(task: TaskDefinition, container: ContainerDefinition?, containerPort: Int, desiredCount: Int, healthCheck: TargetGroupHealthCheck, healthCheckGracePeriodSeconds: Int,
+    private func setUp(task: TaskDefinition, container: ContainerDefinition?, containerPort: Int, desiredCount: Int, healthCheck: TargetGroupHealthCheck, healthCheckGracePeriod: TimeSpan,
                        publicLoadBalancer: Bool, accessLogs: LoadBalancerAccessLogs?, taskSubnetType: SubnetType?,
-                       deployment: DeploymentOptions, idleTimeoutSeconds: Int) -> Parts {
+                       deployment: DeploymentOptions, idleTimeout: TimeSpan) -> Parts {
         let vpc = cluster.vpc
         let lb = ApplicationLoadBalancer(self, "LoadBalancer", vpc: vpc, internetFacing: publicLoadBalancer,
-                                         idleTimeoutSeconds: idleTimeoutSeconds, accessLogs: accessLogs)
+                                         idleTimeout: idleTimeout, accessLogs: accessLogs)
         let tg = ApplicationTargetGroup(self, "TargetGroup", vpc: vpc, port: containerPort, healthCheck: healthCheck)
 
         var certificate: (any CertificateRef)?
@@ -162,7 +162,7 @@ public final class ApplicationLoadBalancedFargateService: Construct {
 
         let svc = FargateService(self, "Service", cluster: cluster, taskDefinition: task, desiredCount: desiredCount,
                                  subnetType: taskSubnetType, deployment: deployment,
-                                 healthCheckGracePeriodSeconds: healthCheckGracePeriodSeconds)
+                                 healthCheckGracePeriod: healthCheckGracePeriod)
         svc.attachToTargetGroup(tg, containerName: container?.name, containerPort: containerPort)
 
         var record: ARecord?

@@ -5,29 +5,29 @@ import InfraResources
 public struct ContainerHealthCheck: Sendable, Equatable {
     /// `["CMD-SHELL", "curl -f http://localhost/ || exit 1"]` or `["CMD", "executable", "arg"]`.
     public var command: [String]
-    /// Seconds between checks (default 30; 5-300).
-    public var intervalSeconds: Int
-    /// Seconds before a check fails (default 5; 2-60).
-    public var timeoutSeconds: Int
+    /// Time between checks (default 30 seconds; 5 seconds to 5 minutes).
+    public var interval: TimeSpan
+    /// Time before a check fails (default 5 seconds; 2 to 60 seconds).
+    public var timeout: TimeSpan
     /// Failures before the container is unhealthy (default 3; 1-10).
     public var retries: Int
-    /// Grace period in seconds during which failures do not count (default nil: none; 0-300).
-    public var startPeriodSeconds: Int?
+    /// Grace period during which failures do not count (default nil: none; up to 5 minutes).
+    public var startPeriod: TimeSpan?
 
-    public init(command: [String], intervalSeconds: Int = 30, timeoutSeconds: Int = 5, retries: Int = 3,
-                startPeriodSeconds: Int? = nil) {
+    public init(command: [String], interval: TimeSpan = .seconds(30), timeout: TimeSpan = .seconds(5), retries: Int = 3,
+                startPeriod: TimeSpan? = nil) {
         self.command = command
-        self.intervalSeconds = intervalSeconds
-        self.timeoutSeconds = timeoutSeconds
+        self.interval = interval
+        self.timeout = timeout
         self.retries = retries
-        self.startPeriodSeconds = startPeriodSeconds
+        self.startPeriod = startPeriod
     }
 
     /// A shell command (`CMD-SHELL`), e.g. `.shell("curl -f http://localhost:8000/health || exit 1")`.
-    public static func shell(_ command: String, intervalSeconds: Int = 30, timeoutSeconds: Int = 5, retries: Int = 3,
-                             startPeriodSeconds: Int? = nil) -> Self {
-        Self(command: ["CMD-SHELL", command], intervalSeconds: intervalSeconds, timeoutSeconds: timeoutSeconds,
-             retries: retries, startPeriodSeconds: startPeriodSeconds)
+    public static func shell(_ command: String, interval: TimeSpan = .seconds(30), timeout: TimeSpan = .seconds(5), retries: Int = 3,
+                             startPeriod: TimeSpan? = nil) -> Self {
+        Self(command: ["CMD-SHELL", command], interval: interval, timeout: timeout,
+             retries: retries, startPeriod: startPeriod)
     }
 }
 
@@ -44,18 +44,18 @@ public final class ContainerDefinition {
     public var essential: Bool
     /// CPU units reserved for the container (default nil: shares the task's).
     public var cpu: Int?
-    /// The hard memory limit in MiB (default nil: the task's memory).
-    public var memoryLimitMiB: Int?
-    /// The soft memory limit in MiB (default nil).
-    public var memoryReservationMiB: Int?
+    /// The hard memory limit (default nil: the task's memory).
+    public var memoryLimit: MemorySize?
+    /// The soft memory limit (default nil).
+    public var memoryReservation: MemorySize?
     public var command: [StringValue]?
     public var entryPoint: [StringValue]?
     public var workingDirectory: String?
     public var user: String?
     public var healthCheck: ContainerHealthCheck?
     public var readonlyRootFilesystem: Bool = false
-    /// Seconds to wait after SIGTERM before SIGKILL (default nil: 30 s, ECS's default).
-    public var stopTimeoutSeconds: Int?
+    /// Time to wait after SIGTERM before SIGKILL (default nil: 30 seconds, ECS's default; up to 2 minutes).
+    public var stopTimeout: TimeSpan?
     /// Sends stdout and stderr to the task definition's log group (default true).
     public var logging: Bool = true
     public private(set) var portMappings: [PortMapping]
@@ -99,13 +99,13 @@ public final class ContainerDefinition {
             c.image = bound.uri
             c.essential = BoolValue(essential)
             if let v = cpu { c.cpu = NumberValue(v) }
-            if let v = memoryLimitMiB { c.memory = NumberValue(v) }
-            if let v = memoryReservationMiB { c.memoryReservation = NumberValue(v) }
+            if let v = memoryLimit { c.memory = NumberValue(v.mebibytes) }
+            if let v = memoryReservation { c.memoryReservation = NumberValue(v.mebibytes) }
             if let v = command { c.command = ListValue(v) }
             if let v = entryPoint { c.entryPoint = ListValue(v) }
             if let v = workingDirectory { c.workingDirectory = StringValue(v) }
             if let v = user { c.user = StringValue(v) }
-            if let v = stopTimeoutSeconds { c.stopTimeout = NumberValue(v) }
+            if let v = stopTimeout { c.stopTimeout = NumberValue(v.seconds) }
             c.readonlyRootFilesystem = BoolValue(readonlyRootFilesystem)
             c.privileged = false
             if !portMappings.isEmpty {
@@ -132,10 +132,10 @@ public final class ContainerDefinition {
             if let h = healthCheck {
                 c.healthCheck = .init {
                     $0.command = ListValue(h.command.map { StringValue($0) })
-                    $0.interval = NumberValue(h.intervalSeconds)
-                    $0.timeout = NumberValue(h.timeoutSeconds)
+                    $0.interval = NumberValue(h.interval.seconds)
+                    $0.timeout = NumberValue(h.timeout.seconds)
                     $0.retries = NumberValue(h.retries)
-                    if let s = h.startPeriodSeconds { $0.startPeriod = NumberValue(s) }
+                    if let s = h.startPeriod { $0.startPeriod = NumberValue(s.seconds) }
                 }
             }
             if logging {
@@ -171,19 +171,20 @@ public final class ContainerDefinition {
                 errors.append("\(prefix): with the awsvpc network mode the host port (\(h)) must equal the container port (\(m.containerPort))")
             }
         }
-        if let r = memoryReservationMiB, let l = memoryLimitMiB, r > l {
-            errors.append("\(prefix): memoryReservationMiB (\(r)) exceeds memoryLimitMiB (\(l))")
+        if let r = memoryReservation, let l = memoryLimit, r > l {
+            errors.append("\(prefix): memoryReservation (\(r)) exceeds memoryLimit (\(l))")
         }
+        if let problem = stopTimeout?.problem("\(prefix): stopTimeout", in: .zero...(.minutes(2))) { errors.append(problem) }
         if let h = healthCheck {
             if h.command.isEmpty { errors.append("\(prefix): the health check command is empty") }
             if let first = h.command.first, !["CMD", "CMD-SHELL", "NONE"].contains(first) {
                 errors.append("\(prefix): a health check command starts with CMD or CMD-SHELL (got '\(first)')")
             }
-            if !(5...300).contains(h.intervalSeconds) { errors.append("\(prefix): health check interval must be 5-300 seconds") }
-            if !(2...60).contains(h.timeoutSeconds) { errors.append("\(prefix): health check timeout must be 2-60 seconds") }
+            if let problem = h.interval.problem("\(prefix): health check interval", in: .seconds(5)...(.minutes(5))) { errors.append(problem) }
+            if let problem = h.timeout.problem("\(prefix): health check timeout", in: .seconds(2)...(.seconds(60))) { errors.append(problem) }
             if !(1...10).contains(h.retries) { errors.append("\(prefix): health check retries must be 1-10") }
-            if let s = h.startPeriodSeconds, !(0...300).contains(s) { errors.append("\(prefix): health check start period must be 0-300 seconds") }
-            if h.timeoutSeconds >= h.intervalSeconds { errors.append("\(prefix): health check timeout must be shorter than its interval") }
+            if let problem = h.startPeriod?.problem("\(prefix): health check start period", in: .zero...(.minutes(5))) { errors.append(problem) }
+            if h.timeout >= h.interval { errors.append("\(prefix): health check timeout must be shorter than its interval") }
         }
         return errors
     }

@@ -30,11 +30,11 @@ public final class Ec2Service: Construct, Connectable {
     ///   - securityGroups: `awsvpc` only; default nil: a new group.
     ///   - serviceName: default nil (generated).
     ///   - deployment: default `DeploymentOptions()`.
-    ///   - healthCheckGracePeriodSeconds: default nil (60 behind a load balancer).
+    ///   - healthCheckGracePeriod: default nil (60 seconds behind a load balancer).
     ///   - enableExecuteCommand: ECS Exec (default false).
     public init(_ scope: Construct, _ id: String, cluster: any ClusterRef, taskDefinition: TaskDefinition, desiredCount: Int = 1,
                 subnetType: SubnetType? = nil, securityGroups: [any SecurityGroupRef]? = nil, serviceName: String? = nil,
-                deployment: DeploymentOptions = DeploymentOptions(), healthCheckGracePeriodSeconds: Int? = nil,
+                deployment: DeploymentOptions = DeploymentOptions(), healthCheckGracePeriod: TimeSpan? = nil,
                 enableExecuteCommand: Bool = false) {
         self.cluster = cluster
         self.taskDefinition = taskDefinition
@@ -60,7 +60,7 @@ public final class Ec2Service: Construct, Connectable {
         connectionsStorage = Connections(securityGroups: sgs, defaultPort: defaultPort)
         core = ServiceCore(owner: self, cluster: cluster, taskDefinition: taskDefinition, desiredCount: desiredCount,
                            serviceName: serviceName, deployment: deployment,
-                           healthCheckGracePeriodSeconds: healthCheckGracePeriodSeconds, enableExecuteCommand: enableExecuteCommand)
+                           healthCheckGracePeriod: healthCheckGracePeriod, enableExecuteCommand: enableExecuteCommand)
         let service = core.resource
         if let provider = ownedCluster?.capacityProvider {
             service.capacityProviderStrategy = [.init {

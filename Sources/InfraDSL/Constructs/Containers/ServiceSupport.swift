@@ -23,14 +23,14 @@ final class ServiceCore {
     let resource: ECS.Service
     let taskDefinition: TaskDefinition
     var targets: [(group: ApplicationTargetGroup, container: String, port: Int)] = []
-    let healthCheckGracePeriodSeconds: Int?
+    let healthCheckGracePeriod: TimeSpan?
     let deployment: DeploymentOptions
     let desiredCount: Int
 
     init(owner: Construct, cluster: any ClusterRef, taskDefinition: TaskDefinition, desiredCount: Int, serviceName: String?,
-         deployment: DeploymentOptions, healthCheckGracePeriodSeconds: Int?, enableExecuteCommand: Bool) {
+         deployment: DeploymentOptions, healthCheckGracePeriod: TimeSpan?, enableExecuteCommand: Bool) {
         self.taskDefinition = taskDefinition
-        self.healthCheckGracePeriodSeconds = healthCheckGracePeriodSeconds
+        self.healthCheckGracePeriod = healthCheckGracePeriod
         self.deployment = deployment
         self.desiredCount = desiredCount
         resource = ECS.Service(owner, "Resource") {
@@ -91,7 +91,7 @@ final class ServiceCore {
                 $0.containerPort = NumberValue(t.port)
             }
         })
-        resource.healthCheckGracePeriodSeconds = NumberValue(healthCheckGracePeriodSeconds ?? 60)
+        resource.healthCheckGracePeriodSeconds = NumberValue((healthCheckGracePeriod ?? .seconds(60)).seconds)
         // ECS rejects a target group that no listener uses yet.
         for t in targets { for r in t.group.routingResources { resource.addDependency(r) } }
     }
@@ -108,11 +108,11 @@ final class ServiceCore {
         if d.maxHealthyPercent == 100 && d.minHealthyPercent == 100 {
             errors.append("with minHealthyPercent and maxHealthyPercent both 100 a deployment can neither start nor stop a task")
         }
-        if let g = healthCheckGracePeriodSeconds, !(0...2_147_483_647).contains(g) {
-            errors.append("healthCheckGracePeriodSeconds must not be negative")
+        if let problem = healthCheckGracePeriod?.problem("healthCheckGracePeriod", in: .zero...(.seconds(2_147_483_647))) {
+            errors.append(problem)
         }
-        if healthCheckGracePeriodSeconds != nil && targets.isEmpty {
-            errors.append("healthCheckGracePeriodSeconds applies only to services behind a load balancer")
+        if healthCheckGracePeriod != nil && targets.isEmpty {
+            errors.append("healthCheckGracePeriod applies only to services behind a load balancer")
         }
         for t in targets {
             guard let c = taskDefinition.containers.first(where: { $0.name == t.container }) else {

@@ -7,7 +7,7 @@ import InfraResources
 ///
 /// ```swift
 /// let initDb = Function(stack, "DbInit", code: .directory("lambda/db-init"), handler: "index.handler",
-///                       runtime: .nodejs20X, timeoutSeconds: 300, vpc: vpc)
+///                       runtime: .nodejs20X, timeout: .minutes(5), vpc: vpc)
 /// db.secret.grantRead(initDb)
 /// db.connections.allow(from: initDb, port: .tcp(db.port))
 /// let run = CustomResource(stack, "InitDatabase", resourceType: "DbInit", provider: initDb,

@@ -14,19 +14,19 @@ public final class ARecord: Construct {
     public let domainName: String
     let zone: any HostedZoneRef
     let target: RecordTarget
-    let ttlSeconds: Int
+    let ttl: TimeSpan
     let recordType: String
 
     public convenience init(_ scope: Construct, _ id: String, zone: any HostedZoneRef, recordName: String? = nil, target: RecordTarget,
-                            ttlSeconds: Int = 300, comment: String? = nil) {
-        self.init(scope, id, type: "A", zone: zone, recordName: recordName, target: target, ttlSeconds: ttlSeconds, comment: comment)
+                            ttl: TimeSpan = .minutes(5), comment: String? = nil) {
+        self.init(scope, id, type: "A", zone: zone, recordName: recordName, target: target, ttl: ttl, comment: comment)
     }
 
     init(_ scope: Construct, _ id: String, type: String, zone: any HostedZoneRef, recordName: String?, target: RecordTarget,
-         ttlSeconds: Int, comment: String?) {
+         ttl: TimeSpan, comment: String?) {
         self.zone = zone
         self.target = target
-        self.ttlSeconds = ttlSeconds
+        self.ttl = ttl
         self.recordType = type
         domainName = zone.qualify(recordName)
         super.init(scope, id)
@@ -45,7 +45,7 @@ public final class ARecord: Construct {
                 }
             case .addresses(let addresses):
                 $0.resourceRecords = ListValue(addresses.map { StringValue($0) })
-                $0.ttl = StringValue(String(ttlSeconds))
+                $0.ttl = StringValue(String(ttl.seconds))
             }
         }
     }
@@ -59,7 +59,7 @@ public final class ARecord: Construct {
                 let valid = recordType == "A" ? IPv4Cidr(a + "/32") != nil : (a.contains(":") && a.allSatisfy { $0.isHexDigit || $0 == ":" })
                 if !valid { errors.append("'\(a)' is not an \(recordType == "A" ? "IPv4" : "IPv6") address") }
             }
-            if !(0...2_147_483_647).contains(ttlSeconds) { errors.append("the TTL must not be negative") }
+            if let problem = ttl.problem("ttl", in: .zero...(.seconds(2_147_483_647))) { errors.append(problem) }
         }
         return errors
     }

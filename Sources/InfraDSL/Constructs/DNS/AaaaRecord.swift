@@ -8,10 +8,10 @@ public final class AaaaRecord: Construct {
     public private(set) var record: ARecord!
 
     public init(_ scope: Construct, _ id: String, zone: any HostedZoneRef, recordName: String? = nil, target: RecordTarget,
-                ttlSeconds: Int = 300, comment: String? = nil) {
+                ttl: TimeSpan = .minutes(5), comment: String? = nil) {
         super.init(scope, id)
         record = ARecord(self, "Resource", type: "AAAA", zone: zone, recordName: recordName, target: target,
-                         ttlSeconds: ttlSeconds, comment: comment)
+                         ttl: ttl, comment: comment)
     }
 
     /// The CloudFormation resource.

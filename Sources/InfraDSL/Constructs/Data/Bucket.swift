@@ -29,8 +29,10 @@ import InfraResources
 /// - without one (the default), as CDK does: a custom resource `Custom::S3BucketNotifications`
 ///   (`<path>/Notifications`) applies the configuration through `PutBucketNotificationConfiguration`
 ///   once the bucket and the permissions exist, and clears it on deletion. Its handler is one
-///   small inline Python function per stack (`BucketNotificationsHandler`), whose role may only
-///   call `s3:PutBucketNotification` on the buckets that use it. This replaces any
+///   small inline Python function per stack (`BucketNotificationsHandler`, the code of
+///   `functions/dsl/bucket-notifications/index.py`, embedded at build time by
+///   `scripts/embed-functions`), whose role may only call `s3:PutBucketNotification` on the
+///   buckets that use it. This replaces any
 ///   notification configuration set on the bucket outside this construct.
 ///
 /// A function that waits for its image (`Function.condition`, see `ImageGate`) is notified
@@ -73,41 +75,41 @@ public final class Bucket: Construct, BucketRef {
         public var id: String?
         /// Applies to keys with this prefix (default: all objects).
         public var prefix: String?
-        /// Deletes current objects this many days after creation (default: never).
-        public var expirationDays: Int?
-        /// Moves current objects to a storage class after a number of days.
-        public var transitions: [(storageClass: StorageClass, afterDays: Int)]
-        /// Deletes noncurrent versions this many days after they become noncurrent.
-        public var noncurrentVersionExpirationDays: Int?
-        /// Aborts incomplete multipart uploads after this many days (default 7).
-        public var abortIncompleteMultipartUploadDays: Int?
+        /// Deletes current objects this long after creation (whole days; default: never).
+        public var expiration: TimeSpan?
+        /// Moves current objects to a storage class this long after creation (whole days).
+        public var transitions: [(storageClass: StorageClass, after: TimeSpan)]
+        /// Deletes noncurrent versions this long after they become noncurrent (whole days).
+        public var noncurrentVersionExpiration: TimeSpan?
+        /// Aborts incomplete multipart uploads this long after they start (whole days; default 7 days).
+        public var abortIncompleteMultipartUpload: TimeSpan?
 
         public init(
-            id: String? = nil, prefix: String? = nil, expirationDays: Int? = nil,
-            transitions: [(storageClass: StorageClass, afterDays: Int)] = [],
-            noncurrentVersionExpirationDays: Int? = nil, abortIncompleteMultipartUploadDays: Int? = 7
+            id: String? = nil, prefix: String? = nil, expiration: TimeSpan? = nil,
+            transitions: [(storageClass: StorageClass, after: TimeSpan)] = [],
+            noncurrentVersionExpiration: TimeSpan? = nil, abortIncompleteMultipartUpload: TimeSpan? = .days(7)
         ) {
             self.id = id
             self.prefix = prefix
-            self.expirationDays = expirationDays
+            self.expiration = expiration
             self.transitions = transitions
-            self.noncurrentVersionExpirationDays = noncurrentVersionExpirationDays
-            self.abortIncompleteMultipartUploadDays = abortIncompleteMultipartUploadDays
+            self.noncurrentVersionExpiration = noncurrentVersionExpiration
+            self.abortIncompleteMultipartUpload = abortIncompleteMultipartUpload
         }
 
         var value: Value {
             var p: [(String, Value)] = []
-            if let d = abortIncompleteMultipartUploadDays {
+            if let d = abortIncompleteMultipartUpload?.count(of: .days) {
                 p.append(("AbortIncompleteMultipartUpload", .object([("DaysAfterInitiation", .int(d))])))
             }
-            if let d = expirationDays { p.append(("ExpirationInDays", .int(d))) }
+            if let d = expiration?.count(of: .days) { p.append(("ExpirationInDays", .int(d))) }
             if let id { p.append(("Id", .string(id))) }
-            if let d = noncurrentVersionExpirationDays { p.append(("NoncurrentVersionExpiration", .object([("NoncurrentDays", .int(d))]))) }
+            if let d = noncurrentVersionExpiration?.count(of: .days) { p.append(("NoncurrentVersionExpiration", .object([("NoncurrentDays", .int(d))]))) }
             if let prefix { p.append(("Prefix", .string(prefix))) }
             p.append(("Status", "Enabled"))
             if !transitions.isEmpty {
                 p.append(("Transitions", .array(transitions.map {
-                    .object([("StorageClass", .string($0.storageClass.rawValue)), ("TransitionInDays", .int($0.afterDays))])
+                    .object([("StorageClass", .string($0.storageClass.rawValue)), ("TransitionInDays", .int($0.after.count(of: .days)))])
                 })))
             }
             return .object(p)
@@ -321,48 +323,10 @@ public final class Bucket: Construct, BucketRef {
     static func notificationsHandler(in stack: Stack) -> Function {
         let id = "BucketNotificationsHandler"
         if let existing = stack.child(id) as? Function { return existing }
-        return Function(stack, id, code: .inline(notificationsHandlerSource), handler: "index.handler",
+        return Function(stack, id, code: .inline(EmbeddedFunctions.bucketNotificationsHandler), handler: "index.handler",
                         runtime: .python3_13, description: "Applies S3 bucket notification configurations",
-                        timeoutSeconds: 120)
+                        timeout: .minutes(2))
     }
-
-    static let notificationsHandlerSource = """
-        import json
-        import urllib.request
-
-        import boto3
-
-        s3 = boto3.client("s3")
-
-
-        def handler(event, context):
-            props = event.get("ResourceProperties", {})
-            bucket = props.get("BucketName", "")
-            status, reason = "SUCCESS", ""
-            try:
-                if event["RequestType"] == "Delete":
-                    try:
-                        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={})
-                    except s3.exceptions.NoSuchBucket:
-                        pass
-                else:
-                    config = props.get("NotificationConfiguration", {})
-                    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
-            except Exception as error:
-                status, reason = "FAILED", str(error)
-            body = json.dumps({
-                "Status": status,
-                "Reason": (reason or "see log stream " + context.log_stream_name)[:1000],
-                "PhysicalResourceId": event.get("PhysicalResourceId") or bucket + "-notifications",
-                "StackId": event["StackId"],
-                "RequestId": event["RequestId"],
-                "LogicalResourceId": event["LogicalResourceId"],
-            }).encode()
-            request = urllib.request.Request(event["ResponseURL"], data=body, method="PUT",
-                                             headers={"Content-Type": "", "Content-Length": str(len(body))})
-            urllib.request.urlopen(request, timeout=30).close()
-
-        """
 
     public override func prepare() {
         guard customNotifications == false, !notifications.isEmpty else { return }
@@ -397,12 +361,18 @@ public final class Bucket: Construct, BucketRef {
             }
         }
         for (i, rule) in lifecycleRules.enumerated() {
-            if rule.expirationDays == nil && rule.transitions.isEmpty && rule.noncurrentVersionExpirationDays == nil
-                && rule.abortIncompleteMultipartUploadDays == nil {
+            if rule.expiration == nil && rule.transitions.isEmpty && rule.noncurrentVersionExpiration == nil
+                && rule.abortIncompleteMultipartUpload == nil {
                 errors.append("lifecycle rule \(i) does nothing: give it an expiration, a transition or an abort of incomplete uploads")
             }
-            if let d = rule.expirationDays, d < 1 { errors.append("lifecycle rule \(i): expirationDays must be at least 1") }
-            for t in rule.transitions where t.afterDays < 0 { errors.append("lifecycle rule \(i): transition days must not be negative") }
+            let spans = [("expiration", rule.expiration), ("noncurrentVersionExpiration", rule.noncurrentVersionExpiration),
+                         ("abortIncompleteMultipartUpload", rule.abortIncompleteMultipartUpload)]
+                + rule.transitions.map { ("transition to \($0.storageClass.rawValue)", Optional($0.after)) }
+            for case let (name, span?) in spans where !span.isWhole(.days) {
+                errors.append("lifecycle rule \(i): \(name) \(span) is not a whole number of days (S3 counts lifecycle rules in days)")
+            }
+            if let d = rule.expiration, d < .days(1) { errors.append("lifecycle rule \(i): expiration must be at least 1 day") }
+            for t in rule.transitions where t.after < .zero { errors.append("lifecycle rule \(i): transition days must not be negative") }
         }
         var seen: [String: Int] = [:]
         for n in notifications {

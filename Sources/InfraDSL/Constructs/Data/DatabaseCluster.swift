@@ -107,7 +107,7 @@ public final class DatabaseCluster: Construct, Connectable {
     private let capacity: Capacity
     private let databaseName: String?
     private let masterUsername: String
-    private let backupRetentionDays: Int
+    private let backupRetention: TimeSpan
     private var subnetCount: Int
     private let subnetTypeRequested: SubnetType?
 
@@ -119,7 +119,7 @@ public final class DatabaseCluster: Construct, Connectable {
     ///   - databaseName: an initial database (default none).
     ///   - masterUsername: default `postgres` / `admin`.
     ///   - port: default the engine's (5432 / 3306).
-    ///   - backupRetentionDays: 1...35 (default 7).
+    ///   - backupRetention: whole days, 1 to 35 (default `.days(7)`).
     ///   - preferredBackupWindow: `hh24:mi-hh24:mi` UTC (default: chosen by RDS).
     ///   - deletionProtection: default false.
     ///   - removalPolicy: default `.snapshot`.
@@ -135,7 +135,7 @@ public final class DatabaseCluster: Construct, Connectable {
         databaseName: String? = nil,
         masterUsername: String? = nil,
         port: Int? = nil,
-        backupRetentionDays: Int = 7,
+        backupRetention: TimeSpan = .days(7),
         preferredBackupWindow: String? = nil,
         deletionProtection: Bool = false,
         removalPolicy: DeletionPolicy = .snapshot,
@@ -148,7 +148,7 @@ public final class DatabaseCluster: Construct, Connectable {
         self.databaseName = databaseName
         self.masterUsername = masterUsername ?? engine.defaultUsername
         self.port = port ?? engine.defaultPort
-        self.backupRetentionDays = backupRetentionDays
+        self.backupRetention = backupRetention
         self.subnetTypeRequested = subnetType
         subnetCount = 0
         connections = Connections(securityGroups: [])
@@ -186,7 +186,7 @@ public final class DatabaseCluster: Construct, Connectable {
         cluster.vpcSecurityGroupIds = [sg.groupId]
         cluster.storageEncrypted = true
         if let encryptionKey { cluster.kmsKeyId = encryptionKey }
-        cluster.backupRetentionPeriod = NumberValue(backupRetentionDays)
+        cluster.backupRetentionPeriod = NumberValue(backupRetention.count(of: .days))
         if let preferredBackupWindow { cluster.preferredBackupWindow = StringValue(preferredBackupWindow) }
         cluster.deletionProtection = BoolValue(deletionProtection)
         cluster.copyTagsToSnapshot = true
@@ -245,7 +245,7 @@ public final class DatabaseCluster: Construct, Connectable {
         if subnetCount < 2 {
             errors.append("a DB subnet group needs subnets in at least two Availability Zones (found \(subnetCount) \(subnetTypeRequested.map { "\($0.rawValue) " } ?? "isolated or private ")subnet\(subnetCount == 1 ? "" : "s"))")
         }
-        errors += ServerlessSupport.check(backupRetentionDays, in: 1...35, "backupRetentionDays")
+        if let problem = backupRetention.problem("backupRetention", unit: .days, in: .days(1)...(.days(35))) { errors.append(problem) }
         errors += ServerlessSupport.check(port, in: 1150...65535, "port")
         let identifier: (String, Int) -> Bool = { s, maxLength in
             (1...maxLength).contains(s.count) && s.first!.isASCII && s.first!.isLetter

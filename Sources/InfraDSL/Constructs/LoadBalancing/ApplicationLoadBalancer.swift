@@ -22,7 +22,7 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
     private var connectionsStorage: Connections!
     public private(set) var listeners: [ApplicationListener] = []
     private let subnetIds: [StringValue]
-    private let idleTimeoutSeconds: Int
+    private let idleTimeout: TimeSpan
     private let loadBalancerName: String?
     private var accessLogs: LoadBalancerAccessLogs?
 
@@ -30,16 +30,16 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
     ///   - internetFacing: default true.
     ///   - subnetType: default nil: public when internet-facing, else private (or isolated).
     ///   - securityGroup: default nil: a new one.
-    ///   - idleTimeoutSeconds: default 60 (1-4000).
+    ///   - idleTimeout: default `.seconds(60)` (1 to 4000 seconds).
     ///   - accessLogs: default nil (none).
     ///   - deletionProtection: default false.
     ///   - loadBalancerName: default nil (generated; at most 32 characters).
     public init(_ scope: Construct, _ id: String, vpc: VpcRef, internetFacing: Bool = true, subnetType: SubnetType? = nil,
-                securityGroup: (any SecurityGroupRef)? = nil, idleTimeoutSeconds: Int = 60, accessLogs: LoadBalancerAccessLogs? = nil,
+                securityGroup: (any SecurityGroupRef)? = nil, idleTimeout: TimeSpan = .seconds(60), accessLogs: LoadBalancerAccessLogs? = nil,
                 deletionProtection: Bool = false, loadBalancerName: String? = nil) {
         self.vpc = vpc
         self.internetFacing = internetFacing
-        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.idleTimeout = idleTimeout
         self.loadBalancerName = loadBalancerName
         subnetIds = subnetType.map { vpc.subnetIds($0) }
             ?? (internetFacing ? vpc.subnetIds(.public) : vpc.subnetIds(preferring: [.privateWithEgress, .isolated]))
@@ -62,7 +62,7 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
             }
             var attributes: [Attribute] = [
                 attribute("deletion_protection.enabled", deletionProtection ? "true" : "false"),
-                attribute("idle_timeout.timeout_seconds", StringValue(String(idleTimeoutSeconds))),
+                attribute("idle_timeout.timeout_seconds", StringValue(String(idleTimeout.seconds))),
                 attribute("routing.http.desync_mitigation_mode", "defensive"),
                 attribute("routing.http.drop_invalid_header_fields.enabled", "true"),
                 attribute("routing.http2.enabled", "true"),
@@ -128,7 +128,7 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
         } else if subnetIds.count < 2 {
             errors.append("an application load balancer needs subnets in at least two availability zones (got \(subnetIds.count))")
         }
-        if !Validate.albIdleTimeoutSeconds.contains(idleTimeoutSeconds) { errors.append("idleTimeoutSeconds must be 1-4000") }
+        if let problem = idleTimeout.problem("idleTimeout", in: .seconds(Validate.albIdleTimeoutSeconds.lowerBound)...(.seconds(Validate.albIdleTimeoutSeconds.upperBound))) { errors.append(problem) }
         errors += accessLogs?.validate() ?? []
         if let n = loadBalancerName {
             if n.isEmpty || n.count > 32 || n.hasPrefix("-") || n.hasSuffix("-") || n.hasPrefix("internal-")

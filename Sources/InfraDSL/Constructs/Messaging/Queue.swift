@@ -5,7 +5,7 @@ import InfraResources
 ///
 /// ```swift
 /// let dlq = Queue(stack, "JobsDLQ")
-/// let jobs = Queue(stack, "Jobs", visibilityTimeoutSeconds: 60,
+/// let jobs = Queue(stack, "Jobs", visibilityTimeout: .seconds(60),
 ///                  deadLetterQueue: .init(queue: dlq, maxReceiveCount: 5))
 /// jobs.grantSendMessages(scraperTask)
 /// ```
@@ -43,17 +43,17 @@ public final class Queue: Construct, QueueRef {
     public private(set) var policy: SQS.QueuePolicy?
     /// True for a FIFO queue.
     public let isFifo: Bool
-    /// The visibility timeout in seconds.
-    public let visibilityTimeoutSeconds: Int
+    /// The visibility timeout.
+    public let visibilityTimeout: TimeSpan
     /// The KMS key of a queue encrypted with a customer managed key.
     public let encryptionKeyArn: StringValue?
 
     /// Set in `init`, right after the construct itself (its scope) exists.
     private var queueResource: SQS.Queue?
     private let queueNameLiteral: String?
-    private let retentionPeriodSeconds: Int
-    private let deliveryDelaySeconds: Int
-    private let receiveMessageWaitTimeSeconds: Int
+    private let retentionPeriod: TimeSpan
+    private let deliveryDelay: TimeSpan
+    private let receiveMessageWaitTime: TimeSpan
     private let deadLetterQueue: DeadLetterQueue?
     private var document = PolicyDocument()
     private var problems: [String] = []
@@ -65,11 +65,11 @@ public final class Queue: Construct, QueueRef {
     ///   - encryption: default `.sqsManaged`.
     ///   - fifo: a FIFO queue (default false).
     ///   - contentBasedDeduplication: FIFO only (default false).
-    ///   - visibilityTimeoutSeconds: 0...43200 (default 30). A Lambda consumer needs it at
-    ///     least as long as its timeout.
-    ///   - retentionPeriodSeconds: 60...1209600 (default 345600, 4 days).
-    ///   - deliveryDelaySeconds: 0...900 (default 0).
-    ///   - receiveMessageWaitTimeSeconds: long polling, 0...20 (default 0).
+    ///   - visibilityTimeout: up to 12 hours (default `.seconds(30)`). A Lambda consumer needs it
+    ///     at least as long as its timeout.
+    ///   - retentionPeriod: 1 minute to 14 days (default `.days(4)`).
+    ///   - deliveryDelay: up to 15 minutes (default `.zero`).
+    ///   - receiveMessageWaitTime: long polling, up to 20 seconds (default `.zero`).
     ///   - deadLetterQueue: default none.
     ///   - enforceSSL: the TLS-only queue policy statement (default true).
     ///   - removalPolicy: what happens on stack deletion (default `.delete`).
@@ -79,20 +79,20 @@ public final class Queue: Construct, QueueRef {
         encryption: Encryption = .sqsManaged,
         fifo: Bool = false,
         contentBasedDeduplication: Bool = false,
-        visibilityTimeoutSeconds: Int = 30,
-        retentionPeriodSeconds: Int = 345_600,
-        deliveryDelaySeconds: Int = 0,
-        receiveMessageWaitTimeSeconds: Int = 0,
+        visibilityTimeout: TimeSpan = .seconds(30),
+        retentionPeriod: TimeSpan = .days(4),
+        deliveryDelay: TimeSpan = .zero,
+        receiveMessageWaitTime: TimeSpan = .zero,
         deadLetterQueue: DeadLetterQueue? = nil,
         enforceSSL: Bool = true,
         removalPolicy: DeletionPolicy = .delete
     ) {
         isFifo = fifo
-        self.visibilityTimeoutSeconds = visibilityTimeoutSeconds
+        self.visibilityTimeout = visibilityTimeout
         self.queueNameLiteral = queueName
-        self.retentionPeriodSeconds = retentionPeriodSeconds
-        self.deliveryDelaySeconds = deliveryDelaySeconds
-        self.receiveMessageWaitTimeSeconds = receiveMessageWaitTimeSeconds
+        self.retentionPeriod = retentionPeriod
+        self.deliveryDelay = deliveryDelay
+        self.receiveMessageWaitTime = receiveMessageWaitTime
         self.deadLetterQueue = deadLetterQueue
         if case .kms(let key) = encryption { encryptionKeyArn = key } else { encryptionKeyArn = nil }
         super.init(scope, id)
@@ -110,10 +110,10 @@ public final class Queue: Construct, QueueRef {
         } else if contentBasedDeduplication {
             problems.append("contentBasedDeduplication needs a FIFO queue")
         }
-        q.visibilityTimeout = NumberValue(visibilityTimeoutSeconds)
-        q.messageRetentionPeriod = NumberValue(retentionPeriodSeconds)
-        if deliveryDelaySeconds != 0 { q.delaySeconds = NumberValue(deliveryDelaySeconds) }
-        if receiveMessageWaitTimeSeconds != 0 { q.receiveMessageWaitTimeSeconds = NumberValue(receiveMessageWaitTimeSeconds) }
+        q.visibilityTimeout = NumberValue(visibilityTimeout.seconds)
+        q.messageRetentionPeriod = NumberValue(retentionPeriod.seconds)
+        if deliveryDelay != .zero { q.delaySeconds = NumberValue(deliveryDelay.seconds) }
+        if receiveMessageWaitTime != .zero { q.receiveMessageWaitTimeSeconds = NumberValue(receiveMessageWaitTime.seconds) }
         if let dlq = deadLetterQueue {
             app.addRelation(from: self, to: dlq.queue, .deadLetter, label: "after \(dlq.maxReceiveCount) receives")
             q.redrivePolicy = .object([
@@ -153,10 +153,10 @@ public final class Queue: Construct, QueueRef {
 
     public override func validate() -> [String] {
         var errors = problems + ServerlessSupport.checkNoSnapshot(removalPolicy, "SQS queues")
-        errors += ServerlessSupport.check(visibilityTimeoutSeconds, in: 0...43_200, "visibilityTimeoutSeconds")
-        errors += ServerlessSupport.check(retentionPeriodSeconds, in: 60...1_209_600, "retentionPeriodSeconds")
-        errors += ServerlessSupport.check(deliveryDelaySeconds, in: 0...900, "deliveryDelaySeconds")
-        errors += ServerlessSupport.check(receiveMessageWaitTimeSeconds, in: 0...20, "receiveMessageWaitTimeSeconds")
+        errors += [visibilityTimeout.problem("visibilityTimeout", in: .zero...(.hours(12))),
+                   retentionPeriod.problem("retentionPeriod", in: .minutes(1)...(.days(14))),
+                   deliveryDelay.problem("deliveryDelay", in: .zero...(.minutes(15))),
+                   receiveMessageWaitTime.problem("receiveMessageWaitTime", in: .zero...(.seconds(20)))].compactMap { $0 }
         if let name = queueNameLiteral {
             let base = name.hasSuffix(".fifo") ? String(name.dropLast(5)) : name
             if base.isEmpty || name.count > 80 || !base.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {

@@ -153,7 +153,7 @@ public final class Vpc: Construct, VpcRef {
 
         if let options = flowLogs {
             let group = Logs.LogGroup(self, "FlowLogGroup") {
-                $0.retentionInDays = NumberValue(options.retentionDays)
+                $0.retentionInDays = NumberValue(options.retention.count(of: .days))
                 $0.kmsKeyId = options.encryptionKeyArn
             }
             group.deletionPolicy = .retain
@@ -317,7 +317,7 @@ public final class Vpc: Construct, VpcRef {
         if natGatewayCount > 0 && !hasPrivate {
             errors.append("natGateways is \(natGatewayCount) but there are no private subnets to use them; set natGateways: 0")
         }
-        if let f = flowLogOptions { errors += LogRetention.check(f.retentionDays, "flow log retention") }
+        if let problem = flowLogOptions?.retention.logRetentionProblem("flow log retention") { errors.append(problem) }
         return errors
     }
 }
