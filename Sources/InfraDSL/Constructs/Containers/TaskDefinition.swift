@@ -204,12 +204,6 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
     }
 }
 
-/// Why a CPU/memory pair is not a Fargate task size: the CPU, or the memory for that CPU.
-public enum FargateSizeProblem: Sendable, Equatable {
-    case cpu(String)
-    case memory(String)
-}
-
 extension TaskDefinition {
     /// Checks a CPU/memory pair against `fargateSizes`, for settings that validate it before any
     /// construct exists (so the message can name the setting).
