@@ -139,9 +139,7 @@ private struct Builder {
             if let task, task !== c, alias[ObjectIdentifier(task)] == nil { alias[ObjectIdentifier(task)] = c }
             if let tg = c as? ApplicationTargetGroup, let lb = tg.loadBalancers.first { alias[ObjectIdentifier(tg)] = lb }
             // A database's secret as grants see it (through the attachment) is its generated secret.
-            if let db = c as? DatabaseCluster, let attached = db.secret, let generated = db.generatedSecret, attached !== generated {
-                alias[ObjectIdentifier(attached)] = generated
-            }
+            if let db = c as? DatabaseCluster { alias[ObjectIdentifier(db.secret)] = db.generatedSecret }
         }
 
         // A construct made from another's token (`Secret.imported(arn: attachment.ref)`) stands for the

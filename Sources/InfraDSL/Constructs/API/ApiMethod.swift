@@ -8,7 +8,9 @@ public final class ApiMethod: Construct {
     /// The resource it belongs to.
     public unowned let apiResource: ApiResource
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: ApiGateway.Method!
+    public var resource: ApiGateway.Method { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: ApiGateway.Method?
     /// The authorizer, if any.
     public let authorizer: CognitoAuthorizer?
 
@@ -26,7 +28,7 @@ public final class ApiMethod: Construct {
         super.init(apiResource, httpMethod.uppercased())
         let api = apiResource.api
         let m = ApiGateway.Method(self, "Resource")
-        resource = m
+        resourceStorage = m
         m.restApiId = api.restApiId
         m.resourceId = apiResource.resourceId
         m.httpMethod = StringValue(self.httpMethod)

@@ -10,7 +10,9 @@ public final class CognitoAuthorizer: Construct {
     /// The API it belongs to.
     public unowned let api: RestApi
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: ApiGateway.Authorizer!
+    public var resource: ApiGateway.Authorizer { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: ApiGateway.Authorizer?
 
     private let userPools: [any UserPoolRef]
     private let identitySource: String
@@ -30,7 +32,7 @@ public final class CognitoAuthorizer: Construct {
         self.resultsCacheTtl = resultsCacheTtl
         super.init(scope, id)
         let a = ApiGateway.Authorizer(self, "Resource")
-        resource = a
+        resourceStorage = a
         a.restApiId = api.restApiId
         a.name = StringValue(id)
         a.type = "COGNITO_USER_POOLS"

@@ -82,13 +82,18 @@ public final class RestApi: Construct {
     }
 
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: ApiGateway.RestApi!
+    public var resource: ApiGateway.RestApi { resourceStorage! }
     /// The root resource (`/`).
-    public private(set) var root: ApiResource!
+    public var root: ApiResource { rootStorage! }
     /// The current deployment (`<path>/Deployment`; its logical id carries the shape hash).
-    public private(set) var deployment: ApiGateway.Deployment!
+    public var deployment: ApiGateway.Deployment { deploymentStorage! }
     /// The stage (`<path>/DeploymentStage`).
-    public private(set) var stage: ApiGateway.Stage!
+    public var stage: ApiGateway.Stage { stageStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: ApiGateway.RestApi?
+    private var rootStorage: ApiResource?
+    private var deploymentStorage: ApiGateway.Deployment?
+    private var stageStorage: ApiGateway.Stage?
     /// The access log group, with `accessLogging: true`.
     public private(set) var accessLogGroup: Logs.LogGroup?
     /// The authorizer of methods added without one (default none: such methods are open).
@@ -136,18 +141,18 @@ public final class RestApi: Construct {
         super.init(scope, id)
 
         let api = ApiGateway.RestApi(self, "Resource")
-        resource = api
+        resourceStorage = api
         api.name = StringValue(restApiName ?? "\(stack.stackName)-\(id)")
         if let description { api.description = StringValue(description) }
         api.endpointConfiguration = .init { $0.types = [StringValue(endpointType.rawValue)] }
         if !binaryMediaTypes.isEmpty { api.binaryMediaTypes = ListValue(binaryMediaTypes.map { StringValue($0) }) }
 
-        root = ApiResource(root: self, cors: defaultCors)
+        rootStorage = ApiResource(root: self, cors: defaultCors)
 
         let deployment = ApiGateway.Deployment(self, "Deployment")
         deployment.restApiId = api.ref
         deployment.description = "Deployment of \(path)"
-        self.deployment = deployment
+        self.deploymentStorage = deployment
 
         let stage = ApiGateway.Stage(self, "DeploymentStage")
         stage.restApiId = api.ref
@@ -160,7 +165,7 @@ public final class RestApi: Construct {
             $0.throttlingRateLimit = ServerlessSupport.number(throttling.rateLimit)
             $0.throttlingBurstLimit = NumberValue(throttling.burstLimit)
         }]
-        self.stage = stage
+        self.stageStorage = stage
 
         if accessLogging {
             let group = Logs.LogGroup(self, "AccessLogs")

@@ -51,7 +51,9 @@ public final class UserPoolClient: Construct {
     }
 
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: Cognito.UserPoolClient!
+    public var resource: Cognito.UserPoolClient { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: Cognito.UserPoolClient?
 
     private let generateSecret: Bool
     private let oauth: OAuth?
@@ -91,7 +93,7 @@ public final class UserPoolClient: Construct {
         self.authFlows = authFlows
         super.init(scope, id)
         let c = Cognito.UserPoolClient(self, "Resource")
-        resource = c
+        resourceStorage = c
         c.userPoolId = userPool.userPoolId
         c.clientName = StringValue(clientName ?? id)
         c.generateSecret = BoolValue(generateSecret)

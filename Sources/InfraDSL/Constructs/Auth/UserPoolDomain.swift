@@ -9,7 +9,9 @@ import InfraResources
 /// Cognito checks it). Defaults: the classic hosted UI (managed login version 1).
 public final class UserPoolDomain: Construct, AliasTarget {
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: Cognito.UserPoolDomain!
+    public var resource: Cognito.UserPoolDomain { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: Cognito.UserPoolDomain?
 
     private let domain: String
     /// The prefix when it is a token (e.g. `<name>-${AWS::AccountId}`); `domain` is then its literal part.
@@ -25,7 +27,7 @@ public final class UserPoolDomain: Construct, AliasTarget {
         certificateArn = nil
         super.init(scope, id)
         let d = Cognito.UserPoolDomain(self, "Resource")
-        resource = d
+        resourceStorage = d
         d.domain = StringValue(cognitoDomainPrefix)
         d.userPoolId = userPool.userPoolId
     }
@@ -39,7 +41,7 @@ public final class UserPoolDomain: Construct, AliasTarget {
         certificateArn = nil
         super.init(scope, id)
         let d = Cognito.UserPoolDomain(self, "Resource")
-        resource = d
+        resourceStorage = d
         d.domain = cognitoDomainPrefix
         d.userPoolId = userPool.userPoolId
     }
@@ -51,7 +53,7 @@ public final class UserPoolDomain: Construct, AliasTarget {
         self.certificateArn = certificateArn
         super.init(scope, id)
         let d = Cognito.UserPoolDomain(self, "Resource")
-        resource = d
+        resourceStorage = d
         d.domain = StringValue(customDomain)
         d.userPoolId = userPool.userPoolId
         d.customDomainConfig = .init { $0.certificateArn = certificateArn }

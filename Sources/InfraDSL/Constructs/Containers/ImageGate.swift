@@ -25,9 +25,12 @@ import InfraCore
 /// tag in a stack, whichever consumer came first names it.
 public final class ImageGate: Construct {
     /// The `<Name>ImageReady` parameter.
-    public private(set) var parameter: Parameter!
+    public var parameter: Parameter { parameterStorage! }
     /// The `<Name>ImageReady` condition: true once the image exists.
-    public private(set) var condition: Condition!
+    public var condition: Condition { conditionStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var parameterStorage: Parameter?
+    private var conditionStorage: Condition?
     public let repository: Repository
     public let tag: String
 
@@ -39,10 +42,10 @@ public final class ImageGate: Construct {
                           description: "\"true\" once the tag \(tag) is in the repository \(repository.path) (infra deploy sets it); \"false\" holds back what runs the image",
                           allowedValues: [.string("true"), .string("false")])
         p.overrideLogicalId(name)
-        parameter = p
+        parameterStorage = p
         let c = Condition(self, "Condition", Fn.equals(p.stringValue, StringValue("true")))
         c.overrideLogicalId(name)
-        condition = c
+        conditionStorage = c
     }
 
     /// The gate of `repository:tag` in `consumer`'s stack, created on first use; nil when the

@@ -37,7 +37,7 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
     }
 
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: ECS.TaskDefinition!
+    public var resource: ECS.TaskDefinition { resourceStorage! }
     public let compatibility: Compatibility
     public let networkMode: NetworkMode
     /// Task CPU units (nil on EC2 when not given).
@@ -45,10 +45,15 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
     /// Task memory (nil on EC2 when not given).
     public let memory: MemorySize?
     /// The role the application runs as (`grant*` calls on the task definition go to it).
-    public private(set) var taskRole: Role!
+    public var taskRole: Role { taskRoleStorage! }
     /// The role ECS uses to pull images, write logs and read secrets.
-    public private(set) var executionRole: Role!
-    public private(set) var logGroup: Logs.LogGroup!
+    public var executionRole: Role { executionRoleStorage! }
+    public var logGroup: Logs.LogGroup { logGroupStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: ECS.TaskDefinition?
+    private var taskRoleStorage: Role?
+    private var executionRoleStorage: Role?
+    private var logGroupStorage: Logs.LogGroup?
     public private(set) var containers: [ContainerDefinition] = []
     /// The gates of its containers' images (see `ImageGate`): services of this task
     /// definition run no task until they hold.
@@ -79,9 +84,9 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
         self.logRetention = logRetention
         self.ephemeralStorageGiB = ephemeralStorageGiB
         super.init(scope, id)
-        taskRole = Role(self, "TaskRole", assumedBy: "ecs-tasks.amazonaws.com")
-        executionRole = Role(self, "ExecutionRole", assumedBy: "ecs-tasks.amazonaws.com")
-        logGroup = Logs.LogGroup(self, "LogGroup") {
+        taskRoleStorage = Role(self, "TaskRole", assumedBy: "ecs-tasks.amazonaws.com")
+        executionRoleStorage = Role(self, "ExecutionRole", assumedBy: "ecs-tasks.amazonaws.com")
+        logGroupStorage = Logs.LogGroup(self, "LogGroup") {
             $0.retentionInDays = NumberValue(logRetention.count(of: .days))
             $0.kmsKeyId = logEncryptionKeyArn
         }
@@ -91,7 +96,7 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
             actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [logGroup.attrArn]))
         let familyName = family ?? Repository.sanitize(
             ([stack.stackName] + pathComponents.dropFirst(stack.pathComponents.count)).joined(separator: "-"))
-        resource = ECS.TaskDefinition(self, "Resource") {
+        resourceStorage = ECS.TaskDefinition(self, "Resource") {
             $0.family = StringValue(familyName)
             $0.requiresCompatibilities = [.init(compatibility.rawValue)]
             $0.networkMode = .init(networkMode.rawValue)

@@ -24,7 +24,9 @@ import InfraResources
 /// when the resource leaves the stack).
 public final class CustomResource: Construct {
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: Resource!
+    public var resource: Resource { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: Resource?
     /// The function that handles the events.
     public let provider: any FunctionRef
 
@@ -65,7 +67,7 @@ public final class CustomResource: Construct {
         referenced = refs
         super.init(scope, id)
         let r = Resource(self, "Resource", type: "Custom::\(resourceType)")
-        resource = r
+        resourceStorage = r
         r.addPropertyOverride("ServiceToken", provider.functionArn.token)
         for key in properties.keys.sorted() { r.addPropertyOverride(key, properties[key]!) }
         if let hash = version ?? (provider as? Function)?.codeHash { r.addPropertyOverride("CodeHash", .string(hash)) }

@@ -9,7 +9,9 @@ import InfraResources
 /// addresses (aliases have no TTL).
 public final class ARecord: Construct {
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: Route53.RecordSet!
+    public var resource: Route53.RecordSet { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: Route53.RecordSet?
     /// The fully qualified name.
     public let domainName: String
     let zone: any HostedZoneRef
@@ -31,7 +33,7 @@ public final class ARecord: Construct {
         domainName = zone.qualify(recordName)
         super.init(scope, id)
         if case .alias(let t, _) = target.kind, let c = t as? Construct { app.addRelation(from: self, to: c, .alias, label: type) }
-        resource = Route53.RecordSet(self, "Resource") {
+        resourceStorage = Route53.RecordSet(self, "Resource") {
             $0.hostedZoneId = zone.hostedZoneId
             $0.name = StringValue(self.domainName + ".")
             $0.type = StringValue(type)

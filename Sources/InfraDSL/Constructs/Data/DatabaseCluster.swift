@@ -86,18 +86,24 @@ public final class DatabaseCluster: Construct, Connectable {
     }
 
     /// The cluster (`<path>/Resource`).
-    public private(set) var resource: RDS.DBCluster!
+    public var resource: RDS.DBCluster { resourceStorage! }
     /// The instances (`<path>/Instance1`, ...).
     public private(set) var instances: [RDS.DBInstance] = []
     /// The DB subnet group (`<path>/SubnetGroup`).
-    public private(set) var subnetGroup: RDS.DBSubnetGroup!
+    public var subnetGroup: RDS.DBSubnetGroup { subnetGroupStorage! }
     /// The cluster's security group (`<path>/SecurityGroup`).
-    public private(set) var securityGroup: SecurityGroup!
+    public var securityGroup: SecurityGroup { securityGroupStorage! }
     /// The master credentials (`username`, `password`, and after creation `host`, `port`,
     /// `engine`, `dbClusterIdentifier`). Grant reading it with `secret.grantRead(...)`.
-    public private(set) var secret: ImportedSecret!
+    public var secret: ImportedSecret { secretStorage! }
     /// The generated secret itself (`<path>/Secret`), for its resource.
-    public private(set) var generatedSecret: Secret!
+    public var generatedSecret: Secret { generatedSecretStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: RDS.DBCluster?
+    private var subnetGroupStorage: RDS.DBSubnetGroup?
+    private var securityGroupStorage: SecurityGroup?
+    private var secretStorage: ImportedSecret?
+    private var generatedSecretStorage: Secret?
     /// The security groups and default port, for `connections.allow(from:port:)`.
     public private(set) var connections: Connections
     /// The port the cluster listens on.
@@ -163,19 +169,19 @@ public final class DatabaseCluster: Construct, Connectable {
         let group = RDS.DBSubnetGroup(self, "SubnetGroup")
         group.dbSubnetGroupDescription = StringValue("Subnets of database \(path)")
         group.subnetIds = ListValue(subnets)
-        subnetGroup = group
+        subnetGroupStorage = group
 
         let sg = SecurityGroup(self, "SecurityGroup", vpc: vpc, description: "Security group of database \(path)", allowAllOutbound: false)
-        securityGroup = sg
+        securityGroupStorage = sg
         connections = Connections(securityGroups: [sg], defaultPort: .tcp(self.port))
 
         let generated = Secret(self, "Secret", description: "Master credentials of database \(path)",
                                generate: .json(["username": self.masterUsername], generateKey: "password", length: 30),
                                removalPolicy: removalPolicy == .delete ? .delete : .retain)
-        generatedSecret = generated
+        generatedSecretStorage = generated
 
         let cluster = RDS.DBCluster(self, "Resource")
-        resource = cluster
+        resourceStorage = cluster
         cluster.engine = StringValue(engine.name)
         cluster.engineVersion = StringValue(engine.version)
         cluster.port = NumberValue(self.port)
@@ -225,7 +231,7 @@ public final class DatabaseCluster: Construct, Connectable {
         attachment.secretId = generated.secretArn
         attachment.targetId = cluster.ref
         attachment.targetType = "AWS::RDS::DBCluster"
-        secret = Secret.imported(self, "AttachedSecret", arn: attachment.ref)
+        secretStorage = Secret.imported(self, "AttachedSecret", arn: attachment.ref)
     }
 
     /// The cluster identifier (`Ref`).

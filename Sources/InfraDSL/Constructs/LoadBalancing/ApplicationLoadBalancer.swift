@@ -12,7 +12,9 @@ import InfraResources
 /// (`service.connections.allow(from: loadBalancer, port:)`).
 public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget {
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: ElasticLoadBalancingV2.LoadBalancer!
+    public var resource: ElasticLoadBalancingV2.LoadBalancer { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: ElasticLoadBalancingV2.LoadBalancer?
     public let vpc: VpcRef
     public let internetFacing: Bool
     /// The load balancer's security group.
@@ -50,7 +52,7 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
         }
         let sg = securityGroup ?? SecurityGroup(self, "SecurityGroup", vpc: vpc, description: "Load balancer \(path)")
         connectionsStorage = Connections(securityGroups: [sg])
-        resource = ElasticLoadBalancingV2.LoadBalancer(self, "Resource") {
+        resourceStorage = ElasticLoadBalancingV2.LoadBalancer(self, "Resource") {
             $0.type = .application
             $0.scheme = internetFacing ? .internetFacing : .internal
             $0.subnets = ListValue(self.subnetIds)

@@ -11,7 +11,9 @@ public final class ApplicationTargetGroup: Construct {
     public enum TargetProtocol: String, Sendable { case http = "HTTP", https = "HTTPS" }
 
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: ElasticLoadBalancingV2.TargetGroup!
+    public var resource: ElasticLoadBalancingV2.TargetGroup { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: ElasticLoadBalancingV2.TargetGroup?
     public let port: Int
     public let targetType: TargetType
     public let healthCheck: TargetGroupHealthCheck
@@ -43,7 +45,7 @@ public final class ApplicationTargetGroup: Construct {
         self.deregistrationDelay = deregistrationDelay
         self.stickiness = stickinessCookieDuration
         super.init(scope, id)
-        resource = ElasticLoadBalancingV2.TargetGroup(self, "Resource") {
+        resourceStorage = ElasticLoadBalancingV2.TargetGroup(self, "Resource") {
             $0.vpcId = vpc.vpcId
             $0.port = NumberValue(port)
             $0.protocol = .init(`protocol`.rawValue)
