@@ -2,19 +2,25 @@
 inlined by the DSL's `Bucket` as the `ZipFile` of `BucketNotificationsHandler`): boto3's S3 client
 against a moto server, a local HTTP server as CloudFormation's ResponseURL.
 
-The DSL embeds this file's text at build time (scripts/embed-functions); InfraDSLTests'
-EmbeddedFunctionsTests fails when the embedded copy and this file differ.
+The handler answers through functions/shared/cfn_response.py (`import cfn_response`, found through
+the folder's link as in the zipped handlers). The DSL embeds the file's text at build time with
+that module's code in place of the import (scripts/embed-functions); the last test runs that
+embedded text as Lambda would, from a folder holding only `index.py`.
 """
+import importlib.machinery
 import importlib.util
 import json
 import os
+import sys
 
 import boto3
 import pytest
 
 from conftest import FUNCTIONS, LambdaContext, event
 
-HANDLER = os.path.join(FUNCTIONS, "dsl", "bucket-notifications", "index.py")
+FOLDER = os.path.join(FUNCTIONS, "dsl", "bucket-notifications")
+HANDLER = os.path.join(FOLDER, "index.py")
+EMBED = os.path.join(FUNCTIONS, "..", "scripts", "embed-functions")
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:worker"
 CONFIG = {"LambdaFunctionConfigurations": [{
     "Events": ["s3:ObjectCreated:*"], "LambdaFunctionArn": FUNCTION_ARN,
@@ -25,10 +31,25 @@ CONFIG = {"LambdaFunctionConfigurations": [{
 @pytest.fixture(scope="module")
 def handler(moto_endpoint):
     """The module, imported once moto's endpoint is in the environment (it makes its client at import)."""
-    spec = importlib.util.spec_from_file_location("bucket_notifications_index", HANDLER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    sys.path.insert(0, FOLDER)
+    try:
+        spec = importlib.util.spec_from_file_location("bucket_notifications_index", HANDLER)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(FOLDER)
+
+
+@pytest.fixture(scope="module")
+def embedded_text():
+    """The text the DSL inlines as `index.py`: scripts/embed-functions' own inlining."""
+    loader = importlib.machinery.SourceFileLoader("embed_functions", EMBED)
+    spec = importlib.util.spec_from_loader("embed_functions", loader)
+    embed = importlib.util.module_from_spec(spec)
+    loader.exec_module(embed)
+    with open(HANDLER, encoding="utf-8") as f:
+        return embed.inline_shared(f.read(), "functions/dsl/bucket-notifications/index.py")
 
 
 @pytest.fixture
@@ -54,7 +75,7 @@ def test_create_applies_the_configuration(handler, s3, cfn):
     assert body["PhysicalResourceId"] == "photos-create-notifications"
     assert (body["StackId"], body["RequestId"], body["LogicalResourceId"]) == (e["StackId"], e["RequestId"],
                                                                                e["LogicalResourceId"])
-    assert body["Reason"] == "see log stream " + LambdaContext.log_stream_name
+    assert body["Reason"] == "See the log stream " + LambdaContext.log_stream_name
     assert cfn.only()["headers"].get("Content-Type") == ""
     [applied] = configurations(s3, "photos-create")
     assert applied["LambdaFunctionArn"] == FUNCTION_ARN
@@ -94,3 +115,27 @@ def test_a_failure_is_answered_with_s3s_message(handler, cfn):
     assert body["Status"] == "FAILED"
     assert "NoSuchBucket" in body["Reason"]
     assert body["PhysicalResourceId"] == "missing-bucket-notifications"
+
+
+def test_the_embedded_text_answers_with_the_shared_module(embedded_text, moto_endpoint, s3, cfn, tmp_path):
+    assert "\nimport cfn_response\n" not in embedded_text
+    with open(os.path.join(FUNCTIONS, "shared", "cfn_response.py"), encoding="utf-8") as f:
+        shared = f.read()
+    assert shared[shared.index("def send("):].rstrip() in embedded_text
+    # As Lambda runs a ZipFile: `index.py` alone in its folder, imported as module `index`.
+    (tmp_path / "index.py").write_text(embedded_text, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("index", tmp_path / "index.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["index"] = module
+    try:
+        spec.loader.exec_module(module)
+        s3.create_bucket(Bucket="photos-embedded")
+        e, body = run(module, cfn, "Create", {"BucketName": "photos-embedded", "NotificationConfiguration": CONFIG})
+    finally:
+        del sys.modules["index"]
+    assert body["Status"] == "SUCCESS", body["Reason"]
+    assert body["PhysicalResourceId"] == "photos-embedded-notifications"
+    assert body["NoEcho"] is False and body["Data"] == {}
+    assert module.cfn_response is module
+    [applied] = configurations(s3, "photos-embedded")
+    assert applied["LambdaFunctionArn"] == FUNCTION_ARN

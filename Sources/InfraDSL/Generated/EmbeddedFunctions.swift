@@ -4,48 +4,145 @@
 /// Handler sources the DSL inlines into templates, embedded at build time.
 enum EmbeddedFunctions {
     /// The handler of `Custom::S3BucketNotifications` (see `Bucket`), inlined as `index.py`.
-    /// From `functions/dsl/bucket-notifications/index.py`.
+    /// From `functions/dsl/bucket-notifications/index.py` (shared modules inlined).
     static let bucketNotificationsHandler = #"""
+"""Applies a bucket's notification configuration: the handler of `Custom::S3BucketNotifications`
+(the DSL's `Bucket`, for a bucket whose generated name the template cannot reference in its own
+NotificationConfiguration). Properties: BucketName, NotificationConfiguration (in the shape of
+S3's PutBucketNotificationConfiguration). Create and Update apply the configuration; Delete clears
+it (a bucket already gone is fine).
+
+The DSL inlines this file as the function's `index.py`; scripts/embed-functions puts the code of
+functions/shared/cfn_response.py in place of `import cfn_response` in that copy.
+"""
+import boto3
+
+# cfn_response: functions/shared/cfn_response.py, inlined by scripts/embed-functions (edit that file, not this copy).
+import sys
+
 import json
+import time
+import urllib.error
 import urllib.request
 
-import boto3
+SUCCESS = "SUCCESS"
+FAILED = "FAILED"
+# CloudFormation rejects response documents of 4096 bytes or more.
+MAX_RESPONSE_BYTES = 4096
+REDACTED = "****"
+
+
+def handle(event, context, work, default_physical_id):
+    """Runs `work(event, secrets)` and answers CloudFormation.
+
+    `work` returns `(physical_id, data)`; `secrets` is a list it appends every secret value to as
+    soon as it holds one. An exception becomes a FAILED answer whose Reason is the exception's
+    type and message with every secret redacted. Without an earlier PhysicalResourceId (a failed
+    Create), the answer names `default_physical_id`.
+    """
+    secrets = []
+    status, reason, data = SUCCESS, "", {}
+    physical_id = event.get("PhysicalResourceId") or default_physical_id
+    try:
+        physical_id, data = work(event, secrets)
+    except Exception as error:  # answered as FAILED: CloudFormation rolls back
+        status = FAILED
+        reason = redact("%s: %s" % (type(error).__name__, error), secrets)
+    log("%s %s %s: %s%s" % (event.get("RequestType"), event.get("LogicalResourceId"), physical_id, status,
+                            (" (" + reason + ")") if reason else ""))
+    send(event, context, status, reason=reason, physical_id=physical_id, data=data)
+    return {"Status": status, "PhysicalResourceId": physical_id}
+
+
+def redact(text, secrets):
+    """`text` with every non-empty secret replaced by `****`."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def body(event, context, status, reason="", physical_id=None, data=None, no_echo=False):
+    """The response document (bytes), Reason shortened so the whole stays under 4096 bytes."""
+    if status not in (SUCCESS, FAILED):
+        raise ValueError("status must be SUCCESS or FAILED, not %r" % (status,))
+    document = {
+        "Status": status,
+        "Reason": reason or "See the log stream %s" % getattr(context, "log_stream_name", "?"),
+        "PhysicalResourceId": physical_id or event.get("PhysicalResourceId") or context.log_stream_name,
+        "StackId": event["StackId"],
+        "RequestId": event["RequestId"],
+        "LogicalResourceId": event["LogicalResourceId"],
+        "NoEcho": bool(no_echo),
+        "Data": data or {},
+    }
+    encoded = json.dumps(document, sort_keys=True).encode()
+    while len(encoded) >= MAX_RESPONSE_BYTES and len(document["Reason"]) > 3:
+        excess = len(encoded) - MAX_RESPONSE_BYTES + 1
+        document["Reason"] = document["Reason"][: max(0, len(document["Reason"]) - excess - 3)] + "..."
+        encoded = json.dumps(document, sort_keys=True).encode()
+    if len(encoded) >= MAX_RESPONSE_BYTES:
+        raise ValueError("the response is %d bytes (Data too large); CloudFormation accepts less than %d"
+                         % (len(encoded), MAX_RESPONSE_BYTES))
+    return encoded
+
+
+def send(event, context, status, reason="", physical_id=None, data=None, no_echo=False, attempts=4):
+    """PUTs the response to the event's ResponseURL, retrying transient failures (S3 5xx, a reset
+    connection) with backoff: a lost answer would leave the stack waiting for an hour."""
+    encoded = body(event, context, status, reason, physical_id, data, no_echo)
+    for attempt in range(attempts):
+        request = urllib.request.Request(event["ResponseURL"], data=encoded, method="PUT",
+                                         headers={"Content-Type": "", "Content-Length": str(len(encoded))})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                response.read()
+                return response.status
+        except urllib.error.HTTPError as error:
+            if error.code < 500 or attempt == attempts - 1:
+                log("the response to CloudFormation was refused: HTTP %d" % error.code)
+                raise
+        except OSError as error:
+            if attempt == attempts - 1:
+                log("the response to CloudFormation could not be sent: %s" % type(error).__name__)
+                raise
+        time.sleep(min(2 ** attempt, 8))
+
+
+def log(message):
+    print(message, flush=True)
+
+
+cfn_response = sys.modules[__name__]
+# end of cfn_response
 
 s3 = boto3.client("s3")
 
 
 def handler(event, context):
+    bucket = event.get("ResourceProperties", {}).get("BucketName", "")
+    return cfn_response.handle(event, context, apply_configuration, bucket + "-notifications")
+
+
+def apply_configuration(event, secrets):
+    """The work of one request: returns (physical id, data)."""
     props = event.get("ResourceProperties", {})
     bucket = props.get("BucketName", "")
-    status, reason = "SUCCESS", ""
-    try:
-        if event["RequestType"] == "Delete":
-            try:
-                s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={})
-            except s3.exceptions.NoSuchBucket:
-                pass
-        else:
-            config = props.get("NotificationConfiguration", {})
-            s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
-    except Exception as error:
-        status, reason = "FAILED", str(error)
-    body = json.dumps({
-        "Status": status,
-        "Reason": (reason or "see log stream " + context.log_stream_name)[:1000],
-        "PhysicalResourceId": event.get("PhysicalResourceId") or bucket + "-notifications",
-        "StackId": event["StackId"],
-        "RequestId": event["RequestId"],
-        "LogicalResourceId": event["LogicalResourceId"],
-    }).encode()
-    request = urllib.request.Request(event["ResponseURL"], data=body, method="PUT",
-                                     headers={"Content-Type": "", "Content-Length": str(len(body))})
-    urllib.request.urlopen(request, timeout=30).close()
+    if event["RequestType"] == "Delete":
+        try:
+            s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={})
+        except s3.exceptions.NoSuchBucket:
+            pass
+    else:
+        s3.put_bucket_notification_configuration(Bucket=bucket,
+                                                 NotificationConfiguration=props.get("NotificationConfiguration", {}))
+    return event.get("PhysicalResourceId") or bucket + "-notifications", {}
 
 """#
 }
 
 extension EmbeddedFunctions {
-    /// (path under the package root, embedded text) of every embedded file.
+    /// (path under the package root, embedded text) of every embedded file (its text with
+    /// shared modules inlined).
     static let all: [(path: String, text: String)] = [
         ("functions/dsl/bucket-notifications/index.py", bucketNotificationsHandler),
     ]
