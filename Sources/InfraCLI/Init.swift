@@ -210,13 +210,13 @@ public enum InitTemplate {
                     @discardableResult
                     public static func build(_ stack: Stack, settings: Settings = .init()) -> Function {
                         let deadLetters = Queue(stack, "JobsDLQ")
-                        let jobs = Queue(stack, "Jobs", visibilityTimeoutSeconds: 60,
+                        let jobs = Queue(stack, "Jobs", visibilityTimeout: .seconds(60),
                                          deadLetterQueue: .init(queue: deadLetters, maxReceiveCount: settings.maxReceiveCount))
                         let results = Bucket(stack, "Results")
                         // The code folder is found from this file, not from the working directory.
                         let worker = Function(stack, "Worker", code: .directory("../../functions/worker", relativeTo: #filePath),
-                                              handler: "app.handler", runtime: "python3.12", memorySize: settings.workerMemory,
-                                              timeoutSeconds: 30, environment: ["RESULTS_BUCKET": results.bucketName])
+                                              handler: "app.handler", runtime: "python3.12", memory: .mebibytes(settings.workerMemory),
+                                              timeout: .seconds(30), environment: ["RESULTS_BUCKET": results.bucketName])
                         worker.addEventSource(queue: jobs)
                         results.grantPut(worker)
                         _ = Output(stack, "JobsQueueUrl", value: jobs.queueUrl)

@@ -31,7 +31,7 @@ public enum ConstructGraph {
             if let i = builder.nodeIndex(.construct(r)) {
                 let n = graph.nodes[i]
                 owners[ObjectIdentifier(r)] = (n.id, n.kind == .resource ? n.name : "\(n.name) · \(n.kind.title)")
-            } else if let owner = builder.ownerOf[ObjectIdentifier(r)], owner is Vpc || owner is ExistingVpc {
+            } else if let owner = builder.ownerOf[ObjectIdentifier(r)], owner is Vpc || owner is ImportedVpc {
                 let path = builder.relativePath(owner)
                 owners[ObjectIdentifier(r)] = ("vpc:" + path, "VPC \(path)")
             }
@@ -69,42 +69,42 @@ private struct Builder {
     /// What a construct is drawn as; nil: nothing of its own (its resources fold into its owner).
     static func role(of c: Construct, insideNode: Bool) -> Drawing? {
         switch c {
-        case is Vpc, is ExistingVpc, is ImageGate: return .hidden
+        case is Vpc, is ImportedVpc, is ImageGate: return .hidden
         default: break
         }
         if insideNode {
             // What a construct makes for itself and others use directly keeps its own node.
             switch c {
-            case is Bucket: return .node(.bucket)
-            case is Secret: return .node(.secret)
-            case is Queue: return .node(.queue)
-            case is Topic: return .node(.topic)
-            case is Function: return .node(.function)
-            case is Table: return .node(.table)
+            case is BucketRef: return .node(.bucket)
+            case is SecretRef: return .node(.secret)
+            case is QueueRef: return .node(.queue)
+            case is TopicRef: return .node(.topic)
+            case is FunctionRef: return .node(.function)
+            case is TableRef: return .node(.table)
             default: return nil
             }
         }
         switch c {
-        case is Bucket: return .node(.bucket)
-        case is Function: return .node(.function)
-        case is Queue: return .node(.queue)
-        case is Topic: return .node(.topic)
-        case is Table: return .node(.table)
+        case is BucketRef: return .node(.bucket)
+        case is FunctionRef: return .node(.function)
+        case is QueueRef: return .node(.queue)
+        case is TopicRef: return .node(.topic)
+        case is TableRef: return .node(.table)
         case is DatabaseCluster: return .node(.database)
-        case is Secret: return .node(.secret)
-        case is Repository: return .node(.repository)
+        case is SecretRef: return .node(.secret)
+        case is RepositoryRef: return .node(.repository)
         case is FargateService, is Ec2Service: return .node(.service)
-        case is Cluster: return .node(.cluster)
+        case is ClusterRef: return .node(.cluster)
         case is TaskDefinition: return .node(.taskDefinition)
         case is ApplicationLoadBalancer, is ApplicationTargetGroup: return .node(.loadBalancer)
         case is RestApi: return .node(.api)
-        case is UserPool, is UserPoolClient, is UserPoolDomain: return .node(.userPool)
+        case is UserPoolRef, is UserPoolClient, is UserPoolDomain: return .node(.userPool)
         case is StaticSite: return .node(.cdn)
-        case is HostedZone: return .node(.hostedZone)
+        case is HostedZoneRef: return .node(.hostedZone)
         case is ARecord, is AaaaRecord: return .node(.record)
-        case is Certificate: return .node(.certificate)
+        case is CertificateRef: return .node(.certificate)
         case is CustomResource: return .node(.customResource)
-        case is SecurityGroup: return .node(.securityGroup)
+        case is SecurityGroupRef: return .node(.securityGroup)
         case is Role: return .node(.role)
         default: return nil
         }
@@ -139,21 +139,19 @@ private struct Builder {
             if let task, task !== c, alias[ObjectIdentifier(task)] == nil { alias[ObjectIdentifier(task)] = c }
             if let tg = c as? ApplicationTargetGroup, let lb = tg.loadBalancers.first { alias[ObjectIdentifier(tg)] = lb }
             // A database's secret as grants see it (through the attachment) is its generated secret.
-            if let db = c as? DatabaseCluster, let attached = db.secret, let generated = db.generatedSecret, attached !== generated {
-                alias[ObjectIdentifier(attached)] = generated
-            }
+            if let db = c as? DatabaseCluster { alias[ObjectIdentifier(db.secret)] = db.generatedSecret }
         }
 
-        // A construct made from another's token (`Secret.fromArn(attachment.ref)`) stands for the
+        // A construct made from another's token (`Secret.imported(arn: attachment.ref)`) stands for the
         // resource the token names.
         for (c, _) in candidates where !c.descendants().contains(where: { $0 is Resource }) {
             let identity: StringValue?
             switch c {
-            case let x as Secret: identity = x.secretArn
-            case let x as Bucket: identity = x.bucketName
-            case let x as Queue: identity = x.queueArn
-            case let x as Topic: identity = x.topicArn
-            case let x as Function: identity = x.functionArn
+            case let x as SecretRef: identity = x.secretArn
+            case let x as BucketRef: identity = x.bucketName
+            case let x as QueueRef: identity = x.queueArn
+            case let x as TopicRef: identity = x.topicArn
+            case let x as FunctionRef: identity = x.functionArn
             default: identity = nil
             }
             if let token = identity?.token, case .ref(let t) = token, let r = t as? Resource, r.stack === stack {
@@ -274,8 +272,7 @@ private struct Builder {
         var d: [String] = []
         switch c {
         case let f as Function:
-            if f.isImported { break }
-            if let r = f.resource?.runtime?.token.stringLiteral { d.append(r) } else if f.resource?.packageType != nil { d.append("container image") }
+            if let r = f.resource.runtime?.token.stringLiteral { d.append(r) } else if f.resource.packageType != nil { d.append("container image") }
         case let db as DatabaseCluster:
             d.append("\(db.engine.name) \(db.engine.version) · port \(db.port)")
         case is FargateService:
@@ -287,15 +284,15 @@ private struct Builder {
         case let lb as ApplicationLoadBalancer:
             let listeners = lb.listeners.map { "\($0.listenerProtocol.rawValue) \($0.port)" }
             d.append((lb.internetFacing ? "internet-facing" : "internal") + (listeners.isEmpty ? "" : " · " + listeners.joined(separator: ", ")))
-        case let zone as HostedZone:
+        case let zone as HostedZoneRef:
             d.append(zone.zoneName)
         case let record as ARecord:
             d.append(record.domainName)
         case let record as AaaaRecord:
             d.append(record.domainName + " (AAAA)")
         case let cert as Certificate:
-            if let name = cert.domainName { d.append(name) }
-        case let q as Queue:
+            d.append(cert.domainName)
+        case let q as QueueRef:
             if q.isFifo { d.append("FIFO") }
         default:
             break
@@ -432,21 +429,21 @@ private struct Builder {
         if let existing = vpcGroups[ObjectIdentifier(vpc)] {
             vid = existing
         } else {
-            vid = group(id: ids.make("g_", relativePath(vpc)), label: vpcLabel(vpc), kind: .vpc, parent: nil, imported: vpc is ExistingVpc)
+            vid = group(id: ids.make("g_", relativePath(vpc)), label: vpcLabel(vpc), kind: .vpc, parent: nil, imported: vpc is ImportedVpc)
             vpcGroups[ObjectIdentifier(vpc)] = vid
         }
         guard !tier.isEmpty else { return vid }
         let count: Int
         if let v = vpc as? Vpc {
             count = SubnetType(rawValue: tier).map { v.subnets($0).count } ?? 0
-        } else if let v = vpc as? VpcLike {
+        } else if let v = vpc as? VpcRef {
             count = SubnetType(rawValue: tier).map { v.subnetIds($0).count } ?? 0
         } else {
             count = 0
         }
         let name = tier == "private" && vpc is Vpc ? "private subnets (NAT egress)" : "\(tier) subnets"
         return group(id: vid + "_" + tier, label: count > 0 ? "\(name) ×\(count)" : name, kind: .tier, parent: vid,
-                     imported: vpc is ExistingVpc)
+                     imported: vpc is ImportedVpc)
     }
 
     func vpcLabel(_ vpc: Construct) -> String {
@@ -454,7 +451,7 @@ private struct Builder {
         if let v = vpc as? Vpc {
             label += " · \(v.cidr) · \(v.availabilityZones.count) AZs"
             if v.natGatewayCount > 0 { label += " · \(v.natGatewayCount) NAT gateway\(v.natGatewayCount == 1 ? "" : "s")" }
-        } else if let v = vpc as? ExistingVpc {
+        } else if let v = vpc as? ImportedVpc {
             label += " · existing \(v.vpcId.literal ?? "VPC") (imported)"
         }
         return label

@@ -85,11 +85,11 @@ final class AuthTests: XCTestCase {
         let pool = UserPool(Stack(app, "S"), "Users")
         _ = UserPoolClient(Stack(app, "T"), "NoCallback", userPool: pool, oauth: .init(callbackUrls: []))
         _ = UserPoolClient(Stack(app, "T2"), "Insecure", userPool: pool, oauth: .init(callbackUrls: ["http://app.example.com/"]),
-                       accessTokenValidityMinutes: 2)
+                       accessTokenValidity: .minutes(2))
         pool.addClient("M2M", oauth: .init(flows: [.clientCredentials], scopes: ["api/read"], callbackUrls: []))
         dtAssertError(app, path: "T/NoCallback", contains: "flow needs at least one callback URL")
         dtAssertError(app, path: "T2/Insecure", contains: "must use HTTPS")
-        dtAssertError(app, path: "T2/Insecure", contains: "accessTokenValidityMinutes must be between 5 and 1440 (got 2)")
+        dtAssertError(app, path: "T2/Insecure", contains: "accessTokenValidity must be between 5 minutes and 1 day (got 2 minutes)")
         dtAssertError(app, path: "S/Users/M2M", contains: "the client_credentials flow needs generateSecret: true")
     }
 
@@ -133,7 +133,7 @@ final class AuthTests: XCTestCase {
     func testImportedUserPool() throws {
         let app = App()
         let stack = Stack(app, "S")
-        let pool = UserPool.fromId(stack, "Existing", userPoolId: "eu-west-1_AbC123")
+        let pool = UserPool.imported(stack, "Existing", userPoolId: "eu-west-1_AbC123")
         let fn = Function(stack, "Fn", code: .inline("x"), handler: "index.handler", runtime: .python3_12)
         let api = RestApi(stack, "Api")
         api.root.addMethod("GET", integration: .lambdaProxy(fn), authorizer: api.addCognitoAuthorizer("Auth", userPools: [pool]))

@@ -83,17 +83,14 @@ final class ContainersTests: XCTestCase {
     func testRepositoryPolicyMisuseIsReported() {
         let app = App()
         let stack = Stack(app, "S")
-        Repository.fromName(stack, "Imported", "existing").addToResourcePolicy(
-            PolicyStatement(actions: ["ecr:BatchGetImage"], principals: ["Service": ["lambda.amazonaws.com"]]))
         Repository(stack, "Own").addToResourcePolicy(PolicyStatement(actions: ["ecr:BatchGetImage"]))
-        NetT.assertError(app, "S/Imported: cannot change the policy of an imported repository")
         NetT.assertError(app, "S/Own: a repository policy statement needs a principal")
     }
 
     func testImportedRepositoryCreatesNothingAndGrantsPullByName() throws {
         let app = App()
         let stack = Stack(app, "S")
-        let repo = Repository.fromName(stack, "Repo", "coral-workers")
+        let repo = Repository.imported(stack, "Repo", name: "coral-workers")
         let role = Role(stack, "Role", assumedBy: "ecs-tasks.amazonaws.com")
         repo.grantPull(role)
         let t = try NetT.template(app)
@@ -122,7 +119,7 @@ final class ContainersTests: XCTestCase {
         let stack = Stack(app, "S")
         let vpc = Vpc(stack, "Vpc", flowLogs: nil)
         let cluster = Cluster(stack, "Cluster", vpc: vpc, ec2Capacity: Ec2CapacityOptions(instanceType: "m5.large", maxCapacity: 3))
-        let task = TaskDefinition(stack, "Task", compatibility: .ec2, memoryMiB: 1024)
+        let task = TaskDefinition(stack, "Task", compatibility: .ec2, memory: .mebibytes(1024))
         task.addContainer("app", image: .fromRegistry("nginx:1.27"), portMappings: [PortMapping(containerPort: 80)])
         _ = Ec2Service(stack, "Service", cluster: cluster, taskDefinition: task)
         let t = try NetT.template(app)
@@ -188,7 +185,7 @@ final class ContainersTests: XCTestCase {
         let vpc = Vpc(stack, "Vpc", flowLogs: nil)
         let cluster = Cluster(stack, "Cluster", vpc: vpc, ec2Capacity: Ec2CapacityOptions())
         let task = TaskDefinition(stack, "Task", compatibility: .ec2, networkMode: .bridge)
-        task.addContainer("app", image: .fromRegistry("nginx"), portMappings: [PortMapping(containerPort: 80)], memoryLimitMiB: 256)
+        task.addContainer("app", image: .fromRegistry("nginx"), portMappings: [PortMapping(containerPort: 80)], memoryLimit: .mebibytes(256))
         let service = Ec2Service(stack, "Service", cluster: cluster, taskDefinition: task)
         let tg = ApplicationTargetGroup(stack, "Tg", vpc: vpc, targetType: .instance)
         let lb = ApplicationLoadBalancer(stack, "Lb", vpc: vpc)
@@ -196,12 +193,12 @@ final class ContainersTests: XCTestCase {
         service.attachToTargetGroup(tg)
         XCTAssertTrue(service.connections.securityGroups[0] === cluster.instanceSecurityGroup)
         let t = try NetT.template(app)
-        let instanceSg = try XCTUnwrap(cluster.instanceSecurityGroup?.resource?.logicalId)
+        let instanceSg = try XCTUnwrap(cluster.instanceSecurityGroup?.resource.logicalId)
         let rules = NetT.properties(t, "AWS::EC2::SecurityGroupIngress").filter { $0["GroupId"] == NetT.getAtt(instanceSg, "GroupId") }
         XCTAssertEqual(rules.count, 1)
         XCTAssertEqual(rules.first?["FromPort"], 32768)
         XCTAssertEqual(rules.first?["ToPort"], 65535)
-        XCTAssertEqual(rules.first?["SourceSecurityGroupId"], NetT.getAtt(lb.securityGroup.resource!.logicalId, "GroupId"))
+        XCTAssertEqual(rules.first?["SourceSecurityGroupId"], NetT.getAtt(try XCTUnwrap(lb.securityGroup as? SecurityGroup).resource.logicalId, "GroupId"))
         let s = NetT.only(t, "AWS::ECS::Service")
         XCTAssertNil(s["NetworkConfiguration"])
         XCTAssertEqual(NetT.only(t, "AWS::ECS::TaskDefinition")["ContainerDefinitions"]?.netArrayFirst?["PortMappings"],
@@ -246,12 +243,12 @@ final class ContainersTests: XCTestCase {
         for (cpu, memory, ok) in [(256, 512, true), (1024, 6144, true), (256, 4096, false), (300, 1024, false),
                                   (8192, 20480, true), (8192, 18432, false), (4096, 30720, true)] {
             let app = fargateApp { stack, _ in
-                TaskDefinition(stack, "Task", cpu: cpu, memoryMiB: memory).addContainer("app", image: .fromRegistry("nginx"))
+                TaskDefinition(stack, "Task", cpu: cpu, memory: .mebibytes(memory)).addContainer("app", image: .fromRegistry("nginx"))
             }
             XCTAssertEqual(NetT.errors(app).isEmpty, ok, "\(cpu)/\(memory): \(NetT.errors(app))")
         }
         let app = fargateApp { stack, _ in
-            TaskDefinition(stack, "Task", cpu: 256, memoryMiB: 4096).addContainer("app", image: .fromRegistry("nginx"))
+            TaskDefinition(stack, "Task", cpu: 256, memory: .mebibytes(4096)).addContainer("app", image: .fromRegistry("nginx"))
         }
         NetT.assertError(app, "S/Task: Fargate does not offer 4096 MiB with 256 CPU units; allowed: 512, 1024, 2048 MiB")
     }
@@ -259,12 +256,12 @@ final class ContainersTests: XCTestCase {
     func testTaskDefinitionMisuseIsReported() {
         let app = fargateApp { stack, _ in
             _ = TaskDefinition(stack, "Empty")
-            let bridge = TaskDefinition(stack, "Bridge", networkMode: .bridge, logRetentionDays: 10)
+            let bridge = TaskDefinition(stack, "Bridge", networkMode: .bridge, logRetention: .days(10))
             let c = bridge.addContainer("app", image: .fromRegistry("nginx"), portMappings: [PortMapping(containerPort: 80, hostPort: 8080)],
-                                        essential: false, memoryLimitMiB: 1024)
+                                        essential: false, memoryLimit: .mebibytes(1024))
             c.addEnvironment("TOKEN", "x")
             c.addSecret("TOKEN", .ssmParameter("/app/token"))
-            c.healthCheck = .shell("true", intervalSeconds: 5, timeoutSeconds: 10)
+            c.healthCheck = .shell("true", interval: .seconds(5), timeout: .seconds(10))
             bridge.addContainer("app", image: .fromRegistry("nginx"))
         }
         NetT.assertError(app, "S/Empty: the task definition has no container")
@@ -272,7 +269,7 @@ final class ContainersTests: XCTestCase {
         NetT.assertError(app, "container name 'app' is used twice")
         NetT.assertError(app, "'TOKEN' is both an environment variable and a secret")
         NetT.assertError(app, "the containers reserve 1024 MiB, more than the task's 512 MiB")
-        NetT.assertError(app, "log retention of 10 days")
+        NetT.assertError(app, "logRetention 10 days is not one CloudWatch Logs accepts")
         NetT.assertError(app, "health check timeout must be shorter than its interval")
     }
 
@@ -386,7 +383,7 @@ final class ContainersTests: XCTestCase {
         XCTAssertEqual(network?["AssignPublicIp"], "DISABLED")
         XCTAssertEqual(network?["Subnets"], .array(vpc.subnets(.privateWithEgress).map { NetT.ref($0.resource.logicalId) }))
         // Its own group, no inbound rule.
-        let sgId = try XCTUnwrap(service.securityGroups.first?.resource?.logicalId)
+        let sgId = try XCTUnwrap((service.securityGroups.first as? SecurityGroup)?.resource.logicalId)
         XCTAssertEqual(network?["SecurityGroups"], [NetT.getAtt(sgId, "GroupId")])
         XCTAssertEqual(NetT.resources(t, "AWS::EC2::SecurityGroupIngress").count, 0)
         // Waits for the NAT routes so the first tasks can pull their image.
@@ -413,11 +410,11 @@ final class ContainersTests: XCTestCase {
             task.addContainer("app", image: .fromRegistry("nginx"))
             _ = FargateService(stack, "Service", cluster: cluster, taskDefinition: task, subnetType: .isolated, assignPublicIp: true,
                                deployment: DeploymentOptions(minHealthyPercent: 100, maxHealthyPercent: 100),
-                               healthCheckGracePeriodSeconds: 30)
+                               healthCheckGracePeriod: .seconds(30))
         }
         NetT.assertError(app, "S/Service: assignPublicIp needs public subnets")
         NetT.assertError(app, "a deployment can neither start nor stop a task")
-        NetT.assertError(app, "healthCheckGracePeriodSeconds applies only to services behind a load balancer")
+        NetT.assertError(app, "healthCheckGracePeriod applies only to services behind a load balancer")
     }
 
     func testConnectionsOpenTheServiceToAnotherService() throws {

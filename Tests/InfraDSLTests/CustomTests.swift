@@ -9,7 +9,7 @@ final class CustomTests: XCTestCase {
         let vpc = DTStubVpc()
         let db = DatabaseCluster(stack, "Db", engine: .auroraPostgres(), vpc: vpc, databaseName: "labeling")
         let initFn = Function(stack, "DbInit", code: .directory(code), handler: "index.handler", runtime: .nodejs20X,
-                              timeoutSeconds: 300, vpc: vpc)
+                              timeout: .seconds(300), vpc: vpc)
         db.secret.grantRead(initFn)
         db.connections.allow(from: initFn, port: .tcp(db.port))
         let run = CustomResource(stack, "InitDatabase", resourceType: "DbInit", provider: initFn,
@@ -46,7 +46,7 @@ final class CustomTests: XCTestCase {
 
         let app = App()
         let stack = Stack(app, "S")
-        let imported = Function.fromArn(stack, "Existing", arn: "arn:aws:lambda:eu-west-1:123456789012:function:seed")
+        let imported = Function.imported(stack, "Existing", arn: "arn:aws:lambda:eu-west-1:123456789012:function:seed")
         _ = CustomResource(stack, "Run", resourceType: "Seed", provider: imported, version: "3", removalPolicy: .retain)
         let cr = try DTTemplate(app).one("Custom::Seed")
         XCTAssertEqual(cr.body["Properties"], ["ServiceToken": "arn:aws:lambda:eu-west-1:123456789012:function:seed", "CodeHash": "3"])
@@ -85,7 +85,7 @@ final class DataDemoTests: XCTestCase {
         let pg = DatabaseCluster(labeling, "Database", engine: .auroraPostgres(), vpc: vpc, databaseName: "doccano",
                                  cloudwatchLogsExports: ["postgresql"])
         let dbInit = Function(labeling, "DbInitializer", code: .directory(code), handler: "index.handler", runtime: .python3_12,
-                              timeoutSeconds: 300, vpc: vpc)
+                              timeout: .seconds(300), vpc: vpc)
         pg.secret.grantRead(dbInit)
         pg.connections.allow(from: dbInit, port: .tcp(pg.port))
         let initRun = CustomResource(labeling, "InitDatabase", resourceType: "DbInit", provider: dbInit,
@@ -97,16 +97,16 @@ final class DataDemoTests: XCTestCase {
         let dataLabel = Stack(app, "DataLabelServerless")
         let seen = Table(dataLabel, "SeenJobs", partitionKey: .init("id", .string), timeToLiveAttribute: "expires")
         let dlq = Queue(dataLabel, "RawJobsDLQ")
-        let raw = Queue(dataLabel, "RawJobs", visibilityTimeoutSeconds: 120, deadLetterQueue: .init(queue: dlq, maxReceiveCount: 5))
+        let raw = Queue(dataLabel, "RawJobs", visibilityTimeout: .seconds(120), deadLetterQueue: .init(queue: dlq, maxReceiveCount: 5))
         let processed = Topic(dataLabel, "Processed")
         let preprocess = Function(dataLabel, "Preprocess", code: .directory(code), handler: "index.handler", runtime: .python3_12,
-                                  timeoutSeconds: 60, environment: ["TOPIC_ARN": processed.topicArn, "TABLE": seen.tableName])
+                                  timeout: .seconds(60), environment: ["TOPIC_ARN": processed.topicArn, "TABLE": seen.tableName])
         preprocess.addEventSource(queue: raw, batchSize: 10)
         processed.grantPublish(preprocess)
         seen.grantReadWriteData(preprocess)
         let toLabel = Queue(dataLabel, "ToLabel")
         processed.addSubscription(queue: toLabel, rawMessageDelivery: true)
-        let archive = Bucket(dataLabel, "Archive", versioned: true, lifecycleRules: [.init(transitions: [(.glacierInstantRetrieval, 90)])])
+        let archive = Bucket(dataLabel, "Archive", versioned: true, lifecycleRules: [.init(transitions: [(.glacierInstantRetrieval, .days(90))])])
         let archiver = Function(dataLabel, "Archiver", code: .directory(code), handler: "index.handler", runtime: .python3_12,
                                 environment: ["BUCKET": archive.bucketName])
         archive.grantPut(archiver)
@@ -131,7 +131,7 @@ final class DataDemoTests: XCTestCase {
         let buckets = names.map { Bucket(coral, LogicalID.sanitize($0.capitalized), removalPolicy: .retain) }
         let mysql = DatabaseCluster(coral, "Statistics", engine: .auroraMysql(), vpc: vpc, capacity: .provisioned(), databaseName: "coral")
         for (i, step) in ["Restoration", "Reframing", "Segmentation"].enumerated() {
-            let fn = Function(coral, step, code: .imageDirectory(image), memorySize: 3008, timeoutSeconds: 300,
+            let fn = Function(coral, step, code: .imageDirectory(image), memory: .mebibytes(3008), timeout: .seconds(300),
                               environment: ["SOURCE": buckets[i].bucketName, "TARGET": buckets[i + 1].bucketName,
                                             "DB_SECRET": mysql.secret.secretArn], vpc: vpc)
             buckets[i].grantRead(fn)
@@ -152,7 +152,7 @@ final class DataDemoTests: XCTestCase {
         let web = users.addClient("Web", oauth: .init(callbackUrls: ["https://app.example.com/"], logoutUrls: ["https://app.example.com/"]))
         let domain = users.addDomain("Hosted", cognitoDomainPrefix: "inference-demo-login")
         let records = Table(ml, "Requests", partitionKey: .init("user", .string), sortKey: .init("at", .number))
-        let inference = Function(ml, "Inference", code: .imageDirectory(image), memorySize: 2048, timeoutSeconds: 30,
+        let inference = Function(ml, "Inference", code: .imageDirectory(image), memory: .mebibytes(2048), timeout: .seconds(30),
                                  environment: ["TABLE": records.tableName])
         records.grantWriteData(inference)
         let mlApi = RestApi(ml, "Api", defaultCors: .init(allowOrigins: ["https://app.example.com"], allowCredentials: true))

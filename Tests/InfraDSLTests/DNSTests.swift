@@ -19,38 +19,38 @@ final class DNSTests: XCTestCase {
         let zone = HostedZone(api, "Zone", zoneName: "sign2text.com")
         let cluster = Cluster(api, "Cluster", vpc: vpc)
         let web = ApplicationLoadBalancedFargateService(
-            api, "Api", cluster: cluster, image: .fromAsset(directory: dockerDir), containerPort: 8000, cpu: 1024, memoryMiB: 6144,
-            healthCheckPath: "/docs", certificate: .create, domainName: "api", hostedZone: zone, idleTimeoutSeconds: 300)
+            api, "Api", cluster: cluster, image: .fromAsset(directory: dockerDir), containerPort: 8000, cpu: 1024, memory: .mebibytes(6144),
+            healthCheckPath: "/docs", certificate: .create, domainName: "api", hostedZone: zone, idleTimeout: .seconds(300))
         _ = Output(api, "Url", value: web.url)
 
         // Labeling tool: existing VPC, existing certificate, a secret.
         let labeling = Stack(app, "doccano")
-        let existing = Vpc.existing(labeling, "Vpc", vpcId: "vpc-0123456789abcdef0",
+        let existing = Vpc.imported(labeling, "Vpc", vpcId: "vpc-0123456789abcdef0",
                                     publicSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
                                     privateSubnetIds: ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"],
                                     isolatedSubnetIds: ["subnet-0ccccccccccccccc1", "subnet-0ccccccccccccccc2"])
         let labelingCluster = Cluster(labeling, "Cluster", vpc: existing)
-        let cert = Certificate.existing(labeling, "Cert", arn: "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666")
+        let cert = Certificate.imported(labeling, "Cert", arn: "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666")
         let doccano = ApplicationLoadBalancedFargateService(
             labeling, "Doccano", cluster: labelingCluster, image: .fromRegistry("doccano/doccano:1.8.4"), containerPort: 8000,
-            cpu: 512, memoryMiB: 1024,
+            cpu: 512, memory: .mebibytes(1024),
             environment: ["DATABASE_HOST": "db.example.internal"],
             secrets: ["DATABASE_PASSWORD": .secretsManager("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf", field: "password")],
             certificate: .certificate(cert))
-        doccano.container.healthCheck = .shell("curl -f http://localhost:8000/ || exit 1", startPeriodSeconds: 60)
+        doccano.container?.healthCheck = .shell("curl -f http://localhost:8000/ || exit 1", startPeriod: .seconds(60))
 
         // Coral pipeline: repositories, an EC2-backed cluster, an internal service, plain HTTP.
         let coral = Stack(app, "coral")
         let coralVpc = Vpc(coral, "Vpc", maxAzs: 2, natGateways: 2)
         let repo = Repository(coral, "Frontend", tagMutability: .mutable, maxImageCount: 10)
-        _ = Repository.fromName(coral, "Workers", "coral-workers")
+        _ = Repository.imported(coral, "Workers", name: "coral-workers")
         let ec2Cluster = Cluster(coral, "Cluster", vpc: coralVpc, ec2Capacity: Ec2CapacityOptions(instanceType: "t3.large"))
         let frontend = ApplicationLoadBalancedFargateService(
             coral, "Frontend2", cluster: ec2Cluster, image: .fromRepository(repo, tag: "v1"), containerPort: 8501,
             healthCheckPath: "/_stcore/health")
         _ = Output(coral, "FrontendUrl", value: frontend.url)
-        let task = TaskDefinition(coral, "WorkerTask", compatibility: .ec2, memoryMiB: 1024, networkMode: .awsvpc)
-        task.addContainer("worker", image: .fromRegistry("public.ecr.aws/docker/library/busybox:1.36"), memoryLimitMiB: 512,
+        let task = TaskDefinition(coral, "WorkerTask", compatibility: .ec2, memory: .mebibytes(1024), networkMode: .awsvpc)
+        task.addContainer("worker", image: .fromRegistry("public.ecr.aws/docker/library/busybox:1.36"), memoryLimit: .mebibytes(512),
                           command: ["sleep", "3600"])
         let worker = Ec2Service(coral, "Worker", cluster: ec2Cluster, taskDefinition: task)
         let internalLb = ApplicationLoadBalancer(coral, "InternalLb", vpc: coralVpc, internetFacing: false)
@@ -64,13 +64,13 @@ final class DNSTests: XCTestCase {
         apiService.attachToTargetGroup(group)
         let bridgeTask = TaskDefinition(coral, "BridgeTask", compatibility: .ec2, networkMode: .bridge)
         bridgeTask.addContainer("legacy", image: .fromRegistry("nginx:1.27"), portMappings: [PortMapping(containerPort: 80)],
-                                memoryLimitMiB: 256, healthCheck: .shell("curl -f http://localhost/ || exit 1"))
+                                memoryLimit: .mebibytes(256), healthCheck: .shell("curl -f http://localhost/ || exit 1"))
         let bridgeService = Ec2Service(coral, "Legacy", cluster: ec2Cluster, taskDefinition: bridgeTask, desiredCount: 2)
         let legacyGroup = ApplicationTargetGroup(coral, "LegacyTargets", vpc: coralVpc, targetType: .instance,
-                                                 healthCheck: TargetGroupHealthCheck(path: "/ping"), stickinessCookieSeconds: 600)
+                                                 healthCheck: TargetGroupHealthCheck(path: "/ping"), stickinessCookieDuration: .seconds(600))
         listener.addRule("Both", priority: 20, hostHeaders: ["legacy.coral.example.org"], action: .forward([group, legacyGroup]))
         bridgeService.attachToTargetGroup(legacyGroup)
-        let coralZone = HostedZone.existing(coral, "Zone", hostedZoneId: "Z0123456789ABCDEFGHIJ", zoneName: "coral.example.org")
+        let coralZone = HostedZone.imported(coral, "Zone", hostedZoneId: "Z0123456789ABCDEFGHIJ", zoneName: "coral.example.org")
         _ = ARecord(coral, "Alias", zone: coralZone, recordName: "app", target: .alias(frontend.loadBalancer))
         _ = ARecord(coral, "Static", zone: coralZone, recordName: "static.coral.example.org", target: .ipAddresses(["192.0.2.10"]))
         _ = AaaaRecord(coral, "Static6", zone: coralZone, recordName: "static", target: .ipAddresses(["2001:db8::10"]))
@@ -97,19 +97,18 @@ final class DNSTests: XCTestCase {
         let t = try NetT.template(app)
         let id = try XCTUnwrap(NetT.logicalId(t, "AWS::Route53::HostedZone"))
         XCTAssertEqual(NetT.only(t, "AWS::Route53::HostedZone"), ["HostedZoneConfig": ["Comment": "Hosted zone S/Zone"], "Name": "sign2text.com"])
-        XCTAssertEqual(zone.hostedZoneId.token, .ref(zone.resource!))
-        XCTAssertEqual(zone.nameServers?.token, .getAtt(zone.resource!, "NameServers"))
-        XCTAssertEqual(id, zone.resource?.logicalId)
+        XCTAssertEqual(zone.hostedZoneId.token, .ref(zone.resource))
+        XCTAssertEqual(zone.nameServers.token, .getAtt(zone.resource, "NameServers"))
+        XCTAssertEqual(id, zone.resource.logicalId)
     }
 
     func testExistingHostedZoneCreatesNothing() throws {
         let app = App()
         let stack = Stack(app, "S")
-        let zone = HostedZone.existing(stack, "Zone", hostedZoneId: "Z0123456789ABC", zoneName: "example.org")
-        _ = ARecord(stack, "Www", zone: zone, recordName: "www", target: .ipAddresses(["192.0.2.1", "192.0.2.2"]), ttlSeconds: 60)
+        let zone = HostedZone.imported(stack, "Zone", hostedZoneId: "Z0123456789ABC", zoneName: "example.org")
+        _ = ARecord(stack, "Www", zone: zone, recordName: "www", target: .ipAddresses(["192.0.2.1", "192.0.2.2"]), ttl: .seconds(60))
         let t = try NetT.template(app)
         XCTAssertEqual(NetT.resources(t, "AWS::Route53::HostedZone").count, 0)
-        XCTAssertNil(zone.nameServers)
         XCTAssertEqual(NetT.only(t, "AWS::Route53::RecordSet"), [
             "HostedZoneId": "Z0123456789ABC", "Name": "www.example.org.", "ResourceRecords": ["192.0.2.1", "192.0.2.2"],
             "TTL": "60", "Type": "A",
@@ -121,7 +120,7 @@ final class DNSTests: XCTestCase {
         let stack = Stack(app, "S")
         _ = HostedZone(stack, "Bad", zoneName: "exa mple.com")
         _ = HostedZone(stack, "Tld", zoneName: "com")
-        _ = HostedZone.existing(stack, "Imported", hostedZoneId: "not-an-id", zoneName: "example.com")
+        _ = HostedZone.imported(stack, "Imported", hostedZoneId: "not-an-id", zoneName: "example.com")
         NetT.assertError(app, "S/Bad: 'exa mple.com' is not a valid domain name")
         NetT.assertError(app, "S/Tld: 'com' is a top-level domain")
         NetT.assertError(app, "S/Imported: 'not-an-id' is not a hosted zone id")
@@ -133,7 +132,7 @@ final class DNSTests: XCTestCase {
         let zone = HostedZone(stack, "Zone", zoneName: "example.com")
         let cert = Certificate(stack, "Cert", domainName: "example.com", subjectAlternativeNames: ["*.example.com"], hostedZone: zone)
         let t = try NetT.template(app)
-        let zoneId = try XCTUnwrap(zone.resource?.logicalId)
+        let zoneId = zone.resource.logicalId
         let c = NetT.only(t, "AWS::CertificateManager::Certificate")
         XCTAssertEqual(c["DomainName"], "example.com")
         XCTAssertEqual(c["SubjectAlternativeNames"], ["*.example.com"])
@@ -141,7 +140,7 @@ final class DNSTests: XCTestCase {
         XCTAssertEqual(c["CertificateTransparencyLoggingPreference"], "ENABLED")
         XCTAssertEqual(c["DomainValidationOptions"], [["DomainName": "example.com", "HostedZoneId": NetT.ref(zoneId)],
                                                       ["DomainName": "*.example.com", "HostedZoneId": NetT.ref(zoneId)]])
-        XCTAssertEqual(cert.certificateArn.token, .ref(cert.resource!))
+        XCTAssertEqual(cert.certificateArn.token, .ref(cert.resource))
     }
 
     func testCertificateWithoutZoneHasNoValidationOptions() throws {
@@ -155,9 +154,9 @@ final class DNSTests: XCTestCase {
         let app = App()
         let stack = Stack(app, "S")
         let arn: StringValue = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666"
-        let cert = Certificate.existing(stack, "Cert", arn: arn)
+        let cert = Certificate.imported(stack, "Cert", arn: arn)
         XCTAssertEqual(cert.certificateArn, arn)
-        _ = Certificate.existing(stack, "Bad", arn: "arn:aws:iam::123456789012:server-certificate/x")
+        _ = Certificate.imported(stack, "Bad", arn: "arn:aws:iam::123456789012:server-certificate/x")
         NetT.assertError(app, "S/Bad: 'arn:aws:iam::123456789012:server-certificate/x' is not an ACM certificate ARN")
         XCTAssertFalse(NetT.errors(app).contains { $0.hasPrefix("S/Cert") })
     }

@@ -20,8 +20,8 @@ final class ImageGateTests: XCTestCase {
         }(), desiredCount: 3)
         _ = web
         let workerRepo = Repository(stack, "WorkerRepository")
-        let worker = Function(stack, "WorkerFunction", code: .containerImage(.fromRepository(workerRepo, gated: gated)), timeoutSeconds: 30)
-        worker.addEventSource(queue: Queue(stack, "Jobs", visibilityTimeoutSeconds: 60))
+        let worker = Function(stack, "WorkerFunction", code: .containerImage(.fromRepository(workerRepo, gated: gated)), timeout: .seconds(30))
+        worker.addEventSource(queue: Queue(stack, "Jobs", visibilityTimeout: .seconds(60)))
         Bucket(stack, "Uploads").addEventNotification(.objectCreated, function: worker)
         let caller = Function(stack, "Caller", code: .inline("def handler(e, c): pass"), handler: "index.handler", runtime: .python3_12)
         worker.grantInvoke(caller)
@@ -74,7 +74,7 @@ final class ImageGateTests: XCTestCase {
         // An existing repository: no gate, listed by name for the deployer to check.
         let app = App()
         let stack = Stack(app, "S")
-        _ = Function(stack, "F", code: .containerImage(.fromRepository(Repository.fromName(stack, "R", "team/model"), tag: "v2")))
+        _ = Function(stack, "F", code: .containerImage(.fromRepository(Repository.imported(stack, "R", name: "team/model"), tag: "v2")))
         let imported = try app.synthesize()
         XCTAssertEqual(imported.stacks[0].images, [.init(path: "S/F", repository: .name("team/model"), tag: "v2")])
         XCTAssertNil(imported.stacks[0].template["Parameters"])

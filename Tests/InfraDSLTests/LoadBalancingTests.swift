@@ -32,7 +32,7 @@ final class LoadBalancingTests: XCTestCase {
         XCTAssertTrue(attributes.contains(["Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"]))
         XCTAssertFalse(attributes.contains { $0["Key"] == "access_logs.s3.enabled" })
         // Its own security group, open only on the listener port.
-        let sgId = try XCTUnwrap(lb.securityGroup.resource?.logicalId)
+        let sgId = try XCTUnwrap((lb.securityGroup as? SecurityGroup)?.resource.logicalId)
         XCTAssertEqual(p["SecurityGroups"], [NetT.getAtt(sgId, "GroupId")])
         XCTAssertEqual(ingress(t), [["CidrIp": "0.0.0.0/0", "Description": "from the internet to HTTP 80", "FromPort": 80,
                                      "GroupId": NetT.getAtt(sgId, "GroupId"), "IpProtocol": "tcp", "ToPort": 80]])
@@ -193,7 +193,7 @@ final class LoadBalancingTests: XCTestCase {
             let lb = ApplicationLoadBalancer(stack, "Lb", vpc: vpc)
             let api = ApplicationTargetGroup(stack, "Api", vpc: vpc, port: 8080,
                                              healthCheck: TargetGroupHealthCheck(path: "/health", healthyHttpCodes: "200"),
-                                             stickinessCookieSeconds: 3600)
+                                             stickinessCookieDuration: .seconds(3600))
             let listener = lb.addListener("Http", defaultAction: .fixedResponse(statusCode: 404))
             listener.addRule("Api", priority: 10, pathPatterns: ["/api/*"], hostHeaders: ["example.com"], action: .forward(api))
         }
@@ -219,7 +219,7 @@ final class LoadBalancingTests: XCTestCase {
 
     func testTargetGroupMisuseIsReported() {
         let app = app { stack, vpc in
-            _ = ApplicationTargetGroup(stack, "Orphan", vpc: vpc, healthCheck: TargetGroupHealthCheck(path: "health", intervalSeconds: 5, timeoutSeconds: 5))
+            _ = ApplicationTargetGroup(stack, "Orphan", vpc: vpc, healthCheck: TargetGroupHealthCheck(path: "health", interval: .seconds(5), timeout: .seconds(5)))
             let lb = ApplicationLoadBalancer(stack, "Lb", vpc: vpc)
             let listener = lb.addListener("Http", defaultAction: .forward([]))
             listener.addRule("A", priority: 1, pathPatterns: ["/a"], action: .fixedResponse(statusCode: 200))
@@ -300,8 +300,8 @@ final class LoadBalancingTests: XCTestCase {
         let fromLb = rules.filter { $0["SourceSecurityGroupId"] != nil }
         XCTAssertEqual(fromLb.count, 1)
         XCTAssertEqual(fromLb.first?["FromPort"], 8501)
-        XCTAssertEqual(fromLb.first?["SourceSecurityGroupId"], NetT.getAtt(svc.loadBalancer.securityGroup.resource!.logicalId, "GroupId"))
-        XCTAssertEqual(fromLb.first?["GroupId"], NetT.getAtt(svc.service.securityGroups[0].resource!.logicalId, "GroupId"))
+        XCTAssertEqual(fromLb.first?["SourceSecurityGroupId"], NetT.getAtt(try XCTUnwrap(svc.loadBalancer.securityGroup as? SecurityGroup).resource.logicalId, "GroupId"))
+        XCTAssertEqual(fromLb.first?["GroupId"], NetT.getAtt(try XCTUnwrap(svc.service.securityGroups[0] as? SecurityGroup).resource.logicalId, "GroupId"))
         XCTAssertEqual(svc.url, "http://\(svc.loadBalancer.dnsName)")
     }
 
@@ -311,7 +311,7 @@ final class LoadBalancingTests: XCTestCase {
             let zone = HostedZone(stack, "Zone", zoneName: "sign2text.com")
             svc = ApplicationLoadBalancedFargateService(
                 stack, "Api", cluster: Cluster(stack, "Cluster", vpc: vpc), image: .fromRegistry("sign2text:1"), containerPort: 8000,
-                cpu: 1024, memoryMiB: 6144, certificate: .create, domainName: "api", hostedZone: zone)
+                cpu: 1024, memory: .mebibytes(6144), certificate: .create, domainName: "api", hostedZone: zone)
         }
         XCTAssertEqual(svc.url, "https://api.sign2text.com")
         let t = try NetT.template(app)
@@ -355,7 +355,7 @@ final class LoadBalancingTests: XCTestCase {
             _ = ApplicationLoadBalancedFargateService(stack, "A", cluster: cluster, image: .fromRegistry("x"), domainName: "www")
             _ = ApplicationLoadBalancedFargateService(stack, "B", cluster: cluster, image: .fromRegistry("x"), certificate: .create)
             let zone = HostedZone(stack, "Zone", zoneName: "example.com")
-            _ = ApplicationLoadBalancedFargateService(stack, "C", cluster: cluster, image: .fromRegistry("x"), memoryMiB: 4096,
+            _ = ApplicationLoadBalancedFargateService(stack, "C", cluster: cluster, image: .fromRegistry("x"), memory: .mebibytes(4096),
                                                       domainName: "www.other.org.", hostedZone: zone)
         }
         NetT.assertError(app, "S/A: domainName needs a hostedZone")

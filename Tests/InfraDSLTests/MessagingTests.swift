@@ -25,7 +25,7 @@ final class MessagingTests: XCTestCase {
         let stack = Stack(app, "S")
         let dlq = Queue(stack, "Dead", queueName: "jobs-dlq.fifo", fifo: true)
         _ = Queue(stack, "Jobs", queueName: "jobs.fifo", encryption: .kms(keyArn: "arn:key"), fifo: true,
-                  contentBasedDeduplication: true, visibilityTimeoutSeconds: 120, retentionPeriodSeconds: 86400,
+                  contentBasedDeduplication: true, visibilityTimeout: .seconds(120), retentionPeriod: .seconds(86400),
                   deadLetterQueue: .init(queue: dlq, maxReceiveCount: 5))
         // by construct path instead of a search on a property (InfraTesting)
         let t = try DTTemplate(app).template
@@ -61,7 +61,7 @@ final class MessagingTests: XCTestCase {
     func testImportedQueueByArn() throws {
         let app = App()
         let stack = Stack(app, "S")
-        let q = Queue.fromArn(stack, "Existing", arn: "arn:aws:sqs:eu-west-1:123456789012:orders.fifo")
+        let q = Queue.imported(stack, "Existing", arn: "arn:aws:sqs:eu-west-1:123456789012:orders.fifo")
         XCTAssertEqual(q.queueName, "orders.fifo")
         XCTAssertTrue(q.isFifo)
         XCTAssertEqual(q.queueUrl.token, .intrinsic("Fn::Join", ["", ["https://sqs.eu-west-1.", .pseudo("AWS::URLSuffix"), "/123456789012/orders.fifo"]]))
@@ -76,11 +76,11 @@ final class MessagingTests: XCTestCase {
         let app = App()
         let stack = Stack(app, "S")
         _ = Queue(stack, "Fifo", queueName: "orders", fifo: true)
-        _ = Queue(stack, "Slow", visibilityTimeoutSeconds: 50_000)
+        _ = Queue(stack, "Slow", visibilityTimeout: .seconds(50_000))
         let standardDlq = Queue(stack, "Dlq")
         _ = Queue(stack, "Mixed", fifo: true, deadLetterQueue: .init(queue: standardDlq, maxReceiveCount: 0))
         dtAssertError(app, path: "S/Fifo", contains: "must end with '.fifo'")
-        dtAssertError(app, path: "S/Slow", contains: "visibilityTimeoutSeconds must be between 0 and 43200 (got 50000)")
+        dtAssertError(app, path: "S/Slow", contains: "visibilityTimeout must be between 0 seconds and 12 hours (got 50000 seconds)")
         dtAssertError(app, path: "S/Mixed", contains: "must be a FIFO queue like this one")
         dtAssertError(app, path: "S/Mixed", contains: "maxReceiveCount of the dead-letter queue must be between 1 and 1000")
     }
@@ -165,7 +165,7 @@ final class MessagingTests: XCTestCase {
     func testImportedTopicAndFifoMismatch() throws {
         let app = App()
         let stack = Stack(app, "S")
-        let imported = Topic.fromArn(stack, "Existing", arn: "arn:aws:sns:eu-west-1:123456789012:alerts")
+        let imported = Topic.imported(stack, "Existing", arn: "arn:aws:sns:eu-west-1:123456789012:alerts")
         XCTAssertEqual(imported.topicName, "alerts")
         let fifo = Topic(stack, "Fifo", topicName: "events.fifo", fifo: true)
         fifo.addSubscription(queue: Queue(stack, "Standard"))

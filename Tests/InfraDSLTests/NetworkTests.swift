@@ -128,7 +128,7 @@ final class NetworkTests: XCTestCase {
 
     func testFlowLogRoleMayOnlyWriteToItsLogGroup() throws {
         let app = App()
-        _ = Vpc(Stack(app, "S"), "Vpc", flowLogs: FlowLogOptions(traffic: .all, retentionDays: 30))
+        _ = Vpc(Stack(app, "S"), "Vpc", flowLogs: FlowLogOptions(traffic: .all, retention: .days(30)))
         let t = try NetT.template(app)
         let group = try XCTUnwrap(NetT.logicalId(t, "AWS::Logs::LogGroup"))
         let role = NetT.only(t, "AWS::IAM::Role")
@@ -142,7 +142,7 @@ final class NetworkTests: XCTestCase {
     func testExistingVpcCreatesNothingAndServesItsIds() throws {
         let app = App()
         let stack = Stack(app, "S")
-        let vpc = Vpc.existing(stack, "Vpc", vpcId: "vpc-0abc", publicSubnetIds: ["subnet-a", "subnet-b"],
+        let vpc = Vpc.imported(stack, "Vpc", vpcId: "vpc-0abc", publicSubnetIds: ["subnet-a", "subnet-b"],
                                privateSubnetIds: ["subnet-c", "subnet-d"], isolatedSubnetIds: ["subnet-e", "subnet-f"])
         XCTAssertEqual(vpc.vpcId, "vpc-0abc")
         XCTAssertEqual(vpc.subnetIds(.privateWithEgress), ["subnet-c", "subnet-d"])
@@ -158,8 +158,8 @@ final class NetworkTests: XCTestCase {
     func testExistingVpcValidation() {
         let app = App()
         let stack = Stack(app, "S")
-        _ = Vpc.existing(stack, "Vpc", vpcId: "vpc0", publicSubnetIds: ["subnet-a", "subnet-a"], privateSubnetIds: ["sg-1"])
-        _ = SecurityGroup(stack, "Sg", vpc: Vpc.existing(stack, "Other", vpcId: "vpc-1", isolatedSubnetIds: ["subnet-z"]), description: "x")
+        _ = Vpc.imported(stack, "Vpc", vpcId: "vpc0", publicSubnetIds: ["subnet-a", "subnet-a"], privateSubnetIds: ["sg-1"])
+        _ = SecurityGroup(stack, "Sg", vpc: Vpc.imported(stack, "Other", vpcId: "vpc-1", isolatedSubnetIds: ["subnet-z"]), description: "x")
         NetT.assertError(app, "S/Vpc: 'vpc0' is not a VPC id")
         NetT.assertError(app, "subnet 'subnet-a' is listed twice")
         NetT.assertError(app, "'sg-1' (private) is not a subnet id")
@@ -222,8 +222,8 @@ final class NetworkTests: XCTestCase {
     func testBadRetentionAndGroupNamesAreReported() {
         let app = App()
         _ = Vpc(Stack(app, "S"), "Vpc", subnetConfiguration: [.public("Web-Tier"), .public("Web-Tier")],
-                flowLogs: FlowLogOptions(retentionDays: 42))
-        NetT.assertError(app, "flow log retention of 42 days")
+                flowLogs: FlowLogOptions(retention: .days(42)))
+        NetT.assertError(app, "flow log retention 42 days is not one CloudWatch Logs accepts")
         NetT.assertError(app, "subnet group name 'Web-Tier' must be letters and digits only")
         NetT.assertError(app, "subnet group name 'Web-Tier' is used twice")
     }

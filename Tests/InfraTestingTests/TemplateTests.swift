@@ -16,7 +16,7 @@ final class TemplateTests: XCTestCase {
         let app = App()
         let stack = Stack(app, "pipeline")
         let dlq = Queue(stack, "JobsDLQ")
-        _ = Queue(stack, "Jobs", visibilityTimeoutSeconds: 120, deadLetterQueue: .init(queue: dlq, maxReceiveCount: 5))
+        _ = Queue(stack, "Jobs", visibilityTimeout: .seconds(120), deadLetterQueue: .init(queue: dlq, maxReceiveCount: 5))
         let data = Bucket(stack, "Data", versioned: true)
         _ = Output(stack, "BucketName", value: data.bucketName)
         return try Template(stack: stack)
@@ -143,7 +143,7 @@ final class TemplateTests: XCTestCase {
 @Suite struct SwiftTestingUse {
     @Test func assertionsWork() throws {
         let app = App()
-        _ = Queue(Stack(app, "s"), "Jobs", visibilityTimeoutSeconds: 60)
+        _ = Queue(Stack(app, "s"), "Jobs", visibilityTimeout: .seconds(60))
         let t = try Template(app: app)
         t.hasResourceProperties("AWS::SQS::Queue", ["VisibilityTimeout": 60])
         t.resourceCountIs("AWS::SQS::Queue", 1)

@@ -143,8 +143,8 @@ public enum Validate {
     // MARK: Fargate
 
     /// A Fargate CPU/memory pair's problem by setting key (`TaskDefinition.fargateSizeProblem`).
-    public static func fargateSizeProblem(cpu: Int, memoryMiB: Int, cpuKey: String, memoryKey: String) -> (key: String, message: String)? {
-        switch TaskDefinition.fargateSizeProblem(cpu: cpu, memoryMiB: memoryMiB) {
+    public static func fargateSizeProblem(cpu: Int, memory: MemorySize, cpuKey: String, memoryKey: String) -> (key: String, message: String)? {
+        switch TaskDefinition.fargateSizeProblem(cpu: cpu, memory: memory) {
         case .cpu(let message)?: return (cpuKey, message)
         case .memory(let message)?: return (memoryKey, message)
         case nil: return nil

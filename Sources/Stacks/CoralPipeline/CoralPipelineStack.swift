@@ -132,12 +132,12 @@ public enum CoralPipelineStack {
 
         // Logs and buckets.
         let logs = s.accessLogs
-            ? Bucket(stack, "AccessLogs", lifecycleRules: [.init(id: "expire", expirationDays: s.accessLogRetentionDays)]) : nil
+            ? Bucket(stack, "AccessLogs", lifecycleRules: [.init(id: "expire", expiration: s.accessLogRetention)]) : nil
         var buckets: [(BucketRole, Bucket)] = []
         for role in BucketRole.allCases {
             let bucketName = s.bucketName(role, stackName: name)
             let rule: Bucket.LifecycleRule = s.bucketVersioning
-                ? .init(id: "noncurrent-versions", noncurrentVersionExpirationDays: s.noncurrentVersionDays)
+                ? .init(id: "noncurrent-versions", noncurrentVersionExpiration: s.noncurrentVersionExpiration)
                 : .init(id: "incomplete-uploads")
             buckets.append((role, Bucket(stack, role.constructId, bucketName: bucketName, versioned: s.bucketVersioning,
                                          lifecycleRules: [rule], accessLogs: logs.map { ($0, "s3/\(bucketName ?? role.rawValue)/") })))
@@ -155,7 +155,7 @@ public enum CoralPipelineStack {
         let vpc = Vpc(stack, "Vpc", cidr: s.vpcCidr, natGateways: s.natGateways, gatewayEndpoints: [.s3])
         let db = DatabaseCluster(stack, "Database", engine: .auroraMysql(version: s.dbEngineVersion), vpc: vpc, subnetType: .isolated,
                                  capacity: .serverlessV2(minCapacity: s.dbMinCapacity, maxCapacity: s.dbMaxCapacity),
-                                 databaseName: s.dbName, masterUsername: s.dbUserName, backupRetentionDays: s.dbBackupRetentionDays,
+                                 databaseName: s.dbName, masterUsername: s.dbUserName, backupRetention: s.dbBackupRetention,
                                  deletionProtection: s.dbDeletionProtection, cloudwatchLogsExports: ["error"])
         // The seed's code uses the cluster ARN and the credentials secret: the Data API.
         db.resource.enableHttpEndpoint = true
@@ -200,7 +200,7 @@ public enum CoralPipelineStack {
         var functions: [(Worker, Function)] = []
         // S3 invokes the workers asynchronously: events that still fail after Lambda's two
         // retries are kept here (14 days) instead of being dropped, to be replayed.
-        let failedEvents = Queue(stack, "FailedEvents", retentionPeriodSeconds: 1_209_600)
+        let failedEvents = Queue(stack, "FailedEvents", retentionPeriod: .days(14))
         do {
             let queue = failedEvents
             for (w, repository) in workerRepositories {
@@ -211,7 +211,7 @@ public enum CoralPipelineStack {
                 let function = Function(stack, w.constructId, code: .containerImage(image),
                                         functionName: functionName,
                                         description: "Coral pipeline \(w.rawValue) worker (uploads to the \(w.trigger.rawValue) bucket)",
-                                        memorySize: ws.memoryMB, timeoutSeconds: ws.timeoutSeconds, environment: environment,
+                                        memory: ws.memory, timeout: ws.timeout, environment: environment,
                                         deadLetterQueue: queue)
                 let functionArn: StringValue = "arn:\(Pseudo.partition):lambda:\(Pseudo.region):\(Pseudo.accountId):function:\(functionName)"
                 let qualifiedArns: StringValue = "arn:\(Pseudo.partition):lambda:\(Pseudo.region):\(Pseudo.accountId):function:\(functionName):*"
@@ -225,10 +225,13 @@ public enum CoralPipelineStack {
         }
 
         // The frontend.
-        var zone: HostedZone?
+        var zone: (any HostedZoneRef)?
         if let zoneName = s.hostedZoneName {
-            zone = s.hostedZoneId.map { HostedZone.existing(stack, "HostedZone", hostedZoneId: StringValue($0), zoneName: zoneName) }
-                ?? HostedZone(stack, "HostedZone", zoneName: zoneName, comment: "Coral pipeline frontend")
+            if let id = s.hostedZoneId {
+                zone = HostedZone.imported(stack, "HostedZone", hostedZoneId: StringValue(id), zoneName: zoneName)
+            } else {
+                zone = HostedZone(stack, "HostedZone", zoneName: zoneName, comment: "Coral pipeline frontend")
+            }
         }
         let certificate: ApplicationLoadBalancedFargateService.CertificateSource =
             s.certificateArn.map { .arn(StringValue($0)) } ?? (s.hostedZoneId != nil && zone != nil ? .create : .none)
@@ -236,9 +239,9 @@ public enum CoralPipelineStack {
         let frontend = ApplicationLoadBalancedFargateService(
             stack, "Frontend", cluster: cluster,
             image: .fromRepository(frontendRepository, tag: s.frontendImageTag, contextKeys: ["ECR_FRONTEND_APP", "FRONTEND_IMAGE_TAG"]),
-            containerPort: s.frontendPort, cpu: s.frontendCpu, memoryMiB: s.frontendMemoryMiB, environment: environment,
+            containerPort: s.frontendPort, cpu: s.frontendCpu, memory: s.frontendMemory, environment: environment,
             desiredCount: s.frontendDesiredCount,
-            healthCheck: TargetGroupHealthCheck(path: s.frontendHealthCheckPath), healthCheckGracePeriodSeconds: 120,
+            healthCheck: TargetGroupHealthCheck(path: s.frontendHealthCheckPath), healthCheckGracePeriod: .minutes(2),
             certificate: certificate, domainName: zone.map { s.recordName ?? $0.zoneName }, hostedZone: zone,
             accessLogs: logs.map { LoadBalancerAccessLogs(bucket: $0, prefix: "alb") }, taskSubnetType: .privateWithEgress)
         grantPipelineAccess(frontend.taskDefinition)
@@ -256,8 +259,8 @@ public enum CoralPipelineStack {
         }
 
         _ = Output(stack, "FrontendUrl", value: frontend.url, description: "The streamlit frontend")
-        if let zone, let servers = zone.nameServers {
-            _ = Output(stack, "NameServers", value: Fn.join(",", servers), description: "Delegate \(zone.zoneName) to these name servers")
+        if let zone = zone as? HostedZone {
+            _ = Output(stack, "NameServers", value: Fn.join(",", zone.nameServers), description: "Delegate \(zone.zoneName) to these name servers")
         }
         for (role, b) in buckets { _ = Output(stack, "Bucket\(role.constructId)", value: b.bucketName, description: role.parameterName) }
         _ = Output(stack, "FrontendRepositoryUri", value: frontendRepository.repositoryUri, description: "Push the streamlit image here")

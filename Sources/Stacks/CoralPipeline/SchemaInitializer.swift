@@ -19,7 +19,7 @@ extension CoralPipelineStack {
     static func schemaInitializer(_ stack: Stack) -> Function {
         Function(stack, "SchemaInitializer", code: .directory(schemaInitializerDirectory), handler: "app.handler",
                  runtime: .python3_13, description: "Creates the coral pipeline's tables through the RDS Data API",
-                 memorySize: 256, timeoutSeconds: 300)
+                 memory: .mebibytes(256), timeout: .minutes(5))
     }
 
     /// The seed's schema: `coral_coverage`, created if it does not exist.

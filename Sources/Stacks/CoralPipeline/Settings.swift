@@ -44,18 +44,18 @@ extension CoralPipelineStack {
         public var imageTag: String
         /// `LAMBDA_IMAGE_<WORKER>`: the function name (default `<stack name>-<worker>`).
         public var functionName: String?
-        /// `<WORKER>_MEMORY_MB`: 128-10240.
-        public var memoryMB: Int
-        /// `<WORKER>_TIMEOUT_SECONDS`: 1-900 (default 900).
-        public var timeoutSeconds: Int
+        /// `<WORKER>_MEMORY_MB`: 128 MiB to 10 GiB.
+        public var memory: MemorySize
+        /// `<WORKER>_TIMEOUT_SECONDS`: 1 second to 15 minutes (default 15 minutes).
+        public var timeout: TimeSpan
 
-        public init(repositoryName: String? = nil, imageTag: String = "latest", functionName: String? = nil, memoryMB: Int,
-                    timeoutSeconds: Int = 900) {
+        public init(repositoryName: String? = nil, imageTag: String = "latest", functionName: String? = nil, memory: MemorySize,
+                    timeout: TimeSpan = .minutes(15)) {
             self.repositoryName = repositoryName
             self.imageTag = imageTag
             self.functionName = functionName
-            self.memoryMB = memoryMB
-            self.timeoutSeconds = timeoutSeconds
+            self.memory = memory
+            self.timeout = timeout
         }
     }
 
@@ -178,7 +178,8 @@ extension CoralPipelineStack {
         /// `S3_IMAGES_RAW`, ...: explicit names, by bucket (default none: derived).
         public var bucketNames: [BucketRole: String]
         public var bucketVersioning: Bool
-        public var noncurrentVersionDays: Int
+        /// `NONCURRENT_VERSION_DAYS`.
+        public var noncurrentVersionExpiration: TimeSpan
         /// The workers (`ECR_<WORKER>_LAMBDA`, `<WORKER>_IMAGE_TAG`, `LAMBDA_IMAGE_<WORKER>`,
         /// `<WORKER>_MEMORY_MB`, `<WORKER>_TIMEOUT_SECONDS`).
         public var workers: [Worker: WorkerSettings]
@@ -186,7 +187,8 @@ extension CoralPipelineStack {
         public var frontendImageTag: String
         public var frontendPort: Int
         public var frontendCpu: Int
-        public var frontendMemoryMiB: Int
+        /// `FRONTEND_MEMORY (MiB)`.
+        public var frontendMemory: MemorySize
         public var frontendDesiredCount: Int
         public var frontendHealthCheckPath: String
         public var keepImages: Int
@@ -195,7 +197,8 @@ extension CoralPipelineStack {
         public var dbEngineVersion: String
         public var dbMinCapacity: Double
         public var dbMaxCapacity: Double
-        public var dbBackupRetentionDays: Int
+        /// `DB_BACKUP_RETENTION_DAYS`.
+        public var dbBackupRetention: TimeSpan
         public var dbDeletionProtection: Bool
         public var createSchema: Bool
         /// Nil: no parameters; "": the seed's names as they are.
@@ -207,41 +210,42 @@ extension CoralPipelineStack {
         public var recordName: String?
         public var certificateArn: String?
         public var accessLogs: Bool
-        public var accessLogRetentionDays: Int
+        /// `ACCESS_LOG_RETENTION_DAYS`.
+        public var accessLogRetention: TimeSpan
 
         public static let defaultWorkers: [Worker: WorkerSettings] = Dictionary(uniqueKeysWithValues: Worker.allCases.map { w in
-            (w, WorkerSettings(imageTag: imageTag(w).defaultValue, memoryMB: memory(w).defaultValue, timeoutSeconds: timeout(w).defaultValue))
+            (w, WorkerSettings(imageTag: imageTag(w).defaultValue, memory: .mebibytes(memory(w).defaultValue), timeout: .seconds(timeout(w).defaultValue)))
         })
 
         public init(
             bucketPrefix: String? = Settings.bucketPrefix.defaultValue, bucketNames: [BucketRole: String] = [:],
             bucketVersioning: Bool = Settings.bucketVersioning.defaultValue,
-            noncurrentVersionDays: Int = Settings.noncurrentVersionDays.defaultValue, workers: [Worker: WorkerSettings] = Settings.defaultWorkers,
+            noncurrentVersionExpiration: TimeSpan = .days(Settings.noncurrentVersionDays.defaultValue), workers: [Worker: WorkerSettings] = Settings.defaultWorkers,
             frontendRepositoryName: String? = Settings.frontendRepositoryName.defaultValue,
             frontendImageTag: String = Settings.frontendImageTag.defaultValue, frontendPort: Int = Settings.frontendPort.defaultValue,
-            frontendCpu: Int = Settings.frontendCpu.defaultValue, frontendMemoryMiB: Int = Settings.frontendMemoryMiB.defaultValue,
+            frontendCpu: Int = Settings.frontendCpu.defaultValue, frontendMemory: MemorySize = .mebibytes(Settings.frontendMemoryMiB.defaultValue),
             frontendDesiredCount: Int = Settings.frontendDesiredCount.defaultValue,
             frontendHealthCheckPath: String = Settings.frontendHealthCheckPath.defaultValue, keepImages: Int = Settings.keepImages.defaultValue,
             dbName: String = Settings.dbName.defaultValue, dbUserName: String = Settings.dbUserName.defaultValue,
             dbEngineVersion: String = Settings.dbEngineVersion.defaultValue, dbMinCapacity: Double = Settings.dbMinCapacity.defaultValue,
-            dbMaxCapacity: Double = Settings.dbMaxCapacity.defaultValue, dbBackupRetentionDays: Int = Settings.dbBackupRetentionDays.defaultValue,
+            dbMaxCapacity: Double = Settings.dbMaxCapacity.defaultValue, dbBackupRetention: TimeSpan = .days(Settings.dbBackupRetentionDays.defaultValue),
             dbDeletionProtection: Bool = Settings.dbDeletionProtection.defaultValue, createSchema: Bool = Settings.createSchema.defaultValue,
             ssmParameterPrefix: String? = Settings.ssmParameterPrefix.defaultValue, vpcCidr: String = Settings.vpcCidr.defaultValue,
             natGateways: Int = Settings.natGateways.defaultValue, hostedZoneName: String? = Settings.hostedZoneName.defaultValue,
             hostedZoneId: String? = Settings.hostedZoneId.defaultValue, recordName: String? = Settings.recordName.defaultValue,
             certificateArn: String? = Settings.certificateArn.defaultValue, accessLogs: Bool = Settings.accessLogs.defaultValue,
-            accessLogRetentionDays: Int = Settings.accessLogRetentionDays.defaultValue
+            accessLogRetention: TimeSpan = .days(Settings.accessLogRetentionDays.defaultValue)
         ) {
             self.bucketPrefix = bucketPrefix
             self.bucketNames = bucketNames
             self.bucketVersioning = bucketVersioning
-            self.noncurrentVersionDays = noncurrentVersionDays
+            self.noncurrentVersionExpiration = noncurrentVersionExpiration
             self.workers = workers
             self.frontendRepositoryName = frontendRepositoryName
             self.frontendImageTag = frontendImageTag
             self.frontendPort = frontendPort
             self.frontendCpu = frontendCpu
-            self.frontendMemoryMiB = frontendMemoryMiB
+            self.frontendMemory = frontendMemory
             self.frontendDesiredCount = frontendDesiredCount
             self.frontendHealthCheckPath = frontendHealthCheckPath
             self.keepImages = keepImages
@@ -250,7 +254,7 @@ extension CoralPipelineStack {
             self.dbEngineVersion = dbEngineVersion
             self.dbMinCapacity = dbMinCapacity
             self.dbMaxCapacity = dbMaxCapacity
-            self.dbBackupRetentionDays = dbBackupRetentionDays
+            self.dbBackupRetention = dbBackupRetention
             self.dbDeletionProtection = dbDeletionProtection
             self.createSchema = createSchema
             self.ssmParameterPrefix = ssmParameterPrefix
@@ -261,7 +265,7 @@ extension CoralPipelineStack {
             self.recordName = recordName
             self.certificateArn = certificateArn
             self.accessLogs = accessLogs
-            self.accessLogRetentionDays = accessLogRetentionDays
+            self.accessLogRetention = accessLogRetention
         }
 
         /// Reads and validates the context of a config file; all problems are reported together,
@@ -273,20 +277,20 @@ extension CoralPipelineStack {
             var workers: [Worker: WorkerSettings] = [:]
             for w in Worker.allCases {
                 workers[w] = WorkerSettings(repositoryName: r[Self.repository(w)], imageTag: r[Self.imageTag(w)], functionName: r[Self.function(w)],
-                                            memoryMB: r[Self.memory(w)], timeoutSeconds: r[Self.timeout(w)])
+                                            memory: .mebibytes(r[Self.memory(w)]), timeout: .seconds(r[Self.timeout(w)]))
             }
             self.init(
                 bucketPrefix: r[Self.bucketPrefix], bucketNames: names, bucketVersioning: r[Self.bucketVersioning],
-                noncurrentVersionDays: r[Self.noncurrentVersionDays], workers: workers, frontendRepositoryName: r[Self.frontendRepositoryName],
+                noncurrentVersionExpiration: .days(r[Self.noncurrentVersionDays]), workers: workers, frontendRepositoryName: r[Self.frontendRepositoryName],
                 frontendImageTag: r[Self.frontendImageTag], frontendPort: r[Self.frontendPort], frontendCpu: r[Self.frontendCpu],
-                frontendMemoryMiB: r[Self.frontendMemoryMiB], frontendDesiredCount: r[Self.frontendDesiredCount],
+                frontendMemory: .mebibytes(r[Self.frontendMemoryMiB]), frontendDesiredCount: r[Self.frontendDesiredCount],
                 frontendHealthCheckPath: r[Self.frontendHealthCheckPath], keepImages: r[Self.keepImages], dbName: r[Self.dbName],
                 dbUserName: r[Self.dbUserName], dbEngineVersion: r[Self.dbEngineVersion], dbMinCapacity: r[Self.dbMinCapacity],
-                dbMaxCapacity: r[Self.dbMaxCapacity], dbBackupRetentionDays: r[Self.dbBackupRetentionDays],
+                dbMaxCapacity: r[Self.dbMaxCapacity], dbBackupRetention: .days(r[Self.dbBackupRetentionDays]),
                 dbDeletionProtection: r[Self.dbDeletionProtection], createSchema: r[Self.createSchema],
                 ssmParameterPrefix: r[Self.ssmParameterPrefix], vpcCidr: r[Self.vpcCidr], natGateways: r[Self.natGateways],
                 hostedZoneName: r[Self.hostedZoneName], hostedZoneId: r[Self.hostedZoneId], recordName: r[Self.recordName],
-                certificateArn: r[Self.certificateArn], accessLogs: r[Self.accessLogs], accessLogRetentionDays: r[Self.accessLogRetentionDays])
+                certificateArn: r[Self.certificateArn], accessLogs: r[Self.accessLogs], accessLogRetention: .days(r[Self.accessLogRetentionDays]))
             r.fail(crossFieldProblems(stackName: config.stackName))
             try r.finish()
         }
@@ -309,19 +313,19 @@ extension CoralPipelineStack {
 
         /// What is wrong with these settings, by context key (empty when they are valid).
         public func problems(stackName: String) -> [(key: String, message: String)] {
-            var p: [(key: String, message: String)?] = [Self.bucketPrefix.problem(bucketPrefix), Self.noncurrentVersionDays.problem(noncurrentVersionDays)]
+            var p: [(key: String, message: String)?] = [Self.bucketPrefix.problem(bucketPrefix), Self.noncurrentVersionDays.problem(noncurrentVersionExpiration.count(of: .days))]
             for w in Worker.allCases {
                 guard let ws = workers[w] else { continue }
-                p += [Self.imageTag(w).problem(ws.imageTag), Self.memory(w).problem(ws.memoryMB), Self.timeout(w).problem(ws.timeoutSeconds)]
+                p += [Self.imageTag(w).problem(ws.imageTag), Self.memory(w).problem(ws.memory.mebibytes), Self.timeout(w).problem(ws.timeout.seconds)]
             }
             p += [
                 Self.frontendImageTag.problem(frontendImageTag), Self.frontendPort.problem(frontendPort),
                 Self.frontendDesiredCount.problem(frontendDesiredCount), Self.frontendHealthCheckPath.problem(frontendHealthCheckPath),
                 Self.keepImages.problem(keepImages), Self.dbName.problem(dbName), Self.dbUserName.problem(dbUserName),
                 Self.dbEngineVersion.problem(dbEngineVersion), Self.dbMaxCapacity.problem(dbMaxCapacity),
-                Self.dbBackupRetentionDays.problem(dbBackupRetentionDays), Self.ssmParameterPrefix.problem(ssmParameterPrefix),
+                Self.dbBackupRetentionDays.problem(dbBackupRetention.count(of: .days)), Self.ssmParameterPrefix.problem(ssmParameterPrefix),
                 Self.natGateways.problem(natGateways), Self.hostedZoneName.problem(hostedZoneName), Self.hostedZoneId.problem(hostedZoneId),
-                Self.certificateArn.problem(certificateArn), Self.accessLogRetentionDays.problem(accessLogRetentionDays),
+                Self.certificateArn.problem(certificateArn), Self.accessLogRetentionDays.problem(accessLogRetention.count(of: .days)),
             ]
             return p.compactMap { $0 } + crossFieldProblems(stackName: stackName)
         }
@@ -358,7 +362,7 @@ extension CoralPipelineStack {
                     p.append(("LAMBDA_IMAGE_\(w.upper)", "'\(fn)' is not a function name (1-64 letters, digits, '-' and '_')"))
                 }
             }
-            if let problem = Validate.fargateSizeProblem(cpu: frontendCpu, memoryMiB: frontendMemoryMiB, cpuKey: "FRONTEND_CPU", memoryKey: "FRONTEND_MEMORY") { p.append(problem) }
+            if let problem = Validate.fargateSizeProblem(cpu: frontendCpu, memory: frontendMemory, cpuKey: "FRONTEND_CPU", memoryKey: "FRONTEND_MEMORY") { p.append(problem) }
             if dbMinCapacity < 0 || dbMinCapacity > dbMaxCapacity || (dbMinCapacity * 2).rounded() != dbMinCapacity * 2 {
                 p.append(("DB_MIN_CAPACITY", "must be 0-\(dbMaxCapacity.display) ACUs in steps of 0.5 (got \(dbMinCapacity.display))"))
             }

@@ -134,79 +134,131 @@ public enum DataLabelStack {
 
         let stack = Stack(app, stackName, stackName: stackName, account: account, region: region,
                           description: description, tags: tags, terminationProtection: terminationProtection)
+        // Each part creates its constructs in the order the template lists them.
+        let vpc = network(stack, s)
+        let pipeline = queues(stack, s)
+        let scraper = scraper(stack, s, vpc: vpc, pipeline: pipeline)
+        let storage = storage(stack, s, pipeline: pipeline)
+        let functions = functions(stack, s, pipeline: pipeline, storage: storage)
+        let api = api(stack, stackName: stackName, s, functions: functions)
+        let site = site(stack, stackName: stackName, s, storage: storage)
+        outputs(stack, s, site: site, api: api, pipeline: pipeline, storage: storage, scraper: scraper)
+        return stack
+    }
 
-        // Network.
-        let vpc: VpcLike
+    // MARK: - Parts
+
+    /// A new VPC (public and private subnets, NAT, S3 and DynamoDB gateway endpoints) or `VPC_ID`.
+    private static func network(_ stack: Stack, _ s: Settings) -> VpcRef {
         if let vpcId = s.vpcId {
-            vpc = Vpc.existing(stack, "Vpc", vpcId: StringValue(vpcId), privateSubnetIds: s.privateSubnetIds.map { StringValue($0) })
-        } else {
-            vpc = Vpc(stack, "Vpc", cidr: s.vpcCidr, maxAzs: s.maxAzs,
-                      subnetConfiguration: [.public(), .privateWithEgress()], natGateways: s.natGateways,
-                      gatewayEndpoints: [.s3, .dynamoDB])
+            return Vpc.imported(stack, "Vpc", vpcId: StringValue(vpcId), privateSubnetIds: s.privateSubnetIds.map { StringValue($0) })
         }
+        return Vpc(stack, "Vpc", cidr: s.vpcCidr, maxAzs: s.maxAzs,
+                   subnetConfiguration: [.public(), .privateWithEgress()], natGateways: s.natGateways,
+                   gatewayEndpoints: [.s3, .dynamoDB])
+    }
 
-        // De-duplication table and queues.
+    /// The de-duplication table and the queues between the scraper, the preprocessing and the site.
+    private struct Pipeline {
+        let table: Table
+        let deadLetters: Queue
+        /// De-duplicated job posts (scraper -> preprocess).
+        let jobs: Queue
+        /// Preprocessed job posts waiting to be labeled (topic -> fetch).
+        let toLabel: Queue
+    }
+
+    private static func queues(_ stack: Stack, _ s: Settings) -> Pipeline {
         let table = Table(stack, "JobPostsTable", partitionKey: .init(s.dedupPartitionKey, .string),
                           timeToLiveAttribute: s.dedupTtlAttribute)
-        let retention = s.queueRetentionDays * 86_400
-        let deadLetters = Queue(stack, "DeadLetterQueue", retentionPeriodSeconds: 14 * 86_400)
-        let jobs = Queue(stack, "DeduplicatedJobPostsQueue", visibilityTimeoutSeconds: s.queueVisibilityTimeoutSeconds,
-                         retentionPeriodSeconds: retention,
+        let deadLetters = Queue(stack, "DeadLetterQueue", retentionPeriod: .days(14))
+        let jobs = Queue(stack, "DeduplicatedJobPostsQueue", visibilityTimeout: s.queueVisibilityTimeout,
+                         retentionPeriod: s.queueRetention,
                          deadLetterQueue: .init(queue: deadLetters, maxReceiveCount: s.dlqMaxReceiveCount))
-        let toLabel = Queue(stack, "PreprocessedJobPostsQueue", visibilityTimeoutSeconds: s.queueVisibilityTimeoutSeconds,
-                            retentionPeriodSeconds: retention)
+        let toLabel = Queue(stack, "PreprocessedJobPostsQueue", visibilityTimeout: s.queueVisibilityTimeout,
+                            retentionPeriod: s.queueRetention)
+        return Pipeline(table: table, deadLetters: deadLetters, jobs: jobs, toLabel: toLabel)
+    }
 
-        // Scraper: ECR repository, ECS cluster with EC2 capacity, EC2 service.
-        let repository = s.scraperRepositoryName.map { Repository.fromName(stack, "ScraperRepository", $0) }
+    /// The scraper: its ECR repository (or `SCRAPER_REPOSITORY_NAME`), an ECS cluster with EC2
+    /// capacity, the task and the EC2 service.
+    private struct Scraper {
+        let repositoryUri: StringValue
+        let cluster: Cluster
+        let service: Ec2Service
+    }
+
+    private static func scraper(_ stack: Stack, _ s: Settings, vpc: VpcRef, pipeline: Pipeline) -> Scraper {
+        let repository: any RepositoryRef = s.scraperRepositoryName.map { Repository.imported(stack, "ScraperRepository", name: $0) }
             ?? Repository(stack, "ScraperRepository", maxImageCount: 10)
         let cluster = Cluster(stack, "Cluster", vpc: vpc, ec2Capacity: Ec2CapacityOptions(
             instanceType: s.scraperInstanceType, minCapacity: s.scraperMinInstances, maxCapacity: s.scraperMaxInstances,
             subnetType: .privateWithEgress))
         let task = TaskDefinition(stack, "ScraperTask", compatibility: .ec2, networkMode: .bridge,
-                                  logRetentionDays: s.logRetentionDays)
+                                  logRetention: s.logRetention)
         let container = task.addContainer(
             "scraper", image: .fromRepository(repository, tag: s.scraperImageTag,
                                               contextKeys: ["SCRAPER_IMAGE_TAG", "SCRAPER_REPOSITORY_NAME"]),
             environment: [
                 "AWS_DEFAULT_REGION": Pseudo.region,
-                "DYNAMODB_TABLE_NAME": table.tableName,
-                "DEDUPLICATED_JOBS_QUEUE_NAME": jobs.queueName,
-                "DEDUPLICATED_JOBS_QUEUE_URL": jobs.queueUrl,
+                "DYNAMODB_TABLE_NAME": pipeline.table.tableName,
+                "DEDUPLICATED_JOBS_QUEUE_NAME": pipeline.jobs.queueName,
+                "DEDUPLICATED_JOBS_QUEUE_URL": pipeline.jobs.queueUrl,
                 "SINGLE_JOB_BASE_LINK": StringValue(s.scraperJobBaseUrl),
             ],
             cpu: s.scraperCpu)
-        container.memoryReservationMiB = s.scraperMemoryMiB
+        container.memoryReservation = s.scraperMemory
         container.readonlyRootFilesystem = s.scraperReadonlyRootFilesystem
-        table.grantReadWriteData(task)
-        jobs.grantSendMessages(task)
+        pipeline.table.grantReadWriteData(task)
+        pipeline.jobs.grantSendMessages(task)
         let service = Ec2Service(stack, "ScraperService", cluster: cluster, taskDefinition: task, desiredCount: s.scraperTaskCount)
+        return Scraper(repositoryUri: repository.repositoryUri, cluster: cluster, service: service)
+    }
 
-        // Buckets (data, site, access logs) and topic.
-        let accessLogs = s.accessLogRetentionDays.map { days in
+    /// The buckets (data, site, access logs) and the topic fanning preprocessed posts out.
+    private struct Storage {
+        let accessLogs: Bucket?
+        let data: Bucket
+        let siteBucket: Bucket
+        let topic: Topic
+    }
+
+    private static func storage(_ stack: Stack, _ s: Settings, pipeline: Pipeline) -> Storage {
+        let accessLogs = s.accessLogRetention.map { retention in
             Bucket(stack, "AccessLogsBucket", versioned: true, lifecycleRules: [
-                .init(id: "ExpireLogs", expirationDays: days, noncurrentVersionExpirationDays: 1),
+                .init(id: "ExpireLogs", expiration: retention, noncurrentVersionExpiration: .days(1)),
             ])
         }
         let data = Bucket(stack, "DataBucket", versioned: true, lifecycleRules: [
-            .init(id: "ExpireNoncurrentVersions", noncurrentVersionExpirationDays: 90),
+            .init(id: "ExpireNoncurrentVersions", noncurrentVersionExpiration: .days(90)),
         ], accessLogs: accessLogs.map { ($0, "data/") })
         let siteBucket = Bucket(stack, "SiteBucket", versioned: true, lifecycleRules: [
-            .init(id: "ExpireNoncurrentVersions", noncurrentVersionExpirationDays: 30),
+            .init(id: "ExpireNoncurrentVersions", noncurrentVersionExpiration: .days(30)),
         ], accessLogs: accessLogs.map { ($0, "site/") })
         let topic = Topic(stack, "PreprocessedJobPostsTopic")
-        topic.addSubscription(queue: toLabel, rawMessageDelivery: true)
+        topic.addSubscription(queue: pipeline.toLabel, rawMessageDelivery: true)
+        return Storage(accessLogs: accessLogs, data: data, siteBucket: siteBucket, topic: topic)
+    }
 
-        // Functions.
+    /// The API's two backends (the preprocess and archive functions only feed the pipeline).
+    private struct Backends {
+        let fetch: Function
+        let save: Function
+    }
+
+    /// The four functions, each with only the grants it needs.
+    private static func functions(_ stack: Stack, _ s: Settings, pipeline: Pipeline, storage: Storage) -> Backends {
         func code(_ name: String) -> Function.Code {
             .directory((s.functionsDirectory as NSString).appendingPathComponent(name))
         }
         let origins = s.effectiveCorsOrigins.joined(separator: ",")
+        let (data, topic) = (storage.data, storage.topic)
         let preprocess = Function(
             stack, "PreprocessFunction", code: code("preprocess"), handler: "app.handler", runtime: .python3_12,
             description: "Tokenizes the description of deduplicated job posts and publishes them",
-            memorySize: s.preprocessMemoryMB, timeoutSeconds: s.preprocessTimeoutSeconds,
-            environment: ["SNS_TOPIC_ARN": topic.topicArn], logRetentionDays: s.logRetentionDays)
-        preprocess.addEventSource(queue: jobs, batchSize: 10, reportBatchItemFailures: true).scalingConfig = .init {
+            memory: s.preprocessMemory, timeout: s.preprocessTimeout,
+            environment: ["SNS_TOPIC_ARN": topic.topicArn], logRetention: s.logRetention)
+        preprocess.addEventSource(queue: pipeline.jobs, batchSize: 10, reportBatchItemFailures: true).scalingConfig = .init {
             $0.maximumConcurrency = NumberValue(s.preprocessMaxConcurrency)
         }
         topic.grantPublish(preprocess)
@@ -214,76 +266,84 @@ public enum DataLabelStack {
         let archive = Function(
             stack, "ArchiveFunction", code: code("archive"), handler: "app.handler", runtime: .python3_12,
             description: "Saves preprocessed job posts from the topic to the data bucket",
-            timeoutSeconds: 30,
+            timeout: .seconds(30),
             environment: [
                 "S3_BUCKET_NAME": data.bucketName,
                 "PREPROCESSED_POSTS_PREFIX": StringValue(s.preprocessedPostsPrefix),
                 "JOB_ID_KEY": StringValue(s.dedupPartitionKey),
             ],
-            logRetentionDays: s.logRetentionDays, deadLetterQueue: deadLetters)
+            logRetention: s.logRetention, deadLetterQueue: pipeline.deadLetters)
         data.grantPut(archive, objectsKeyPattern: "\(s.preprocessedPostsPrefix)*")
         topic.addSubscription(function: archive)
 
         let fetch = Function(
             stack, "FetchJobsFunction", code: code("fetch"), handler: "app.handler", runtime: .python3_12,
             description: "Hands preprocessed job posts from the queue to the labeling site",
-            timeoutSeconds: 10,
-            environment: ["PREPROCESSED_JOBS_QUEUE_URL": toLabel.queueUrl, "CORS_ORIGINS": StringValue(origins)],
-            logRetentionDays: s.logRetentionDays)
-        toLabel.grantConsumeMessages(fetch)
+            timeout: .seconds(10),
+            environment: ["PREPROCESSED_JOBS_QUEUE_URL": pipeline.toLabel.queueUrl, "CORS_ORIGINS": StringValue(origins)],
+            logRetention: s.logRetention)
+        pipeline.toLabel.grantConsumeMessages(fetch)
 
         let save = Function(
             stack, "SaveLabelsFunction", code: code("save"), handler: "app.handler", runtime: .python3_12,
             description: "Saves labeled job posts to the data bucket",
-            timeoutSeconds: 10,
+            timeout: .seconds(10),
             environment: [
                 "S3_BUCKET_NAME": data.bucketName,
                 "LABELED_POSTS_PREFIX": StringValue(s.labeledPostsPrefix),
                 "JOB_ID_KEY": StringValue(s.dedupPartitionKey),
                 "CORS_ORIGINS": StringValue(origins),
             ],
-            logRetentionDays: s.logRetentionDays)
+            logRetention: s.logRetention)
         data.grantPut(save, objectsKeyPattern: "\(s.labeledPostsPrefix)*")
+        return Backends(fetch: fetch, save: save)
+    }
 
-        // API.
+    /// The REST API: GET (next posts) and POST (labels) on `API_RESOURCE_PATH`.
+    private static func api(_ stack: Stack, stackName: String, _ s: Settings, functions: Backends) -> RestApi {
         let api = RestApi(
             stack, "Api", description: "Job posts to label and labels of the \(stackName) labeling site",
             stageName: s.apiStageName,
             defaultCors: .init(allowOrigins: s.effectiveCorsOrigins, allowMethods: ["OPTIONS", "GET", "POST"]),
             throttling: .init(rateLimit: Double(s.apiThrottleRate), burstLimit: s.apiThrottleBurst),
-            tracing: s.apiTracing, accessLogging: s.apiAccessLogs, logRetentionDays: s.logRetentionDays,
+            tracing: s.apiTracing, accessLogging: s.apiAccessLogs, logRetention: s.logRetention,
             cloudWatchRole: s.apiCloudWatchRole)
         let posts = api.root.addResource(s.apiResourcePath)
-        posts.addMethod("GET", integration: .lambdaProxy(fetch))
-        posts.addMethod("POST", integration: .lambdaProxy(save))
+        posts.addMethod("GET", integration: .lambdaProxy(functions.fetch))
+        posts.addMethod("POST", integration: .lambdaProxy(functions.save))
+        return api
+    }
 
-        // Site.
+    /// The labeling site behind CloudFront, with alias records when a hosted zone is given.
+    private static func site(_ stack: Stack, stackName: String, _ s: Settings, storage: Storage) -> StaticSite {
         let site = StaticSite(
-            stack, "Site", bucket: siteBucket, domainNames: s.siteDomain.map { [$0] } ?? [],
+            stack, "Site", bucket: storage.siteBucket, domainNames: s.siteDomain.map { [$0] } ?? [],
             certificateArn: s.siteCertificateArn.map { StringValue($0) }, singlePageApp: true,
             comment: "\(stackName) labeling site")
         if let zoneId = s.hostedZoneId, let zoneName = s.hostedZoneName, let domain = s.siteDomain {
-            let zone = HostedZone.existing(stack, "HostedZone", hostedZoneId: StringValue(zoneId), zoneName: zoneName)
+            let zone = HostedZone.imported(stack, "HostedZone", hostedZoneId: StringValue(zoneId), zoneName: zoneName)
             _ = ARecord(stack, "SiteAliasRecord", zone: zone, recordName: domain, target: .alias(site))
             _ = AaaaRecord(stack, "SiteAliasRecordIPv6", zone: zone, recordName: domain, target: .alias(site))
         }
+        return site
+    }
 
-        // Outputs.
+    private static func outputs(_ stack: Stack, _ s: Settings, site: StaticSite, api: RestApi, pipeline: Pipeline,
+                                storage: Storage, scraper: Scraper) {
         _ = Output(stack, "SiteUrl", value: site.url, description: "The labeling site")
         _ = Output(stack, "SiteBucketName", value: site.bucket.bucketName, description: "Upload the web app here")
         _ = Output(stack, "DistributionId", value: site.distributionId, description: "Invalidate it after an upload")
         _ = Output(stack, "ApiUrl", value: api.urlForPath(s.apiResourcePath), description: "GET: posts to label; POST: labels")
-        _ = Output(stack, "DataBucketName", value: data.bucketName, description: "Preprocessed and labeled posts")
-        if let accessLogs { _ = Output(stack, "AccessLogsBucketName", value: accessLogs.bucketName) }
-        _ = Output(stack, "ScraperRepositoryUri", value: repository.repositoryUri, description: "Push the scraper image here")
-        _ = Output(stack, "ClusterName", value: cluster.clusterName)
-        _ = Output(stack, "ScraperServiceName", value: service.serviceName)
-        _ = Output(stack, "TableName", value: table.tableName, description: "De-duplication table")
-        _ = Output(stack, "JobPostsQueueUrl", value: jobs.queueUrl)
-        _ = Output(stack, "LabelQueueUrl", value: toLabel.queueUrl)
-        _ = Output(stack, "DeadLetterQueueUrl", value: deadLetters.queueUrl)
-        _ = Output(stack, "TopicArn", value: topic.topicArn)
-        return stack
+        _ = Output(stack, "DataBucketName", value: storage.data.bucketName, description: "Preprocessed and labeled posts")
+        if let accessLogs = storage.accessLogs { _ = Output(stack, "AccessLogsBucketName", value: accessLogs.bucketName) }
+        _ = Output(stack, "ScraperRepositoryUri", value: scraper.repositoryUri, description: "Push the scraper image here")
+        _ = Output(stack, "ClusterName", value: scraper.cluster.clusterName)
+        _ = Output(stack, "ScraperServiceName", value: scraper.service.serviceName)
+        _ = Output(stack, "TableName", value: pipeline.table.tableName, description: "De-duplication table")
+        _ = Output(stack, "JobPostsQueueUrl", value: pipeline.jobs.queueUrl)
+        _ = Output(stack, "LabelQueueUrl", value: pipeline.toLabel.queueUrl)
+        _ = Output(stack, "DeadLetterQueueUrl", value: pipeline.deadLetters.queueUrl)
+        _ = Output(stack, "TopicArn", value: storage.topic.topicArn)
     }
 
     /// The sub-folders of `FUNCTIONS_DIR`, one per function.

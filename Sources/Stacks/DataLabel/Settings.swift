@@ -123,24 +123,31 @@ extension DataLabelStack {
         public var scraperMaxInstances: Int
         public var scraperTaskCount: Int
         public var scraperCpu: Int
-        public var scraperMemoryMiB: Int
+        /// `SCRAPER_MEMORY_MIB`.
+        public var scraperMemory: MemorySize
         public var scraperRepositoryName: String?
         public var scraperImageTag: String
         public var scraperJobBaseUrl: String
         public var scraperReadonlyRootFilesystem: Bool
         public var dedupPartitionKey: String
         public var dedupTtlAttribute: String?
-        public var queueVisibilityTimeoutSeconds: Int
-        public var queueRetentionDays: Int
+        /// `QUEUE_VISIBILITY_TIMEOUT_SECONDS`.
+        public var queueVisibilityTimeout: TimeSpan
+        /// `QUEUE_RETENTION_DAYS`.
+        public var queueRetention: TimeSpan
         public var dlqMaxReceiveCount: Int
-        public var preprocessMemoryMB: Int
-        public var preprocessTimeoutSeconds: Int
+        /// `PREPROCESS_MEMORY_MB`.
+        public var preprocessMemory: MemorySize
+        /// `PREPROCESS_TIMEOUT_SECONDS`.
+        public var preprocessTimeout: TimeSpan
         public var preprocessMaxConcurrency: Int
         public var functionsDirectory: String
         public var preprocessedPostsPrefix: String
         public var labeledPostsPrefix: String
-        public var logRetentionDays: Int
-        public var accessLogRetentionDays: Int?
+        /// `LOG_RETENTION_DAYS`.
+        public var logRetention: TimeSpan
+        /// `ACCESS_LOG_RETENTION_DAYS`.
+        public var accessLogRetention: TimeSpan?
         public var apiResourcePath: String
         public var apiStageName: String
         public var apiCorsOrigins: [String]?
@@ -158,16 +165,16 @@ extension DataLabelStack {
             vpcCidr: String = "10.0.0.0/16", maxAzs: Int = 2, natGateways: Int = 1, vpcId: String? = nil,
             privateSubnetIds: [String] = [],
             scraperInstanceType: String = "t3.small", scraperMinInstances: Int = 1, scraperMaxInstances: Int = 2,
-            scraperTaskCount: Int = 1, scraperCpu: Int = 1024, scraperMemoryMiB: Int = 1024,
+            scraperTaskCount: Int = 1, scraperCpu: Int = 1024, scraperMemory: MemorySize = .mebibytes(1024),
             scraperRepositoryName: String? = nil, scraperImageTag: String = "v1",
             scraperJobBaseUrl: String = "https://www.linkedin.com/jobs-guest/jobs/api/jobPosting/",
             scraperReadonlyRootFilesystem: Bool = true,
             dedupPartitionKey: String = "Job_ID", dedupTtlAttribute: String? = "ttl",
-            queueVisibilityTimeoutSeconds: Int = 180, queueRetentionDays: Int = 14, dlqMaxReceiveCount: Int = 5,
-            preprocessMemoryMB: Int = 1024, preprocessTimeoutSeconds: Int = 180, preprocessMaxConcurrency: Int = 5,
+            queueVisibilityTimeout: TimeSpan = .seconds(180), queueRetention: TimeSpan = .days(14), dlqMaxReceiveCount: Int = 5,
+            preprocessMemory: MemorySize = .mebibytes(1024), preprocessTimeout: TimeSpan = .seconds(180), preprocessMaxConcurrency: Int = 5,
             functionsDirectory: String = "functions/data-label",
             preprocessedPostsPrefix: String = "preprocessed_posts/", labeledPostsPrefix: String = "labeled_posts/",
-            logRetentionDays: Int = 7, accessLogRetentionDays: Int? = 90,
+            logRetention: TimeSpan = .days(7), accessLogRetention: TimeSpan? = .days(90),
             apiResourcePath: String = "Job-Posts", apiStageName: String = "prod", apiCorsOrigins: [String]? = nil,
             apiThrottleRate: Int = 10, apiThrottleBurst: Int = 20, apiTracing: Bool = true,
             apiAccessLogs: Bool = false, apiCloudWatchRole: Bool = false,
@@ -184,24 +191,24 @@ extension DataLabelStack {
             self.scraperMaxInstances = scraperMaxInstances
             self.scraperTaskCount = scraperTaskCount
             self.scraperCpu = scraperCpu
-            self.scraperMemoryMiB = scraperMemoryMiB
+            self.scraperMemory = scraperMemory
             self.scraperRepositoryName = scraperRepositoryName
             self.scraperImageTag = scraperImageTag
             self.scraperJobBaseUrl = scraperJobBaseUrl
             self.scraperReadonlyRootFilesystem = scraperReadonlyRootFilesystem
             self.dedupPartitionKey = dedupPartitionKey
             self.dedupTtlAttribute = dedupTtlAttribute
-            self.queueVisibilityTimeoutSeconds = queueVisibilityTimeoutSeconds
-            self.queueRetentionDays = queueRetentionDays
+            self.queueVisibilityTimeout = queueVisibilityTimeout
+            self.queueRetention = queueRetention
             self.dlqMaxReceiveCount = dlqMaxReceiveCount
-            self.preprocessMemoryMB = preprocessMemoryMB
-            self.preprocessTimeoutSeconds = preprocessTimeoutSeconds
+            self.preprocessMemory = preprocessMemory
+            self.preprocessTimeout = preprocessTimeout
             self.preprocessMaxConcurrency = preprocessMaxConcurrency
             self.functionsDirectory = functionsDirectory
             self.preprocessedPostsPrefix = preprocessedPostsPrefix
             self.labeledPostsPrefix = labeledPostsPrefix
-            self.logRetentionDays = logRetentionDays
-            self.accessLogRetentionDays = accessLogRetentionDays
+            self.logRetention = logRetention
+            self.accessLogRetention = accessLogRetention
             self.apiResourcePath = apiResourcePath
             self.apiStageName = apiStageName
             self.apiCorsOrigins = apiCorsOrigins
@@ -232,24 +239,24 @@ extension DataLabelStack {
                 scraperMaxInstances: r[Self.scraperMaxInstances],
                 scraperTaskCount: r[Self.scraperTaskCount],
                 scraperCpu: r[Self.scraperCpu],
-                scraperMemoryMiB: r[Self.scraperMemoryMiB],
+                scraperMemory: .mebibytes(r[Self.scraperMemoryMiB]),
                 scraperRepositoryName: r[Self.scraperRepositoryName],
                 scraperImageTag: r[Self.scraperImageTag],
                 scraperJobBaseUrl: r[Self.scraperJobBaseUrl],
                 scraperReadonlyRootFilesystem: r[Self.scraperReadonlyRootFilesystem],
                 dedupPartitionKey: r[Self.dedupPartitionKey],
                 dedupTtlAttribute: r[Self.dedupTtlAttribute],
-                queueVisibilityTimeoutSeconds: r[Self.queueVisibilityTimeoutSeconds],
-                queueRetentionDays: r[Self.queueRetentionDays],
+                queueVisibilityTimeout: .seconds(r[Self.queueVisibilityTimeoutSeconds]),
+                queueRetention: .days(r[Self.queueRetentionDays]),
                 dlqMaxReceiveCount: r[Self.dlqMaxReceiveCount],
-                preprocessMemoryMB: r[Self.preprocessMemoryMB],
-                preprocessTimeoutSeconds: r[Self.preprocessTimeoutSeconds],
+                preprocessMemory: .mebibytes(r[Self.preprocessMemoryMB]),
+                preprocessTimeout: .seconds(r[Self.preprocessTimeoutSeconds]),
                 preprocessMaxConcurrency: r[Self.preprocessMaxConcurrency],
                 functionsDirectory: r[Self.functionsDirectory],
                 preprocessedPostsPrefix: r[Self.preprocessedPostsPrefix],
                 labeledPostsPrefix: r[Self.labeledPostsPrefix],
-                logRetentionDays: r[Self.logRetentionDays],
-                accessLogRetentionDays: r[Self.accessLogRetentionDays],
+                logRetention: .days(r[Self.logRetentionDays]),
+                accessLogRetention: r[Self.accessLogRetentionDays].map(TimeSpan.days),
                 apiResourcePath: r[Self.apiResourcePath],
                 apiStageName: r[Self.apiStageName],
                 apiCorsOrigins: r[Self.apiCorsOrigins],
@@ -279,15 +286,15 @@ extension DataLabelStack {
                 Self.vpcCidr.problem(vpcCidr), Self.maxAzs.problem(maxAzs), Self.vpcId.problem(vpcId),
                 Self.privateSubnetIds.problem(privateSubnetIds), Self.scraperInstanceType.problem(scraperInstanceType),
                 Self.scraperMinInstances.problem(scraperMinInstances), Self.scraperTaskCount.problem(scraperTaskCount),
-                Self.scraperCpu.problem(scraperCpu), Self.scraperMemoryMiB.problem(scraperMemoryMiB),
+                Self.scraperCpu.problem(scraperCpu), Self.scraperMemoryMiB.problem(scraperMemory.mebibytes),
                 Self.scraperRepositoryName.problem(scraperRepositoryName), Self.scraperImageTag.problem(scraperImageTag),
                 Self.scraperJobBaseUrl.problem(scraperJobBaseUrl), Self.dedupPartitionKey.problem(dedupPartitionKey),
-                Self.dedupTtlAttribute.problem(dedupTtlAttribute), Self.queueVisibilityTimeoutSeconds.problem(queueVisibilityTimeoutSeconds),
-                Self.queueRetentionDays.problem(queueRetentionDays), Self.dlqMaxReceiveCount.problem(dlqMaxReceiveCount),
-                Self.preprocessMemoryMB.problem(preprocessMemoryMB), Self.preprocessTimeoutSeconds.problem(preprocessTimeoutSeconds),
+                Self.dedupTtlAttribute.problem(dedupTtlAttribute), Self.queueVisibilityTimeoutSeconds.problem(queueVisibilityTimeout.seconds),
+                Self.queueRetentionDays.problem(queueRetention.count(of: .days)), Self.dlqMaxReceiveCount.problem(dlqMaxReceiveCount),
+                Self.preprocessMemoryMB.problem(preprocessMemory.mebibytes), Self.preprocessTimeoutSeconds.problem(preprocessTimeout.seconds),
                 Self.preprocessMaxConcurrency.problem(preprocessMaxConcurrency), Self.functionsDirectory.problem(functionsDirectory),
                 Self.preprocessedPostsPrefix.problem(preprocessedPostsPrefix), Self.labeledPostsPrefix.problem(labeledPostsPrefix),
-                Self.logRetentionDays.problem(logRetentionDays), Self.accessLogRetentionDays.problem(accessLogRetentionDays),
+                Self.logRetentionDays.problem(logRetention.count(of: .days)), Self.accessLogRetentionDays.problem(accessLogRetention?.count(of: .days)),
                 Self.apiResourcePath.problem(apiResourcePath), Self.apiStageName.problem(apiStageName),
                 Self.apiCorsOrigins.problem(apiCorsOrigins), Self.apiThrottleRate.problem(apiThrottleRate),
                 Self.apiThrottleBurst.problem(apiThrottleBurst), Self.siteDomain.problem(siteDomain),
@@ -310,8 +317,8 @@ extension DataLabelStack {
             }
             if let problem = Validate.rangeProblem(scraperMaxInstances, max(1, scraperMinInstances)...100) { p.append(("SCRAPER_MAX_INSTANCES", problem)) }
             if let ttl = dedupTtlAttribute, ttl == dedupPartitionKey { p.append(("DEDUP_TTL_ATTRIBUTE", "must differ from DEDUP_PARTITION_KEY")) }
-            if queueVisibilityTimeoutSeconds < preprocessTimeoutSeconds {
-                p.append(("QUEUE_VISIBILITY_TIMEOUT_SECONDS", "must be at least PREPROCESS_TIMEOUT_SECONDS (\(preprocessTimeoutSeconds)): Lambda refuses the queue as an event source otherwise"))
+            if queueVisibilityTimeout < preprocessTimeout {
+                p.append(("QUEUE_VISIBILITY_TIMEOUT_SECONDS", "must be at least PREPROCESS_TIMEOUT_SECONDS (\(preprocessTimeout.seconds)): Lambda refuses the queue as an event source otherwise"))
             }
             if preprocessedPostsPrefix.hasPrefix(labeledPostsPrefix) || labeledPostsPrefix.hasPrefix(preprocessedPostsPrefix) {
                 p.append(("LABELED_POSTS_PREFIX", "must not overlap PREPROCESSED_POSTS_PREFIX (each writer may only write its own prefix)"))

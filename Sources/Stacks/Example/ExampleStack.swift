@@ -25,15 +25,17 @@ public enum ExampleStack {
         public static let schema = SettingsSchema("example", [vpcCidr.any, logRetentionDays.any, functionMemory.any])
 
         public var vpcCidr: String
-        public var logRetentionDays: Int
-        public var functionMemory: Int
+        /// `LOG_RETENTION_DAYS`.
+        public var logRetention: TimeSpan
+        /// `FUNCTION_MEMORY` (MiB).
+        public var functionMemory: MemorySize
 
         /// Reads and checks a config's context; all problems are reported together.
         public init(config: StackConfig) throws {
             let r = SettingsReader(config, Self.schema)
             vpcCidr = r[Self.vpcCidr]
-            logRetentionDays = r[Self.logRetentionDays]
-            functionMemory = r[Self.functionMemory]
+            logRetention = .days(r[Self.logRetentionDays])
+            functionMemory = .mebibytes(r[Self.functionMemory])
             try r.finish()
         }
     }
@@ -64,8 +66,8 @@ public enum ExampleStack {
         let stack = Stack(app, config: config)
         let cidr = settings.vpcCidr
         let subnetBlocks = subnetCidrs(cidr)!
-        let retention = settings.logRetentionDays
-        let memory = settings.functionMemory
+        let retention = settings.logRetention.count(of: .days)
+        let memory = settings.functionMemory.mebibytes
 
         let vpc = EC2.VPC(stack, "Vpc") {
             $0.cidrBlock = StringValue(cidr)

@@ -27,7 +27,7 @@ extension LabelingToolStack {
     /// TLS verified against the RDS CA bundle (host name included), logs in with SCRAM-SHA-256 only
     /// (never sending the password, refusing cleartext and MD5 requests) and creates the database
     /// unless it exists; see `functions/labeling-tool/db-init/app.py`.
-    static func databaseInitializer(_ stack: Stack, _ s: Settings, vpc: VpcLike) -> Function {
+    static func databaseInitializer(_ stack: Stack, _ s: Settings, vpc: VpcRef) -> Function {
         let major = Int(s.dbEngineVersion.prefix { $0.isNumber }) ?? 0
         if major < scramDefaultMajorVersion {
             stack.app.report(path: stack.path + "/DatabaseInitializer",
@@ -35,6 +35,6 @@ extension LabelingToolStack {
         }
         return Function(stack, "DatabaseInitializer", code: .directory(databaseInitializerDirectory), handler: "app.handler",
                         runtime: .python3_13, description: "Creates the labeling tool's database in the Aurora cluster",
-                        memorySize: 256, timeoutSeconds: 120, vpc: vpc, subnetType: .privateWithEgress)
+                        memory: .mebibytes(256), timeout: .minutes(2), vpc: vpc, subnetType: .privateWithEgress)
     }
 }

@@ -97,9 +97,9 @@ public enum LabelingToolStack {
     /// Adds the labeling tool's resources to `stack`.
     public static func define(_ stack: Stack, _ s: Settings) {
         // Network: the seed's existing VPC and subnets, or a new VPC with the same three tiers.
-        let vpc: VpcLike
+        let vpc: VpcRef
         if let vpcId = s.vpcId {
-            vpc = Vpc.existing(stack, "Vpc", vpcId: StringValue(vpcId),
+            vpc = Vpc.imported(stack, "Vpc", vpcId: StringValue(vpcId),
                                publicSubnetIds: s.publicSubnetIds.map { StringValue($0) },
                                privateSubnetIds: s.privateSubnetIds.map { StringValue($0) },
                                isolatedSubnetIds: s.isolatedSubnetIds.map { StringValue($0) })
@@ -115,7 +115,7 @@ public enum LabelingToolStack {
         }
         let db = DatabaseCluster(stack, "Database", engine: .auroraPostgres(version: s.dbEngineVersion), vpc: vpc,
                                  subnetType: .isolated, capacity: capacity, masterUsername: s.dbUserName,
-                                 backupRetentionDays: s.dbBackupRetentionDays, deletionProtection: s.dbDeletionProtection,
+                                 backupRetention: s.dbBackupRetention, deletionProtection: s.dbDeletionProtection,
                                  cloudwatchLogsExports: ["postgresql"])
 
         // Generated credentials for Doccano: the administrator and Django's secret key.
@@ -127,14 +127,14 @@ public enum LabelingToolStack {
         // The web tier.
         var accessLogs: LoadBalancerAccessLogs?
         if s.albAccessLogs {
-            let bucket = Bucket(stack, "AccessLogs", lifecycleRules: [.init(id: "expire", expirationDays: s.accessLogRetentionDays)])
+            let bucket = Bucket(stack, "AccessLogs", lifecycleRules: [.init(id: "expire", expiration: s.accessLogRetention)])
             accessLogs = LoadBalancerAccessLogs(bucket: bucket, prefix: "alb")
         }
         let https = s.certificateArn != nil
         let cluster = Cluster(stack, "Cluster", vpc: vpc)
         let web = ApplicationLoadBalancedFargateService(
             stack, "Service", cluster: cluster, image: .fromRegistry(s.doccanoImage), containerPort: s.containerPort,
-            cpu: s.taskCpu, memoryMiB: s.taskMemoryMiB,
+            cpu: s.taskCpu, memory: s.taskMemory,
             environment: [
                 "PORT": StringValue(String(s.containerPort)),
                 "DB_HOST": db.clusterEndpoint.hostname,
@@ -153,12 +153,12 @@ public enum LabelingToolStack {
                 "SECRET_KEY": .secretsManager(djangoKey.secretArn, grantRead: djangoKey.grantRead),
             ],
             desiredCount: s.desiredCount, healthCheck: TargetGroupHealthCheck(path: "/", healthyHttpCodes: "200-399"),
-            healthCheckGracePeriodSeconds: s.healthCheckGraceSeconds,
+            healthCheckGracePeriod: s.healthCheckGracePeriod,
             certificate: s.certificateArn.map { .arn(StringValue($0)) } ?? .none,
             accessLogs: accessLogs, taskSubnetType: .privateWithEgress)
         // Doccano reads one DATABASE_URL: compose it from the injected parts (URL-encoded) and run
         // the image's own start script (migrations, roles, admin user, gunicorn and celery).
-        web.container.command = ["/bin/bash", "-c", StringValue(databaseUrlScript)]
+        web.container?.command = ["/bin/bash", "-c", StringValue(databaseUrlScript)]
 
         // The database initializer: a custom resource whose function reaches the cluster.
         let initializer = databaseInitializer(stack, s, vpc: vpc)  // DatabaseInitializer.swift

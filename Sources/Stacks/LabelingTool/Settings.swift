@@ -123,31 +123,34 @@ extension LabelingToolStack {
         public var dbName: String
         public var dbUserName: String
         public var dbEngineVersion: String
-        public var dbBackupRetentionDays: Int
+        /// `DB_BACKUP_RETENTION_DAYS`.
+        public var dbBackupRetention: TimeSpan
         public var dbDeletionProtection: Bool
         public var doccanoImage: String
         public var containerPort: Int
         /// `TASK_CPU` / `TASK_MEMORY`.
         public var taskCpu: Int
-        public var taskMemoryMiB: Int
+        public var taskMemory: MemorySize
         public var desiredCount: Int
-        public var healthCheckGraceSeconds: Int
+        /// `HEALTH_CHECK_GRACE_SECONDS`.
+        public var healthCheckGracePeriod: TimeSpan
         public var adminUserName: String
         public var adminEmail: String
         public var albAccessLogs: Bool
-        public var accessLogRetentionDays: Int
+        /// `ACCESS_LOG_RETENTION_DAYS`.
+        public var accessLogRetention: TimeSpan
 
         public init(
             vpcId: String? = vpcId.defaultValue, publicSubnetIds: [String] = [], privateSubnetIds: [String] = [], isolatedSubnetIds: [String] = [],
             vpcCidr: String = vpcCidr.defaultValue, natGateways: Int = natGateways.defaultValue, certificateArn: String? = nil,
             dbSize: DatabaseSize = .serverless(minCapacity: 0.5, maxCapacity: 4), dbName: String = dbName.defaultValue,
             dbUserName: String = dbUserName.defaultValue, dbEngineVersion: String = dbEngineVersion.defaultValue,
-            dbBackupRetentionDays: Int = dbBackupRetentionDays.defaultValue, dbDeletionProtection: Bool = dbDeletionProtection.defaultValue,
+            dbBackupRetention: TimeSpan = .days(dbBackupRetentionDays.defaultValue), dbDeletionProtection: Bool = dbDeletionProtection.defaultValue,
             doccanoImage: String = doccanoImage.defaultValue, containerPort: Int = containerPort.defaultValue,
-            taskCpu: Int = taskCpu.defaultValue, taskMemoryMiB: Int = taskMemoryMiB.defaultValue, desiredCount: Int = desiredCount.defaultValue,
-            healthCheckGraceSeconds: Int = healthCheckGraceSeconds.defaultValue, adminUserName: String = adminUserName.defaultValue,
+            taskCpu: Int = taskCpu.defaultValue, taskMemory: MemorySize = .mebibytes(taskMemoryMiB.defaultValue), desiredCount: Int = desiredCount.defaultValue,
+            healthCheckGracePeriod: TimeSpan = .seconds(healthCheckGraceSeconds.defaultValue), adminUserName: String = adminUserName.defaultValue,
             adminEmail: String = adminEmail.defaultValue, albAccessLogs: Bool = albAccessLogs.defaultValue,
-            accessLogRetentionDays: Int = accessLogRetentionDays.defaultValue
+            accessLogRetention: TimeSpan = .days(accessLogRetentionDays.defaultValue)
         ) {
             self.vpcId = vpcId
             self.publicSubnetIds = publicSubnetIds
@@ -160,18 +163,18 @@ extension LabelingToolStack {
             self.dbName = dbName
             self.dbUserName = dbUserName
             self.dbEngineVersion = dbEngineVersion
-            self.dbBackupRetentionDays = dbBackupRetentionDays
+            self.dbBackupRetention = dbBackupRetention
             self.dbDeletionProtection = dbDeletionProtection
             self.doccanoImage = doccanoImage
             self.containerPort = containerPort
             self.taskCpu = taskCpu
-            self.taskMemoryMiB = taskMemoryMiB
+            self.taskMemory = taskMemory
             self.desiredCount = desiredCount
-            self.healthCheckGraceSeconds = healthCheckGraceSeconds
+            self.healthCheckGracePeriod = healthCheckGracePeriod
             self.adminUserName = adminUserName
             self.adminEmail = adminEmail
             self.albAccessLogs = albAccessLogs
-            self.accessLogRetentionDays = accessLogRetentionDays
+            self.accessLogRetention = accessLogRetention
         }
 
         /// Reads and validates the context of a config file; all problems are reported together,
@@ -187,12 +190,12 @@ extension LabelingToolStack {
                 vpcId: r[Self.vpcId], publicSubnetIds: r[Self.publicSubnetIds], privateSubnetIds: r[Self.privateSubnetIds],
                 isolatedSubnetIds: r[Self.isolatedSubnetIds], vpcCidr: r[Self.vpcCidr], natGateways: r[Self.natGateways],
                 certificateArn: r[Self.certificateArn], dbSize: size, dbName: r[Self.dbName], dbUserName: r[Self.dbUserName],
-                dbEngineVersion: r[Self.dbEngineVersion], dbBackupRetentionDays: r[Self.dbBackupRetentionDays],
+                dbEngineVersion: r[Self.dbEngineVersion], dbBackupRetention: .days(r[Self.dbBackupRetentionDays]),
                 dbDeletionProtection: r[Self.dbDeletionProtection], doccanoImage: r[Self.doccanoImage],
-                containerPort: r[Self.containerPort], taskCpu: r[Self.taskCpu], taskMemoryMiB: r[Self.taskMemoryMiB],
-                desiredCount: r[Self.desiredCount], healthCheckGraceSeconds: r[Self.healthCheckGraceSeconds],
+                containerPort: r[Self.containerPort], taskCpu: r[Self.taskCpu], taskMemory: .mebibytes(r[Self.taskMemoryMiB]),
+                desiredCount: r[Self.desiredCount], healthCheckGracePeriod: .seconds(r[Self.healthCheckGraceSeconds]),
                 adminUserName: r[Self.adminUserName], adminEmail: r[Self.adminEmail], albAccessLogs: r[Self.albAccessLogs],
-                accessLogRetentionDays: r[Self.accessLogRetentionDays])
+                accessLogRetention: .days(r[Self.accessLogRetentionDays]))
             r.fail(crossFieldProblems())
             try r.finish()
         }
@@ -203,10 +206,10 @@ extension LabelingToolStack {
                 Self.vpcId.problem(vpcId), Self.publicSubnetIds.problem(publicSubnetIds), Self.privateSubnetIds.problem(privateSubnetIds),
                 Self.isolatedSubnetIds.problem(isolatedSubnetIds), Self.vpcCidr.problem(vpcCidr), Self.natGateways.problem(natGateways),
                 Self.certificateArn.problem(certificateArn), Self.dbName.problem(dbName), Self.dbUserName.problem(dbUserName),
-                Self.dbBackupRetentionDays.problem(dbBackupRetentionDays), Self.doccanoImage.problem(doccanoImage),
+                Self.dbBackupRetentionDays.problem(dbBackupRetention.count(of: .days)), Self.doccanoImage.problem(doccanoImage),
                 Self.containerPort.problem(containerPort), Self.desiredCount.problem(desiredCount),
-                Self.healthCheckGraceSeconds.problem(healthCheckGraceSeconds), Self.adminUserName.problem(adminUserName),
-                Self.adminEmail.problem(adminEmail), Self.accessLogRetentionDays.problem(accessLogRetentionDays),
+                Self.healthCheckGraceSeconds.problem(healthCheckGracePeriod.seconds), Self.adminUserName.problem(adminUserName),
+                Self.adminEmail.problem(adminEmail), Self.accessLogRetentionDays.problem(accessLogRetention.count(of: .days)),
             ].compactMap { $0 } + crossFieldProblems()
         }
 
@@ -235,7 +238,7 @@ extension LabelingToolStack {
                     p.append(("DB_SIZE", "'\(instanceClass)' is not a DB instance class such as db.t4g.medium"))
                 }
             }
-            if let problem = Validate.fargateSizeProblem(cpu: taskCpu, memoryMiB: taskMemoryMiB, cpuKey: "TASK_CPU", memoryKey: "TASK_MEMORY") { p.append(problem) }
+            if let problem = Validate.fargateSizeProblem(cpu: taskCpu, memory: taskMemory, cpuKey: "TASK_CPU", memoryKey: "TASK_MEMORY") { p.append(problem) }
             return p
         }
     }

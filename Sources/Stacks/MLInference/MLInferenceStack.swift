@@ -124,16 +124,44 @@ public enum MLInferenceStack {
 
         let stack = Stack(app, stackName, stackName: stackName, account: account, region: region,
                           description: description, tags: tags, terminationProtection: terminationProtection)
+        // Each part creates its constructs in the order the template lists them.
+        let auth = try authentication(stack, stackName: stackName, s, file: file)
+        let table = submissionsTable(stack, stackName: stackName, s)
+        let inference = inferenceFunction(stack, s, table: table)
+        let apiUrl = api(stack, stackName: stackName, s, auth: auth, inference: inference.function)
+        let frontendUrl: StringValue
+        switch s.hosting {
+        case .cloudfront: frontendUrl = cloudFrontFrontend(stack, stackName: stackName, s)
+        case .amplify: frontendUrl = amplifyFrontend(stack, stackName: stackName, s, auth: auth, apiUrl: apiUrl)
+        }
+        auth.client.addCallbackUrl("\(frontendUrl)/")
+        auth.client.addLogoutUrl("\(frontendUrl)/")
+        outputs(stack, s, frontendUrl: frontendUrl, apiUrl: apiUrl, auth: auth, table: table, inference: inference)
+        return stack
+    }
 
-        // Authentication.
+    // MARK: - Parts
+
+    /// The user pool, the frontend's client and the hosted UI's domain.
+    private struct Authentication {
+        let pool: UserPool
+        let client: UserPoolClient
+        let domainPrefix: StringValue
+        let hostedUi: UserPoolDomain
+    }
+
+    private static func authentication(_ stack: Stack, stackName: String, _ s: Settings, file: String) throws -> Authentication {
         let pool = UserPool(stack, "UserPool", userPoolName: s.userPoolName, selfSignUp: s.selfSignUp)
         let client = pool.addClient("WebClient", clientName: "\(stackName)-web",
                                     oauth: .init(callbackUrls: s.callbackUrls, logoutUrls: s.logoutUrls))
         let authDomainPrefix = try s.authDomainPrefix.map { StringValue($0) }
             ?? defaultAuthDomainPrefix(stackName: stackName, file: file)
         let hostedUi = pool.addDomain("HostedUiDomain", cognitoDomainPrefix: authDomainPrefix)
+        return Authentication(pool: pool, client: client, domainPrefix: authDomainPrefix, hostedUi: hostedUi)
+    }
 
-        // Data.
+    /// The submissions table, encrypted with a KMS key of the stack unless `TABLE_ENCRYPTION` is `aws-managed`.
+    private static func submissionsTable(_ stack: Stack, stackName: String, _ s: Settings) -> Table {
         var encryption = Table.Encryption.awsManaged
         if s.tableCustomerManagedKey {
             let key = KMS.Key(stack, "SubmissionsTableKey") {
@@ -158,9 +186,16 @@ public enum MLInferenceStack {
             }
             encryption = .customerManaged(keyArn: key.attrArn)
         }
-        let table = Table(stack, "SubmissionsTable", partitionKey: .init(s.tablePartitionKey, .string), encryption: encryption)
+        return Table(stack, "SubmissionsTable", partitionKey: .init(s.tablePartitionKey, .string), encryption: encryption)
+    }
 
-        // Inference function.
+    /// The container-image function and, with the default image source, the repository it runs from.
+    private struct Inference {
+        let function: Function
+        let createdRepository: Repository?
+    }
+
+    private static func inferenceFunction(_ stack: Stack, _ s: Settings, table: Table) -> Inference {
         var createdRepository: Repository?
         let code: Function.Code
         switch s.imageSource {
@@ -176,117 +211,124 @@ public enum MLInferenceStack {
             createdRepository = repository
             code = .containerImage(.fromRepository(repository, tag: tag, contextKeys: ["INFERENCE_IMAGE_TAG"]))
         case .existingRepository(let name, let tag):
-            code = .containerImage(.fromRepository(Repository.fromName(stack, "InferenceRepository", name), tag: tag,
+            code = .containerImage(.fromRepository(Repository.imported(stack, "InferenceRepository", name: name), tag: tag,
                                                    contextKeys: ["INFERENCE_REPOSITORY_NAME", "INFERENCE_IMAGE_TAG"]))
         case .uri(let uri):
             code = .image(uri: StringValue(uri))
         case .directory(let dir):
             code = .imageDirectory(dir)
         }
-        let origins = s.effectiveCorsOrigins
         let inference = Function(
             stack, "InferenceFunction", code: code, description: "Runs the model on submitted data and stores the submission",
-            memorySize: s.inferenceMemoryMB, timeoutSeconds: s.inferenceTimeoutSeconds, architecture: s.inferenceArchitecture,
+            memory: s.inferenceMemory, timeout: s.inferenceTimeout, architecture: s.inferenceArchitecture,
             environment: [
                 "TABLE_NAME": table.tableName, "TABLE_PARTITION_KEY": StringValue(s.tablePartitionKey),
-                "CORS_ORIGINS": StringValue(origins.joined(separator: ",")),
+                "CORS_ORIGINS": StringValue(s.effectiveCorsOrigins.joined(separator: ",")),
             ],
-            logRetentionDays: s.logRetentionDays, reservedConcurrency: s.inferenceReservedConcurrency)
+            logRetention: s.logRetention, reservedConcurrency: s.inferenceReservedConcurrency)
         table.grantWriteData(inference)
+        return Inference(function: inference, createdRepository: createdRepository)
+    }
 
-        // API.
+    /// The REST API with the Cognito authorizer; returns the URL of the inference method.
+    private static func api(_ stack: Stack, stackName: String, _ s: Settings, auth: Authentication, inference: Function) -> StringValue {
         let api = RestApi(
             stack, "Api", description: "Predictions of \(stackName) for signed-in users", stageName: s.apiStageName,
-            defaultCors: .init(allowOrigins: origins),
+            defaultCors: .init(allowOrigins: s.effectiveCorsOrigins),
             throttling: .init(rateLimit: Double(s.apiThrottleRate), burstLimit: s.apiThrottleBurst),
-            tracing: s.apiTracing, accessLogging: s.apiAccessLogs, logRetentionDays: s.logRetentionDays,
+            tracing: s.apiTracing, accessLogging: s.apiAccessLogs, logRetention: s.logRetention,
             cloudWatchRole: s.apiCloudWatchRole)
-        api.defaultAuthorizer = api.addCognitoAuthorizer("CognitoAuthorizer", userPools: [pool])
+        api.defaultAuthorizer = api.addCognitoAuthorizer("CognitoAuthorizer", userPools: [auth.pool])
         api.root.addResource(s.apiResourcePath).addMethod(s.apiMethod, integration: .lambdaProxy(inference))
-        let apiUrl = api.urlForPath(s.apiResourcePath)
+        return api.urlForPath(s.apiResourcePath)
+    }
 
-        // Frontend hosting.
-        let frontendUrl: StringValue
-        switch s.hosting {
-        case .cloudfront:
-            let accessLogs = s.accessLogRetentionDays.map { days in
-                Bucket(stack, "AccessLogsBucket", versioned: true, lifecycleRules: [
-                    .init(id: "ExpireLogs", expirationDays: days, noncurrentVersionExpirationDays: 1),
-                ])
-            }
-            let bucket = Bucket(stack, "SiteBucket", versioned: true, lifecycleRules: [
-                .init(id: "ExpireNoncurrentVersions", noncurrentVersionExpirationDays: 30),
-            ], accessLogs: accessLogs.map { ($0, "site/") })
-            let site = StaticSite(
-                stack, "Site", bucket: bucket, domainNames: s.siteDomain.map { [$0] } ?? [],
-                certificateArn: s.siteCertificateArn.map { StringValue($0) }, singlePageApp: true,
-                comment: "\(stackName) frontend")
-            if let zoneId = s.hostedZoneId, let zoneName = s.hostedZoneName, let domain = s.siteDomain {
-                let zone = HostedZone.existing(stack, "HostedZone", hostedZoneId: StringValue(zoneId), zoneName: zoneName)
-                _ = ARecord(stack, "SiteAliasRecord", zone: zone, recordName: domain, target: .alias(site))
-                _ = AaaaRecord(stack, "SiteAliasRecordIPv6", zone: zone, recordName: domain, target: .alias(site))
-            }
-            frontendUrl = site.url
-            _ = Output(stack, "SiteBucketName", value: bucket.bucketName, description: "Upload the React build here")
-            _ = Output(stack, "DistributionId", value: site.distributionId, description: "Invalidate it after an upload")
-            if let accessLogs { _ = Output(stack, "AccessLogsBucketName", value: accessLogs.bucketName) }
-        case .amplify:
-            let url = s.amplifyRepositoryUrl!
-            let secretField = s.amplifyAccessTokenSecretField.map { ":" + $0 } ?? ""
-            let token = StringValue("{{resolve:secretsmanager:\(s.amplifyAccessTokenSecret!):SecretString\(secretField)}}")
-            let amplifyApp = Amplify.App(stack, "FrontendApp") {
-                $0.name = StringValue("\(stackName)-frontend")
-                $0.description = StringValue("React frontend of \(stackName)")
-                $0.repository = StringValue(url)
-                if url.lowercased().contains("github.com") { $0.accessToken = token } else { $0.oauthToken = token }
-                $0.platform = .web
-                $0.buildSpec = StringValue(amplifyBuildSpec(outputDir: s.amplifyBuildOutputDir))
-                $0.customRules = [.init {
-                    $0.source = "</^[^.]+$|\\.(?!(css|gif|ico|jpg|jpeg|js|json|map|png|svg|txt|ttf|webp|woff|woff2)$)([^.]+$)/>"
-                    $0.target = "/index.html"
-                    $0.status = "200"
-                }]
-            }
-            let branchHost = String(s.amplifyBranch.map { $0 == "/" || $0 == "_" || $0 == "." ? "-" : $0 }).lowercased()
-            frontendUrl = "https://\(branchHost).\(amplifyApp.attrDefaultDomain)"
-            let variables: [(String, StringValue)] = [
-                ("REACT_APP_API_URL", apiUrl),
-                ("REACT_APP_AUTH_DOMAIN", "\(authDomainPrefix).auth.\(Pseudo.region).amazoncognito.com"),
-                ("REACT_APP_REDIRECT_URL", "\(frontendUrl)/"),
-                ("REACT_APP_REGION", Pseudo.region),
-                ("REACT_APP_USER_POOL_CLIENT_ID", client.clientId),
-                ("REACT_APP_USER_POOL_ID", pool.userPoolId),
-            ]
-            _ = Amplify.Branch(stack, "FrontendBranch") {
-                $0.appId = amplifyApp.attrAppId
-                $0.branchName = StringValue(s.amplifyBranch)
-                $0.description = "Production branch of the frontend"
-                $0.enableAutoBuild = true
-                $0.framework = "React"
-                $0.stage = .production
-                $0.environmentVariables = ListValue(variables.map { v in
-                    Amplify.Branch.EnvironmentVariable { $0.name = StringValue(v.0); $0.value = v.1 }
-                })
-            }
-            _ = Output(stack, "AmplifyAppId", value: amplifyApp.attrAppId, description: "Builds start on pushes to the branch")
+    /// `HOSTING=cloudfront`: the React build on a private bucket behind CloudFront (access logs,
+    /// optional custom domain and alias records); returns the frontend's URL.
+    private static func cloudFrontFrontend(_ stack: Stack, stackName: String, _ s: Settings) -> StringValue {
+        let accessLogs = s.accessLogRetention.map { retention in
+            Bucket(stack, "AccessLogsBucket", versioned: true, lifecycleRules: [
+                .init(id: "ExpireLogs", expiration: retention, noncurrentVersionExpiration: .days(1)),
+            ])
         }
-        client.addCallbackUrl("\(frontendUrl)/")
-        client.addLogoutUrl("\(frontendUrl)/")
+        let bucket = Bucket(stack, "SiteBucket", versioned: true, lifecycleRules: [
+            .init(id: "ExpireNoncurrentVersions", noncurrentVersionExpiration: .days(30)),
+        ], accessLogs: accessLogs.map { ($0, "site/") })
+        let site = StaticSite(
+            stack, "Site", bucket: bucket, domainNames: s.siteDomain.map { [$0] } ?? [],
+            certificateArn: s.siteCertificateArn.map { StringValue($0) }, singlePageApp: true,
+            comment: "\(stackName) frontend")
+        if let zoneId = s.hostedZoneId, let zoneName = s.hostedZoneName, let domain = s.siteDomain {
+            let zone = HostedZone.imported(stack, "HostedZone", hostedZoneId: StringValue(zoneId), zoneName: zoneName)
+            _ = ARecord(stack, "SiteAliasRecord", zone: zone, recordName: domain, target: .alias(site))
+            _ = AaaaRecord(stack, "SiteAliasRecordIPv6", zone: zone, recordName: domain, target: .alias(site))
+        }
+        _ = Output(stack, "SiteBucketName", value: bucket.bucketName, description: "Upload the React build here")
+        _ = Output(stack, "DistributionId", value: site.distributionId, description: "Invalidate it after an upload")
+        if let accessLogs { _ = Output(stack, "AccessLogsBucketName", value: accessLogs.bucketName) }
+        return site.url
+    }
 
-        // Outputs the frontend's configuration needs.
+    /// `HOSTING=amplify`: an Amplify app building the repository's branch, configured through
+    /// environment variables; returns the branch's URL.
+    private static func amplifyFrontend(_ stack: Stack, stackName: String, _ s: Settings, auth: Authentication,
+                                        apiUrl: StringValue) -> StringValue {
+        let url = s.amplifyRepositoryUrl!
+        let secretField = s.amplifyAccessTokenSecretField.map { ":" + $0 } ?? ""
+        let token = StringValue("{{resolve:secretsmanager:\(s.amplifyAccessTokenSecret!):SecretString\(secretField)}}")
+        let amplifyApp = Amplify.App(stack, "FrontendApp") {
+            $0.name = StringValue("\(stackName)-frontend")
+            $0.description = StringValue("React frontend of \(stackName)")
+            $0.repository = StringValue(url)
+            if url.lowercased().contains("github.com") { $0.accessToken = token } else { $0.oauthToken = token }
+            $0.platform = .web
+            $0.buildSpec = StringValue(amplifyBuildSpec(outputDir: s.amplifyBuildOutputDir))
+            $0.customRules = [.init {
+                $0.source = "</^[^.]+$|\\.(?!(css|gif|ico|jpg|jpeg|js|json|map|png|svg|txt|ttf|webp|woff|woff2)$)([^.]+$)/>"
+                $0.target = "/index.html"
+                $0.status = "200"
+            }]
+        }
+        let branchHost = String(s.amplifyBranch.map { $0 == "/" || $0 == "_" || $0 == "." ? "-" : $0 }).lowercased()
+        let frontendUrl: StringValue = "https://\(branchHost).\(amplifyApp.attrDefaultDomain)"
+        let variables: [(String, StringValue)] = [
+            ("REACT_APP_API_URL", apiUrl),
+            ("REACT_APP_AUTH_DOMAIN", "\(auth.domainPrefix).auth.\(Pseudo.region).amazoncognito.com"),
+            ("REACT_APP_REDIRECT_URL", "\(frontendUrl)/"),
+            ("REACT_APP_REGION", Pseudo.region),
+            ("REACT_APP_USER_POOL_CLIENT_ID", auth.client.clientId),
+            ("REACT_APP_USER_POOL_ID", auth.pool.userPoolId),
+        ]
+        _ = Amplify.Branch(stack, "FrontendBranch") {
+            $0.appId = amplifyApp.attrAppId
+            $0.branchName = StringValue(s.amplifyBranch)
+            $0.description = "Production branch of the frontend"
+            $0.enableAutoBuild = true
+            $0.framework = "React"
+            $0.stage = .production
+            $0.environmentVariables = ListValue(variables.map { v in
+                Amplify.Branch.EnvironmentVariable { $0.name = StringValue(v.0); $0.value = v.1 }
+            })
+        }
+        _ = Output(stack, "AmplifyAppId", value: amplifyApp.attrAppId, description: "Builds start on pushes to the branch")
+        return frontendUrl
+    }
+
+    /// The outputs the frontend's configuration needs.
+    private static func outputs(_ stack: Stack, _ s: Settings, frontendUrl: StringValue, apiUrl: StringValue,
+                                auth: Authentication, table: Table, inference: Inference) {
         _ = Output(stack, "FrontendUrl", value: frontendUrl)
         _ = Output(stack, "ApiUrl", value: apiUrl, description: "\(s.apiMethod) with the ID token in the Authorization header")
         _ = Output(stack, "Region", value: Pseudo.region)
-        _ = Output(stack, "UserPoolId", value: pool.userPoolId)
-        _ = Output(stack, "UserPoolClientId", value: client.clientId)
-        _ = Output(stack, "HostedUiUrl", value: hostedUi.baseUrl)
+        _ = Output(stack, "UserPoolId", value: auth.pool.userPoolId)
+        _ = Output(stack, "UserPoolClientId", value: auth.client.clientId)
+        _ = Output(stack, "HostedUiUrl", value: auth.hostedUi.baseUrl)
         _ = Output(stack, "TableName", value: table.tableName)
-        _ = Output(stack, "InferenceFunctionName", value: inference.functionName, condition: inference.condition)
-        if let createdRepository {
-            _ = Output(stack, "InferenceRepositoryUri", value: createdRepository.repositoryUri,
+        _ = Output(stack, "InferenceFunctionName", value: inference.function.functionName, condition: inference.function.condition)
+        if let repository = inference.createdRepository {
+            _ = Output(stack, "InferenceRepositoryUri", value: repository.repositoryUri,
                        description: "Push the inference image here, tagged INFERENCE_IMAGE_TAG")
         }
-        return stack
     }
 
     /// `<stack name>-login-<account id>`: a Cognito prefix is unique in the region across

@@ -40,8 +40,8 @@ extension MLInferenceStack {
         public var hostedZoneId: String?
         public var hostedZoneName: String?
         /// `ACCESS_LOG_RETENTION_DAYS`: with `cloudfront`, S3 server access logs of the site
-        /// bucket go to a log bucket that keeps them this many days (default 90; null: none).
-        public var accessLogRetentionDays: Int?
+        /// bucket go to a log bucket that keeps them this long (default 90 days; null: none).
+        public var accessLogRetention: TimeSpan?
         /// `AMPLIFY_REPOSITORY_URL`: the frontend's git repository (required with `amplify`).
         public var amplifyRepositoryUrl: String?
         /// `AMPLIFY_BRANCH`: the branch Amplify builds and serves (default `main`).
@@ -89,10 +89,10 @@ extension MLInferenceStack {
         /// `INFERENCE_IMAGE_TAG`: at most one of the first two; default a new repository at
         /// tag `v1`.
         public var imageSource: ImageSource
-        /// `INFERENCE_MEMORY_MB`: default 2048 (scikit-learn and pandas load in well under it).
-        public var inferenceMemoryMB: Int
-        /// `INFERENCE_TIMEOUT_SECONDS`: default 29 (API Gateway stops waiting after 29 s).
-        public var inferenceTimeoutSeconds: Int
+        /// `INFERENCE_MEMORY_MB`: default 2048 MiB (scikit-learn and pandas load in well under it).
+        public var inferenceMemory: MemorySize
+        /// `INFERENCE_TIMEOUT_SECONDS`: default 29 seconds (API Gateway stops waiting after 29 s).
+        public var inferenceTimeout: TimeSpan
         /// `INFERENCE_ARCHITECTURE`: `x86_64` (default) or `arm64`, the image's platform.
         public var inferenceArchitecture: Function.Architecture
         /// `INFERENCE_RESERVED_CONCURRENCY`: caps (and reserves) concurrent inferences (default
@@ -122,31 +122,31 @@ extension MLInferenceStack {
         /// `API_CLOUDWATCH_ROLE`: create that account-wide role here (default false).
         public var apiCloudWatchRole: Bool
 
-        /// `LOG_RETENTION_DAYS`: of the function's (and the API's) logs (default 30).
-        public var logRetentionDays: Int
+        /// `LOG_RETENTION_DAYS`: of the function's (and the API's) logs (default 30 days).
+        public var logRetention: TimeSpan
 
         public init(
             hosting: Hosting = .cloudfront, siteDomain: String? = nil, siteCertificateArn: String? = nil,
-            hostedZoneId: String? = nil, hostedZoneName: String? = nil, accessLogRetentionDays: Int? = 90,
+            hostedZoneId: String? = nil, hostedZoneName: String? = nil, accessLogRetention: TimeSpan? = .days(90),
             amplifyRepositoryUrl: String? = nil, amplifyBranch: String = "main", amplifyAccessTokenSecret: String? = nil,
             amplifyAccessTokenSecretField: String? = nil, amplifyBuildOutputDir: String = "build",
             userPoolName: String? = nil, selfSignUp: Bool = false, authDomainPrefix: String? = nil,
             callbackUrls: [String] = ["http://localhost:3000/"], logoutUrls: [String] = ["http://localhost:3000/"],
             tablePartitionKey: String = "id", tableCustomerManagedKey: Bool = true,
-            imageSource: ImageSource = .newRepository(tag: "v1"), inferenceMemoryMB: Int = 2048,
-            inferenceTimeoutSeconds: Int = 29, inferenceArchitecture: Function.Architecture = .x86_64,
+            imageSource: ImageSource = .newRepository(tag: "v1"), inferenceMemory: MemorySize = .mebibytes(2048),
+            inferenceTimeout: TimeSpan = .seconds(29), inferenceArchitecture: Function.Architecture = .x86_64,
             inferenceReservedConcurrency: Int? = nil,
             apiResourcePath: String = "predict", apiMethod: String = "POST", apiStageName: String = "prod",
             apiCorsOrigins: [String]? = nil, apiThrottleRate: Int = 10, apiThrottleBurst: Int = 20,
             apiTracing: Bool = true, apiAccessLogs: Bool = false, apiCloudWatchRole: Bool = false,
-            logRetentionDays: Int = 30
+            logRetention: TimeSpan = .days(30)
         ) {
             self.hosting = hosting
             self.siteDomain = siteDomain
             self.siteCertificateArn = siteCertificateArn
             self.hostedZoneId = hostedZoneId
             self.hostedZoneName = hostedZoneName
-            self.accessLogRetentionDays = accessLogRetentionDays
+            self.accessLogRetention = accessLogRetention
             self.amplifyRepositoryUrl = amplifyRepositoryUrl
             self.amplifyBranch = amplifyBranch
             self.amplifyAccessTokenSecret = amplifyAccessTokenSecret
@@ -160,8 +160,8 @@ extension MLInferenceStack {
             self.tablePartitionKey = tablePartitionKey
             self.tableCustomerManagedKey = tableCustomerManagedKey
             self.imageSource = imageSource
-            self.inferenceMemoryMB = inferenceMemoryMB
-            self.inferenceTimeoutSeconds = inferenceTimeoutSeconds
+            self.inferenceMemory = inferenceMemory
+            self.inferenceTimeout = inferenceTimeout
             self.inferenceArchitecture = inferenceArchitecture
             self.inferenceReservedConcurrency = inferenceReservedConcurrency
             self.apiResourcePath = apiResourcePath
@@ -173,7 +173,7 @@ extension MLInferenceStack {
             self.apiTracing = apiTracing
             self.apiAccessLogs = apiAccessLogs
             self.apiCloudWatchRole = apiCloudWatchRole
-            self.logRetentionDays = logRetentionDays
+            self.logRetention = logRetention
         }
 
         // MARK: Declarations (one per context key; the rules between keys are in `validate`)
@@ -266,7 +266,7 @@ extension MLInferenceStack {
             self.init(
                 hosting: Hosting(rawValue: r[Self.hostingKey])!, siteDomain: r[Self.siteDomainKey],
                 siteCertificateArn: r[Self.siteCertificateArnKey], hostedZoneId: r[Self.hostedZoneIdKey],
-                hostedZoneName: r[Self.hostedZoneNameKey], accessLogRetentionDays: r[Self.accessLogRetentionDaysKey],
+                hostedZoneName: r[Self.hostedZoneNameKey], accessLogRetention: r[Self.accessLogRetentionDaysKey].map(TimeSpan.days),
                 amplifyRepositoryUrl: r[Self.amplifyRepositoryUrlKey], amplifyBranch: r[Self.amplifyBranchKey],
                 amplifyAccessTokenSecret: r[Self.amplifyAccessTokenSecretKey],
                 amplifyAccessTokenSecretField: r[Self.amplifyAccessTokenSecretFieldKey],
@@ -274,15 +274,15 @@ extension MLInferenceStack {
                 selfSignUp: r[Self.selfSignUpKey], authDomainPrefix: r[Self.authDomainPrefixKey],
                 callbackUrls: r[Self.callbackUrlsKey], logoutUrls: r[Self.logoutUrlsKey],
                 tablePartitionKey: r[Self.tablePartitionKeyKey], tableCustomerManagedKey: r[Self.tableEncryptionKey] == "customer-managed",
-                imageSource: image, inferenceMemoryMB: r[Self.inferenceMemoryMBKey],
-                inferenceTimeoutSeconds: r[Self.inferenceTimeoutSecondsKey],
+                imageSource: image, inferenceMemory: .mebibytes(r[Self.inferenceMemoryMBKey]),
+                inferenceTimeout: .seconds(r[Self.inferenceTimeoutSecondsKey]),
                 inferenceArchitecture: Function.Architecture(rawValue: r[Self.inferenceArchitectureKey])!,
                 inferenceReservedConcurrency: r[Self.inferenceReservedConcurrencyKey],
                 apiResourcePath: r[Self.apiResourcePathKey], apiMethod: r[Self.apiMethodKey], apiStageName: r[Self.apiStageNameKey],
                 apiCorsOrigins: r[Self.apiCorsOriginsKey], apiThrottleRate: r[Self.apiThrottleRateKey],
                 apiThrottleBurst: r[Self.apiThrottleBurstKey], apiTracing: r[Self.apiTracingKey],
                 apiAccessLogs: r[Self.apiAccessLogsKey], apiCloudWatchRole: r[Self.apiCloudWatchRoleKey],
-                logRetentionDays: r[Self.logRetentionDaysKey])
+                logRetention: .days(r[Self.logRetentionDaysKey]))
             do {
                 try validate(file: config.file)
             } catch let e as ConfigError {
@@ -370,7 +370,7 @@ extension MLInferenceStack {
                 }
             }
 
-            if let days = accessLogRetentionDays { range(days, 1...3650, "ACCESS_LOG_RETENTION_DAYS") }
+            if let days = accessLogRetention?.count(of: .days) { range(days, 1...3650, "ACCESS_LOG_RETENTION_DAYS") }
             if let name = userPoolName, !(1...128).contains(name.count) { fail("USER_POOL_NAME", "must be 1-128 characters") }
             if let authDomainPrefix {
             let prefixValid = (1...63).contains(authDomainPrefix.count)
@@ -410,8 +410,8 @@ extension MLInferenceStack {
             case .directory(let dir):
                 if dir.isEmpty { fail("INFERENCE_IMAGE_DIRECTORY", "must not be empty") }
             }
-            range(inferenceMemoryMB, 128...10240, "INFERENCE_MEMORY_MB")
-            range(inferenceTimeoutSeconds, 1...900, "INFERENCE_TIMEOUT_SECONDS")
+            range(inferenceMemory.mebibytes, 128...10240, "INFERENCE_MEMORY_MB")
+            range(inferenceTimeout.seconds, 1...900, "INFERENCE_TIMEOUT_SECONDS")
             if let c = inferenceReservedConcurrency { range(c, 1...10_000, "INFERENCE_RESERVED_CONCURRENCY") }
 
             if let problem = Validate.apiPathSegmentProblem(apiResourcePath) { fail("API_RESOURCE_PATH", problem) }
@@ -422,7 +422,7 @@ extension MLInferenceStack {
             if let origins = apiCorsOrigins, let problem = Validate.corsOriginsProblem(origins) { fail("API_CORS_ORIGINS", problem) }
             range(apiThrottleRate, 1...10_000, "API_THROTTLE_RATE")
             range(apiThrottleBurst, 1...5_000, "API_THROTTLE_BURST")
-            if let problem = Validate.logRetentionProblem(logRetentionDays) {
+            if let problem = Validate.logRetentionProblem(logRetention.count(of: .days)) {
                 fail("LOG_RETENTION_DAYS", problem)
             }
             if let e = ConfigError.collecting(found) { throw e }

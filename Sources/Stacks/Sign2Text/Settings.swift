@@ -57,17 +57,21 @@ extension Sign2TextStack {
         public var keepImages = Self.keepImages.defaultValue
         public var containerPort = Self.containerPort.defaultValue
         public var taskCpu = Self.taskCpu.defaultValue
-        public var taskMemoryMiB = Self.taskMemoryMiB.defaultValue
+        /// `TASK_MEMORY` (MiB).
+        public var taskMemory = MemorySize.mebibytes(Self.taskMemoryMiB.defaultValue)
         public var desiredCount = Self.desiredCount.defaultValue
         public var healthCheckPath = Self.healthCheckPath.defaultValue
-        public var healthCheckGraceSeconds = Self.healthCheckGraceSeconds.defaultValue
-        public var idleTimeoutSeconds = Self.idleTimeoutSeconds.defaultValue
+        /// `HEALTH_CHECK_GRACE_SECONDS`.
+        public var healthCheckGracePeriod = TimeSpan.seconds(Self.healthCheckGraceSeconds.defaultValue)
+        /// `IDLE_TIMEOUT_SECONDS`.
+        public var idleTimeout = TimeSpan.seconds(Self.idleTimeoutSeconds.defaultValue)
         public var certificateArn = Self.certificateArn.defaultValue
         public var hostedZoneId = Self.hostedZoneId.defaultValue
         public var hostedZoneName = Self.hostedZoneName.defaultValue
         public var subdomain = Self.subdomain.defaultValue
         public var albAccessLogs = Self.albAccessLogs.defaultValue
-        public var accessLogRetentionDays = Self.accessLogRetentionDays.defaultValue
+        /// `ACCESS_LOG_RETENTION_DAYS`.
+        public var accessLogRetention = TimeSpan.days(Self.accessLogRetentionDays.defaultValue)
 
         /// The defaults of `config/sign2text.json`; set properties to change them.
         public init() {}
@@ -83,17 +87,17 @@ extension Sign2TextStack {
             keepImages = r[Self.keepImages]
             containerPort = r[Self.containerPort]
             taskCpu = r[Self.taskCpu]
-            taskMemoryMiB = r[Self.taskMemoryMiB]
+            taskMemory = .mebibytes(r[Self.taskMemoryMiB])
             desiredCount = r[Self.desiredCount]
             healthCheckPath = r[Self.healthCheckPath]
-            healthCheckGraceSeconds = r[Self.healthCheckGraceSeconds]
-            idleTimeoutSeconds = r[Self.idleTimeoutSeconds]
+            healthCheckGracePeriod = .seconds(r[Self.healthCheckGraceSeconds])
+            idleTimeout = .seconds(r[Self.idleTimeoutSeconds])
             certificateArn = r[Self.certificateArn]
             hostedZoneId = r[Self.hostedZoneId]
             hostedZoneName = r[Self.hostedZoneName]
             subdomain = r[Self.subdomain]
             albAccessLogs = r[Self.albAccessLogs]
-            accessLogRetentionDays = r[Self.accessLogRetentionDays]
+            accessLogRetention = .days(r[Self.accessLogRetentionDays])
             r.fail(crossFieldProblems())
             try r.finish()
         }
@@ -104,17 +108,17 @@ extension Sign2TextStack {
                 Self.vpcCidr.problem(vpcCidr), Self.natGateways.problem(natGateways), Self.repositoryName.problem(repositoryName),
                 Self.imageTag.problem(imageTag), Self.keepImages.problem(keepImages), Self.containerPort.problem(containerPort),
                 Self.desiredCount.problem(desiredCount), Self.healthCheckPath.problem(healthCheckPath),
-                Self.healthCheckGraceSeconds.problem(healthCheckGraceSeconds), Self.idleTimeoutSeconds.problem(idleTimeoutSeconds),
+                Self.healthCheckGraceSeconds.problem(healthCheckGracePeriod.seconds), Self.idleTimeoutSeconds.problem(idleTimeout.seconds),
                 Self.certificateArn.problem(certificateArn), Self.hostedZoneId.problem(hostedZoneId),
                 Self.hostedZoneName.problem(hostedZoneName), Self.subdomain.problem(subdomain),
-                Self.accessLogRetentionDays.problem(accessLogRetentionDays),
+                Self.accessLogRetentionDays.problem(accessLogRetention.count(of: .days)),
             ].compactMap { $0 } + crossFieldProblems()
         }
 
         /// The rules between keys.
         func crossFieldProblems() -> [(key: String, message: String)] {
             var p: [(key: String, message: String)] = []
-            if let problem = Validate.fargateSizeProblem(cpu: taskCpu, memoryMiB: taskMemoryMiB, cpuKey: "TASK_CPU", memoryKey: "TASK_MEMORY") {
+            if let problem = Validate.fargateSizeProblem(cpu: taskCpu, memory: taskMemory, cpuKey: "TASK_CPU", memoryKey: "TASK_MEMORY") {
                 p.append(problem)
             }
             switch (hostedZoneId, hostedZoneName) {

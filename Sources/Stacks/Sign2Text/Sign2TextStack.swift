@@ -84,26 +84,26 @@ public enum Sign2TextStack {
         let vpc = Vpc(stack, "Vpc", cidr: s.vpcCidr, subnetConfiguration: [.public(), .privateWithEgress()], natGateways: s.natGateways)
         let cluster = Cluster(stack, "Cluster", vpc: vpc)
 
-        var zone: HostedZone?
+        var zone: (any HostedZoneRef)?
         if let id = s.hostedZoneId, let name = s.hostedZoneName {
-            zone = HostedZone.existing(stack, "HostedZone", hostedZoneId: StringValue(id), zoneName: name)
+            zone = HostedZone.imported(stack, "HostedZone", hostedZoneId: StringValue(id), zoneName: name)
         }
         let certificate: ApplicationLoadBalancedFargateService.CertificateSource =
             s.certificateArn.map { .arn(StringValue($0)) } ?? (zone != nil ? .create : .none)
 
         var accessLogs: LoadBalancerAccessLogs?
         if s.albAccessLogs {
-            let bucket = Bucket(stack, "AccessLogs", lifecycleRules: [.init(id: "expire", expirationDays: s.accessLogRetentionDays)])
+            let bucket = Bucket(stack, "AccessLogs", lifecycleRules: [.init(id: "expire", expiration: s.accessLogRetention)])
             accessLogs = LoadBalancerAccessLogs(bucket: bucket, prefix: "alb")
         }
         let api = ApplicationLoadBalancedFargateService(
             stack, "Api", cluster: cluster,
             image: .fromRepository(repository, tag: s.imageTag, contextKeys: ["IMAGE_TAG", "REPOSITORY_NAME"]),
-            containerPort: s.containerPort, cpu: s.taskCpu, memoryMiB: s.taskMemoryMiB, desiredCount: s.desiredCount,
-            healthCheck: TargetGroupHealthCheck(path: s.healthCheckPath, intervalSeconds: 30, timeoutSeconds: 10),
-            healthCheckGracePeriodSeconds: s.healthCheckGraceSeconds, certificate: certificate,
+            containerPort: s.containerPort, cpu: s.taskCpu, memory: s.taskMemory, desiredCount: s.desiredCount,
+            healthCheck: TargetGroupHealthCheck(path: s.healthCheckPath, interval: .seconds(30), timeout: .seconds(10)),
+            healthCheckGracePeriod: s.healthCheckGracePeriod, certificate: certificate,
             domainName: zone == nil ? nil : s.subdomain, hostedZone: zone, accessLogs: accessLogs,
-            taskSubnetType: .privateWithEgress, idleTimeoutSeconds: s.idleTimeoutSeconds)
+            taskSubnetType: .privateWithEgress, idleTimeout: s.idleTimeout)
 
         _ = Output(stack, "Url", value: api.url, description: "The API (its documentation is at /docs)")
         _ = Output(stack, "RepositoryUri", value: repository.repositoryUri,

@@ -1,21 +1,6 @@
 import InfraCore
 import InfraResources
 
-/// What an API method forwards requests to.
-public enum ApiIntegration {
-    /// A Lambda function with the proxy integration (the function gets the whole request and
-    /// returns `{statusCode, headers, body}`; with CORS it must add the CORS headers itself).
-    /// API Gateway is allowed to invoke it for this method only (a `Lambda::Permission` whose
-    /// source ARN is the method's execute-api ARN on the API's stage).
-    case lambdaProxy(Function)
-    /// An HTTP endpoint with the proxy integration.
-    case httpProxy(url: StringValue, httpMethod: String = "ANY")
-    /// A fixed answer from API Gateway itself (health checks, stubs).
-    case mock(statusCode: Int = 200, body: String = "")
-    /// A CORS preflight answer (what `ApiResource.addCorsPreflight` uses).
-    case corsPreflight(RestApi.CorsOptions)
-}
-
 /// A method of an API resource. Created with `ApiResource.addMethod`.
 public final class ApiMethod: Construct {
     /// The HTTP method (`GET`, ..., `ANY`).
@@ -23,7 +8,9 @@ public final class ApiMethod: Construct {
     /// The resource it belongs to.
     public unowned let apiResource: ApiResource
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: ApiGateway.Method!
+    public var resource: ApiGateway.Method { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: ApiGateway.Method?
     /// The authorizer, if any.
     public let authorizer: CognitoAuthorizer?
 
@@ -41,7 +28,7 @@ public final class ApiMethod: Construct {
         super.init(apiResource, httpMethod.uppercased())
         let api = apiResource.api
         let m = ApiGateway.Method(self, "Resource")
-        resource = m
+        resourceStorage = m
         m.restApiId = api.restApiId
         m.resourceId = apiResource.resourceId
         m.httpMethod = StringValue(self.httpMethod)
@@ -119,7 +106,7 @@ public final class ApiMethod: Construct {
             "Access-Control-Allow-Origin": cors.allowOrigins.first ?? "*",
         ]
         if cors.allowCredentials { headers["Access-Control-Allow-Credentials"] = "true" }
-        if let age = cors.maxAgeSeconds { headers["Access-Control-Max-Age"] = String(age) }
+        if let age = cors.maxAge { headers["Access-Control-Max-Age"] = String(age.seconds) }
         if cors.allowOrigins != ["*"] { headers["Vary"] = "Origin" }
 
         var integrationResponse: [String: StringValue] = [:]

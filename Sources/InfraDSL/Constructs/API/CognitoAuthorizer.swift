@@ -10,33 +10,35 @@ public final class CognitoAuthorizer: Construct {
     /// The API it belongs to.
     public unowned let api: RestApi
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: ApiGateway.Authorizer!
+    public var resource: ApiGateway.Authorizer { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: ApiGateway.Authorizer?
 
-    private let userPools: [UserPool]
+    private let userPools: [any UserPoolRef]
     private let identitySource: String
-    private let resultsCacheTtlSeconds: Int
+    private let resultsCacheTtl: TimeSpan
 
     /// - Parameters:
     ///   - userPools: the pools whose tokens are accepted (1 to 1000).
     ///   - identitySource: default `method.request.header.Authorization`.
-    ///   - resultsCacheTtlSeconds: 0...3600 (default 300).
+    ///   - resultsCacheTtl: up to 1 hour, whole seconds (default `.minutes(5)`).
     public init(
-        _ scope: Construct, _ id: String, api: RestApi, userPools: [UserPool],
-        identitySource: String = "method.request.header.Authorization", resultsCacheTtlSeconds: Int = 300
+        _ scope: Construct, _ id: String, api: RestApi, userPools: [any UserPoolRef],
+        identitySource: String = "method.request.header.Authorization", resultsCacheTtl: TimeSpan = .minutes(5)
     ) {
         self.api = api
         self.userPools = userPools
         self.identitySource = identitySource
-        self.resultsCacheTtlSeconds = resultsCacheTtlSeconds
+        self.resultsCacheTtl = resultsCacheTtl
         super.init(scope, id)
         let a = ApiGateway.Authorizer(self, "Resource")
-        resource = a
+        resourceStorage = a
         a.restApiId = api.restApiId
         a.name = StringValue(id)
         a.type = "COGNITO_USER_POOLS"
         a.providerARNs = ListValue(userPools.map(\.arn))
         a.identitySource = StringValue(identitySource)
-        a.authorizerResultTtlInSeconds = NumberValue(resultsCacheTtlSeconds)
+        a.authorizerResultTtlInSeconds = NumberValue(resultsCacheTtl.seconds)
         api.authorizers.append(self)
         for pool in userPools { app.addRelation(from: self, to: pool, .authorizer, label: "Cognito tokens") }
     }
@@ -45,13 +47,13 @@ public final class CognitoAuthorizer: Construct {
     public var authorizerId: StringValue { resource.ref }
 
     var shape: String {
-        "authorizer \(path) pools=\(userPools.map(\.path).joined(separator: ",")) source=\(identitySource) ttl=\(resultsCacheTtlSeconds)"
+        "authorizer \(path) pools=\(userPools.map(\.path).joined(separator: ",")) source=\(identitySource) ttl=\(resultsCacheTtl.seconds)"
     }
 
     public override func validate() -> [String] {
         var errors: [String] = []
         if userPools.isEmpty || userPools.count > 1000 { errors.append("a Cognito authorizer needs 1 to 1000 user pools (got \(userPools.count))") }
-        errors += ServerlessSupport.check(resultsCacheTtlSeconds, in: 0...3600, "resultsCacheTtlSeconds")
+        if let problem = resultsCacheTtl.problem("resultsCacheTtl", in: .zero...(.hours(1))) { errors.append(problem) }
         if !identitySource.hasPrefix("method.request.header.") {
             errors.append("a Cognito authorizer reads the token from a header: identitySource must be method.request.header.<name>")
         }

@@ -35,7 +35,8 @@ public final class RestApi: Construct {
         public var allowMethods: [String]
         public var allowHeaders: [String]
         public var allowCredentials: Bool
-        public var maxAgeSeconds: Int?
+        /// How long browsers may cache a preflight answer (`Access-Control-Max-Age`, whole seconds).
+        public var maxAge: TimeSpan?
 
         /// Defaults: all methods, the headers API Gateway clients send (`Content-Type`,
         /// `X-Amz-Date`, `Authorization`, `X-Api-Key`, `X-Amz-Security-Token`), no
@@ -45,17 +46,17 @@ public final class RestApi: Construct {
             allowMethods: [String] = ["OPTIONS", "GET", "PUT", "POST", "DELETE", "PATCH", "HEAD"],
             allowHeaders: [String] = ["Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key", "X-Amz-Security-Token"],
             allowCredentials: Bool = false,
-            maxAgeSeconds: Int? = nil
+            maxAge: TimeSpan? = nil
         ) {
             self.allowOrigins = allowOrigins
             self.allowMethods = allowMethods
             self.allowHeaders = allowHeaders
             self.allowCredentials = allowCredentials
-            self.maxAgeSeconds = maxAgeSeconds
+            self.maxAge = maxAge
         }
 
         var shape: String {
-            "origins=\(allowOrigins.joined(separator: ",")) methods=\(allowMethods.joined(separator: ",")) headers=\(allowHeaders.joined(separator: ",")) credentials=\(allowCredentials) maxAge=\(maxAgeSeconds.map(String.init) ?? "-")"
+            "origins=\(allowOrigins.joined(separator: ",")) methods=\(allowMethods.joined(separator: ",")) headers=\(allowHeaders.joined(separator: ",")) credentials=\(allowCredentials) maxAge=\(maxAge.map { String($0.seconds) } ?? "-")"
         }
     }
 
@@ -81,13 +82,18 @@ public final class RestApi: Construct {
     }
 
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: ApiGateway.RestApi!
+    public var resource: ApiGateway.RestApi { resourceStorage! }
     /// The root resource (`/`).
-    public private(set) var root: ApiResource!
+    public var root: ApiResource { rootStorage! }
     /// The current deployment (`<path>/Deployment`; its logical id carries the shape hash).
-    public private(set) var deployment: ApiGateway.Deployment!
+    public var deployment: ApiGateway.Deployment { deploymentStorage! }
     /// The stage (`<path>/DeploymentStage`).
-    public private(set) var stage: ApiGateway.Stage!
+    public var stage: ApiGateway.Stage { stageStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: ApiGateway.RestApi?
+    private var rootStorage: ApiResource?
+    private var deploymentStorage: ApiGateway.Deployment?
+    private var stageStorage: ApiGateway.Stage?
     /// The access log group, with `accessLogging: true`.
     public private(set) var accessLogGroup: Logs.LogGroup?
     /// The authorizer of methods added without one (default none: such methods are open).
@@ -100,7 +106,7 @@ public final class RestApi: Construct {
     var methods: [ApiMethod] = []
     var authorizers: [CognitoAuthorizer] = []
     private let throttling: Throttling
-    private let logRetentionDays: Int
+    private let logRetention: TimeSpan
 
     /// - Parameters:
     ///   - restApiName: default: `<stackName>-<id>`.
@@ -111,7 +117,7 @@ public final class RestApi: Construct {
     ///   - throttling: default `Throttling()` (100 rps, burst 200).
     ///   - tracing: X-Ray tracing of the stage (default false).
     ///   - accessLogging: JSON access logs (default false).
-    ///   - logRetentionDays: retention of the access logs (default 30).
+    ///   - logRetention: retention of the access logs (default `.days(30)`; whole days CloudWatch Logs accepts).
     ///   - cloudWatchRole: create the account-wide CloudWatch role for API Gateway (default false).
     ///   - binaryMediaTypes: media types served as binary (default none).
     public init(
@@ -124,29 +130,29 @@ public final class RestApi: Construct {
         throttling: Throttling = Throttling(),
         tracing: Bool = false,
         accessLogging: Bool = false,
-        logRetentionDays: Int = 30,
+        logRetention: TimeSpan = .days(30),
         cloudWatchRole: Bool = false,
         binaryMediaTypes: [String] = []
     ) {
         self.stageName = stageName
         self.defaultCors = defaultCors
         self.throttling = throttling
-        self.logRetentionDays = logRetentionDays
+        self.logRetention = logRetention
         super.init(scope, id)
 
         let api = ApiGateway.RestApi(self, "Resource")
-        resource = api
+        resourceStorage = api
         api.name = StringValue(restApiName ?? "\(stack.stackName)-\(id)")
         if let description { api.description = StringValue(description) }
         api.endpointConfiguration = .init { $0.types = [StringValue(endpointType.rawValue)] }
         if !binaryMediaTypes.isEmpty { api.binaryMediaTypes = ListValue(binaryMediaTypes.map { StringValue($0) }) }
 
-        root = ApiResource(root: self, cors: defaultCors)
+        rootStorage = ApiResource(root: self, cors: defaultCors)
 
         let deployment = ApiGateway.Deployment(self, "Deployment")
         deployment.restApiId = api.ref
         deployment.description = "Deployment of \(path)"
-        self.deployment = deployment
+        self.deploymentStorage = deployment
 
         let stage = ApiGateway.Stage(self, "DeploymentStage")
         stage.restApiId = api.ref
@@ -159,11 +165,11 @@ public final class RestApi: Construct {
             $0.throttlingRateLimit = ServerlessSupport.number(throttling.rateLimit)
             $0.throttlingBurstLimit = NumberValue(throttling.burstLimit)
         }]
-        self.stage = stage
+        self.stageStorage = stage
 
         if accessLogging {
             let group = Logs.LogGroup(self, "AccessLogs")
-            group.retentionInDays = NumberValue(logRetentionDays)
+            group.retentionInDays = NumberValue(logRetention.count(of: .days))
             group.deletionPolicy = .delete
             group.updateReplacePolicy = .delete
             accessLogGroup = group
@@ -220,7 +226,7 @@ public final class RestApi: Construct {
 
     /// Adds a Cognito user pool authorizer (see `CognitoAuthorizer`).
     @discardableResult
-    public func addCognitoAuthorizer(_ id: String, userPools: [UserPool], identitySource: String = "method.request.header.Authorization") -> CognitoAuthorizer {
+    public func addCognitoAuthorizer(_ id: String, userPools: [any UserPoolRef], identitySource: String = "method.request.header.Authorization") -> CognitoAuthorizer {
         CognitoAuthorizer(self, id, api: self, userPools: userPools, identitySource: identitySource)
     }
 
@@ -292,8 +298,8 @@ public final class RestApi: Construct {
             errors.append("stageName '\(stageName)' is invalid: 1-128 letters, digits, '-' and '_'")
         }
         if throttling.rateLimit < 0 || throttling.burstLimit < 0 { errors.append("throttling limits must not be negative") }
-        if accessLogGroup != nil && !Function.allowedLogRetentionDays.contains(logRetentionDays) {
-            errors.append("logRetentionDays \(logRetentionDays) is not one CloudWatch Logs accepts")
+        if accessLogGroup != nil, let problem = logRetention.logRetentionProblem("logRetention") {
+            errors.append(problem)
         }
         if let d = defaultAuthorizer, d.api !== self { errors.append("defaultAuthorizer \(d.path) belongs to another API") }
         return errors

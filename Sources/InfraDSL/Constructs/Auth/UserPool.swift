@@ -17,7 +17,7 @@ import InfraResources
 /// security (threat protection, a paid feature of the Plus tier) off; Cognito's own email
 /// sender (a few dozen emails a day: configure SES for production); no deletion protection;
 /// the pool **retained** when the stack is deleted (it holds the users).
-public final class UserPool: Construct {
+public final class UserPool: Construct, UserPoolRef {
     /// Multi-factor authentication.
     public enum Mfa: String, Sendable {
         case off = "OFF"
@@ -34,24 +34,26 @@ public final class UserPool: Construct {
         public var requireUppercase: Bool
         public var requireDigits: Bool
         public var requireSymbols: Bool
-        public var temporaryPasswordValidityDays: Int
+        /// How long a temporary password works (whole days, up to 365).
+        public var temporaryPasswordValidity: TimeSpan
 
         /// Defaults: 12 characters, all four character classes, temporary passwords 3 days.
         public init(minLength: Int = 12, requireLowercase: Bool = true, requireUppercase: Bool = true,
-                    requireDigits: Bool = true, requireSymbols: Bool = true, temporaryPasswordValidityDays: Int = 3) {
+                    requireDigits: Bool = true, requireSymbols: Bool = true, temporaryPasswordValidity: TimeSpan = .days(3)) {
             self.minLength = minLength
             self.requireLowercase = requireLowercase
             self.requireUppercase = requireUppercase
             self.requireDigits = requireDigits
             self.requireSymbols = requireSymbols
-            self.temporaryPasswordValidityDays = temporaryPasswordValidityDays
+            self.temporaryPasswordValidity = temporaryPasswordValidity
         }
     }
 
-    /// The CloudFormation resource (`<path>/Resource`); nil for an imported pool.
-    public private(set) var resource: Cognito.UserPool?
+    /// The CloudFormation resource (`<path>/Resource`).
+    public var resource: Cognito.UserPool { poolResource! }
 
-    private let importedId: StringValue?
+    /// Set in `init`, right after the construct itself (its scope) exists.
+    private var poolResource: Cognito.UserPool?
     private let passwordPolicy: PasswordPolicy
     private let userPoolName: String?
     private var removalPolicy: DeletionPolicy = .retain
@@ -75,12 +77,11 @@ public final class UserPool: Construct {
         deletionProtection: Bool = false,
         removalPolicy: DeletionPolicy = .retain
     ) {
-        importedId = nil
         self.passwordPolicy = passwordPolicy
         self.userPoolName = userPoolName
         super.init(scope, id)
         let p = Cognito.UserPool(self, "Resource")
-        resource = p
+        poolResource = p
         if let userPoolName { p.userPoolName = StringValue(userPoolName) }
         p.usernameAttributes = ["email"]
         p.autoVerifiedAttributes = ["email"]
@@ -106,7 +107,7 @@ public final class UserPool: Construct {
                 $0.requireUppercase = BoolValue(passwordPolicy.requireUppercase)
                 $0.requireNumbers = BoolValue(passwordPolicy.requireDigits)
                 $0.requireSymbols = BoolValue(passwordPolicy.requireSymbols)
-                $0.temporaryPasswordValidityDays = NumberValue(passwordPolicy.temporaryPasswordValidityDays)
+                $0.temporaryPasswordValidityDays = NumberValue(passwordPolicy.temporaryPasswordValidity.count(of: .days))
             }
         }
         p.mfaConfiguration = StringValue(mfa.rawValue)
@@ -121,56 +122,17 @@ public final class UserPool: Construct {
         self.removalPolicy = removalPolicy
     }
 
-    private init(_ scope: Construct, _ id: String, importedId: StringValue) {
-        self.importedId = importedId
-        passwordPolicy = PasswordPolicy()
-        userPoolName = nil
-        super.init(scope, id)
-    }
-
-    /// An existing user pool of this account and region by id (`eu-west-1_AbCdEf123`).
-    public static func fromId(_ scope: Construct, _ id: String, userPoolId: StringValue) -> UserPool {
-        UserPool(scope, id, importedId: userPoolId)
-    }
-
     /// The pool id (`Ref`).
-    public var userPoolId: StringValue { resource?.ref ?? importedId! }
+    public var userPoolId: StringValue { resource.ref }
     /// The pool's ARN.
-    public var arn: StringValue {
-        resource?.attrArn ?? "arn:\(Pseudo.partition):cognito-idp:\(Pseudo.region):\(Pseudo.accountId):userpool/\(importedId!)"
-    }
+    public var arn: StringValue { resource.attrArn }
     /// The issuer URL of the pool's tokens (`https://cognito-idp.<region>.amazonaws.com/<id>`).
-    public var providerUrl: StringValue {
-        resource?.attrProviderURL ?? "https://cognito-idp.\(Pseudo.region).\(Pseudo.urlSuffix)/\(importedId!)"
-    }
-
-    /// Adds an app client (see `UserPoolClient` for the parameters and defaults).
-    @discardableResult
-    public func addClient(
-        _ id: String, clientName: String? = nil, generateSecret: Bool = false,
-        authFlows: [UserPoolClient.AuthFlow] = [.userSrp], oauth: UserPoolClient.OAuth? = nil
-    ) -> UserPoolClient {
-        UserPoolClient(self, id, userPool: self, clientName: clientName, generateSecret: generateSecret,
-                       authFlows: authFlows, oauth: oauth)
-    }
-
-    /// Adds a hosted UI domain with a Cognito prefix (`https://<prefix>.auth.<region>.amazoncognito.com`).
-    @discardableResult
-    public func addDomain(_ id: String, cognitoDomainPrefix: String) -> UserPoolDomain {
-        UserPoolDomain(self, id, userPool: self, cognitoDomainPrefix: cognitoDomainPrefix)
-    }
-
-    /// A hosted UI domain whose prefix is a token (`"\(name)-\(Pseudo.accountId)"`).
-    @discardableResult
-    public func addDomain(_ id: String, cognitoDomainPrefix: StringValue) -> UserPoolDomain {
-        UserPoolDomain(self, id, userPool: self, cognitoDomainPrefix: cognitoDomainPrefix)
-    }
+    public var providerUrl: StringValue { resource.attrProviderURL }
 
     public override func validate() -> [String] {
-        guard resource != nil else { return [] }
         var errors = ServerlessSupport.check(passwordPolicy.minLength, in: 6...99, "the minimum password length")
         errors += ServerlessSupport.checkNoSnapshot(removalPolicy, "user pools")
-        errors += ServerlessSupport.check(passwordPolicy.temporaryPasswordValidityDays, in: 0...365, "temporaryPasswordValidityDays")
+        if let problem = passwordPolicy.temporaryPasswordValidity.problem("temporaryPasswordValidity", unit: .days, in: .zero...(.days(365))) { errors.append(problem) }
         if let name = userPoolName, !(1...128).contains(name.count) {
             errors.append("userPoolName must be 1-128 characters")
         }

@@ -51,13 +51,15 @@ public final class UserPoolClient: Construct {
     }
 
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: Cognito.UserPoolClient!
+    public var resource: Cognito.UserPoolClient { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: Cognito.UserPoolClient?
 
     private let generateSecret: Bool
     private let oauth: OAuth?
-    private let accessTokenValidityMinutes: Int
-    private let idTokenValidityMinutes: Int
-    private let refreshTokenValidityDays: Int
+    private let accessTokenValidity: TimeSpan
+    private let idTokenValidity: TimeSpan
+    private let refreshTokenValidity: TimeSpan
     private let authFlows: [AuthFlow]
     private var callbackUrls: [StringValue] = []
     private var logoutUrls: [StringValue] = []
@@ -69,28 +71,29 @@ public final class UserPoolClient: Construct {
     ///   - generateSecret: default false.
     ///   - authFlows: default `[.userSrp]`.
     ///   - oauth: default none.
-    ///   - accessTokenValidityMinutes, idTokenValidityMinutes: 5...1440 (default 60).
-    ///   - refreshTokenValidityDays: 1...3650 (default 30).
+    ///   - accessTokenValidity, idTokenValidity: whole minutes, 5 minutes to 1 day (default
+    ///     `.minutes(60)`; the template counts them in minutes).
+    ///   - refreshTokenValidity: whole days, 1 to 3650 (default `.days(30)`; counted in days).
     public init(
         _ scope: Construct, _ id: String,
-        userPool: UserPool,
+        userPool: any UserPoolRef,
         clientName: String? = nil,
         generateSecret: Bool = false,
         authFlows: [AuthFlow] = [.userSrp],
         oauth: OAuth? = nil,
-        accessTokenValidityMinutes: Int = 60,
-        idTokenValidityMinutes: Int = 60,
-        refreshTokenValidityDays: Int = 30
+        accessTokenValidity: TimeSpan = .minutes(60),
+        idTokenValidity: TimeSpan = .minutes(60),
+        refreshTokenValidity: TimeSpan = .days(30)
     ) {
         self.generateSecret = generateSecret
         self.oauth = oauth
-        self.accessTokenValidityMinutes = accessTokenValidityMinutes
-        self.idTokenValidityMinutes = idTokenValidityMinutes
-        self.refreshTokenValidityDays = refreshTokenValidityDays
+        self.accessTokenValidity = accessTokenValidity
+        self.idTokenValidity = idTokenValidity
+        self.refreshTokenValidity = refreshTokenValidity
         self.authFlows = authFlows
         super.init(scope, id)
         let c = Cognito.UserPoolClient(self, "Resource")
-        resource = c
+        resourceStorage = c
         c.userPoolId = userPool.userPoolId
         c.clientName = StringValue(clientName ?? id)
         c.generateSecret = BoolValue(generateSecret)
@@ -98,9 +101,9 @@ public final class UserPoolClient: Construct {
         c.preventUserExistenceErrors = "ENABLED"
         c.enableTokenRevocation = true
         c.supportedIdentityProviders = ["COGNITO"]
-        c.accessTokenValidity = NumberValue(accessTokenValidityMinutes)
-        c.idTokenValidity = NumberValue(idTokenValidityMinutes)
-        c.refreshTokenValidity = NumberValue(refreshTokenValidityDays)
+        c.accessTokenValidity = NumberValue(accessTokenValidity.count(of: .minutes))
+        c.idTokenValidity = NumberValue(idTokenValidity.count(of: .minutes))
+        c.refreshTokenValidity = NumberValue(refreshTokenValidity.count(of: .days))
         c.tokenValidityUnits = .init {
             $0.accessToken = "minutes"
             $0.idToken = "minutes"
@@ -146,9 +149,11 @@ public final class UserPoolClient: Construct {
     public var clientSecret: StringValue { resource.attrClientSecret }
 
     public override func validate() -> [String] {
-        var errors = problems + ServerlessSupport.check(accessTokenValidityMinutes, in: 5...1440, "accessTokenValidityMinutes")
-        errors += ServerlessSupport.check(idTokenValidityMinutes, in: 5...1440, "idTokenValidityMinutes")
-        errors += ServerlessSupport.check(refreshTokenValidityDays, in: 1...3650, "refreshTokenValidityDays")
+        var errors = problems + [
+            accessTokenValidity.problem("accessTokenValidity", unit: .minutes, in: .minutes(5)...(.days(1))),
+            idTokenValidity.problem("idTokenValidity", unit: .minutes, in: .minutes(5)...(.days(1))),
+            refreshTokenValidity.problem("refreshTokenValidity", unit: .days, in: .days(1)...(.days(3650))),
+        ].compactMap { $0 }
         if authFlows.isEmpty && oauth == nil { errors.append("the client allows no sign-in flow: give authFlows or oauth") }
         if let oauth {
             if oauth.flows.isEmpty { errors.append("oauth needs at least one flow") }

@@ -9,7 +9,9 @@ import InfraResources
 /// Cognito checks it). Defaults: the classic hosted UI (managed login version 1).
 public final class UserPoolDomain: Construct, AliasTarget {
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: Cognito.UserPoolDomain!
+    public var resource: Cognito.UserPoolDomain { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: Cognito.UserPoolDomain?
 
     private let domain: String
     /// The prefix when it is a token (e.g. `<name>-${AWS::AccountId}`); `domain` is then its literal part.
@@ -19,39 +21,39 @@ public final class UserPoolDomain: Construct, AliasTarget {
 
     /// A Cognito-prefix domain: `prefix` is 1-63 lowercase letters, digits and hyphens, unique
     /// in the region, and may not contain `aws`, `amazon` or `cognito`.
-    public init(_ scope: Construct, _ id: String, userPool: UserPool, cognitoDomainPrefix: String) {
+    public init(_ scope: Construct, _ id: String, userPool: any UserPoolRef, cognitoDomainPrefix: String) {
         domain = cognitoDomainPrefix
         isCustom = false
         certificateArn = nil
         super.init(scope, id)
         let d = Cognito.UserPoolDomain(self, "Resource")
-        resource = d
+        resourceStorage = d
         d.domain = StringValue(cognitoDomainPrefix)
         d.userPoolId = userPool.userPoolId
     }
 
     /// A Cognito-prefix domain given as a token, such as `"\(name)-\(Pseudo.accountId)"` (unique
     /// per account; the literal parts are checked as far as they go, the whole at deploy time).
-    public init(_ scope: Construct, _ id: String, userPool: UserPool, cognitoDomainPrefix: StringValue) {
+    public init(_ scope: Construct, _ id: String, userPool: any UserPoolRef, cognitoDomainPrefix: StringValue) {
         domain = cognitoDomainPrefix.literal ?? ""
         prefixToken = cognitoDomainPrefix.literal == nil ? cognitoDomainPrefix : nil
         isCustom = false
         certificateArn = nil
         super.init(scope, id)
         let d = Cognito.UserPoolDomain(self, "Resource")
-        resource = d
+        resourceStorage = d
         d.domain = cognitoDomainPrefix
         d.userPoolId = userPool.userPoolId
     }
 
     /// A custom domain (`auth.example.com`) with an ACM certificate from us-east-1.
-    public init(_ scope: Construct, _ id: String, userPool: UserPool, customDomain: String, certificateArn: StringValue) {
+    public init(_ scope: Construct, _ id: String, userPool: any UserPoolRef, customDomain: String, certificateArn: StringValue) {
         domain = customDomain
         isCustom = true
         self.certificateArn = certificateArn
         super.init(scope, id)
         let d = Cognito.UserPoolDomain(self, "Resource")
-        resource = d
+        resourceStorage = d
         d.domain = StringValue(customDomain)
         d.userPoolId = userPool.userPoolId
         d.customDomainConfig = .init { $0.certificateArn = certificateArn }

@@ -24,41 +24,56 @@ public final class ApplicationLoadBalancedFargateService: Construct {
         /// No HTTPS: HTTP on port 80 only.
         case none
         /// An existing or app-created certificate.
-        case certificate(Certificate)
+        case certificate(any CertificateRef)
         /// An ACM certificate by ARN.
         case arn(StringValue)
         /// A new certificate for `domainName`, validated in `hostedZone`.
         case create
     }
 
-    public let cluster: Cluster
-    public private(set) var taskDefinition: TaskDefinition!
-    /// The application container.
-    public private(set) var container: ContainerDefinition!
-    public private(set) var loadBalancer: ApplicationLoadBalancer!
-    public private(set) var targetGroup: ApplicationTargetGroup!
+    public let cluster: any ClusterRef
+    public var taskDefinition: TaskDefinition { parts!.taskDefinition }
+    /// The application container (nil when a given task definition has none, which synthesis
+    /// reports).
+    public var container: ContainerDefinition? { parts!.container }
+    public var loadBalancer: ApplicationLoadBalancer { parts!.loadBalancer }
+    public var targetGroup: ApplicationTargetGroup { parts!.targetGroup }
     /// The listener that forwards to the service (HTTPS with a certificate, else HTTP).
-    public private(set) var listener: ApplicationListener!
+    public var listener: ApplicationListener { parts!.listener }
     /// The HTTP listener redirecting to HTTPS (only with a certificate).
-    public private(set) var redirectListener: ApplicationListener?
-    public private(set) var service: FargateService!
-    public private(set) var certificate: Certificate?
-    public private(set) var record: ARecord?
+    public var redirectListener: ApplicationListener? { parts!.redirectListener }
+    public var service: FargateService { parts!.service }
+    public var certificate: (any CertificateRef)? { parts!.certificate }
+    public var record: ARecord? { parts!.record }
     public let domainName: String?
     private let certificateSource: CertificateSource
-    private let hostedZone: HostedZone?
+    private let hostedZone: (any HostedZoneRef)?
+
+    /// What `init` creates, set once at its end (the parts need the construct itself as scope).
+    private struct Parts {
+        var taskDefinition: TaskDefinition
+        var container: ContainerDefinition?
+        var loadBalancer: ApplicationLoadBalancer
+        var targetGroup: ApplicationTargetGroup
+        var listener: ApplicationListener
+        var redirectListener: ApplicationListener?
+        var service: FargateService
+        var certificate: (any CertificateRef)?
+        var record: ARecord?
+    }
+    private var parts: Parts?
 
     /// - Parameters:
     ///   - cluster: where the service runs (its VPC hosts the load balancer).
     ///   - image: the application image.
     ///   - containerPort: the port the application listens on (default 80).
-    ///   - cpu, memoryMiB: task size (default 256 / 512; Fargate's combinations apply).
+    ///   - cpu, memory: task size (default 256 / `.mebibytes(512)`; Fargate's combinations apply).
     ///   - environment, secrets: for the container (default none).
     ///   - desiredCount: default 1.
     ///   - healthCheckPath: default `/`.
     ///   - healthCheck: the full target group health check (default nil: `healthCheckPath` with
     ///     the `TargetGroupHealthCheck` defaults).
-    ///   - healthCheckGracePeriodSeconds: default 60.
+    ///   - healthCheckGracePeriod: default `.seconds(60)`.
     ///   - certificate: default `.none`.
     ///   - domainName: a name in `hostedZone` (default nil: no record; reach the service at the
     ///     load balancer's DNS name).
@@ -67,63 +82,60 @@ public final class ApplicationLoadBalancedFargateService: Construct {
     ///   - accessLogs: default nil.
     ///   - taskSubnetType: default nil (private with NAT, else public).
     ///   - deployment: default `DeploymentOptions()`.
-    ///   - idleTimeoutSeconds: the load balancer's idle timeout (default 60; raise it for slow
+    ///   - idleTimeout: the load balancer's idle timeout (default `.seconds(60)`; raise it for slow
     ///     requests such as model inference).
     public init(
-        _ scope: Construct, _ id: String, cluster: Cluster, image: ContainerImage, containerPort: Int = 80,
-        cpu: Int = 256, memoryMiB: Int = 512, environment: [String: StringValue] = [:],
+        _ scope: Construct, _ id: String, cluster: any ClusterRef, image: ContainerImage, containerPort: Int = 80,
+        cpu: Int = 256, memory: MemorySize = .mebibytes(512), environment: [String: StringValue] = [:],
         secrets: [String: ContainerSecret] = [:], desiredCount: Int = 1, healthCheckPath: String = "/",
-        healthCheck: TargetGroupHealthCheck? = nil, healthCheckGracePeriodSeconds: Int = 60,
-        certificate: CertificateSource = .none, domainName: String? = nil, hostedZone: HostedZone? = nil,
+        healthCheck: TargetGroupHealthCheck? = nil, healthCheckGracePeriod: TimeSpan = .seconds(60),
+        certificate: CertificateSource = .none, domainName: String? = nil, hostedZone: (any HostedZoneRef)? = nil,
         publicLoadBalancer: Bool = true, accessLogs: LoadBalancerAccessLogs? = nil, taskSubnetType: SubnetType? = nil,
-        deployment: DeploymentOptions = DeploymentOptions(), idleTimeoutSeconds: Int = 60
+        deployment: DeploymentOptions = DeploymentOptions(), idleTimeout: TimeSpan = .seconds(60)
     ) {
         self.cluster = cluster
         self.domainName = domainName
         self.certificateSource = certificate
         self.hostedZone = hostedZone
         super.init(scope, id)
-        let task = TaskDefinition(self, "TaskDefinition", compatibility: .fargate, cpu: cpu, memoryMiB: memoryMiB)
-        container = task.addContainer("web", image: image, portMappings: [PortMapping(containerPort: containerPort)],
-                                      environment: environment, secrets: secrets)
-        taskDefinition = task
-        setUp(containerPort: containerPort, desiredCount: desiredCount, healthCheck: healthCheck ?? TargetGroupHealthCheck(path: healthCheckPath),
-              healthCheckGracePeriodSeconds: healthCheckGracePeriodSeconds, publicLoadBalancer: publicLoadBalancer,
-              accessLogs: accessLogs, taskSubnetType: taskSubnetType, deployment: deployment, idleTimeoutSeconds: idleTimeoutSeconds)
+        let task = TaskDefinition(self, "TaskDefinition", compatibility: .fargate, cpu: cpu, memory: memory)
+        let container = task.addContainer("web", image: image, portMappings: [PortMapping(containerPort: containerPort)],
+                                          environment: environment, secrets: secrets)
+        parts = setUp(task: task, container: container, containerPort: containerPort, desiredCount: desiredCount, healthCheck: healthCheck ?? TargetGroupHealthCheck(path: healthCheckPath),
+              healthCheckGracePeriod: healthCheckGracePeriod, publicLoadBalancer: publicLoadBalancer,
+              accessLogs: accessLogs, taskSubnetType: taskSubnetType, deployment: deployment, idleTimeout: idleTimeout)
     }
 
     /// The same, with a task definition built by the caller (its default container and that
     /// container's first port are put behind the load balancer).
     public init(
-        _ scope: Construct, _ id: String, cluster: Cluster, taskDefinition: TaskDefinition, desiredCount: Int = 1,
-        healthCheckPath: String = "/", healthCheck: TargetGroupHealthCheck? = nil, healthCheckGracePeriodSeconds: Int = 60,
-        certificate: CertificateSource = .none, domainName: String? = nil, hostedZone: HostedZone? = nil,
+        _ scope: Construct, _ id: String, cluster: any ClusterRef, taskDefinition: TaskDefinition, desiredCount: Int = 1,
+        healthCheckPath: String = "/", healthCheck: TargetGroupHealthCheck? = nil, healthCheckGracePeriod: TimeSpan = .seconds(60),
+        certificate: CertificateSource = .none, domainName: String? = nil, hostedZone: (any HostedZoneRef)? = nil,
         publicLoadBalancer: Bool = true, accessLogs: LoadBalancerAccessLogs? = nil, taskSubnetType: SubnetType? = nil,
-        deployment: DeploymentOptions = DeploymentOptions(), idleTimeoutSeconds: Int = 60
+        deployment: DeploymentOptions = DeploymentOptions(), idleTimeout: TimeSpan = .seconds(60)
     ) {
         self.cluster = cluster
         self.domainName = domainName
         self.certificateSource = certificate
         self.hostedZone = hostedZone
         super.init(scope, id)
-        self.taskDefinition = taskDefinition
-        container = taskDefinition.defaultContainer
-        setUp(containerPort: container?.containerPort ?? 80, desiredCount: desiredCount,
+        let container = taskDefinition.defaultContainer
+        parts = setUp(task: taskDefinition, container: container, containerPort: container?.containerPort ?? 80, desiredCount: desiredCount,
               healthCheck: healthCheck ?? TargetGroupHealthCheck(path: healthCheckPath),
-              healthCheckGracePeriodSeconds: healthCheckGracePeriodSeconds, publicLoadBalancer: publicLoadBalancer,
-              accessLogs: accessLogs, taskSubnetType: taskSubnetType, deployment: deployment, idleTimeoutSeconds: idleTimeoutSeconds)
+              healthCheckGracePeriod: healthCheckGracePeriod, publicLoadBalancer: publicLoadBalancer,
+              accessLogs: accessLogs, taskSubnetType: taskSubnetType, deployment: deployment, idleTimeout: idleTimeout)
     }
 
-    private func setUp(containerPort: Int, desiredCount: Int, healthCheck: TargetGroupHealthCheck, healthCheckGracePeriodSeconds: Int,
+    private func setUp(task: TaskDefinition, container: ContainerDefinition?, containerPort: Int, desiredCount: Int, healthCheck: TargetGroupHealthCheck, healthCheckGracePeriod: TimeSpan,
                        publicLoadBalancer: Bool, accessLogs: LoadBalancerAccessLogs?, taskSubnetType: SubnetType?,
-                       deployment: DeploymentOptions, idleTimeoutSeconds: Int) {
+                       deployment: DeploymentOptions, idleTimeout: TimeSpan) -> Parts {
         let vpc = cluster.vpc
         let lb = ApplicationLoadBalancer(self, "LoadBalancer", vpc: vpc, internetFacing: publicLoadBalancer,
-                                         idleTimeoutSeconds: idleTimeoutSeconds, accessLogs: accessLogs)
-        loadBalancer = lb
+                                         idleTimeout: idleTimeout, accessLogs: accessLogs)
         let tg = ApplicationTargetGroup(self, "TargetGroup", vpc: vpc, port: containerPort, healthCheck: healthCheck)
-        targetGroup = tg
 
+        var certificate: (any CertificateRef)?
         var certificateArn: StringValue?
         switch certificateSource {
         case .none: break
@@ -139,6 +151,8 @@ public final class ApplicationLoadBalancedFargateService: Construct {
                 certificateArn = c.certificateArn
             }
         }
+        let listener: ApplicationListener
+        var redirectListener: ApplicationListener?
         if let arn = certificateArn {
             listener = lb.addListener("HttpsListener", protocol: .https, certificateArns: [arn], defaultAction: .forward(tg))
             redirectListener = lb.addRedirect("HttpListener")
@@ -146,15 +160,17 @@ public final class ApplicationLoadBalancedFargateService: Construct {
             listener = lb.addListener("HttpListener", protocol: .http, defaultAction: .forward(tg))
         }
 
-        let svc = FargateService(self, "Service", cluster: cluster, taskDefinition: taskDefinition, desiredCount: desiredCount,
+        let svc = FargateService(self, "Service", cluster: cluster, taskDefinition: task, desiredCount: desiredCount,
                                  subnetType: taskSubnetType, deployment: deployment,
-                                 healthCheckGracePeriodSeconds: healthCheckGracePeriodSeconds)
+                                 healthCheckGracePeriod: healthCheckGracePeriod)
         svc.attachToTargetGroup(tg, containerName: container?.name, containerPort: containerPort)
-        service = svc
 
+        var record: ARecord?
         if let domainName, let hostedZone {
             record = ARecord(self, "DnsRecord", zone: hostedZone, recordName: domainName, target: .alias(lb))
         }
+        return Parts(taskDefinition: task, container: container, loadBalancer: lb, targetGroup: tg, listener: listener,
+                     redirectListener: redirectListener, service: svc, certificate: certificate, record: record)
     }
 
     /// The URL clients use: `https://<domain>` / `http://<domain>` with a DNS record, else the
@@ -176,8 +192,11 @@ public final class ApplicationLoadBalancedFargateService: Construct {
         if let d = domainName, let zone = hostedZone, !zone.contains(zone.qualify(d)) {
             errors.append("'\(d)' is not in the hosted zone '\(zone.zoneName)'")
         }
-        if container == nil { errors.append("the task definition has no container to put behind the load balancer") }
-        else if container.containerPort == nil { errors.append("container '\(container.name)' maps no port") }
+        if let container {
+            if container.containerPort == nil { errors.append("container '\(container.name)' maps no port") }
+        } else {
+            errors.append("the task definition has no container to put behind the load balancer")
+        }
         return errors
     }
 }

@@ -1,107 +1,6 @@
 import InfraCore
 import InfraResources
 
-/// A port a container listens on.
-public struct PortMapping: Sendable, Equatable {
-    public enum NetworkProtocol: String, Sendable { case tcp, udp }
-
-    public var containerPort: Int
-    /// The host port (nil: the container port with `awsvpc`, a dynamic port with `bridge`).
-    public var hostPort: Int?
-    public var networkProtocol: NetworkProtocol
-    /// A name for Service Connect (default nil).
-    public var name: String?
-
-    public init(containerPort: Int, hostPort: Int? = nil, networkProtocol: NetworkProtocol = .tcp, name: String? = nil) {
-        self.containerPort = containerPort
-        self.hostPort = hostPort
-        self.networkProtocol = networkProtocol
-        self.name = name
-    }
-}
-
-/// A container health check run by the ECS agent.
-public struct ContainerHealthCheck: Sendable, Equatable {
-    /// `["CMD-SHELL", "curl -f http://localhost/ || exit 1"]` or `["CMD", "executable", "arg"]`.
-    public var command: [String]
-    /// Seconds between checks (default 30; 5-300).
-    public var intervalSeconds: Int
-    /// Seconds before a check fails (default 5; 2-60).
-    public var timeoutSeconds: Int
-    /// Failures before the container is unhealthy (default 3; 1-10).
-    public var retries: Int
-    /// Grace period in seconds during which failures do not count (default nil: none; 0-300).
-    public var startPeriodSeconds: Int?
-
-    public init(command: [String], intervalSeconds: Int = 30, timeoutSeconds: Int = 5, retries: Int = 3,
-                startPeriodSeconds: Int? = nil) {
-        self.command = command
-        self.intervalSeconds = intervalSeconds
-        self.timeoutSeconds = timeoutSeconds
-        self.retries = retries
-        self.startPeriodSeconds = startPeriodSeconds
-    }
-
-    /// A shell command (`CMD-SHELL`), e.g. `.shell("curl -f http://localhost:8000/health || exit 1")`.
-    public static func shell(_ command: String, intervalSeconds: Int = 30, timeoutSeconds: Int = 5, retries: Int = 3,
-                             startPeriodSeconds: Int? = nil) -> Self {
-        Self(command: ["CMD-SHELL", command], intervalSeconds: intervalSeconds, timeoutSeconds: timeoutSeconds,
-             retries: retries, startPeriodSeconds: startPeriodSeconds)
-    }
-}
-
-/// A value injected into a container's environment from a secret store at start, never
-/// written into the template. The task's execution role is granted read access to it.
-public struct ContainerSecret {
-    enum Kind { case secretsManager(StringValue, field: String?, grant: ((Grantable) -> Void)?), ssmParameter(String) }
-    let kind: Kind
-
-    /// A Secrets Manager secret by ARN, or one JSON field of it (`field: "password"`).
-    /// `grantRead` grants the execution role read access; by default it gets
-    /// `secretsmanager:GetSecretValue` and `DescribeSecret` on `secretArn` as given. For a
-    /// `Secret` construct pass its own grant, which also covers a customer managed key and
-    /// name-imported (partial) ARNs:
-    /// `.secretsManager(secret.secretArn, field: "password", grantRead: secret.grantRead)`.
-    public static func secretsManager(_ secretArn: StringValue, field: String? = nil,
-                                      grantRead: ((Grantable) -> Void)? = nil) -> ContainerSecret {
-        ContainerSecret(kind: .secretsManager(secretArn, field: field, grant: grantRead))
-    }
-
-    /// An SSM parameter (String or SecureString) of the stack's account and region by name
-    /// (`/app/db-password`).
-    public static func ssmParameter(_ name: String) -> ContainerSecret {
-        ContainerSecret(kind: .ssmParameter(name))
-    }
-
-    /// The `ValueFrom` of the container definition.
-    var valueFrom: StringValue {
-        switch kind {
-        case .secretsManager(let arn, let field, _):
-            guard let field else { return arn }
-            return "\(arn):\(field)::"
-        case .ssmParameter(let name):
-            return parameterArn(name)
-        }
-    }
-
-    private func parameterArn(_ name: String) -> StringValue {
-        let trimmed = name.hasPrefix("/") ? String(name.dropFirst()) : name
-        return Fn.sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/\(trimmed)")
-    }
-
-    func grantRead(_ grantee: Grantable) {
-        switch kind {
-        case .secretsManager(_, _, let grant?):
-            grant(grantee)
-        case .secretsManager(let arn, _, nil):
-            grantee.addToPrincipalPolicy(PolicyStatement(
-                actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], resources: [arn]))
-        case .ssmParameter(let name):
-            grantee.addToPrincipalPolicy(PolicyStatement(actions: ["ssm:GetParameters"], resources: [parameterArn(name)]))
-        }
-    }
-}
-
 /// A container of a `TaskDefinition` (created by `TaskDefinition.addContainer`). Its settings
 /// may change until synthesis, which renders it into the task definition.
 ///
@@ -115,18 +14,18 @@ public final class ContainerDefinition {
     public var essential: Bool
     /// CPU units reserved for the container (default nil: shares the task's).
     public var cpu: Int?
-    /// The hard memory limit in MiB (default nil: the task's memory).
-    public var memoryLimitMiB: Int?
-    /// The soft memory limit in MiB (default nil).
-    public var memoryReservationMiB: Int?
+    /// The hard memory limit (default nil: the task's memory).
+    public var memoryLimit: MemorySize?
+    /// The soft memory limit (default nil).
+    public var memoryReservation: MemorySize?
     public var command: [StringValue]?
     public var entryPoint: [StringValue]?
     public var workingDirectory: String?
     public var user: String?
     public var healthCheck: ContainerHealthCheck?
     public var readonlyRootFilesystem: Bool = false
-    /// Seconds to wait after SIGTERM before SIGKILL (default nil: 30 s, ECS's default).
-    public var stopTimeoutSeconds: Int?
+    /// Time to wait after SIGTERM before SIGKILL (default nil: 30 seconds, ECS's default; up to 2 minutes).
+    public var stopTimeout: TimeSpan?
     /// Sends stdout and stderr to the task definition's log group (default true).
     public var logging: Bool = true
     public private(set) var portMappings: [PortMapping]
@@ -170,13 +69,13 @@ public final class ContainerDefinition {
             c.image = bound.uri
             c.essential = BoolValue(essential)
             if let v = cpu { c.cpu = NumberValue(v) }
-            if let v = memoryLimitMiB { c.memory = NumberValue(v) }
-            if let v = memoryReservationMiB { c.memoryReservation = NumberValue(v) }
+            if let v = memoryLimit { c.memory = NumberValue(v.mebibytes) }
+            if let v = memoryReservation { c.memoryReservation = NumberValue(v.mebibytes) }
             if let v = command { c.command = ListValue(v) }
             if let v = entryPoint { c.entryPoint = ListValue(v) }
             if let v = workingDirectory { c.workingDirectory = StringValue(v) }
             if let v = user { c.user = StringValue(v) }
-            if let v = stopTimeoutSeconds { c.stopTimeout = NumberValue(v) }
+            if let v = stopTimeout { c.stopTimeout = NumberValue(v.seconds) }
             c.readonlyRootFilesystem = BoolValue(readonlyRootFilesystem)
             c.privileged = false
             if !portMappings.isEmpty {
@@ -203,10 +102,10 @@ public final class ContainerDefinition {
             if let h = healthCheck {
                 c.healthCheck = .init {
                     $0.command = ListValue(h.command.map { StringValue($0) })
-                    $0.interval = NumberValue(h.intervalSeconds)
-                    $0.timeout = NumberValue(h.timeoutSeconds)
+                    $0.interval = NumberValue(h.interval.seconds)
+                    $0.timeout = NumberValue(h.timeout.seconds)
                     $0.retries = NumberValue(h.retries)
-                    if let s = h.startPeriodSeconds { $0.startPeriod = NumberValue(s) }
+                    if let s = h.startPeriod { $0.startPeriod = NumberValue(s.seconds) }
                 }
             }
             if logging {
@@ -242,19 +141,20 @@ public final class ContainerDefinition {
                 errors.append("\(prefix): with the awsvpc network mode the host port (\(h)) must equal the container port (\(m.containerPort))")
             }
         }
-        if let r = memoryReservationMiB, let l = memoryLimitMiB, r > l {
-            errors.append("\(prefix): memoryReservationMiB (\(r)) exceeds memoryLimitMiB (\(l))")
+        if let r = memoryReservation, let l = memoryLimit, r > l {
+            errors.append("\(prefix): memoryReservation (\(r)) exceeds memoryLimit (\(l))")
         }
+        if let problem = stopTimeout?.problem("\(prefix): stopTimeout", in: .zero...(.minutes(2))) { errors.append(problem) }
         if let h = healthCheck {
             if h.command.isEmpty { errors.append("\(prefix): the health check command is empty") }
             if let first = h.command.first, !["CMD", "CMD-SHELL", "NONE"].contains(first) {
                 errors.append("\(prefix): a health check command starts with CMD or CMD-SHELL (got '\(first)')")
             }
-            if !(5...300).contains(h.intervalSeconds) { errors.append("\(prefix): health check interval must be 5-300 seconds") }
-            if !(2...60).contains(h.timeoutSeconds) { errors.append("\(prefix): health check timeout must be 2-60 seconds") }
+            if let problem = h.interval.problem("\(prefix): health check interval", in: .seconds(5)...(.minutes(5))) { errors.append(problem) }
+            if let problem = h.timeout.problem("\(prefix): health check timeout", in: .seconds(2)...(.seconds(60))) { errors.append(problem) }
             if !(1...10).contains(h.retries) { errors.append("\(prefix): health check retries must be 1-10") }
-            if let s = h.startPeriodSeconds, !(0...300).contains(s) { errors.append("\(prefix): health check start period must be 0-300 seconds") }
-            if h.timeoutSeconds >= h.intervalSeconds { errors.append("\(prefix): health check timeout must be shorter than its interval") }
+            if let problem = h.startPeriod?.problem("\(prefix): health check start period", in: .zero...(.minutes(5))) { errors.append(problem) }
+            if h.timeout >= h.interval { errors.append("\(prefix): health check timeout must be shorter than its interval") }
         }
         return errors
     }

@@ -9,7 +9,7 @@ public struct ContainerImage {
 
     enum Source {
         case registry(String)
-        case repository(Repository, String, contextKeys: [String], gated: Bool)
+        case repository(any RepositoryRef, String, contextKeys: [String], gated: Bool)
         case asset(directory: String)
     }
 
@@ -29,7 +29,7 @@ public struct ContainerImage {
     /// `gated: false` to run it unconditionally (the first deploy then fails until the image is
     /// pushed). `contextKeys` name the config keys that choose the repository and tag, for the
     /// deployer's messages (manifest `images[].contextKeys`).
-    public static func fromRepository(_ repository: Repository, tag: String = "latest", contextKeys: [String] = [],
+    public static func fromRepository(_ repository: any RepositoryRef, tag: String = "latest", contextKeys: [String] = [],
                                       gated: Bool = true) -> ContainerImage {
         ContainerImage(source: .repository(repository, tag, contextKeys: contextKeys, gated: gated))
     }
@@ -39,15 +39,17 @@ public struct ContainerImage {
     func register(consumer: Construct) -> ImageGate? {
         guard case .repository(let repo, let tag, let keys, let gated) = source else { return nil }
         consumer.app.addRelation(from: consumer, to: repo, .image, label: tag)
-        if tag == "latest" { repo.usedWithLatestTag = true }
-        if repo.resource == nil {
-            consumer.stack.addContainerImage(StackImage(parameter: nil, consumer: consumer, repository: .name(repo.name),
-                                                        tag: tag, contextKeys: keys))
+        guard let repo = repo as? Repository else {
+            if let name = repo.repositoryName.literal {
+                consumer.stack.addContainerImage(StackImage(parameter: nil, consumer: consumer, repository: .name(name),
+                                                            tag: tag, contextKeys: keys))
+            }
             return nil
         }
+        if tag == "latest" { repo.usedWithLatestTag = true }
         guard gated, let gate = ImageGate.gate(for: repo, tag: tag, consumer: consumer) else { return nil }
         consumer.stack.addContainerImage(StackImage(parameter: gate.parameter, consumer: consumer,
-                                                    repository: .resource(repo.resource!), tag: tag, contextKeys: keys))
+                                                    repository: .resource(repo.resource), tag: tag, contextKeys: keys))
         return gate
     }
 

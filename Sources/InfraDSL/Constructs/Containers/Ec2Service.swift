@@ -10,12 +10,14 @@ import InfraResources
 /// deployment circuit breaker with rollback, 100 % / 200 %; 60-second grace period behind a
 /// load balancer unless given.
 public final class Ec2Service: Construct, Connectable {
-    public let cluster: Cluster
+    public let cluster: any ClusterRef
     public let taskDefinition: TaskDefinition
     /// The tasks' security groups (the instances' group for `bridge` and `host` tasks).
     public var connections: Connections { connectionsStorage }
     private var connectionsStorage: Connections!
     private var core: ServiceCore!
+    /// The cluster when this app creates it (its capacity is known), nil for an imported one.
+    private var ownedCluster: Cluster? { cluster as? Cluster }
     private let subnetIds: [StringValue]
     private let subnetType: SubnetType?
 
@@ -28,11 +30,11 @@ public final class Ec2Service: Construct, Connectable {
     ///   - securityGroups: `awsvpc` only; default nil: a new group.
     ///   - serviceName: default nil (generated).
     ///   - deployment: default `DeploymentOptions()`.
-    ///   - healthCheckGracePeriodSeconds: default nil (60 behind a load balancer).
+    ///   - healthCheckGracePeriod: default nil (60 seconds behind a load balancer).
     ///   - enableExecuteCommand: ECS Exec (default false).
-    public init(_ scope: Construct, _ id: String, cluster: Cluster, taskDefinition: TaskDefinition, desiredCount: Int = 1,
-                subnetType: SubnetType? = nil, securityGroups: [SecurityGroup]? = nil, serviceName: String? = nil,
-                deployment: DeploymentOptions = DeploymentOptions(), healthCheckGracePeriodSeconds: Int? = nil,
+    public init(_ scope: Construct, _ id: String, cluster: any ClusterRef, taskDefinition: TaskDefinition, desiredCount: Int = 1,
+                subnetType: SubnetType? = nil, securityGroups: [any SecurityGroupRef]? = nil, serviceName: String? = nil,
+                deployment: DeploymentOptions = DeploymentOptions(), healthCheckGracePeriod: TimeSpan? = nil,
                 enableExecuteCommand: Bool = false) {
         self.cluster = cluster
         self.taskDefinition = taskDefinition
@@ -49,18 +51,18 @@ public final class Ec2Service: Construct, Connectable {
             app.addRelation(from: self, to: v, .placement, label: tier)
         }
         let defaultPort = taskDefinition.defaultContainer?.containerPort.map { Port.tcp($0) }
-        var sgs: [SecurityGroup] = []
+        var sgs: [any SecurityGroupRef] = []
         if awsvpc {
             sgs = securityGroups ?? [SecurityGroup(self, "SecurityGroup", vpc: vpc, description: "Service \(path)")]
-        } else if let instances = cluster.instanceSecurityGroup {
+        } else if let instances = ownedCluster?.instanceSecurityGroup {
             sgs = [instances]
         }
         connectionsStorage = Connections(securityGroups: sgs, defaultPort: defaultPort)
         core = ServiceCore(owner: self, cluster: cluster, taskDefinition: taskDefinition, desiredCount: desiredCount,
                            serviceName: serviceName, deployment: deployment,
-                           healthCheckGracePeriodSeconds: healthCheckGracePeriodSeconds, enableExecuteCommand: enableExecuteCommand)
+                           healthCheckGracePeriod: healthCheckGracePeriod, enableExecuteCommand: enableExecuteCommand)
         let service = core.resource
-        if let provider = cluster.capacityProvider {
+        if let provider = ownedCluster?.capacityProvider {
             service.capacityProviderStrategy = [.init {
                 $0.capacityProvider = provider.ref
                 $0.weight = 1
@@ -82,7 +84,7 @@ public final class Ec2Service: Construct, Connectable {
                 }
             }
         }
-        if let asg = cluster.autoScalingGroup { service.addDependency(asg) }
+        if let asg = ownedCluster?.autoScalingGroup { service.addDependency(asg) }
     }
 
     /// The service name (`Fn::GetAtt Name`).
@@ -100,7 +102,7 @@ public final class Ec2Service: Construct, Connectable {
 
     public override func validate() -> [String] {
         var errors = core.validate(expected: .ec2)
-        if !cluster.hasEc2Capacity && cluster.resource != nil {
+        if let ownedCluster, !ownedCluster.hasEc2Capacity {
             errors.append("the cluster '\(cluster.path)' has no EC2 capacity (create it with ec2Capacity:)")
         }
         if taskDefinition.networkMode == .awsvpc {

@@ -11,7 +11,7 @@ import InfraResources
 ///
 /// `Connectable`: `database.connections.allow(from: service, port: .tcp(5432))`.
 public final class FargateService: Construct, Connectable {
-    public let cluster: Cluster
+    public let cluster: any ClusterRef
     public let taskDefinition: TaskDefinition
     /// The service's security groups; the default port is the first container port.
     public var connections: Connections { connectionsStorage }
@@ -33,12 +33,12 @@ public final class FargateService: Construct, Connectable {
     ///   - serviceName: default nil (generated).
     ///   - platformVersion: default `LATEST`.
     ///   - deployment: default `DeploymentOptions()`.
-    ///   - healthCheckGracePeriodSeconds: default nil (60 behind a load balancer).
+    ///   - healthCheckGracePeriod: default nil (60 seconds behind a load balancer).
     ///   - enableExecuteCommand: ECS Exec (default false).
-    public init(_ scope: Construct, _ id: String, cluster: Cluster, taskDefinition: TaskDefinition, desiredCount: Int = 1,
-                subnetType: SubnetType? = nil, assignPublicIp: Bool? = nil, securityGroups: [SecurityGroup]? = nil,
+    public init(_ scope: Construct, _ id: String, cluster: any ClusterRef, taskDefinition: TaskDefinition, desiredCount: Int = 1,
+                subnetType: SubnetType? = nil, assignPublicIp: Bool? = nil, securityGroups: [any SecurityGroupRef]? = nil,
                 serviceName: String? = nil, platformVersion: String = "LATEST", deployment: DeploymentOptions = DeploymentOptions(),
-                healthCheckGracePeriodSeconds: Int? = nil, enableExecuteCommand: Bool = false) {
+                healthCheckGracePeriod: TimeSpan? = nil, enableExecuteCommand: Bool = false) {
         self.cluster = cluster
         self.taskDefinition = taskDefinition
         self.subnetType = subnetType
@@ -53,7 +53,7 @@ public final class FargateService: Construct, Connectable {
         connectionsStorage = Connections(securityGroups: sgs, defaultPort: taskDefinition.defaultContainer?.containerPort.map { .tcp($0) })
         core = ServiceCore(owner: self, cluster: cluster, taskDefinition: taskDefinition, desiredCount: desiredCount,
                            serviceName: serviceName, deployment: deployment,
-                           healthCheckGracePeriodSeconds: healthCheckGracePeriodSeconds, enableExecuteCommand: enableExecuteCommand)
+                           healthCheckGracePeriod: healthCheckGracePeriod, enableExecuteCommand: enableExecuteCommand)
         let publicIp = self.assignPublicIp
         core.resource.launchType = .fargate
         core.resource.platformVersion = StringValue(platformVersion)
@@ -70,7 +70,7 @@ public final class FargateService: Construct, Connectable {
     }
 
     /// The service's security groups.
-    public var securityGroups: [SecurityGroup] { connections.securityGroups }
+    public var securityGroups: [any SecurityGroupRef] { connections.securityGroups }
 
     /// The service name (`Fn::GetAtt Name`).
     public var serviceName: StringValue { core.resource.attrName }

@@ -25,9 +25,12 @@ import InfraCore
 /// tag in a stack, whichever consumer came first names it.
 public final class ImageGate: Construct {
     /// The `<Name>ImageReady` parameter.
-    public private(set) var parameter: Parameter!
+    public var parameter: Parameter { parameterStorage! }
     /// The `<Name>ImageReady` condition: true once the image exists.
-    public private(set) var condition: Condition!
+    public var condition: Condition { conditionStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var parameterStorage: Parameter?
+    private var conditionStorage: Condition?
     public let repository: Repository
     public let tag: String
 
@@ -39,16 +42,16 @@ public final class ImageGate: Construct {
                           description: "\"true\" once the tag \(tag) is in the repository \(repository.path) (infra deploy sets it); \"false\" holds back what runs the image",
                           allowedValues: [.string("true"), .string("false")])
         p.overrideLogicalId(name)
-        parameter = p
+        parameterStorage = p
         let c = Condition(self, "Condition", Fn.equals(p.stringValue, StringValue("true")))
         c.overrideLogicalId(name)
-        condition = c
+        conditionStorage = c
     }
 
     /// The gate of `repository:tag` in `consumer`'s stack, created on first use; nil when the
     /// repository is not created by that stack (imported, or in another stack).
     static func gate(for repository: Repository, tag: String, consumer: Construct) -> ImageGate? {
-        guard repository.resource != nil, repository.stack === consumer.stack else { return nil }
+        guard repository.stack === consumer.stack else { return nil }
         let stack = consumer.stack
         for case let g as ImageGate in stack.children where g.repository === repository && g.tag == tag { return g }
         let base = name(for: consumer)

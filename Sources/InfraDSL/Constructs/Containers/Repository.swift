@@ -16,8 +16,8 @@ import InfraResources
 /// - retained when the stack is deleted (`removalPolicy: .delete` deletes it with its images).
 ///
 /// An image of a repository created in the same stack is gated (see `ImageGate`).
-/// An existing repository is imported with `Repository.fromName(...)`.
-public final class Repository: Construct {
+/// An existing repository is imported with `Repository.imported(...)`.
+public final class Repository: Construct, RepositoryRef {
     public enum TagMutability: String, Sendable { case mutable = "MUTABLE", immutable = "IMMUTABLE" }
 
     public enum Encryption: Sendable {
@@ -27,12 +27,13 @@ public final class Repository: Construct {
         case kms(keyArn: String?)
     }
 
-    /// The CloudFormation resource (`<path>/Resource`), nil for an imported repository.
-    public private(set) var resource: ECR.Repository?
+    /// The CloudFormation resource (`<path>/Resource`).
+    public var resource: ECR.Repository { repositoryResource! }
+    /// Set in `init`, right after the construct itself (its scope) exists.
+    private var repositoryResource: ECR.Repository?
     private let maxImageCount: Int?
 
-    /// The repository name: the explicit one, or an imported repository's; empty when
-    /// CloudFormation generates it (use `repositoryName`).
+    /// The explicit repository name; empty when CloudFormation generates it (use `repositoryName`).
     public private(set) var name: String = ""
     private let tagMutability: TagMutability?
     /// Set when an image of this repository runs the tag `latest`.
@@ -76,50 +77,17 @@ public final class Repository: Construct {
         r.deletionPolicy = removalPolicy
         r.updateReplacePolicy = removalPolicy
         if removalPolicy == .delete { r.emptyOnDelete = true }
-        resource = r
+        repositoryResource = r
     }
 
-    private init(_ scope: Construct, _ id: String, existingName: String) {
-        maxImageCount = nil
-        tagMutability = nil
-        super.init(scope, id)
-        name = existingName
-    }
-
-    /// An existing repository (in the stack's account and region) by name.
-    public static func fromName(_ scope: Construct, _ id: String, _ repositoryName: String) -> Repository {
-        Repository(scope, id, existingName: repositoryName)
-    }
-
-    /// The repository name.
-    public var repositoryName: StringValue {
-        if let r = resource { return r.ref }
-        return StringValue(name)
-    }
+    /// The repository name (`Ref`).
+    public var repositoryName: StringValue { resource.ref }
 
     /// The repository ARN.
-    public var arn: StringValue {
-        if let r = resource { return r.attrArn }
-        return Fn.sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/\(name)")
-    }
+    public var arn: StringValue { resource.attrArn }
 
     /// `<account>.dkr.ecr.<region>.<url suffix>/<name>`.
-    public var repositoryUri: StringValue {
-        if let r = resource { return r.attrRepositoryUri }
-        return Fn.sub("${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/\(name)")
-    }
-
-    /// The URI of an image tag: `<repositoryUri>:<tag>`.
-    public func imageUri(tag: String) -> StringValue { "\(repositoryUri):\(tag)" }
-
-    /// Lets `grantee` pull images (and get the registry token, which has no resource scope).
-    public func grantPull(_ grantee: Grantable) {
-        app.addGrant(grantee, on: self, "pull")
-        grantee.addToPrincipalPolicy(PolicyStatement(
-            actions: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-            resources: [arn]))
-        grantee.addToPrincipalPolicy(PolicyStatement(actions: ["ecr:GetAuthorizationToken"], resources: ["*"]))
-    }
+    public var repositoryUri: StringValue { resource.attrRepositoryUri }
 
     /// Adds a statement to the repository policy (`RepositoryPolicyText`, created on first use),
     /// e.g. to let Lambda pull the images of container image functions:
@@ -127,10 +95,6 @@ public final class Repository: Construct {
     /// principals: ["Service": ["lambda.amazonaws.com"]], conditions: [...aws:sourceArn...])`.
     /// A repository policy has no `Resource`: statements apply to the repository.
     public func addToResourcePolicy(_ statement: PolicyStatement) {
-        guard let resource else {
-            problems.append("cannot change the policy of an imported repository")
-            return
-        }
         var s = statement
         s.resources = []
         policy.add(s)
@@ -141,15 +105,6 @@ public final class Repository: Construct {
 
     private var policy = PolicyDocument()
     private var problems: [String] = []
-
-    /// Lets `grantee` pull and push images.
-    public func grantPullPush(_ grantee: Grantable) {
-        app.addGrant(grantee, on: self, "push")
-        grantPull(grantee)
-        grantee.addToPrincipalPolicy(PolicyStatement(
-            actions: ["ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"],
-            resources: [arn]))
-    }
 
     // MARK: - Names
 
@@ -177,15 +132,15 @@ public final class Repository: Construct {
     public var effectiveTagMutability: TagMutability { tagMutability ?? (usedWithLatestTag ? .mutable : .immutable) }
 
     public override func prepare() {
-        resource?.imageTagMutability = ECR.Repository.ImageTagMutability(effectiveTagMutability.rawValue)
+        resource.imageTagMutability = ECR.Repository.ImageTagMutability(effectiveTagMutability.rawValue)
     }
 
     public override func validate() -> [String] {
         var errors: [String] = []
-        if resource != nil, tagMutability == .immutable, usedWithLatestTag {
+        if tagMutability == .immutable, usedWithLatestTag {
             errors.append("an image runs the tag 'latest' from this repository, whose tags are immutable: the second push of 'latest' would be rejected (use a versioned tag, or tagMutability: .mutable)")
         }
-        if (resource == nil || !name.isEmpty) && !Self.isValidName(name) {
+        if !name.isEmpty && !Self.isValidName(name) {
             errors.append("'\(name)' is not a valid repository name (lower-case letters, digits, '.', '_', '-' and '/', 2-256 characters)")
         }
         if let n = maxImageCount, n < 1 { errors.append("maxImageCount must be at least 1 (got \(n))") }

@@ -37,52 +37,57 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
     }
 
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: ECS.TaskDefinition!
+    public var resource: ECS.TaskDefinition { resourceStorage! }
     public let compatibility: Compatibility
     public let networkMode: NetworkMode
     /// Task CPU units (nil on EC2 when not given).
     public let cpu: Int?
-    /// Task memory in MiB (nil on EC2 when not given).
-    public let memoryMiB: Int?
+    /// Task memory (nil on EC2 when not given).
+    public let memory: MemorySize?
     /// The role the application runs as (`grant*` calls on the task definition go to it).
-    public private(set) var taskRole: Role!
+    public var taskRole: Role { taskRoleStorage! }
     /// The role ECS uses to pull images, write logs and read secrets.
-    public private(set) var executionRole: Role!
-    public private(set) var logGroup: Logs.LogGroup!
+    public var executionRole: Role { executionRoleStorage! }
+    public var logGroup: Logs.LogGroup { logGroupStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: ECS.TaskDefinition?
+    private var taskRoleStorage: Role?
+    private var executionRoleStorage: Role?
+    private var logGroupStorage: Logs.LogGroup?
     public private(set) var containers: [ContainerDefinition] = []
     /// The gates of its containers' images (see `ImageGate`): services of this task
     /// definition run no task until they hold.
     public internal(set) var imageGates: [ImageGate] = []
-    private let logRetentionDays: Int
+    private let logRetention: TimeSpan
     private let ephemeralStorageGiB: Int?
 
     /// - Parameters:
     ///   - compatibility: `.fargate` (default) or `.ec2`.
     ///   - cpu: CPU units (Fargate default 256; 256, 512, 1024, 2048, 4096, 8192 or 16384).
-    ///   - memoryMiB: memory (Fargate default 512; must fit the CPU size, e.g. 1024 CPU: 2048-8192).
+    ///   - memory: Fargate default `.mebibytes(512)`; must fit the CPU size, e.g. 1024 CPU: 2-8 GiB.
     ///   - networkMode: default `.awsvpc` (the only mode Fargate supports).
     ///   - cpuArchitecture: default `.x86_64`.
     ///   - family: default `<stack name>-<path>`.
-    ///   - logRetentionDays: the log group's retention (default 365).
+    ///   - logRetention: the log group's retention (default `.days(365)`; whole days CloudWatch Logs accepts).
     ///   - ephemeralStorageGiB: Fargate task storage, 21-200 (default nil: 20 GiB).
     ///   - logEncryptionKeyArn: a KMS key for the log group (default nil: CloudWatch Logs' own
     ///     encryption); its key policy must allow `logs.<region>.amazonaws.com`.
     public init(
-        _ scope: Construct, _ id: String, compatibility: Compatibility = .fargate, cpu: Int? = nil, memoryMiB: Int? = nil,
+        _ scope: Construct, _ id: String, compatibility: Compatibility = .fargate, cpu: Int? = nil, memory: MemorySize? = nil,
         networkMode: NetworkMode = .awsvpc, cpuArchitecture: CpuArchitecture = .x86_64, family: String? = nil,
-        logRetentionDays: Int = 365, ephemeralStorageGiB: Int? = nil, logEncryptionKeyArn: StringValue? = nil
+        logRetention: TimeSpan = .days(365), ephemeralStorageGiB: Int? = nil, logEncryptionKeyArn: StringValue? = nil
     ) {
         self.compatibility = compatibility
         self.networkMode = networkMode
         self.cpu = cpu ?? (compatibility == .fargate ? 256 : nil)
-        self.memoryMiB = memoryMiB ?? (compatibility == .fargate ? 512 : nil)
-        self.logRetentionDays = logRetentionDays
+        self.memory = memory ?? (compatibility == .fargate ? .mebibytes(512) : nil)
+        self.logRetention = logRetention
         self.ephemeralStorageGiB = ephemeralStorageGiB
         super.init(scope, id)
-        taskRole = Role(self, "TaskRole", assumedBy: "ecs-tasks.amazonaws.com")
-        executionRole = Role(self, "ExecutionRole", assumedBy: "ecs-tasks.amazonaws.com")
-        logGroup = Logs.LogGroup(self, "LogGroup") {
-            $0.retentionInDays = NumberValue(logRetentionDays)
+        taskRoleStorage = Role(self, "TaskRole", assumedBy: "ecs-tasks.amazonaws.com")
+        executionRoleStorage = Role(self, "ExecutionRole", assumedBy: "ecs-tasks.amazonaws.com")
+        logGroupStorage = Logs.LogGroup(self, "LogGroup") {
+            $0.retentionInDays = NumberValue(logRetention.count(of: .days))
             $0.kmsKeyId = logEncryptionKeyArn
         }
         logGroup.deletionPolicy = .retain
@@ -91,12 +96,12 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
             actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [logGroup.attrArn]))
         let familyName = family ?? Repository.sanitize(
             ([stack.stackName] + pathComponents.dropFirst(stack.pathComponents.count)).joined(separator: "-"))
-        resource = ECS.TaskDefinition(self, "Resource") {
+        resourceStorage = ECS.TaskDefinition(self, "Resource") {
             $0.family = StringValue(familyName)
             $0.requiresCompatibilities = [.init(compatibility.rawValue)]
             $0.networkMode = .init(networkMode.rawValue)
             if let c = self.cpu { $0.cpu = StringValue(String(c)) }
-            if let m = self.memoryMiB { $0.memory = StringValue(String(m)) }
+            if let m = self.memory { $0.memory = StringValue(String(m.mebibytes)) }
             $0.taskRoleArn = self.taskRole.arn
             $0.executionRoleArn = self.executionRole.arn
             if compatibility == .fargate {
@@ -118,12 +123,12 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
     @discardableResult
     public func addContainer(
         _ name: String, image: ContainerImage, portMappings: [PortMapping] = [], environment: [String: StringValue] = [:],
-        secrets: [String: ContainerSecret] = [:], essential: Bool = true, memoryLimitMiB: Int? = nil, cpu: Int? = nil,
+        secrets: [String: ContainerSecret] = [:], essential: Bool = true, memoryLimit: MemorySize? = nil, cpu: Int? = nil,
         healthCheck: ContainerHealthCheck? = nil, command: [StringValue]? = nil
     ) -> ContainerDefinition {
         let c = ContainerDefinition(task: self, name: name, image: image, essential: essential, portMappings: portMappings,
                                     environment: environment)
-        c.memoryLimitMiB = memoryLimitMiB
+        c.memoryLimit = memoryLimit
         c.cpu = cpu
         c.healthCheck = healthCheck
         c.command = command
@@ -164,11 +169,11 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
         var names = Set<String>()
         for c in containers where !names.insert(c.name).inserted { errors.append("container name '\(c.name)' is used twice") }
         for c in containers { errors += c.validate() }
-        errors += LogRetention.check(logRetentionDays, "log retention")
+        if let problem = logRetention.logRetentionProblem("logRetention") { errors.append(problem) }
 
         if compatibility == .fargate {
             if networkMode != .awsvpc { errors.append("Fargate tasks need the awsvpc network mode (got \(networkMode.rawValue))") }
-            if let cpu, let memory = memoryMiB {
+            if let cpu, let memory = memory?.mebibytes {
                 if let allowed = Self.fargateSizes[cpu] {
                     if !allowed.contains(memory) {
                         errors.append("Fargate does not offer \(memory) MiB with \(cpu) CPU units; allowed: \(Self.describe(allowed)) MiB")
@@ -182,14 +187,14 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
             }
         } else {
             if ephemeralStorageGiB != nil { errors.append("ephemeralStorageGiB applies to Fargate tasks only") }
-            if memoryMiB == nil {
-                for c in containers where c.memoryLimitMiB == nil && c.memoryReservationMiB == nil {
-                    errors.append("container '\(c.name)' needs memoryLimitMiB or memoryReservationMiB when the task has no memory size")
+            if memory == nil {
+                for c in containers where c.memoryLimit == nil && c.memoryReservation == nil {
+                    errors.append("container '\(c.name)' needs memoryLimit or memoryReservation when the task has no memory size")
                 }
             }
         }
-        if let memory = memoryMiB {
-            let sum = containers.compactMap { $0.memoryLimitMiB ?? $0.memoryReservationMiB }.reduce(0, +)
+        if let memory = memory?.mebibytes {
+            let sum = containers.compactMap { ($0.memoryLimit ?? $0.memoryReservation)?.mebibytes }.reduce(0, +)
             if sum > memory { errors.append("the containers reserve \(sum) MiB, more than the task's \(memory) MiB") }
         }
         if let cpu {
@@ -204,16 +209,11 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
     }
 }
 
-/// Why a CPU/memory pair is not a Fargate task size: the CPU, or the memory for that CPU.
-public enum FargateSizeProblem: Sendable, Equatable {
-    case cpu(String)
-    case memory(String)
-}
-
 extension TaskDefinition {
     /// Checks a CPU/memory pair against `fargateSizes`, for settings that validate it before any
     /// construct exists (so the message can name the setting).
-    public static func fargateSizeProblem(cpu: Int, memoryMiB: Int) -> FargateSizeProblem? {
+    public static func fargateSizeProblem(cpu: Int, memory: MemorySize) -> FargateSizeProblem? {
+        let memoryMiB = memory.mebibytes
         guard let sizes = fargateSizes[cpu] else {
             return .cpu("\(cpu) is not a Fargate CPU size (256, 512, 1024, 2048, 4096, 8192, 16384)")
         }

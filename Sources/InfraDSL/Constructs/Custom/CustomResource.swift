@@ -7,7 +7,7 @@ import InfraResources
 ///
 /// ```swift
 /// let initDb = Function(stack, "DbInit", code: .directory("lambda/db-init"), handler: "index.handler",
-///                       runtime: .nodejs20X, timeoutSeconds: 300, vpc: vpc)
+///                       runtime: .nodejs20X, timeout: .minutes(5), vpc: vpc)
 /// db.secret.grantRead(initDb)
 /// db.connections.allow(from: initDb, port: .tcp(db.port))
 /// let run = CustomResource(stack, "InitDatabase", resourceType: "DbInit", provider: initDb,
@@ -24,9 +24,11 @@ import InfraResources
 /// when the resource leaves the stack).
 public final class CustomResource: Construct {
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: Resource!
+    public var resource: Resource { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: Resource?
     /// The function that handles the events.
-    public let provider: Function
+    public let provider: any FunctionRef
 
     private let resourceType: String
     private let propertyNames: [String]
@@ -42,7 +44,7 @@ public final class CustomResource: Construct {
     public init(
         _ scope: Construct, _ id: String,
         resourceType: String,
-        provider: Function,
+        provider: any FunctionRef,
         properties: [String: Value] = [:],
         version: String? = nil,
         removalPolicy: DeletionPolicy = .delete
@@ -65,10 +67,10 @@ public final class CustomResource: Construct {
         referenced = refs
         super.init(scope, id)
         let r = Resource(self, "Resource", type: "Custom::\(resourceType)")
-        resource = r
+        resourceStorage = r
         r.addPropertyOverride("ServiceToken", provider.functionArn.token)
         for key in properties.keys.sorted() { r.addPropertyOverride(key, properties[key]!) }
-        if let hash = version ?? provider.codeHash { r.addPropertyOverride("CodeHash", .string(hash)) }
+        if let hash = version ?? (provider as? Function)?.codeHash { r.addPropertyOverride("CodeHash", .string(hash)) }
         if removalPolicy != .delete {
             r.deletionPolicy = removalPolicy
             r.updateReplacePolicy = removalPolicy

@@ -9,29 +9,31 @@ import InfraResources
 /// addresses (aliases have no TTL).
 public final class ARecord: Construct {
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: Route53.RecordSet!
+    public var resource: Route53.RecordSet { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: Route53.RecordSet?
     /// The fully qualified name.
     public let domainName: String
-    let zone: HostedZone
+    let zone: any HostedZoneRef
     let target: RecordTarget
-    let ttlSeconds: Int
+    let ttl: TimeSpan
     let recordType: String
 
-    public convenience init(_ scope: Construct, _ id: String, zone: HostedZone, recordName: String? = nil, target: RecordTarget,
-                            ttlSeconds: Int = 300, comment: String? = nil) {
-        self.init(scope, id, type: "A", zone: zone, recordName: recordName, target: target, ttlSeconds: ttlSeconds, comment: comment)
+    public convenience init(_ scope: Construct, _ id: String, zone: any HostedZoneRef, recordName: String? = nil, target: RecordTarget,
+                            ttl: TimeSpan = .minutes(5), comment: String? = nil) {
+        self.init(scope, id, type: "A", zone: zone, recordName: recordName, target: target, ttl: ttl, comment: comment)
     }
 
-    init(_ scope: Construct, _ id: String, type: String, zone: HostedZone, recordName: String?, target: RecordTarget,
-         ttlSeconds: Int, comment: String?) {
+    init(_ scope: Construct, _ id: String, type: String, zone: any HostedZoneRef, recordName: String?, target: RecordTarget,
+         ttl: TimeSpan, comment: String?) {
         self.zone = zone
         self.target = target
-        self.ttlSeconds = ttlSeconds
+        self.ttl = ttl
         self.recordType = type
         domainName = zone.qualify(recordName)
         super.init(scope, id)
         if case .alias(let t, _) = target.kind, let c = t as? Construct { app.addRelation(from: self, to: c, .alias, label: type) }
-        resource = Route53.RecordSet(self, "Resource") {
+        resourceStorage = Route53.RecordSet(self, "Resource") {
             $0.hostedZoneId = zone.hostedZoneId
             $0.name = StringValue(self.domainName + ".")
             $0.type = StringValue(type)
@@ -45,7 +47,7 @@ public final class ARecord: Construct {
                 }
             case .addresses(let addresses):
                 $0.resourceRecords = ListValue(addresses.map { StringValue($0) })
-                $0.ttl = StringValue(String(ttlSeconds))
+                $0.ttl = StringValue(String(ttl.seconds))
             }
         }
     }
@@ -59,7 +61,7 @@ public final class ARecord: Construct {
                 let valid = recordType == "A" ? IPv4Cidr(a + "/32") != nil : (a.contains(":") && a.allSatisfy { $0.isHexDigit || $0 == ":" })
                 if !valid { errors.append("'\(a)' is not an \(recordType == "A" ? "IPv4" : "IPv6") address") }
             }
-            if !(0...2_147_483_647).contains(ttlSeconds) { errors.append("the TTL must not be negative") }
+            if let problem = ttl.problem("ttl", in: .zero...(.seconds(2_147_483_647))) { errors.append(problem) }
         }
         return errors
     }

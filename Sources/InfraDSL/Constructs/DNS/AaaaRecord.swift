@@ -5,13 +5,15 @@ import InfraResources
 /// a dual-stack load balancer) or literal addresses. Same defaults as `ARecord`.
 public final class AaaaRecord: Construct {
     /// The record (`<path>/Resource`).
-    public private(set) var record: ARecord!
+    public var record: ARecord { recordStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var recordStorage: ARecord?
 
-    public init(_ scope: Construct, _ id: String, zone: HostedZone, recordName: String? = nil, target: RecordTarget,
-                ttlSeconds: Int = 300, comment: String? = nil) {
+    public init(_ scope: Construct, _ id: String, zone: any HostedZoneRef, recordName: String? = nil, target: RecordTarget,
+                ttl: TimeSpan = .minutes(5), comment: String? = nil) {
         super.init(scope, id)
-        record = ARecord(self, "Resource", type: "AAAA", zone: zone, recordName: recordName, target: target,
-                         ttlSeconds: ttlSeconds, comment: comment)
+        recordStorage = ARecord(self, "Resource", type: "AAAA", zone: zone, recordName: recordName, target: target,
+                         ttl: ttl, comment: comment)
     }
 
     /// The CloudFormation resource.

@@ -3,32 +3,32 @@ import InfraResources
 
 /// An ACM certificate, validated by DNS: in a hosted zone of this app or imported (CloudFormation
 /// then creates the validation records itself and waits for the certificate), or without a zone
-/// (the validation record must be created by hand while the stack waits). Or an existing
-/// certificate by ARN (`Certificate.existing(...)`, which creates nothing).
+/// (the validation record must be created by hand while the stack waits). An existing
+/// certificate is imported by ARN with `Certificate.imported(...)`, which creates nothing.
 ///
 /// Defaults: no alternative names; RSA 2048 keys; certificate transparency logging on.
 /// Certificates for CloudFront must be created in us-east-1.
-public final class Certificate: Construct {
-    /// The CloudFormation resource (`<path>/Resource`), nil for an imported certificate.
-    public private(set) var resource: CertificateManager.Certificate?
-    /// The main domain name (nil for an imported certificate).
-    public let domainName: String?
+public final class Certificate: Construct, CertificateRef {
+    /// The CloudFormation resource (`<path>/Resource`).
+    public var resource: CertificateManager.Certificate { certificateResource! }
+    /// The main domain name.
+    public let domainName: String
     public let subjectAlternativeNames: [String]
-    public let hostedZone: HostedZone?
-    private let existingArn: StringValue?
+    public let hostedZone: (any HostedZoneRef)?
+    /// Set in `init`, right after the construct itself (its scope) exists.
+    private var certificateResource: CertificateManager.Certificate?
 
     /// A new DNS-validated certificate for `domainName` (and `subjectAlternativeNames`), with
     /// its validation records in `hostedZone` when given.
     public init(_ scope: Construct, _ id: String, domainName: String, subjectAlternativeNames: [String] = [],
-                hostedZone: HostedZone? = nil) {
+                hostedZone: (any HostedZoneRef)? = nil) {
         self.domainName = HostedZone.normalize(domainName)
         self.subjectAlternativeNames = subjectAlternativeNames.map(HostedZone.normalize)
         self.hostedZone = hostedZone
-        existingArn = nil
         super.init(scope, id)
-        let names = [self.domainName!] + self.subjectAlternativeNames
-        resource = CertificateManager.Certificate(self, "Resource") {
-            $0.domainName = StringValue(self.domainName!)
+        let names = [self.domainName] + self.subjectAlternativeNames
+        certificateResource = CertificateManager.Certificate(self, "Resource") {
+            $0.domainName = StringValue(self.domainName)
             if !self.subjectAlternativeNames.isEmpty {
                 $0.subjectAlternativeNames = ListValue(self.subjectAlternativeNames.map { StringValue($0) })
             }
@@ -47,28 +47,11 @@ public final class Certificate: Construct {
         }
     }
 
-    private init(_ scope: Construct, _ id: String, arn: StringValue) {
-        domainName = nil
-        subjectAlternativeNames = []
-        hostedZone = nil
-        existingArn = arn
-        super.init(scope, id)
-    }
-
-    /// An existing certificate by ARN (for example the labeling tool's `CERTIFICATE_ARN`).
-    public static func existing(_ scope: Construct, _ id: String, arn: StringValue) -> Certificate {
-        Certificate(scope, id, arn: arn)
-    }
-
-    /// The certificate ARN (`Ref`, or the ARN given).
-    public var certificateArn: StringValue { resource?.ref ?? existingArn! }
+    /// The certificate ARN (`Ref`).
+    public var certificateArn: StringValue { resource.ref }
 
     public override func validate() -> [String] {
         var errors: [String] = []
-        if let arn = existingArn?.literal, !(arn.hasPrefix("arn:") && arn.contains(":acm:") && arn.contains(":certificate/")) {
-            errors.append("'\(arn)' is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)")
-        }
-        guard let domainName else { return errors }
         for name in [domainName] + subjectAlternativeNames where !HostedZone.isValidDomain(name, wildcard: true) {
             errors.append("'\(name)' is not a valid domain name for a certificate")
         }

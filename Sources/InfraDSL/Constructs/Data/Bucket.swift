@@ -29,8 +29,10 @@ import InfraResources
 /// - without one (the default), as CDK does: a custom resource `Custom::S3BucketNotifications`
 ///   (`<path>/Notifications`) applies the configuration through `PutBucketNotificationConfiguration`
 ///   once the bucket and the permissions exist, and clears it on deletion. Its handler is one
-///   small inline Python function per stack (`BucketNotificationsHandler`), whose role may only
-///   call `s3:PutBucketNotification` on the buckets that use it. This replaces any
+///   small inline Python function per stack (`BucketNotificationsHandler`, the code of
+///   `functions/dsl/bucket-notifications/index.py`, embedded at build time by
+///   `scripts/embed-functions`), whose role may only call `s3:PutBucketNotification` on the
+///   buckets that use it. This replaces any
 ///   notification configuration set on the bucket outside this construct.
 ///
 /// A function that waits for its image (`Function.condition`, see `ImageGate`) is notified
@@ -38,7 +40,7 @@ import InfraResources
 /// `Fn::If [condition, entry, AWS::NoValue]`, and the custom resource is ordered after the
 /// function's permission by a conditional reference (its `Permissions` property, which the
 /// handler ignores) since a `DependsOn` on a resource that may not exist is refused.
-public final class Bucket: Construct {
+public final class Bucket: Construct, BucketRef {
     /// Server-side encryption of the objects.
     public enum Encryption {
         /// S3-managed keys (SSE-S3, `AES256`).
@@ -73,63 +75,62 @@ public final class Bucket: Construct {
         public var id: String?
         /// Applies to keys with this prefix (default: all objects).
         public var prefix: String?
-        /// Deletes current objects this many days after creation (default: never).
-        public var expirationDays: Int?
-        /// Moves current objects to a storage class after a number of days.
-        public var transitions: [(storageClass: StorageClass, afterDays: Int)]
-        /// Deletes noncurrent versions this many days after they become noncurrent.
-        public var noncurrentVersionExpirationDays: Int?
-        /// Aborts incomplete multipart uploads after this many days (default 7).
-        public var abortIncompleteMultipartUploadDays: Int?
+        /// Deletes current objects this long after creation (whole days; default: never).
+        public var expiration: TimeSpan?
+        /// Moves current objects to a storage class this long after creation (whole days).
+        public var transitions: [(storageClass: StorageClass, after: TimeSpan)]
+        /// Deletes noncurrent versions this long after they become noncurrent (whole days).
+        public var noncurrentVersionExpiration: TimeSpan?
+        /// Aborts incomplete multipart uploads this long after they start (whole days; default 7 days).
+        public var abortIncompleteMultipartUpload: TimeSpan?
 
         public init(
-            id: String? = nil, prefix: String? = nil, expirationDays: Int? = nil,
-            transitions: [(storageClass: StorageClass, afterDays: Int)] = [],
-            noncurrentVersionExpirationDays: Int? = nil, abortIncompleteMultipartUploadDays: Int? = 7
+            id: String? = nil, prefix: String? = nil, expiration: TimeSpan? = nil,
+            transitions: [(storageClass: StorageClass, after: TimeSpan)] = [],
+            noncurrentVersionExpiration: TimeSpan? = nil, abortIncompleteMultipartUpload: TimeSpan? = .days(7)
         ) {
             self.id = id
             self.prefix = prefix
-            self.expirationDays = expirationDays
+            self.expiration = expiration
             self.transitions = transitions
-            self.noncurrentVersionExpirationDays = noncurrentVersionExpirationDays
-            self.abortIncompleteMultipartUploadDays = abortIncompleteMultipartUploadDays
+            self.noncurrentVersionExpiration = noncurrentVersionExpiration
+            self.abortIncompleteMultipartUpload = abortIncompleteMultipartUpload
         }
 
         var value: Value {
             var p: [(String, Value)] = []
-            if let d = abortIncompleteMultipartUploadDays {
+            if let d = abortIncompleteMultipartUpload?.count(of: .days) {
                 p.append(("AbortIncompleteMultipartUpload", .object([("DaysAfterInitiation", .int(d))])))
             }
-            if let d = expirationDays { p.append(("ExpirationInDays", .int(d))) }
+            if let d = expiration?.count(of: .days) { p.append(("ExpirationInDays", .int(d))) }
             if let id { p.append(("Id", .string(id))) }
-            if let d = noncurrentVersionExpirationDays { p.append(("NoncurrentVersionExpiration", .object([("NoncurrentDays", .int(d))]))) }
+            if let d = noncurrentVersionExpiration?.count(of: .days) { p.append(("NoncurrentVersionExpiration", .object([("NoncurrentDays", .int(d))]))) }
             if let prefix { p.append(("Prefix", .string(prefix))) }
             p.append(("Status", "Enabled"))
             if !transitions.isEmpty {
                 p.append(("Transitions", .array(transitions.map {
-                    .object([("StorageClass", .string($0.storageClass.rawValue)), ("TransitionInDays", .int($0.afterDays))])
+                    .object([("StorageClass", .string($0.storageClass.rawValue)), ("TransitionInDays", .int($0.after.count(of: .days)))])
                 })))
             }
             return .object(p)
         }
     }
 
-    /// The CloudFormation resource (`<path>/Resource`); nil for an imported bucket.
-    public private(set) var resource: S3.Bucket?
+    /// The CloudFormation resource (`<path>/Resource`).
+    public var resource: S3.Bucket { bucketResource! }
     /// The bucket policy (`<path>/Policy`), present once a statement exists (always, with the
     /// default TLS-only statement).
     public private(set) var policy: S3.BucketPolicy?
     /// The customer managed KMS key of the bucket, if any.
     public let encryptionKeyArn: StringValue?
-    /// True when the bucket is encrypted with a customer managed KMS key.
-    public var isKmsEncrypted: Bool { encryptionKeyArn != nil }
 
-    private let importedName: StringValue?
+    /// Set in `init`, right after the construct itself (its scope) exists.
+    private var bucketResource: S3.Bucket?
     private let literalName: String?
     private let lifecycleRules: [LifecycleRule]
     private let removalPolicy: DeletionPolicy
     private var document = PolicyDocument()
-    private var notifications: [(event: EventType, function: Function, prefix: String?, suffix: String?)] = []
+    private var notifications: [(event: EventType, function: any FunctionRef, prefix: String?, suffix: String?)] = []
     private var permissions: [ObjectIdentifier: Lambda.Permission] = [:]
     private var notificationsResource: Resource?
     /// Notifications go through the custom resource: the name is generated, or a notified
@@ -159,7 +160,6 @@ public final class Bucket: Construct {
         enforceSSL: Bool = true,
         removalPolicy: DeletionPolicy = .retain
     ) {
-        importedName = nil
         literalName = bucketName
         self.lifecycleRules = lifecycleRules
         self.removalPolicy = removalPolicy
@@ -167,7 +167,7 @@ public final class Bucket: Construct {
         super.init(scope, id)
 
         let b = S3.Bucket(self, "Resource")
-        resource = b
+        bucketResource = b
         if let bucketName { b.bucketName = StringValue(bucketName) }
         b.bucketEncryption = .init {
             $0.serverSideEncryptionConfiguration = [.init {
@@ -214,58 +214,26 @@ public final class Bucket: Construct {
         }
     }
 
-    private init(_ scope: Construct, _ id: String, importedName: StringValue, encryptionKeyArn: StringValue?) {
-        self.importedName = importedName
-        self.encryptionKeyArn = encryptionKeyArn
-        literalName = nil
-        lifecycleRules = []
-        removalPolicy = .retain
-        super.init(scope, id)
-    }
-
-    /// An existing bucket by name. Pass the KMS key of a bucket encrypted with a customer
-    /// managed key so grants include it.
-    public static func fromName(_ scope: Construct, _ id: String, name: StringValue, encryptionKeyArn: StringValue? = nil) -> Bucket {
-        Bucket(scope, id, importedName: name, encryptionKeyArn: encryptionKeyArn)
-    }
-
-    /// An existing bucket by ARN (`arn:aws:s3:::<name>`).
-    public static func fromArn(_ scope: Construct, _ id: String, arn: StringValue, encryptionKeyArn: StringValue? = nil) -> Bucket {
-        Bucket(scope, id, importedName: ServerlessSupport.arnResourceName(arn, tokenIndex: 5), encryptionKeyArn: encryptionKeyArn)
-    }
-
-    /// The bucket's name (a literal when the name is given or imported, else `Ref`).
+    /// The bucket's name (a literal when the name is given, else `Ref`).
     public var bucketName: StringValue {
         if let literalName { return StringValue(literalName) }
-        return resource?.ref ?? importedName!
+        return resource.ref
     }
 
     /// The bucket's ARN (built from a literal name, else `Fn::GetAtt Arn`).
     public var arn: StringValue {
-        if let resource, literalName == nil { return resource.attrArn }
+        if literalName == nil { return resource.attrArn }
         return "arn:\(Pseudo.partition):s3:::\(bucketName)"
     }
 
-    /// The ARN of the objects matching `pattern` (`<arn>/<pattern>`, default all objects).
-    public func arnForObjects(_ pattern: String = "*") -> StringValue { ServerlessSupport.flat("\(arn)/\(pattern)") }
-
     /// The bucket's global domain name (`<name>.s3.amazonaws.com`).
-    public var domainName: StringValue { resource?.attrDomainName ?? "\(bucketName).s3.\(Pseudo.urlSuffix)" }
+    public var domainName: StringValue { resource.attrDomainName }
 
     /// The bucket's regional domain name (`<name>.s3.<region>.amazonaws.com`).
-    public var regionalDomainName: StringValue {
-        resource?.attrRegionalDomainName ?? "\(bucketName).s3.\(Pseudo.region).\(Pseudo.urlSuffix)"
-    }
-
-    /// True for a bucket imported by name or ARN.
-    public var isImported: Bool { resource == nil }
+    public var regionalDomainName: StringValue { resource.attrRegionalDomainName }
 
     /// Adds a statement to the bucket policy (created on first use).
     public func addToResourcePolicy(_ statement: PolicyStatement) {
-        guard resource != nil else {
-            problems.append("cannot change the policy of an imported bucket")
-            return
-        }
         document.add(statement)
         if policy == nil {
             let p = S3.BucketPolicy(self, "Policy")
@@ -275,60 +243,12 @@ public final class Bucket: Construct {
         }
     }
 
-    // MARK: - Grants
-
-    /// Lets `grantee` list the bucket and read objects matching `objectsKeyPattern`.
-    public func grantRead(_ grantee: Grantable, objectsKeyPattern: String = "*") {
-        app.addGrant(grantee, on: self, "read")
-        grantee.addToPrincipalPolicy(PolicyStatement(actions: ["s3:GetBucketLocation", "s3:ListBucket"], resources: [arn]))
-        grantee.addToPrincipalPolicy(PolicyStatement(actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: [arnForObjects(objectsKeyPattern)]))
-        grantKey(grantee, ServerlessSupport.kmsDecryptActions)
-    }
-
-    /// Lets `grantee` create, overwrite and delete objects matching `objectsKeyPattern`.
-    public func grantWrite(_ grantee: Grantable, objectsKeyPattern: String = "*") {
-        app.addGrant(grantee, on: self, "write")
-        grantee.addToPrincipalPolicy(PolicyStatement(
-            actions: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"], resources: [arnForObjects(objectsKeyPattern)]))
-        grantKey(grantee, ServerlessSupport.kmsEncryptDecryptActions)
-    }
-
-    /// `grantRead` and `grantWrite`.
-    public func grantReadWrite(_ grantee: Grantable, objectsKeyPattern: String = "*") {
-        grantRead(grantee, objectsKeyPattern: objectsKeyPattern)
-        grantWrite(grantee, objectsKeyPattern: objectsKeyPattern)
-    }
-
-    /// Lets `grantee` create and overwrite (not read or delete) objects matching the pattern.
-    public func grantPut(_ grantee: Grantable, objectsKeyPattern: String = "*") {
-        app.addGrant(grantee, on: self, "put")
-        grantee.addToPrincipalPolicy(PolicyStatement(
-            actions: ["s3:AbortMultipartUpload", "s3:PutObject"], resources: [arnForObjects(objectsKeyPattern)]))
-        grantKey(grantee, ServerlessSupport.kmsEncryptDecryptActions)
-    }
-
-    /// Lets `grantee` delete objects matching the pattern.
-    public func grantDelete(_ grantee: Grantable, objectsKeyPattern: String = "*") {
-        app.addGrant(grantee, on: self, "delete")
-        grantee.addToPrincipalPolicy(PolicyStatement(actions: ["s3:DeleteObject"], resources: [arnForObjects(objectsKeyPattern)]))
-    }
-
-    private func grantKey(_ grantee: Grantable, _ actions: [String]) {
-        if let key = encryptionKeyArn {
-            grantee.addToPrincipalPolicy(PolicyStatement(actions: actions, resources: [key]))
-        }
-    }
-
     // MARK: - Event notifications
 
     /// Invokes `function` on `event` for keys with the given prefix and suffix (default: all
     /// keys), with the `Lambda::Permission` S3 needs (source account and bucket ARN). See the
     /// type's documentation for how the circular dependency is avoided.
-    public func addEventNotification(_ event: EventType = .objectCreated, function: Function, prefix: String? = nil, suffix: String? = nil) {
-        guard let resource else {
-            problems.append("cannot add event notifications to an imported bucket (it would replace its whole notification configuration)")
-            return
-        }
+    public func addEventNotification(_ event: EventType = .objectCreated, function: any FunctionRef, prefix: String? = nil, suffix: String? = nil) {
         notifications.append((event, function, prefix, suffix))
         app.addRelation(from: self, to: function, .notifies, label: event.rawValue)
         let key = ObjectIdentifier(function)
@@ -379,7 +299,7 @@ public final class Bucket: Construct {
     }
 
     /// One configuration in the shape of the S3 API (`PutBucketNotificationConfiguration`).
-    private static func apiConfiguration(_ n: (event: EventType, function: Function, prefix: String?, suffix: String?)) -> Value {
+    private static func apiConfiguration(_ n: (event: EventType, function: any FunctionRef, prefix: String?, suffix: String?)) -> Value {
         var pairs: [(String, Value)] = [("Events", .array([.string(n.event.rawValue)]))]
         let rules = filterRules(n.prefix, n.suffix)
         if !rules.isEmpty {
@@ -403,51 +323,13 @@ public final class Bucket: Construct {
     static func notificationsHandler(in stack: Stack) -> Function {
         let id = "BucketNotificationsHandler"
         if let existing = stack.child(id) as? Function { return existing }
-        return Function(stack, id, code: .inline(notificationsHandlerSource), handler: "index.handler",
+        return Function(stack, id, code: .inline(EmbeddedFunctions.bucketNotificationsHandler), handler: "index.handler",
                         runtime: .python3_13, description: "Applies S3 bucket notification configurations",
-                        timeoutSeconds: 120)
+                        timeout: .minutes(2))
     }
 
-    static let notificationsHandlerSource = """
-        import json
-        import urllib.request
-
-        import boto3
-
-        s3 = boto3.client("s3")
-
-
-        def handler(event, context):
-            props = event.get("ResourceProperties", {})
-            bucket = props.get("BucketName", "")
-            status, reason = "SUCCESS", ""
-            try:
-                if event["RequestType"] == "Delete":
-                    try:
-                        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={})
-                    except s3.exceptions.NoSuchBucket:
-                        pass
-                else:
-                    config = props.get("NotificationConfiguration", {})
-                    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
-            except Exception as error:
-                status, reason = "FAILED", str(error)
-            body = json.dumps({
-                "Status": status,
-                "Reason": (reason or "see log stream " + context.log_stream_name)[:1000],
-                "PhysicalResourceId": event.get("PhysicalResourceId") or bucket + "-notifications",
-                "StackId": event["StackId"],
-                "RequestId": event["RequestId"],
-                "LogicalResourceId": event["LogicalResourceId"],
-            }).encode()
-            request = urllib.request.Request(event["ResponseURL"], data=body, method="PUT",
-                                             headers={"Content-Type": "", "Content-Length": str(len(body))})
-            urllib.request.urlopen(request, timeout=30).close()
-
-        """
-
     public override func prepare() {
-        guard let resource, customNotifications == false, !notifications.isEmpty else { return }
+        guard customNotifications == false, !notifications.isEmpty else { return }
         let configs = notifications
         resource.notificationConfiguration = .init {
             $0.lambdaConfigurations = ListValue(configs.map { n in
@@ -479,12 +361,18 @@ public final class Bucket: Construct {
             }
         }
         for (i, rule) in lifecycleRules.enumerated() {
-            if rule.expirationDays == nil && rule.transitions.isEmpty && rule.noncurrentVersionExpirationDays == nil
-                && rule.abortIncompleteMultipartUploadDays == nil {
+            if rule.expiration == nil && rule.transitions.isEmpty && rule.noncurrentVersionExpiration == nil
+                && rule.abortIncompleteMultipartUpload == nil {
                 errors.append("lifecycle rule \(i) does nothing: give it an expiration, a transition or an abort of incomplete uploads")
             }
-            if let d = rule.expirationDays, d < 1 { errors.append("lifecycle rule \(i): expirationDays must be at least 1") }
-            for t in rule.transitions where t.afterDays < 0 { errors.append("lifecycle rule \(i): transition days must not be negative") }
+            let spans = [("expiration", rule.expiration), ("noncurrentVersionExpiration", rule.noncurrentVersionExpiration),
+                         ("abortIncompleteMultipartUpload", rule.abortIncompleteMultipartUpload)]
+                + rule.transitions.map { ("transition to \($0.storageClass.rawValue)", Optional($0.after)) }
+            for case let (name, span?) in spans where !span.isWhole(.days) {
+                errors.append("lifecycle rule \(i): \(name) \(span) is not a whole number of days (S3 counts lifecycle rules in days)")
+            }
+            if let d = rule.expiration, d < .days(1) { errors.append("lifecycle rule \(i): expiration must be at least 1 day") }
+            for t in rule.transitions where t.after < .zero { errors.append("lifecycle rule \(i): transition days must not be negative") }
         }
         var seen: [String: Int] = [:]
         for n in notifications {

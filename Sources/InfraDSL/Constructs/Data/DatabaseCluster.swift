@@ -86,18 +86,24 @@ public final class DatabaseCluster: Construct, Connectable {
     }
 
     /// The cluster (`<path>/Resource`).
-    public private(set) var resource: RDS.DBCluster!
+    public var resource: RDS.DBCluster { resourceStorage! }
     /// The instances (`<path>/Instance1`, ...).
     public private(set) var instances: [RDS.DBInstance] = []
     /// The DB subnet group (`<path>/SubnetGroup`).
-    public private(set) var subnetGroup: RDS.DBSubnetGroup!
+    public var subnetGroup: RDS.DBSubnetGroup { subnetGroupStorage! }
     /// The cluster's security group (`<path>/SecurityGroup`).
-    public private(set) var securityGroup: SecurityGroup!
+    public var securityGroup: SecurityGroup { securityGroupStorage! }
     /// The master credentials (`username`, `password`, and after creation `host`, `port`,
     /// `engine`, `dbClusterIdentifier`). Grant reading it with `secret.grantRead(...)`.
-    public private(set) var secret: Secret!
+    public var secret: ImportedSecret { secretStorage! }
     /// The generated secret itself (`<path>/Secret`), for its resource.
-    public private(set) var generatedSecret: Secret!
+    public var generatedSecret: Secret { generatedSecretStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: RDS.DBCluster?
+    private var subnetGroupStorage: RDS.DBSubnetGroup?
+    private var securityGroupStorage: SecurityGroup?
+    private var secretStorage: ImportedSecret?
+    private var generatedSecretStorage: Secret?
     /// The security groups and default port, for `connections.allow(from:port:)`.
     public private(set) var connections: Connections
     /// The port the cluster listens on.
@@ -107,7 +113,7 @@ public final class DatabaseCluster: Construct, Connectable {
     private let capacity: Capacity
     private let databaseName: String?
     private let masterUsername: String
-    private let backupRetentionDays: Int
+    private let backupRetention: TimeSpan
     private var subnetCount: Int
     private let subnetTypeRequested: SubnetType?
 
@@ -119,7 +125,7 @@ public final class DatabaseCluster: Construct, Connectable {
     ///   - databaseName: an initial database (default none).
     ///   - masterUsername: default `postgres` / `admin`.
     ///   - port: default the engine's (5432 / 3306).
-    ///   - backupRetentionDays: 1...35 (default 7).
+    ///   - backupRetention: whole days, 1 to 35 (default `.days(7)`).
     ///   - preferredBackupWindow: `hh24:mi-hh24:mi` UTC (default: chosen by RDS).
     ///   - deletionProtection: default false.
     ///   - removalPolicy: default `.snapshot`.
@@ -129,13 +135,13 @@ public final class DatabaseCluster: Construct, Connectable {
     public init(
         _ scope: Construct, _ id: String,
         engine: Engine,
-        vpc: VpcLike,
+        vpc: VpcRef,
         subnetType: SubnetType? = nil,
         capacity: Capacity = .serverlessV2(),
         databaseName: String? = nil,
         masterUsername: String? = nil,
         port: Int? = nil,
-        backupRetentionDays: Int = 7,
+        backupRetention: TimeSpan = .days(7),
         preferredBackupWindow: String? = nil,
         deletionProtection: Bool = false,
         removalPolicy: DeletionPolicy = .snapshot,
@@ -148,7 +154,7 @@ public final class DatabaseCluster: Construct, Connectable {
         self.databaseName = databaseName
         self.masterUsername = masterUsername ?? engine.defaultUsername
         self.port = port ?? engine.defaultPort
-        self.backupRetentionDays = backupRetentionDays
+        self.backupRetention = backupRetention
         self.subnetTypeRequested = subnetType
         subnetCount = 0
         connections = Connections(securityGroups: [])
@@ -163,19 +169,19 @@ public final class DatabaseCluster: Construct, Connectable {
         let group = RDS.DBSubnetGroup(self, "SubnetGroup")
         group.dbSubnetGroupDescription = StringValue("Subnets of database \(path)")
         group.subnetIds = ListValue(subnets)
-        subnetGroup = group
+        subnetGroupStorage = group
 
         let sg = SecurityGroup(self, "SecurityGroup", vpc: vpc, description: "Security group of database \(path)", allowAllOutbound: false)
-        securityGroup = sg
+        securityGroupStorage = sg
         connections = Connections(securityGroups: [sg], defaultPort: .tcp(self.port))
 
         let generated = Secret(self, "Secret", description: "Master credentials of database \(path)",
                                generate: .json(["username": self.masterUsername], generateKey: "password", length: 30),
                                removalPolicy: removalPolicy == .delete ? .delete : .retain)
-        generatedSecret = generated
+        generatedSecretStorage = generated
 
         let cluster = RDS.DBCluster(self, "Resource")
-        resource = cluster
+        resourceStorage = cluster
         cluster.engine = StringValue(engine.name)
         cluster.engineVersion = StringValue(engine.version)
         cluster.port = NumberValue(self.port)
@@ -186,7 +192,7 @@ public final class DatabaseCluster: Construct, Connectable {
         cluster.vpcSecurityGroupIds = [sg.groupId]
         cluster.storageEncrypted = true
         if let encryptionKey { cluster.kmsKeyId = encryptionKey }
-        cluster.backupRetentionPeriod = NumberValue(backupRetentionDays)
+        cluster.backupRetentionPeriod = NumberValue(backupRetention.count(of: .days))
         if let preferredBackupWindow { cluster.preferredBackupWindow = StringValue(preferredBackupWindow) }
         cluster.deletionProtection = BoolValue(deletionProtection)
         cluster.copyTagsToSnapshot = true
@@ -225,7 +231,7 @@ public final class DatabaseCluster: Construct, Connectable {
         attachment.secretId = generated.secretArn
         attachment.targetId = cluster.ref
         attachment.targetType = "AWS::RDS::DBCluster"
-        secret = Secret.fromArn(self, "AttachedSecret", arn: attachment.ref)
+        secretStorage = Secret.imported(self, "AttachedSecret", arn: attachment.ref)
     }
 
     /// The cluster identifier (`Ref`).
@@ -245,7 +251,7 @@ public final class DatabaseCluster: Construct, Connectable {
         if subnetCount < 2 {
             errors.append("a DB subnet group needs subnets in at least two Availability Zones (found \(subnetCount) \(subnetTypeRequested.map { "\($0.rawValue) " } ?? "isolated or private ")subnet\(subnetCount == 1 ? "" : "s"))")
         }
-        errors += ServerlessSupport.check(backupRetentionDays, in: 1...35, "backupRetentionDays")
+        if let problem = backupRetention.problem("backupRetention", unit: .days, in: .days(1)...(.days(35))) { errors.append(problem) }
         errors += ServerlessSupport.check(port, in: 1150...65535, "port")
         let identifier: (String, Int) -> Bool = { s, maxLength in
             (1...maxLength).contains(s.count) && s.first!.isASCII && s.first!.isLetter

@@ -36,9 +36,12 @@ public final class StaticSite: Construct, AliasTarget {
     /// The bucket holding the content.
     public var bucket: Bucket { contentBucket }
     /// The distribution (`<path>/Distribution`).
-    public private(set) var distribution: CloudFront.Distribution!
+    public var distribution: CloudFront.Distribution { distributionStorage! }
     /// The origin access control (`<path>/OriginAccessControl`).
-    public private(set) var originAccessControl: CloudFront.OriginAccessControl!
+    public var originAccessControl: CloudFront.OriginAccessControl { originAccessControlStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var distributionStorage: CloudFront.Distribution?
+    private var originAccessControlStorage: CloudFront.OriginAccessControl?
 
     private let domainNames: [String]
     private let certificateArn: StringValue?
@@ -73,7 +76,7 @@ public final class StaticSite: Construct, AliasTarget {
         app.addRelation(from: self, to: content, .origin)
 
         let oac = CloudFront.OriginAccessControl(self, "OriginAccessControl")
-        originAccessControl = oac
+        originAccessControlStorage = oac
         // Names are unique per account across regions (CloudFront is global): add the region.
         let oacName = ServerlessSupport.physicalName(
             for: self, allowed: { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }, maxLength: 48)
@@ -87,7 +90,7 @@ public final class StaticSite: Construct, AliasTarget {
 
         let originId = "S3Origin"
         let d = CloudFront.Distribution(self, "Distribution")
-        distribution = d
+        distributionStorage = d
         d.distributionConfig = .init { c in
             c.enabled = true
             c.comment = StringValue(comment ?? path)

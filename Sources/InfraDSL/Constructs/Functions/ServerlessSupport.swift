@@ -12,6 +12,11 @@ enum ServerlessSupport {
         return Fn.select(index, Fn.split(separator, arn))
     }
 
+    /// Adds `actions` on the customer managed KMS `key` to `grantee`'s policy (nothing without a key).
+    static func grantKey(_ grantee: Grantable, _ key: StringValue?, _ actions: [String]) {
+        if let key { grantee.addToPrincipalPolicy(PolicyStatement(actions: actions, resources: [key])) }
+    }
+
     /// The last `:`-separated component of a literal ARN (a token yields `Fn::Select` of
     /// component `tokenIndex`).
     static func arnResourceName(_ arn: StringValue, tokenIndex: Int) -> StringValue {

@@ -7,14 +7,16 @@ import InfraResources
 /// (merged, sorted statements) and left out when empty.
 public final class Role: Construct, Grantable {
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: IAM.Role!
+    public var resource: IAM.Role { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: IAM.Role?
     public private(set) var policy = PolicyDocument()
     public private(set) var managedPolicyArns: [StringValue] = []
 
     /// A role that `service` (e.g. `lambda.amazonaws.com`) can assume.
     public init(_ scope: Construct, _ id: String, assumedBy service: String, description: String? = nil) {
         super.init(scope, id)
-        resource = IAM.Role(self, "Resource")
+        resourceStorage = IAM.Role(self, "Resource")
         resource.assumeRolePolicyDocument = PolicyDocument([.assumeRole(by: service)]).value
         if let description { resource.description = StringValue(description) }
     }

@@ -15,7 +15,9 @@ public final class ApplicationListener: Construct {
     public static let recommendedSslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: ElasticLoadBalancingV2.Listener!
+    public var resource: ElasticLoadBalancingV2.Listener { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: ElasticLoadBalancingV2.Listener?
     public unowned let loadBalancer: ApplicationLoadBalancer
     public let port: Int
     public let listenerProtocol: ListenerProtocol
@@ -43,7 +45,7 @@ public final class ApplicationListener: Construct {
                 $0.sslPolicy = StringValue(sslPolicy)
             }
         }
-        resource = r
+        resourceStorage = r
         for c in certificateArns { addCertificate(c) }
         for g in defaultAction.targetGroups { g.addRouting(r, from: loadBalancer) }
         if open {

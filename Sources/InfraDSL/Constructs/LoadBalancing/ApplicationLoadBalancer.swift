@@ -1,84 +1,6 @@
 import InfraCore
 import InfraResources
 
-/// Where an application load balancer writes its access logs.
-///
-/// `LoadBalancerAccessLogs(bucket:prefix:)` logs to a bucket of this app and adds to its policy
-/// the statement that lets Elastic Load Balancing write `<prefix>/AWSLogs/<account>/*`: for a
-/// region opened before August 2022 the principal is that region's Elastic Load Balancing
-/// account (`ElasticLoadBalancingAccounts`), for a newer one the service principal
-/// `logdelivery.elasticloadbalancing.amazonaws.com`. When the stack has no region, the account
-/// comes from a template mapping by `AWS::Region` (so such a stack deploys only to the regions
-/// of that table). The load balancer then depends on the bucket policy, as Elastic Load
-/// Balancing checks its permission when the attribute is set. The bucket must use SSE-S3
-/// encryption (the only kind log delivery supports).
-public struct LoadBalancerAccessLogs {
-    /// The bucket name; its policy must let Elastic Load Balancing write to it.
-    public var bucketName: StringValue
-    /// The key prefix (default nil: none).
-    public var prefix: String?
-    /// The bucket, when it is a construct of this app (set by `init(bucket:prefix:)`).
-    public private(set) var bucket: Bucket?
-
-    /// Logs to a bucket by name, whose policy is managed elsewhere.
-    public init(bucketName: StringValue, prefix: String? = nil) {
-        self.bucketName = bucketName
-        self.prefix = prefix
-    }
-
-    /// Logs to `bucket` and lets Elastic Load Balancing write to it (see the type's documentation).
-    public init(bucket: Bucket, prefix: String? = nil) {
-        self.bucketName = bucket.bucketName
-        self.prefix = prefix
-        self.bucket = bucket
-        let folder = prefix.map { $0 + "/" } ?? ""
-        let objects = ServerlessSupport.flat("\(bucket.arn)/\(folder)AWSLogs/\(Pseudo.accountId)/*")
-        let principal: [String: [StringValue]]
-        if let region = bucket.stack.region {
-            if let account = ElasticLoadBalancingAccounts.byRegion[region] {
-                principal = ["AWS": ["arn:\(Pseudo.partition):iam::\(account):root"]]
-            } else {
-                principal = ["Service": ["logdelivery.elasticloadbalancing.amazonaws.com"]]
-            }
-        } else {
-            let id = "ElasticLoadBalancingAccounts"
-            let mapping = bucket.stack.child(id) as? Mapping ?? Mapping(bucket.stack, id, ElasticLoadBalancingAccounts.byRegion.mapValues {
-                ["AccountId": .string($0)]
-            })
-            principal = ["AWS": ["arn:\(Pseudo.partition):iam::\(mapping.find(Pseudo.region, "AccountId")):root"]]
-        }
-        bucket.addToResourcePolicy(PolicyStatement(actions: ["s3:PutObject"], resources: [objects], principals: principal))
-    }
-
-    func validate() -> [String] {
-        var errors: [String] = []
-        if let p = prefix, p.isEmpty || p.hasPrefix("/") || p.hasSuffix("/") || p.contains("AWSLogs") {
-            errors.append("the access log prefix '\(p)' must be non-empty, must not start or end with '/' and must not contain 'AWSLogs'")
-        }
-        if let b = bucket, b.isKmsEncrypted {
-            errors.append("access logs need a bucket encrypted with SSE-S3 (\(b.path) uses a KMS key, which log delivery does not support)")
-        }
-        return errors
-    }
-}
-
-/// The Elastic Load Balancing accounts that deliver access logs in the regions opened before
-/// August 2022 (newer regions use the `logdelivery.elasticloadbalancing.amazonaws.com` service
-/// principal instead).
-public enum ElasticLoadBalancingAccounts {
-    public static let byRegion: [String: String] = [
-        "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980", "us-west-2": "797873946194",
-        "af-south-1": "098369216593", "ap-east-1": "754344448648", "ap-southeast-3": "589379963580",
-        "ap-south-1": "718504428378", "ap-northeast-3": "383597477331", "ap-northeast-2": "600734575887",
-        "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266", "ap-northeast-1": "582318560864",
-        "ca-central-1": "985666609251", "eu-central-1": "054676820928", "eu-west-1": "156460612806",
-        "eu-west-2": "652711504416", "eu-south-1": "635631232127", "eu-west-3": "009996457667",
-        "eu-north-1": "897822967062", "me-south-1": "076674570225", "sa-east-1": "507241528517",
-        "us-gov-west-1": "048591011584", "us-gov-east-1": "190560391635",
-        "cn-north-1": "638102146993", "cn-northwest-1": "037604701340",
-    ]
-}
-
 /// An application load balancer with its own security group.
 ///
 /// Defaults: internet-facing in the public subnets (internal: private subnets, else isolated);
@@ -90,17 +12,19 @@ public enum ElasticLoadBalancingAccounts {
 /// (`service.connections.allow(from: loadBalancer, port:)`).
 public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget {
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: ElasticLoadBalancingV2.LoadBalancer!
-    public let vpc: VpcLike
+    public var resource: ElasticLoadBalancingV2.LoadBalancer { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: ElasticLoadBalancingV2.LoadBalancer?
+    public let vpc: VpcRef
     public let internetFacing: Bool
     /// The load balancer's security group.
-    public var securityGroup: SecurityGroup { connections.securityGroups[0] }
+    public var securityGroup: any SecurityGroupRef { connections.securityGroups[0] }
     /// Its security group, for rules (`connections.allow(fromCidr:port:)`) and as a source.
     public var connections: Connections { connectionsStorage }
     private var connectionsStorage: Connections!
     public private(set) var listeners: [ApplicationListener] = []
     private let subnetIds: [StringValue]
-    private let idleTimeoutSeconds: Int
+    private let idleTimeout: TimeSpan
     private let loadBalancerName: String?
     private var accessLogs: LoadBalancerAccessLogs?
 
@@ -108,16 +32,16 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
     ///   - internetFacing: default true.
     ///   - subnetType: default nil: public when internet-facing, else private (or isolated).
     ///   - securityGroup: default nil: a new one.
-    ///   - idleTimeoutSeconds: default 60 (1-4000).
+    ///   - idleTimeout: default `.seconds(60)` (1 to 4000 seconds).
     ///   - accessLogs: default nil (none).
     ///   - deletionProtection: default false.
     ///   - loadBalancerName: default nil (generated; at most 32 characters).
-    public init(_ scope: Construct, _ id: String, vpc: VpcLike, internetFacing: Bool = true, subnetType: SubnetType? = nil,
-                securityGroup: SecurityGroup? = nil, idleTimeoutSeconds: Int = 60, accessLogs: LoadBalancerAccessLogs? = nil,
+    public init(_ scope: Construct, _ id: String, vpc: VpcRef, internetFacing: Bool = true, subnetType: SubnetType? = nil,
+                securityGroup: (any SecurityGroupRef)? = nil, idleTimeout: TimeSpan = .seconds(60), accessLogs: LoadBalancerAccessLogs? = nil,
                 deletionProtection: Bool = false, loadBalancerName: String? = nil) {
         self.vpc = vpc
         self.internetFacing = internetFacing
-        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.idleTimeout = idleTimeout
         self.loadBalancerName = loadBalancerName
         subnetIds = subnetType.map { vpc.subnetIds($0) }
             ?? (internetFacing ? vpc.subnetIds(.public) : vpc.subnetIds(preferring: [.privateWithEgress, .isolated]))
@@ -128,7 +52,7 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
         }
         let sg = securityGroup ?? SecurityGroup(self, "SecurityGroup", vpc: vpc, description: "Load balancer \(path)")
         connectionsStorage = Connections(securityGroups: [sg])
-        resource = ElasticLoadBalancingV2.LoadBalancer(self, "Resource") {
+        resourceStorage = ElasticLoadBalancingV2.LoadBalancer(self, "Resource") {
             $0.type = .application
             $0.scheme = internetFacing ? .internetFacing : .internal
             $0.subnets = ListValue(self.subnetIds)
@@ -140,7 +64,7 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
             }
             var attributes: [Attribute] = [
                 attribute("deletion_protection.enabled", deletionProtection ? "true" : "false"),
-                attribute("idle_timeout.timeout_seconds", StringValue(String(idleTimeoutSeconds))),
+                attribute("idle_timeout.timeout_seconds", StringValue(String(idleTimeout.seconds))),
                 attribute("routing.http.desync_mitigation_mode", "defensive"),
                 attribute("routing.http.drop_invalid_header_fields.enabled", "true"),
                 attribute("routing.http2.enabled", "true"),
@@ -206,7 +130,7 @@ public final class ApplicationLoadBalancer: Construct, Connectable, AliasTarget 
         } else if subnetIds.count < 2 {
             errors.append("an application load balancer needs subnets in at least two availability zones (got \(subnetIds.count))")
         }
-        if !Validate.albIdleTimeoutSeconds.contains(idleTimeoutSeconds) { errors.append("idleTimeoutSeconds must be 1-4000") }
+        if let problem = idleTimeout.problem("idleTimeout", in: .seconds(Validate.albIdleTimeoutSeconds.lowerBound)...(.seconds(Validate.albIdleTimeoutSeconds.upperBound))) { errors.append(problem) }
         errors += accessLogs?.validate() ?? []
         if let n = loadBalancerName {
             if n.isEmpty || n.count > 32 || n.hasPrefix("-") || n.hasSuffix("-") || n.hasPrefix("internal-")

@@ -1,36 +1,6 @@
 import InfraCore
 import InfraResources
 
-/// The health check of a target group.
-public struct TargetGroupHealthCheck: Sendable, Equatable {
-    /// Default `/`.
-    public var path: String
-    /// Default 30 seconds (5-300).
-    public var intervalSeconds: Int
-    /// Default 5 seconds (2-120, less than the interval).
-    public var timeoutSeconds: Int
-    /// Successes before a target is healthy (default 2; 2-10).
-    public var healthyThresholdCount: Int
-    /// Failures before a target is unhealthy (default 3; 2-10).
-    public var unhealthyThresholdCount: Int
-    /// HTTP codes that mean healthy (default `200-399`, so an application that redirects `/` to
-    /// its login page is healthy).
-    public var healthyHttpCodes: String
-    /// The port to check (default nil: the traffic port).
-    public var port: Int?
-
-    public init(path: String = "/", intervalSeconds: Int = 30, timeoutSeconds: Int = 5, healthyThresholdCount: Int = 2,
-                unhealthyThresholdCount: Int = 3, healthyHttpCodes: String = "200-399", port: Int? = nil) {
-        self.path = path
-        self.intervalSeconds = intervalSeconds
-        self.timeoutSeconds = timeoutSeconds
-        self.healthyThresholdCount = healthyThresholdCount
-        self.unhealthyThresholdCount = unhealthyThresholdCount
-        self.healthyHttpCodes = healthyHttpCodes
-        self.port = port
-    }
-}
-
 /// A target group of an application load balancer.
 ///
 /// Defaults: HTTP on port 80, `ip` targets (what `awsvpc` tasks register as), the health check
@@ -41,12 +11,14 @@ public final class ApplicationTargetGroup: Construct {
     public enum TargetProtocol: String, Sendable { case http = "HTTP", https = "HTTPS" }
 
     /// The CloudFormation resource (`<path>/Resource`).
-    public private(set) var resource: ElasticLoadBalancingV2.TargetGroup!
+    public var resource: ElasticLoadBalancingV2.TargetGroup { resourceStorage! }
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var resourceStorage: ElasticLoadBalancingV2.TargetGroup?
     public let port: Int
     public let targetType: TargetType
     public let healthCheck: TargetGroupHealthCheck
-    private let deregistrationDelaySeconds: Int
-    private let stickinessSeconds: Int?
+    private let deregistrationDelay: TimeSpan
+    private let stickiness: TimeSpan?
     /// Listeners and rules that route to the group: a service registering targets depends on
     /// them, as ECS rejects a target group that no load balancer uses yet.
     public internal(set) var routingResources: [Resource] = []
@@ -61,18 +33,19 @@ public final class ApplicationTargetGroup: Construct {
     ///   - protocol: default `.http`.
     ///   - targetType: default `.ip`.
     ///   - healthCheck: default `TargetGroupHealthCheck()`.
-    ///   - deregistrationDelaySeconds: default 30 (0-3600).
-    ///   - stickinessCookieSeconds: load-balancer cookie stickiness (default nil: none).
-    public init(_ scope: Construct, _ id: String, vpc: VpcLike, port: Int = 80, protocol: TargetProtocol = .http,
+    ///   - deregistrationDelay: default `.seconds(30)` (up to 1 hour).
+    ///   - stickinessCookieDuration: load-balancer cookie stickiness, 1 second to 7 days
+    ///     (default nil: none).
+    public init(_ scope: Construct, _ id: String, vpc: VpcRef, port: Int = 80, protocol: TargetProtocol = .http,
                 targetType: TargetType = .ip, healthCheck: TargetGroupHealthCheck = TargetGroupHealthCheck(),
-                deregistrationDelaySeconds: Int = 30, stickinessCookieSeconds: Int? = nil) {
+                deregistrationDelay: TimeSpan = .seconds(30), stickinessCookieDuration: TimeSpan? = nil) {
         self.port = port
         self.targetType = targetType
         self.healthCheck = healthCheck
-        self.deregistrationDelaySeconds = deregistrationDelaySeconds
-        self.stickinessSeconds = stickinessCookieSeconds
+        self.deregistrationDelay = deregistrationDelay
+        self.stickiness = stickinessCookieDuration
         super.init(scope, id)
-        resource = ElasticLoadBalancingV2.TargetGroup(self, "Resource") {
+        resourceStorage = ElasticLoadBalancingV2.TargetGroup(self, "Resource") {
             $0.vpcId = vpc.vpcId
             $0.port = NumberValue(port)
             $0.protocol = .init(`protocol`.rawValue)
@@ -81,8 +54,8 @@ public final class ApplicationTargetGroup: Construct {
             $0.healthCheckPath = StringValue(healthCheck.path)
             $0.healthCheckProtocol = .init(`protocol`.rawValue)
             if let p = healthCheck.port { $0.healthCheckPort = StringValue(String(p)) }
-            $0.healthCheckIntervalSeconds = NumberValue(healthCheck.intervalSeconds)
-            $0.healthCheckTimeoutSeconds = NumberValue(healthCheck.timeoutSeconds)
+            $0.healthCheckIntervalSeconds = NumberValue(healthCheck.interval.seconds)
+            $0.healthCheckTimeoutSeconds = NumberValue(healthCheck.timeout.seconds)
             $0.healthyThresholdCount = NumberValue(healthCheck.healthyThresholdCount)
             $0.unhealthyThresholdCount = NumberValue(healthCheck.unhealthyThresholdCount)
             $0.matcher = .init { $0.httpCode = StringValue(healthCheck.healthyHttpCodes) }
@@ -90,8 +63,8 @@ public final class ApplicationTargetGroup: Construct {
             func attribute(_ key: StringValue, _ value: StringValue) -> Attribute {
                 Attribute { $0.key = key; $0.value = value }
             }
-            var attributes = [attribute("deregistration_delay.timeout_seconds", StringValue(String(deregistrationDelaySeconds)))]
-            if let s = stickinessCookieSeconds {
+            var attributes = [attribute("deregistration_delay.timeout_seconds", StringValue(String(deregistrationDelay.seconds)))]
+            if let s = stickinessCookieDuration?.seconds {
                 attributes += [attribute("stickiness.enabled", "true"), attribute("stickiness.type", "lb_cookie"),
                                attribute("stickiness.lb_cookie.duration_seconds", StringValue(String(s)))]
             }
@@ -137,13 +110,13 @@ public final class ApplicationTargetGroup: Construct {
         let h = healthCheck
         if !Validate.ports.contains(port) { errors.append("port \(port) is out of range") }
         if !h.path.hasPrefix("/") { errors.append("the health check path must start with '/' (got '\(h.path)')") }
-        if !(5...300).contains(h.intervalSeconds) { errors.append("the health check interval must be 5-300 seconds") }
-        if !(2...120).contains(h.timeoutSeconds) { errors.append("the health check timeout must be 2-120 seconds") }
-        if h.timeoutSeconds >= h.intervalSeconds { errors.append("the health check timeout must be shorter than its interval") }
+        if let problem = h.interval.problem("the health check interval", in: .seconds(5)...(.minutes(5))) { errors.append(problem) }
+        if let problem = h.timeout.problem("the health check timeout", in: .seconds(2)...(.minutes(2))) { errors.append(problem) }
+        if h.timeout >= h.interval { errors.append("the health check timeout must be shorter than its interval") }
         if !(2...10).contains(h.healthyThresholdCount) { errors.append("healthyThresholdCount must be 2-10") }
         if !(2...10).contains(h.unhealthyThresholdCount) { errors.append("unhealthyThresholdCount must be 2-10") }
-        if !(0...3600).contains(deregistrationDelaySeconds) { errors.append("deregistrationDelaySeconds must be 0-3600") }
-        if let s = stickinessSeconds, !(1...604_800).contains(s) { errors.append("stickinessCookieSeconds must be 1-604800") }
+        if let problem = deregistrationDelay.problem("deregistrationDelay", in: .zero...(.hours(1))) { errors.append(problem) }
+        if let problem = stickiness?.problem("stickinessCookieDuration", in: .seconds(1)...(.days(7))) { errors.append(problem) }
         if routingResources.isEmpty {
             errors.append("no listener routes to this target group (use it in a listener's action)")
         }

@@ -5,7 +5,7 @@ import InfraResources
 ///
 /// ```swift
 /// let dlq = Queue(stack, "JobsDLQ")
-/// let jobs = Queue(stack, "Jobs", visibilityTimeoutSeconds: 60,
+/// let jobs = Queue(stack, "Jobs", visibilityTimeout: .seconds(60),
 ///                  deadLetterQueue: .init(queue: dlq, maxReceiveCount: 5))
 /// jobs.grantSendMessages(scraperTask)
 /// ```
@@ -14,7 +14,7 @@ import InfraResources
 /// not made over TLS (`aws:SecureTransport` false), standard (not FIFO) queue, visibility
 /// timeout 30 s, retention 4 days, no delivery delay, short polling (receive wait 0 s), no
 /// dead-letter queue, deleted with the stack.
-public final class Queue: Construct {
+public final class Queue: Construct, QueueRef {
     /// Server-side encryption of the messages.
     public enum Encryption {
         /// SQS-managed keys (SSE-SQS), free and transparent to senders and consumers.
@@ -27,32 +27,33 @@ public final class Queue: Construct {
 
     /// Where messages go after failing `maxReceiveCount` receives.
     public struct DeadLetterQueue {
-        public let queue: Queue
+        public let queue: any QueueRef
         public let maxReceiveCount: Int
         /// `maxReceiveCount`: 1...1000 (default 3).
-        public init(queue: Queue, maxReceiveCount: Int = 3) {
+        public init(queue: any QueueRef, maxReceiveCount: Int = 3) {
             self.queue = queue
             self.maxReceiveCount = maxReceiveCount
         }
     }
 
-    /// The CloudFormation resource (`<path>/Resource`); nil for an imported queue.
-    public private(set) var resource: SQS.Queue?
+    /// The CloudFormation resource (`<path>/Resource`).
+    public var resource: SQS.Queue { queueResource! }
     /// The queue policy (`<path>/Policy`), present once a statement exists (always, with
     /// the default TLS-only statement).
     public private(set) var policy: SQS.QueuePolicy?
     /// True for a FIFO queue.
     public let isFifo: Bool
-    /// The visibility timeout in seconds (nil for an imported queue).
-    public let visibilityTimeoutSeconds: Int?
+    /// The visibility timeout.
+    public let visibilityTimeout: TimeSpan
     /// The KMS key of a queue encrypted with a customer managed key.
     public let encryptionKeyArn: StringValue?
 
-    private let importedArn: StringValue?
+    /// Set in `init`, right after the construct itself (its scope) exists.
+    private var queueResource: SQS.Queue?
     private let queueNameLiteral: String?
-    private let retentionPeriodSeconds: Int
-    private let deliveryDelaySeconds: Int
-    private let receiveMessageWaitTimeSeconds: Int
+    private let retentionPeriod: TimeSpan
+    private let deliveryDelay: TimeSpan
+    private let receiveMessageWaitTime: TimeSpan
     private let deadLetterQueue: DeadLetterQueue?
     private var document = PolicyDocument()
     private var problems: [String] = []
@@ -64,11 +65,11 @@ public final class Queue: Construct {
     ///   - encryption: default `.sqsManaged`.
     ///   - fifo: a FIFO queue (default false).
     ///   - contentBasedDeduplication: FIFO only (default false).
-    ///   - visibilityTimeoutSeconds: 0...43200 (default 30). A Lambda consumer needs it at
-    ///     least as long as its timeout.
-    ///   - retentionPeriodSeconds: 60...1209600 (default 345600, 4 days).
-    ///   - deliveryDelaySeconds: 0...900 (default 0).
-    ///   - receiveMessageWaitTimeSeconds: long polling, 0...20 (default 0).
+    ///   - visibilityTimeout: up to 12 hours (default `.seconds(30)`). A Lambda consumer needs it
+    ///     at least as long as its timeout.
+    ///   - retentionPeriod: 1 minute to 14 days (default `.days(4)`).
+    ///   - deliveryDelay: up to 15 minutes (default `.zero`).
+    ///   - receiveMessageWaitTime: long polling, up to 20 seconds (default `.zero`).
     ///   - deadLetterQueue: default none.
     ///   - enforceSSL: the TLS-only queue policy statement (default true).
     ///   - removalPolicy: what happens on stack deletion (default `.delete`).
@@ -78,27 +79,26 @@ public final class Queue: Construct {
         encryption: Encryption = .sqsManaged,
         fifo: Bool = false,
         contentBasedDeduplication: Bool = false,
-        visibilityTimeoutSeconds: Int = 30,
-        retentionPeriodSeconds: Int = 345_600,
-        deliveryDelaySeconds: Int = 0,
-        receiveMessageWaitTimeSeconds: Int = 0,
+        visibilityTimeout: TimeSpan = .seconds(30),
+        retentionPeriod: TimeSpan = .days(4),
+        deliveryDelay: TimeSpan = .zero,
+        receiveMessageWaitTime: TimeSpan = .zero,
         deadLetterQueue: DeadLetterQueue? = nil,
         enforceSSL: Bool = true,
         removalPolicy: DeletionPolicy = .delete
     ) {
-        importedArn = nil
         isFifo = fifo
-        self.visibilityTimeoutSeconds = visibilityTimeoutSeconds
+        self.visibilityTimeout = visibilityTimeout
         self.queueNameLiteral = queueName
-        self.retentionPeriodSeconds = retentionPeriodSeconds
-        self.deliveryDelaySeconds = deliveryDelaySeconds
-        self.receiveMessageWaitTimeSeconds = receiveMessageWaitTimeSeconds
+        self.retentionPeriod = retentionPeriod
+        self.deliveryDelay = deliveryDelay
+        self.receiveMessageWaitTime = receiveMessageWaitTime
         self.deadLetterQueue = deadLetterQueue
         if case .kms(let key) = encryption { encryptionKeyArn = key } else { encryptionKeyArn = nil }
         super.init(scope, id)
 
         let q = SQS.Queue(self, "Resource")
-        resource = q
+        queueResource = q
         if let queueName { q.queueName = StringValue(queueName) }
         switch encryption {
         case .sqsManaged: q.sqsManagedSseEnabled = true
@@ -110,10 +110,10 @@ public final class Queue: Construct {
         } else if contentBasedDeduplication {
             problems.append("contentBasedDeduplication needs a FIFO queue")
         }
-        q.visibilityTimeout = NumberValue(visibilityTimeoutSeconds)
-        q.messageRetentionPeriod = NumberValue(retentionPeriodSeconds)
-        if deliveryDelaySeconds != 0 { q.delaySeconds = NumberValue(deliveryDelaySeconds) }
-        if receiveMessageWaitTimeSeconds != 0 { q.receiveMessageWaitTimeSeconds = NumberValue(receiveMessageWaitTimeSeconds) }
+        q.visibilityTimeout = NumberValue(visibilityTimeout.seconds)
+        q.messageRetentionPeriod = NumberValue(retentionPeriod.seconds)
+        if deliveryDelay != .zero { q.delaySeconds = NumberValue(deliveryDelay.seconds) }
+        if receiveMessageWaitTime != .zero { q.receiveMessageWaitTimeSeconds = NumberValue(receiveMessageWaitTime.seconds) }
         if let dlq = deadLetterQueue {
             app.addRelation(from: self, to: dlq.queue, .deadLetter, label: "after \(dlq.maxReceiveCount) receives")
             q.redrivePolicy = .object([
@@ -131,53 +131,17 @@ public final class Queue: Construct {
         }
     }
 
-    private init(_ scope: Construct, _ id: String, importedArn: StringValue, encryptionKeyArn: StringValue?) {
-        self.importedArn = importedArn
-        self.encryptionKeyArn = encryptionKeyArn
-        let name = ServerlessSupport.arnResourceName(importedArn, tokenIndex: 5)
-        isFifo = name.literal?.hasSuffix(".fifo") ?? false
-        visibilityTimeoutSeconds = nil
-        queueNameLiteral = nil
-        retentionPeriodSeconds = 345_600
-        deliveryDelaySeconds = 0
-        receiveMessageWaitTimeSeconds = 0
-        deadLetterQueue = nil
-        super.init(scope, id)
-    }
-
-    /// An existing queue by ARN (`arn:aws:sqs:<region>:<account>:<name>`). Pass the KMS key
-    /// of a queue encrypted with a customer managed key so grants include it.
-    public static func fromArn(_ scope: Construct, _ id: String, arn: StringValue, encryptionKeyArn: StringValue? = nil) -> Queue {
-        Queue(scope, id, importedArn: arn, encryptionKeyArn: encryptionKeyArn)
-    }
-
     /// The queue's ARN.
-    public var queueArn: StringValue { resource?.attrArn ?? importedArn! }
+    public var queueArn: StringValue { resource.attrArn }
 
     /// The queue's URL.
-    public var queueUrl: StringValue {
-        if let resource { return resource.ref }
-        let arn = importedArn!
-        let region = ServerlessSupport.arnComponent(arn, separator: ":", index: 3)
-        let account = ServerlessSupport.arnComponent(arn, separator: ":", index: 4)
-        return "https://sqs.\(region).\(Pseudo.urlSuffix)/\(account)/\(queueName)"
-    }
+    public var queueUrl: StringValue { resource.ref }
 
     /// The queue's name.
-    public var queueName: StringValue {
-        if let resource { return resource.attrQueueName }
-        return ServerlessSupport.arnResourceName(importedArn!, tokenIndex: 5)
-    }
-
-    /// True for a queue imported by ARN.
-    public var isImported: Bool { resource == nil }
+    public var queueName: StringValue { resource.attrQueueName }
 
     /// Adds a statement to the queue policy (created on first use).
     public func addToResourcePolicy(_ statement: PolicyStatement) {
-        guard resource != nil else {
-            problems.append("cannot change the policy of an imported queue")
-            return
-        }
         document.add(statement)
         if policy == nil {
             let p = SQS.QueuePolicy(self, "Policy")
@@ -187,44 +151,12 @@ public final class Queue: Construct {
         }
     }
 
-    /// Lets `grantee` send messages.
-    public func grantSendMessages(_ grantee: Grantable) {
-        app.addGrant(grantee, on: self, "send")
-        grantee.addToPrincipalPolicy(PolicyStatement(
-            actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"], resources: [queueArn]))
-        grantKey(grantee, ServerlessSupport.kmsEncryptDecryptActions)
-    }
-
-    /// Lets `grantee` receive, delete and change the visibility of messages.
-    public func grantConsumeMessages(_ grantee: Grantable) {
-        app.addGrant(grantee, on: self, "consume")
-        grantee.addToPrincipalPolicy(PolicyStatement(
-            actions: ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                      "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
-            resources: [queueArn]))
-        grantKey(grantee, ServerlessSupport.kmsDecryptActions)
-    }
-
-    /// Lets `grantee` purge the queue.
-    public func grantPurge(_ grantee: Grantable) {
-        app.addGrant(grantee, on: self, "purge")
-        grantee.addToPrincipalPolicy(PolicyStatement(
-            actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:PurgeQueue"], resources: [queueArn]))
-    }
-
-    private func grantKey(_ grantee: Grantable, _ actions: [String]) {
-        if let key = encryptionKeyArn {
-            grantee.addToPrincipalPolicy(PolicyStatement(actions: actions, resources: [key]))
-        }
-    }
-
     public override func validate() -> [String] {
         var errors = problems + ServerlessSupport.checkNoSnapshot(removalPolicy, "SQS queues")
-        guard resource != nil else { return errors }
-        if let t = visibilityTimeoutSeconds { errors += ServerlessSupport.check(t, in: 0...43_200, "visibilityTimeoutSeconds") }
-        errors += ServerlessSupport.check(retentionPeriodSeconds, in: 60...1_209_600, "retentionPeriodSeconds")
-        errors += ServerlessSupport.check(deliveryDelaySeconds, in: 0...900, "deliveryDelaySeconds")
-        errors += ServerlessSupport.check(receiveMessageWaitTimeSeconds, in: 0...20, "receiveMessageWaitTimeSeconds")
+        errors += [visibilityTimeout.problem("visibilityTimeout", in: .zero...(.hours(12))),
+                   retentionPeriod.problem("retentionPeriod", in: .minutes(1)...(.days(14))),
+                   deliveryDelay.problem("deliveryDelay", in: .zero...(.minutes(15))),
+                   receiveMessageWaitTime.problem("receiveMessageWaitTime", in: .zero...(.seconds(20)))].compactMap { $0 }
         if let name = queueNameLiteral {
             let base = name.hasSuffix(".fifo") ? String(name.dropLast(5)) : name
             if base.isEmpty || name.count > 80 || !base.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {

@@ -18,12 +18,16 @@ public final class Subnet: Construct {
     /// The availability zone (a token: `Fn::Select [i, Fn::GetAZs ""]`, or the name given).
     public let availabilityZone: StringValue
 
-    public private(set) var resource: EC2.Subnet!
-    public private(set) var routeTable: EC2.RouteTable!
+    /// The subnet (`<path>/Resource`).
+    public var resource: EC2.Subnet { parts!.subnet }
+    /// Its route table (`<path>/RouteTable`).
+    public var routeTable: EC2.RouteTable { parts!.routeTable }
     /// The `0.0.0.0/0` route, nil for an isolated subnet.
     public internal(set) var defaultRoute: EC2.Route?
     /// The NAT gateway placed in this (public) subnet, if any.
     public internal(set) var natGateway: EC2.NatGateway?
+    /// Set in `init`, right after the construct itself (their scope) exists.
+    private var parts: (subnet: EC2.Subnet, routeTable: EC2.RouteTable)?
 
     init(_ vpc: Vpc, _ id: String, type: SubnetType, groupName: String, zoneIndex: Int, cidrBlock: String,
          availabilityZone: StringValue) {
@@ -33,7 +37,7 @@ public final class Subnet: Construct {
         self.cidrBlock = cidrBlock
         self.availabilityZone = availabilityZone
         super.init(vpc, id)
-        resource = EC2.Subnet(self, "Resource") {
+        let subnet = EC2.Subnet(self, "Resource") {
             $0.vpcId = vpc.vpcId
             $0.cidrBlock = StringValue(cidrBlock)
             $0.availabilityZone = availabilityZone
@@ -43,10 +47,11 @@ public final class Subnet: Construct {
             $0.tags = [Tag("Name", StringValue("\(vpc.path)/\(id)")), Tag("infra:subnet-type", StringValue(type.rawValue)),
                        Tag("infra:subnet-name", StringValue(groupName))]
         }
-        routeTable = EC2.RouteTable(self, "RouteTable") {
+        let routeTable = EC2.RouteTable(self, "RouteTable") {
             $0.vpcId = vpc.vpcId
             $0.tags = [Tag("Name", StringValue("\(vpc.path)/\(id)"))]
         }
+        parts = (subnet, routeTable)
         _ = EC2.SubnetRouteTableAssociation(self, "RouteTableAssociation") {
             $0.subnetId = self.subnetId
             $0.routeTableId = self.routeTableId

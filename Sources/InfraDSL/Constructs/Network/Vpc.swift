@@ -16,13 +16,15 @@ import InfraResources
 ///   stack is deleted);
 /// - no gateway endpoint (`gatewayEndpoints: [.s3]` adds a free S3 endpoint to every route table).
 ///
-/// An existing VPC is imported with `Vpc.existing(...)`, which creates nothing.
-public final class Vpc: Construct, VpcLike {
+/// An existing VPC is imported with `Vpc.imported(...)`, which creates nothing.
+public final class Vpc: Construct, VpcRef {
     /// Public + private-with-NAT + isolated subnets, `/24` each.
     public static let defaultSubnetConfiguration: [SubnetConfiguration] = [.public(), .privateWithEgress(), .isolated()]
 
     /// The CloudFormation VPC (`<path>/Resource`).
-    public private(set) var resource: EC2.VPC!
+    public var resource: EC2.VPC { vpcResource! }
+    /// Set in `init`, right after the construct itself (its scope) exists.
+    private var vpcResource: EC2.VPC?
     public let cidr: String
     /// The zones the subnets are spread over, in order.
     public let availabilityZones: [StringValue]
@@ -76,7 +78,7 @@ public final class Vpc: Construct, VpcLike {
         }
         super.init(scope, id)
 
-        resource = EC2.VPC(self, "Resource") {
+        vpcResource = EC2.VPC(self, "Resource") {
             $0.cidrBlock = StringValue(cidr)
             $0.enableDnsSupport = true
             $0.enableDnsHostnames = BoolValue(enableDnsHostnames)
@@ -151,7 +153,7 @@ public final class Vpc: Construct, VpcLike {
 
         if let options = flowLogs {
             let group = Logs.LogGroup(self, "FlowLogGroup") {
-                $0.retentionInDays = NumberValue(options.retentionDays)
+                $0.retentionInDays = NumberValue(options.retention.count(of: .days))
                 $0.kmsKeyId = options.encryptionKeyArn
             }
             group.deletionPolicy = .retain
@@ -176,16 +178,7 @@ public final class Vpc: Construct, VpcLike {
 
     private typealias FlowLogs = EC2.FlowLog
 
-    /// An existing VPC and its subnets, by id (from configuration): creates nothing.
-    public static func existing(
-        _ scope: Construct, _ id: String, vpcId: StringValue, cidrBlock: StringValue? = nil,
-        publicSubnetIds: [StringValue] = [], privateSubnetIds: [StringValue] = [], isolatedSubnetIds: [StringValue] = []
-    ) -> ExistingVpc {
-        ExistingVpc(scope, id, vpcId: vpcId, cidrBlock: cidrBlock, publicSubnetIds: publicSubnetIds,
-                    privateSubnetIds: privateSubnetIds, isolatedSubnetIds: isolatedSubnetIds)
-    }
-
-    // MARK: - VpcLike
+    // MARK: - VpcRef
 
     /// The VPC id (`Ref`).
     public var vpcId: StringValue { resource.ref }
@@ -324,7 +317,7 @@ public final class Vpc: Construct, VpcLike {
         if natGatewayCount > 0 && !hasPrivate {
             errors.append("natGateways is \(natGatewayCount) but there are no private subnets to use them; set natGateways: 0")
         }
-        if let f = flowLogOptions { errors += LogRetention.check(f.retentionDays, "flow log retention") }
+        if let problem = flowLogOptions?.retention.logRetentionProblem("flow log retention") { errors.append(problem) }
         return errors
     }
 }

@@ -2,8 +2,8 @@ import InfraCore
 
 /// An existing VPC and subnets named by id (typically from a stack's configuration, such as the
 /// labeling tool's `VPC_ID`, `PUBLIC_SUBNET_IDS`, ...). Creates no resource; constructs placed
-/// in it use the ids as they are. Create it with `Vpc.existing(...)`.
-public final class ExistingVpc: Construct, VpcLike {
+/// in it use the ids as they are. Create it with `Vpc.imported(...)`.
+public final class ImportedVpc: Construct, VpcRef {
     public let vpcId: StringValue
     /// The VPC's CIDR block when given (nil: unknown, so rules that need it must name a block).
     public let vpcCidrBlock: StringValue?
@@ -48,5 +48,16 @@ public final class ExistingVpc: Construct, VpcLike {
             errors.append("an existing VPC needs at least one subnet id")
         }
         return errors
+    }
+}
+
+extension Vpc {
+    /// An existing VPC and its subnets, by id (from configuration): creates nothing.
+    public static func imported(
+        _ scope: Construct, _ id: String, vpcId: StringValue, cidrBlock: StringValue? = nil,
+        publicSubnetIds: [StringValue] = [], privateSubnetIds: [StringValue] = [], isolatedSubnetIds: [StringValue] = []
+    ) -> ImportedVpc {
+        ImportedVpc(scope, id, vpcId: vpcId, cidrBlock: cidrBlock, publicSubnetIds: publicSubnetIds,
+                    privateSubnetIds: privateSubnetIds, isolatedSubnetIds: isolatedSubnetIds)
     }
 }

@@ -1,36 +1,20 @@
 import InfraCore
 import InfraResources
 
-/// How a service replaces its tasks on deployment.
-public struct DeploymentOptions: Sendable, Equatable {
-    /// Stop a failing deployment and roll back to the last working one (default true).
-    public var circuitBreakerRollback: Bool
-    /// Tasks kept running during a deployment, in percent of the desired count (default 100).
-    public var minHealthyPercent: Int
-    /// Tasks allowed during a deployment, in percent of the desired count (default 200).
-    public var maxHealthyPercent: Int
-
-    public init(circuitBreakerRollback: Bool = true, minHealthyPercent: Int = 100, maxHealthyPercent: Int = 200) {
-        self.circuitBreakerRollback = circuitBreakerRollback
-        self.minHealthyPercent = minHealthyPercent
-        self.maxHealthyPercent = maxHealthyPercent
-    }
-}
-
 /// What the two service constructs share: the ECS service resource, load balancer targets and
 /// dependencies.
 final class ServiceCore {
     let resource: ECS.Service
     let taskDefinition: TaskDefinition
     var targets: [(group: ApplicationTargetGroup, container: String, port: Int)] = []
-    let healthCheckGracePeriodSeconds: Int?
+    let healthCheckGracePeriod: TimeSpan?
     let deployment: DeploymentOptions
     let desiredCount: Int
 
-    init(owner: Construct, cluster: Cluster, taskDefinition: TaskDefinition, desiredCount: Int, serviceName: String?,
-         deployment: DeploymentOptions, healthCheckGracePeriodSeconds: Int?, enableExecuteCommand: Bool) {
+    init(owner: Construct, cluster: any ClusterRef, taskDefinition: TaskDefinition, desiredCount: Int, serviceName: String?,
+         deployment: DeploymentOptions, healthCheckGracePeriod: TimeSpan?, enableExecuteCommand: Bool) {
         self.taskDefinition = taskDefinition
-        self.healthCheckGracePeriodSeconds = healthCheckGracePeriodSeconds
+        self.healthCheckGracePeriod = healthCheckGracePeriod
         self.deployment = deployment
         self.desiredCount = desiredCount
         resource = ECS.Service(owner, "Resource") {
@@ -91,7 +75,7 @@ final class ServiceCore {
                 $0.containerPort = NumberValue(t.port)
             }
         })
-        resource.healthCheckGracePeriodSeconds = NumberValue(healthCheckGracePeriodSeconds ?? 60)
+        resource.healthCheckGracePeriodSeconds = NumberValue((healthCheckGracePeriod ?? .seconds(60)).seconds)
         // ECS rejects a target group that no listener uses yet.
         for t in targets { for r in t.group.routingResources { resource.addDependency(r) } }
     }
@@ -108,11 +92,11 @@ final class ServiceCore {
         if d.maxHealthyPercent == 100 && d.minHealthyPercent == 100 {
             errors.append("with minHealthyPercent and maxHealthyPercent both 100 a deployment can neither start nor stop a task")
         }
-        if let g = healthCheckGracePeriodSeconds, !(0...2_147_483_647).contains(g) {
-            errors.append("healthCheckGracePeriodSeconds must not be negative")
+        if let problem = healthCheckGracePeriod?.problem("healthCheckGracePeriod", in: .zero...(.seconds(2_147_483_647))) {
+            errors.append(problem)
         }
-        if healthCheckGracePeriodSeconds != nil && targets.isEmpty {
-            errors.append("healthCheckGracePeriodSeconds applies only to services behind a load balancer")
+        if healthCheckGracePeriod != nil && targets.isEmpty {
+            errors.append("healthCheckGracePeriod applies only to services behind a load balancer")
         }
         for t in targets {
             guard let c = taskDefinition.containers.first(where: { $0.name == t.container }) else {

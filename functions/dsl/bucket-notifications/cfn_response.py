@@ -1,0 +1,1 @@
+../../shared/cfn_response.py
