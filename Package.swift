@@ -64,12 +64,17 @@ let package = Package(
         // `infra graph`: the architecture as a diagram (DOT, Mermaid, SVG, JSON) from the construct tree.
         .target(name: "InfraGraph", dependencies: ["InfraDSL"]),
 
-        // The CLI's commands, config loading and stack registry (a library, so tests use it).
+        // The CLI's commands and config loading (a library, so tests and users' executables use it;
+        // it links none of the ready stacks).
         .target(name: "InfraCLI", dependencies: [
-            "InfraDSL", "InfraDeploy", "InfraGraph", "ExampleStack", "LabelingTool", "DataLabel", "CoralPipeline", "Sign2Text", "MLInference",
+            "InfraDSL", "InfraDeploy", "InfraGraph",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "infra", dependencies: ["InfraCLI"]),
+        // The `infra` executable's stack registry: the ready stacks by their config `app` name.
+        .target(name: "BuiltinStacks", dependencies: [
+            "InfraCLI", "ExampleStack", "LabelingTool", "DataLabel", "CoralPipeline", "Sign2Text", "MLInference",
+        ]),
+        .executableTarget(name: "infra", dependencies: ["InfraCLI", "BuiltinStacks"]),
         // Benchmark: builds a generated app of N resources and writes its assembly (scripts/bench).
         .executableTarget(name: "InfraBench", dependencies: ["InfraDSL"]),
         // Benchmark: deploy completion latency against a scripted CloudFormation (scripts/bench-deploy).
@@ -77,17 +82,17 @@ let package = Package(
         // Benchmark: how each HTTP transport reports dropped connections, redirects, slow answers (scripts/bench-transport).
         .executableTarget(name: "InfraTransportBench", dependencies: ["InfraAWS"]),
 
-        .testTarget(name: "InfraCoreTests", dependencies: ["InfraDSL", "InfraCLI"]),
+        .testTarget(name: "InfraCoreTests", dependencies: ["InfraDSL", "InfraCLI", "BuiltinStacks"]),
         .testTarget(name: "InfraDSLTests", dependencies: ["InfraDSL", "InfraTesting", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "InfraTestingTests", dependencies: ["InfraTesting", "InfraDSL"]),
         .testTarget(name: "InfraCodegenTests", dependencies: ["InfraCodegen"]),
         // moto_server for the integration tests (started on a free port, signature checks on).
         .target(name: "InfraTestSupport", dependencies: ["InfraAWS"], path: "Tests/Support"),
-        .testTarget(name: "InfraDeployTests", dependencies: ["InfraDeploy", "InfraCLI", "InfraAWS", "InfraCore", "InfraTestSupport"]),
+        .testTarget(name: "InfraDeployTests", dependencies: ["InfraDeploy", "InfraCLI", "BuiltinStacks", "InfraAWS", "InfraCore", "InfraTestSupport"]),
         .testTarget(name: "InfraAWSTests", dependencies: ["InfraAWS", "InfraTestSupport"],
                     exclude: ["Resources"]),
-        .testTarget(name: "InfraGraphTests", dependencies: ["InfraGraph", "InfraCLI"]),
-        .testTarget(name: "SnapshotTests", dependencies: ["InfraDSL", "InfraCLI", "Yams"],
+        .testTarget(name: "InfraGraphTests", dependencies: ["InfraGraph", "InfraCLI", "BuiltinStacks"]),
+        .testTarget(name: "SnapshotTests", dependencies: ["InfraDSL", "InfraCLI", "BuiltinStacks", "Yams"],
                     path: "Tests/Snapshots", exclude: ["golden"]),
     ]
 )
