@@ -49,6 +49,9 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         // SigV4, credentials, endpoints, transport, service clients.
         .target(name: "InfraAWS", dependencies: ["CInfraOpenSSL", "CInfraCurl"]),
+        // Foundation's URLSession as a transport (comparisons, tests): its own module, because
+        // FoundationNetworking links libcurl, which InfraAWS opens only on first use.
+        .target(name: "InfraURLSession", dependencies: ["InfraAWS"]),
 
         // Deployment: assembly reading, assets, change sets, live progress, diff, destroy, bootstrap.
         .target(name: "InfraDeploy", dependencies: ["InfraContract", "InfraAWS", "InfraCore", "InfraResources", "Yams"]),
@@ -80,16 +83,16 @@ let package = Package(
         // Benchmark: deploy completion latency against a scripted CloudFormation (scripts/bench-deploy).
         .executableTarget(name: "InfraDeployBench", dependencies: ["InfraDeploy", "InfraAWS"]),
         // Benchmark: how each HTTP transport reports dropped connections, redirects, slow answers (scripts/bench-transport).
-        .executableTarget(name: "InfraTransportBench", dependencies: ["InfraAWS"]),
+        .executableTarget(name: "InfraTransportBench", dependencies: ["InfraAWS", "InfraURLSession"]),
 
         .testTarget(name: "InfraCoreTests", dependencies: ["InfraDSL", "InfraCLI", "BuiltinStacks"]),
         .testTarget(name: "InfraDSLTests", dependencies: ["InfraDSL", "InfraTesting", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "InfraTestingTests", dependencies: ["InfraTesting", "InfraDSL"]),
         .testTarget(name: "InfraCodegenTests", dependencies: ["InfraCodegen"]),
         // moto_server for the integration tests (started on a free port, signature checks on).
-        .target(name: "InfraTestSupport", dependencies: ["InfraAWS"], path: "Tests/Support"),
-        .testTarget(name: "InfraDeployTests", dependencies: ["InfraDeploy", "InfraCLI", "BuiltinStacks", "InfraAWS", "InfraCore", "InfraTestSupport"]),
-        .testTarget(name: "InfraAWSTests", dependencies: ["InfraAWS", "InfraTestSupport"],
+        .target(name: "InfraTestSupport", dependencies: ["InfraAWS", "InfraURLSession"], path: "Tests/Support"),
+        .testTarget(name: "InfraDeployTests", dependencies: ["InfraDeploy", "InfraCLI", "BuiltinStacks", "InfraAWS", "InfraURLSession", "InfraCore", "InfraTestSupport"]),
+        .testTarget(name: "InfraAWSTests", dependencies: ["InfraAWS", "InfraURLSession", "InfraTestSupport"],
                     exclude: ["Resources"]),
         .testTarget(name: "InfraGraphTests", dependencies: ["InfraGraph", "InfraCLI", "BuiltinStacks"]),
         .testTarget(name: "SnapshotTests", dependencies: ["InfraDSL", "InfraCLI", "BuiltinStacks", "Yams"],

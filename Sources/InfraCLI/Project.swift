@@ -10,27 +10,30 @@ public struct StackDefinition: Sendable {
     public let summary: String
     /// The context keys the definition reads (nil: it takes any key). A `-c KEY=VALUE` override
     /// applies to the stacks whose definition reads KEY.
-    public let contextKeys: [String]?
-    /// The declarations of those keys (types, defaults, docs), for `infra context`.
-    public let schema: SettingsSchema?
+    public var contextKeys: [String]? { declaredKeys ?? schema?.keys }
+    /// The declarations of those keys (types, defaults, docs), for `infra context`. Made when
+    /// first asked for: a command that builds one stack does not make the others' schemas.
+    public var schema: SettingsSchema? { makeSchema?() }
     public let build: @Sendable (App, StackConfig) throws -> Void
+    private let declaredKeys: [String]?
+    private let makeSchema: (@Sendable () -> SettingsSchema)?
 
     public init(name: String, summary: String, contextKeys: [String]? = nil,
                 build: @escaping @Sendable (App, StackConfig) throws -> Void) {
         self.name = name
         self.summary = summary
-        self.contextKeys = contextKeys
-        self.schema = nil
+        self.declaredKeys = contextKeys
+        self.makeSchema = nil
         self.build = build
     }
 
-    /// A definition whose context keys are declared by `schema`.
-    public init(name: String, summary: String, schema: SettingsSchema,
+    /// A definition whose context keys are declared by `schema` (evaluated when first needed).
+    public init(name: String, summary: String, schema: @autoclosure @escaping @Sendable () -> SettingsSchema,
                 build: @escaping @Sendable (App, StackConfig) throws -> Void) {
         self.name = name
         self.summary = summary
-        self.contextKeys = schema.keys
-        self.schema = schema
+        self.declaredKeys = nil
+        self.makeSchema = schema
         self.build = build
     }
 

@@ -6,6 +6,7 @@ import InfraCore
 @testable import InfraDeploy
 import InfraDSL
 import InfraTestSupport
+import InfraURLSession
 import XCTest
 
 /// `infra deploy --hotswap` and `infra watch` end to end on moto (`scripts/moto-server`, signature

@@ -5,6 +5,7 @@ import Foundation
 import InfraCore
 @testable import InfraDeploy
 import InfraTestSupport
+import InfraURLSession
 import XCTest
 
 /// A transport that notes when an ExecuteChangeSet call has returned (moto executes the change
