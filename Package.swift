@@ -49,6 +49,9 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         // SigV4, credentials, endpoints, transport, service clients.
         .target(name: "InfraAWS", dependencies: ["InfraContract", "CInfraOpenSSL", "CInfraCurl"]),
+        // Foundation's URLSession as a transport (comparisons, tests): its own module, because
+        // FoundationNetworking links libcurl, which InfraAWS opens only on first use.
+        .target(name: "InfraURLSession", dependencies: ["InfraAWS"]),
 
         // Deployment: assembly reading, assets, change sets, live progress, diff, destroy, bootstrap.
         .target(name: "InfraDeploy", dependencies: ["InfraContract", "InfraAWS", "InfraCore", "Yams"]),
@@ -64,32 +67,37 @@ let package = Package(
         // `infra graph`: the architecture as a diagram (DOT, Mermaid, SVG, JSON) from the construct tree.
         .target(name: "InfraGraph", dependencies: ["InfraDSL"]),
 
-        // The CLI's commands, config loading and stack registry (a library, so tests use it).
+        // The CLI's commands and config loading (a library, so tests and users' executables use it;
+        // it links none of the ready stacks).
         .target(name: "InfraCLI", dependencies: [
-            "InfraDSL", "InfraDeploy", "InfraGraph", "ExampleStack", "LabelingTool", "DataLabel", "CoralPipeline", "Sign2Text", "MLInference",
+            "InfraDSL", "InfraDeploy", "InfraGraph",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "infra", dependencies: ["InfraCLI"]),
+        // The `infra` executable's stack registry: the ready stacks by their config `app` name.
+        .target(name: "BuiltinStacks", dependencies: [
+            "InfraCLI", "ExampleStack", "LabelingTool", "DataLabel", "CoralPipeline", "Sign2Text", "MLInference",
+        ]),
+        .executableTarget(name: "infra", dependencies: ["InfraCLI", "BuiltinStacks"]),
         // Benchmark: builds a generated app of N resources and writes its assembly (scripts/bench).
         .executableTarget(name: "InfraBench", dependencies: ["InfraDSL"]),
         // Benchmark: deploy completion latency against a scripted CloudFormation (scripts/bench-deploy).
         .executableTarget(name: "InfraDeployBench", dependencies: ["InfraDeploy", "InfraAWS"]),
         // Benchmark: how each HTTP transport reports dropped connections, redirects, slow answers (scripts/bench-transport).
-        .executableTarget(name: "InfraTransportBench", dependencies: ["InfraAWS"]),
+        .executableTarget(name: "InfraTransportBench", dependencies: ["InfraAWS", "InfraURLSession"]),
 
-        .testTarget(name: "InfraCoreTests", dependencies: ["InfraDSL", "InfraCLI"]),
+        .testTarget(name: "InfraCoreTests", dependencies: ["InfraDSL", "InfraCLI", "BuiltinStacks"]),
         // The synthesis/deployment contracts alone (Foundation only: builds in seconds).
         .testTarget(name: "InfraContractTests", dependencies: ["InfraContract"]),
         .testTarget(name: "InfraDSLTests", dependencies: ["InfraDSL", "InfraTesting", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "InfraTestingTests", dependencies: ["InfraTesting", "InfraDSL"]),
         .testTarget(name: "InfraCodegenTests", dependencies: ["InfraCodegen"]),
         // moto_server for the integration tests (started on a free port, signature checks on).
-        .target(name: "InfraTestSupport", dependencies: ["InfraAWS"], path: "Tests/Support"),
-        .testTarget(name: "InfraDeployTests", dependencies: ["InfraDeploy", "InfraCLI", "InfraAWS", "InfraCore", "InfraTestSupport"]),
-        .testTarget(name: "InfraAWSTests", dependencies: ["InfraAWS", "InfraContract", "InfraTestSupport"],
+        .target(name: "InfraTestSupport", dependencies: ["InfraAWS", "InfraURLSession"], path: "Tests/Support"),
+        .testTarget(name: "InfraDeployTests", dependencies: ["InfraDeploy", "InfraCLI", "BuiltinStacks", "InfraAWS", "InfraURLSession", "InfraCore", "InfraTestSupport"]),
+        .testTarget(name: "InfraAWSTests", dependencies: ["InfraAWS", "InfraContract", "InfraURLSession", "InfraTestSupport"],
                     exclude: ["Resources"]),
-        .testTarget(name: "InfraGraphTests", dependencies: ["InfraGraph", "InfraCLI"]),
-        .testTarget(name: "SnapshotTests", dependencies: ["InfraDSL", "InfraCLI", "Yams"],
+        .testTarget(name: "InfraGraphTests", dependencies: ["InfraGraph", "InfraCLI", "BuiltinStacks"]),
+        .testTarget(name: "SnapshotTests", dependencies: ["InfraDSL", "InfraCLI", "BuiltinStacks", "Yams"],
                     path: "Tests/Snapshots", exclude: ["golden"]),
     ]
 )

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import InfraDSL
 
+extension TemplateFormat: ExpressibleByArgument {}
+
 /// `infra`: synthesize, deploy, diff and destroy CloudFormation stacks written in Swift.
 public struct InfraCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -42,8 +44,8 @@ struct Synth: ParsableCommand {
     @Option(name: [.short, .long], help: "The assembly folder.")
     var output: String = "infra.out"
 
-    @Option(name: .long, help: "Template format: json or yaml.")
-    var format: String = "json"
+    @Option(name: .long, help: "The templates' format.")
+    var format: TemplateFormat = .json
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
@@ -52,18 +54,15 @@ struct Synth: ParsableCommand {
 
     func run() throws {
         try CLI.run {
-            guard let fmt = TemplateFormat(rawValue: format) else {
-                throw ValidationError("--format must be json or yaml")
-            }
             let overrides = try StackConfig.parseOverrides(options.context)
             let assembly = try options.checkedProject().synthesize(stacks: all ? [] : stacks, overrides: overrides)
-            try assembly.write(to: URL(fileURLWithPath: output), format: fmt)
+            try assembly.write(to: URL(fileURLWithPath: output), format: format)
             if !quiet {
                 for s in assembly.stacks {
                     let resources = s.template["Resources"].flatMap { v -> Int? in
                         if case .object(let p) = v { return p.count } else { return nil }
                     } ?? 0
-                    print("\(s.stackName): \(resources) resources -> \(output)/\(s.templateFile(fmt))")
+                    print("\(s.stackName): \(resources) resources -> \(output)/\(s.templateFile(format))")
                     if !s.exampleKeys.isEmpty {
                         print("  example values (synth uses them; deploy needs yours): \(s.exampleKeys.joined(separator: ", "))"
                               + (s.configFile.map { " in \($0)" } ?? ""))

@@ -7,6 +7,11 @@ import InfraDSL
 // Each command's `execute(_:)` does the work against an injected `DeployContext` (tests point it
 // at moto or a scripted server); `run()` builds the real context and handles Ctrl-C.
 
+// The option enums as argument types: help lists their values, ArgumentParser rejects others
+// (a usage error, exit 2). Their modules stay free of ArgumentParser.
+extension ApprovalLevel: ExpressibleByArgument {}
+extension ProgressStyle: ExpressibleByArgument {}
+
 /// AWS access: `--region`, `--profile`, `-v`.
 struct AWSOptions: ParsableArguments {
     @Option(help: "The region of stacks whose config names none (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's).")
@@ -30,9 +35,18 @@ struct AssemblySource: ParsableArguments {
 
     @OptionGroup var project: ProjectOptions
 
-    /// Synthesizes every configured stack into `output` and reads it back, or reads `--assembly`.
-    /// `-c` overrides apply to the `stacks` named on the command line (all when none).
-    func load(_ context: DeployContext, stacks: [String] = []) throws -> DeployAssembly {
+    /// What synthesis builds for named stacks.
+    enum Building {
+        /// The configs of the named stacks (and the stacks their definitions create).
+        case selected
+        /// Every config (destroy: the stacks that depend on the named ones are deleted first).
+        case all
+    }
+
+    /// Synthesizes the stacks into `output` and reads them back, or reads `--assembly`. Named
+    /// `stacks` build only their configs unless `building` is `.all`; `-c` overrides apply to
+    /// the `stacks` named on the command line (all when none).
+    func load(_ context: DeployContext, stacks: [String] = [], building: Building = .selected) throws -> DeployAssembly {
         if let assembly {
             guard project.context.isEmpty else {
                 throw DeployError(.usage, "-c overrides apply to synthesis; --assembly \(assembly) is used as it was "
@@ -43,14 +57,15 @@ struct AssemblySource: ParsableArguments {
         let overrides = try StackConfig.parseOverrides(project.context)
         try ProjectFile.requireConfigFolder(context.url(project.configDirectory), flag: project.configDirectory)
         let configured = Project(configDirectory: context.url(project.configDirectory), definitions: InfraCommand.definitions)
-        let synthesized = try configured.buildApp(configured.loadConfigs(overrides: overrides, scope: stacks)).synthesize()
+        let configs = try configured.loadConfigs(overrides: overrides, scope: stacks)
+        let synthesized = try configured.buildApp(configs, selecting: building == .all ? [] : stacks).synthesize()
         let directory = context.url(output)
         try synthesized.write(to: directory, format: .json)
         return try DeployAssembly.read(from: directory)
     }
 }
 
-public struct Deploy: ParsableCommand {
+public struct Deploy: AsyncParsableCommand, Sendable {
     public static let configuration = CommandConfiguration(
         commandName: "deploy",
         abstract: "Deploy stacks: publish assets, create a change set, show it, execute it, watch it.",
@@ -76,9 +91,9 @@ public struct Deploy: ParsableCommand {
     var parameters: [String] = []
 
     @Option(name: .customLong("require-approval"),
-            help: ArgumentHelp("never, broadening (ask when IAM or security-group changes widen access; fails without "
-                + "a terminal), any-change."))
-    var requireApproval: String = ApprovalLevel.broadening.rawValue
+            help: ArgumentHelp("When to ask before executing a change set: broadening asks when IAM or security-group "
+                + "changes widen access (and fails without a terminal)."))
+    var requireApproval: ApprovalLevel = .broadening
 
     @Flag(name: .customLong("no-execute"), help: "Create the change set and stop (review it, execute it later).")
     var noExecute = false
@@ -91,7 +106,7 @@ public struct Deploy: ParsableCommand {
 
     @Option(help: ArgumentHelp("Live progress: bar (redrawn in place; terminals) or events (one line per resource "
         + "event). Default: bar on a terminal, events otherwise."))
-    var progress: String?
+    var progress: ProgressStyle?
 
     @Flag(help: "Deploy even when the template, parameters and tags are unchanged.")
     var force = false
@@ -118,25 +133,20 @@ public struct Deploy: ParsableCommand {
 
     public init() {}
 
-    public func run() throws {
-        nonisolated(unsafe) let command = self
-        try DeployCLI.run(aws) { context in await command.execute(context) }
+    public func run() async throws {
+        try await DeployCLI.run(aws) { context in await execute(context) }
     }
 
     /// Deploys; returns the exit code (messages already written).
     public func execute(_ context: DeployContext) async -> Int32 {
         do {
-            guard let approval = ApprovalLevel(rawValue: requireApproval) else {
-                throw DeployError(.usage, "--require-approval must be never, broadening or any-change")
-            }
             guard concurrency >= 1 else { throw DeployError(.usage, "--concurrency must be 1 or more") }
-            let style = try DeployCLI.progressStyle(progress)
             let overrides = try parameters.map(ParameterOverride.parse)
             let assembly = try source.load(context, stacks: stacks)
             let chosen = try assembly.select(stacks, all: all, upstream: true)
-            var options = DeployOptions(parameters: overrides, requireApproval: approval, execute: !noExecute,
+            var options = DeployOptions(parameters: overrides, requireApproval: requireApproval, execute: !noExecute,
                                         concurrency: concurrency, outputsFile: outputsFile.map(context.url),
-                                        force: force, toolkitStackName: toolkitStackName, progress: style)
+                                        force: force, toolkitStackName: toolkitStackName, progress: progress)
             options.dryRun = dryRun
             options.importExisting = importExisting
             if hotswap && !dryRun && !noExecute {
@@ -153,7 +163,7 @@ public struct Deploy: ParsableCommand {
 
 /// `infra watch`: deploy (hot-swapping what allows it), then re-synthesize and hot-swap whenever
 /// a file under the watched paths changes (the config folder and the stacks' asset directories).
-public struct Watch: ParsableCommand {
+public struct Watch: AsyncParsableCommand, Sendable {
     public static let configuration = CommandConfiguration(
         commandName: "watch",
         abstract: "Re-synthesize and hot-swap (or deploy) whenever the config or an asset directory changes.",
@@ -175,11 +185,11 @@ public struct Watch: ParsableCommand {
     var debounce: Int = 200
 
     @Option(name: .customLong("require-approval"),
-            help: ArgumentHelp("For updates that need a change set: never, broadening, any-change."))
-    var requireApproval: String = ApprovalLevel.broadening.rawValue
+            help: ArgumentHelp("When to ask before executing an update that needs a change set."))
+    var requireApproval: ApprovalLevel = .broadening
 
-    @Option(help: "Live progress of change sets: bar or events.")
-    var progress: String?
+    @Option(help: "Live progress of change sets (default: bar on a terminal, events otherwise).")
+    var progress: ProgressStyle?
 
     @Option(name: .customLong("toolkit-stack-name"), help: "The toolkit stack `infra bootstrap` deployed.")
     var toolkitStackName: String = Toolkit.defaultStackName
@@ -189,9 +199,8 @@ public struct Watch: ParsableCommand {
 
     public init() {}
 
-    public func run() throws {
-        nonisolated(unsafe) let command = self
-        try DeployCLI.run(aws) { context in await command.execute(context) }
+    public func run() async throws {
+        try await DeployCLI.run(aws) { context in await execute(context) }
     }
 
     /// Runs until cancelled (130), or after `updates` updates (tests, benchmarks: 0 when all
@@ -202,12 +211,8 @@ public struct Watch: ParsableCommand {
             guard source.assembly == nil else {
                 throw DeployError(.usage, "watch synthesizes the app itself: --assembly cannot be used with it")
             }
-            guard let approval = ApprovalLevel(rawValue: requireApproval) else {
-                throw DeployError(.usage, "--require-approval must be never, broadening or any-change")
-            }
             guard debounce >= 0 else { throw DeployError(.usage, "--debounce must be 0 or more") }
-            let style = try DeployCLI.progressStyle(progress)
-            let options = DeployOptions(requireApproval: approval, toolkitStackName: toolkitStackName, progress: style)
+            let options = DeployOptions(requireApproval: requireApproval, toolkitStackName: toolkitStackName, progress: progress)
             var assembly = try source.load(context, stacks: stacks)
             var chosen = try assembly.select(stacks, all: all, upstream: true)
             var deployer = HotswapDeployer(context: context, assembly: assembly, options: options)
@@ -238,7 +243,7 @@ public struct Watch: ParsableCommand {
                     assembly = try source.load(context, stacks: stacks)
                     chosen = try assembly.select(stacks, all: all, upstream: true)
                 } catch {
-                    context.console.err("watch: \(what) changed; synthesis failed: \((error as? CustomStringConvertible)?.description ?? "\(error)")")
+                    context.console.err("watch: \(what) changed; synthesis failed: \(error)")
                     done += 1
                     failed = true
                     continue
@@ -267,7 +272,7 @@ public struct Watch: ParsableCommand {
     }
 }
 
-public struct Diff: ParsableCommand {
+public struct Diff: AsyncParsableCommand, Sendable {
     public static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Compare the deployed templates with the new ones: resources, properties, replacements, security.")
@@ -283,9 +288,8 @@ public struct Diff: ParsableCommand {
 
     public init() {}
 
-    public func run() throws {
-        nonisolated(unsafe) let command = self
-        try DeployCLI.run(aws) { context in await command.execute(context) }
+    public func run() async throws {
+        try await DeployCLI.run(aws) { context in await execute(context) }
     }
 
     public func execute(_ context: DeployContext) async -> Int32 {
@@ -309,7 +313,7 @@ public struct Diff: ParsableCommand {
     }
 }
 
-public struct Destroy: ParsableCommand {
+public struct Destroy: AsyncParsableCommand, Sendable {
     public static let configuration = CommandConfiguration(
         commandName: "destroy",
         abstract: "Delete stacks (after confirmation), dependents first, and report what was retained.")
@@ -323,25 +327,23 @@ public struct Destroy: ParsableCommand {
     @Flag(help: "Do not ask for confirmation (required without a terminal).")
     var force = false
 
-    @Option(help: "Live progress: bar or events.")
-    var progress: String?
+    @Option(help: "Live progress (default: bar on a terminal, events otherwise).")
+    var progress: ProgressStyle?
 
     @OptionGroup var source: AssemblySource
     @OptionGroup var aws: AWSOptions
 
     public init() {}
 
-    public func run() throws {
-        nonisolated(unsafe) let command = self
-        try DeployCLI.run(aws) { context in await command.execute(context) }
+    public func run() async throws {
+        try await DeployCLI.run(aws) { context in await execute(context) }
     }
 
     public func execute(_ context: DeployContext) async -> Int32 {
         do {
-            let style = try DeployCLI.progressStyle(progress)
-            let assembly = try source.load(context, stacks: stacks)
+            let assembly = try source.load(context, stacks: stacks, building: .all)
             let chosen = try assembly.select(stacks, all: all, downstream: true)
-            let summary = await Destroyer(context: context, force: force, progress: style).destroy(chosen)
+            let summary = await Destroyer(context: context, force: force, progress: progress).destroy(chosen)
             return summary.exitCode
         } catch {
             return DeployCLI.report(error, context.console)
@@ -349,7 +351,7 @@ public struct Destroy: ParsableCommand {
     }
 }
 
-public struct Bootstrap: ParsableCommand {
+public struct Bootstrap: AsyncParsableCommand, Sendable {
     public static let configuration = CommandConfiguration(
         commandName: "bootstrap",
         abstract: "Deploy the toolkit stack (asset bucket and image repository) into an account and region.",
@@ -369,75 +371,50 @@ public struct Bootstrap: ParsableCommand {
     @Flag(help: "Deploy even when the toolkit is unchanged, or newer than this infra's.")
     var force = false
 
-    @Option(help: "Live progress: bar or events.")
-    var progress: String?
+    @Option(help: "Live progress (default: bar on a terminal, events otherwise).")
+    var progress: ProgressStyle?
 
     @OptionGroup var aws: AWSOptions
 
     public init() {}
 
-    public func run() throws {
-        nonisolated(unsafe) let command = self
-        try DeployCLI.run(aws) { context in await command.execute(context) }
+    public func run() async throws {
+        try await DeployCLI.run(aws) { context in await execute(context) }
     }
 
     public func execute(_ context: DeployContext) async -> Int32 {
-        do {
-            let style = try DeployCLI.progressStyle(progress)
-            let template = ToolkitTemplate.json
-            let summary = await Bootstrapper(context: context).bootstrap(
-                templateBody: template, stackName: toolkitStackName, regions: regions.map { Optional($0) },
-                terminationProtection: terminationProtection, force: force, progress: style)
-            return summary.exitCode
-        } catch {
-            return DeployCLI.report(error, context.console)
-        }
+        let summary = await Bootstrapper(context: context).bootstrap(
+            templateBody: ToolkitTemplate.json, stackName: toolkitStackName, regions: regions.map { Optional($0) },
+            terminationProtection: terminationProtection, force: force, progress: progress)
+        return summary.exitCode
     }
 }
 
-/// Running the async commands from ArgumentParser's synchronous `run()`.
+/// What the AWS commands share: the real context, Ctrl-C, error reporting.
 enum DeployCLI {
     /// Builds the real context, runs `body` in a task that Ctrl-C cancels (a second Ctrl-C exits
     /// at once), and turns a non-zero result into the exit code.
-    static func run(_ aws: AWSOptions, _ body: @escaping @Sendable (DeployContext) async -> Int32) throws {
+    static func run(_ aws: AWSOptions, _ body: @escaping @Sendable (DeployContext) async -> Int32) async throws {
         let context = DeployContext(region: aws.region, profile: aws.profile, verbose: aws.verbose)
-        let code = runInterruptible(console: context.console) { await body(context) }
+        let code = await runInterruptible(console: context.console) { await body(context) }
         if code != 0 { throw ExitCode(code) }
     }
 
-    static func runInterruptible(console: any DeployConsole, _ body: @escaping @Sendable () async -> Int32) -> Int32 {
-        final class Box: @unchecked Sendable { var code: Int32 = 1; var interrupts = 0 }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        let task = Task.detached {
-            box.code = await body()
-            done.signal()
-        }
+    static func runInterruptible(console: any DeployConsole, _ body: @escaping @Sendable () async -> Int32) async -> Int32 {
+        let task = Task { await body() }
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler {
-            box.interrupts += 1
-            if box.interrupts == 1 {
-                console.err("\ninterrupted: stopping (CloudFormation operations already started carry on; "
-                    + "press Ctrl-C again to quit at once)")
-                task.cancel()
-            } else {
-                exit(130)
-            }
+            if task.isCancelled { exit(130) }
+            console.err("\ninterrupted: stopping (CloudFormation operations already started carry on; "
+                + "press Ctrl-C again to quit at once)")
+            task.cancel()
         }
         source.resume()
-        done.wait()
+        let code = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
         source.cancel()
         signal(SIGINT, SIG_DFL)
-        return box.code
-    }
-
-    static func progressStyle(_ text: String?) throws -> ProgressStyle? {
-        guard let text else { return nil }
-        guard let style = ProgressStyle(rawValue: text) else {
-            throw DeployError(.usage, "--progress must be bar or events")
-        }
-        return style
+        return code
     }
 
     /// Writes an error and returns its exit code: 2 for configuration and usage errors, 130 for

@@ -15,49 +15,115 @@ import InfraDSL
 // with config/*.json files naming them in `app`, `-c KEY=VALUE` and `--config DIR`.
 
 extension InfraCommand {
-    /// The stack definitions config files may name (`app`). The `infra` executable registers the
-    /// built-in stacks (`StackRegistry.all`); `main(definitions:)` replaces them.
-    nonisolated(unsafe) public static var definitions: [StackDefinition] = StackRegistry.all
+    /// Where `definitions` come from until first read: set by `main(definitions:)` and
+    /// `main(builtin:)`, called only by a command that reads the config (`infra --help` builds no
+    /// definition, and so no settings schema).
+    nonisolated(unsafe) private static var loadDefinitions: () -> [StackDefinition] = { [] }
+    nonisolated(unsafe) private static var loadedDefinitions: [StackDefinition]?
+
+    /// The stack definitions config files may name (`app`). The InfraCLI library knows none: the
+    /// `infra` executable registers the built-in stacks (`main(builtin:)`, the BuiltinStacks
+    /// module), a user's executable its own (`main(definitions:)`). Settable (tests).
+    public static var definitions: [StackDefinition] {
+        get {
+            if let loadedDefinitions { return loadedDefinitions }
+            let loaded = loadDefinitions()
+            loadedDefinitions = loaded
+            return loaded
+        }
+        set { loadedDefinitions = newValue }
+    }
 
     /// True when this process is the built-in `infra` executable (it forwards to a project's app,
     /// see `ProjectFile`); a user's executable started with `main(definitions:)` never forwards.
     nonisolated(unsafe) static var forwardsToProjectApp = false
 
-    /// Runs the CLI for `definitions` (a user's stacks) and exits with its status. Never crashes
-    /// on a synthesis or config error: the diagnostics are printed and the status is non-zero.
-    public static func main(definitions: [StackDefinition], arguments: [String]? = nil) -> Never {
-        self.definitions = definitions
+    /// Runs the CLI for `definitions` (a user's stacks, evaluated only when a command reads the
+    /// config) and exits with its status. Never crashes on a synthesis or config error: the
+    /// diagnostics are printed and the status is non-zero.
+    public static func main(definitions: @autoclosure @escaping () -> [StackDefinition], arguments: [String]? = nil) -> Never {
+        loadDefinitions = definitions
+        loadedDefinitions = nil
         forwardsToProjectApp = false
-        Foundation.exit(run(arguments: arguments))
+        start(arguments ?? Array(CommandLine.arguments.dropFirst()))
     }
 
-    /// The `infra` executable's entry point: the built-in stacks, and in a folder with an
-    /// `infra.json` project file the project's app runs the command (see `ProjectFile`).
-    public static func main() {
+    /// The `infra` executable's entry point: the built-in stacks (`StackRegistry.all` of the
+    /// BuiltinStacks module), and in a folder with an `infra.json` project file the project's
+    /// app runs the command (see `ProjectFile`).
+    public static func main(builtin definitions: @autoclosure @escaping () -> [StackDefinition]) -> Never {
+        loadDefinitions = definitions
+        loadedDefinitions = nil
         forwardsToProjectApp = true
-        Foundation.exit(run(arguments: nil))
+        start(Array(CommandLine.arguments.dropFirst()))
+    }
+
+    /// Parses on the main thread and runs a synchronous command there; an asynchronous one
+    /// (deploy, diff, destroy, bootstrap, watch) runs in a task while the main thread serves the
+    /// main queue, as an `async` main does.
+    private static func start(_ args: [String]) -> Never {
+        if forwardsToProjectApp, let forwarded = ProjectFile.forward(args) { Foundation.exit(forwarded) }
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot(args)
+        } catch {
+            Foundation.exit(status(for: error))
+        }
+        guard var asynchronous = command as? AsyncParsableCommand else {
+            var synchronous = command
+            Foundation.exit(status { try synchronous.run() })
+        }
+        Task.detached {
+            let code = await status { try await asynchronous.run() }
+            Foundation.exit(code)
+        }
+        dispatchMain()
     }
 
     /// Parses and runs one command line; returns the exit status: 0 success (help included),
     /// 1 failure, 2 usage or config error (ArgumentParser's 64 mapped to 2, as documented), 130 Ctrl-C.
-    public static func run(arguments: [String]?) -> Int32 {
+    public static func run(arguments: [String]?) async -> Int32 {
         let args = arguments ?? Array(CommandLine.arguments.dropFirst())
         if forwardsToProjectApp, let forwarded = ProjectFile.forward(args) { return forwarded }
-        do {
+        return await status {
             var command = try parseAsRoot(args)
-            try command.run()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        }
+    }
+
+    private static func status(_ body: () throws -> Void) -> Int32 {
+        do {
+            try body()
             return 0
         } catch {
-            let code = exitCode(for: error)
-            let message = fullMessage(for: error)
-            if code == .success {
-                if !message.isEmpty { print(message) }
-                return 0
-            }
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-            if code == .validationFailure { return 2 }
-            return code.rawValue
+            return status(for: error)
         }
+    }
+
+    private static func status(_ body: () async throws -> Void) async -> Int32 {
+        do {
+            try await body()
+            return 0
+        } catch {
+            return status(for: error)
+        }
+    }
+
+    /// Prints what `error` says (help and version on standard output) and returns its status.
+    private static func status(for error: Error) -> Int32 {
+        let code = exitCode(for: error)
+        let message = fullMessage(for: error)
+        if code == .success {
+            if !message.isEmpty { print(message) }
+            return 0
+        }
+        if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        if code == .validationFailure { return 2 }
+        return code.rawValue
     }
 }
 

@@ -3,6 +3,9 @@ import Foundation
 import InfraDSL
 import InfraGraph
 
+extension GraphFormat: ExpressibleByArgument {}
+extension GraphLevel: ExpressibleByArgument {}
+
 /// `infra graph`: the architecture of the configured stacks as a diagram, from the model.
 struct GraphCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,11 +23,11 @@ struct GraphCommand: ParsableCommand {
     @Argument(help: "Stacks to draw (default: every configured stack).")
     var stacks: [String] = []
 
-    @Option(name: .long, help: "dot, mermaid, svg, markdown or json.")
-    var format: String = "dot"
+    @Option(name: .long, help: "The diagram's format.")
+    var format: GraphFormat = .dot
 
-    @Option(name: .long, help: "constructs or resources.")
-    var level: String = "constructs"
+    @Option(name: .long, help: "constructs: L2 constructs grouped by VPC and subnet tier; resources: every CloudFormation resource.")
+    var level: GraphLevel = .constructs
 
     @Option(name: [.short, .long], help: "Write to this file (one stack) or folder (several); default: standard output.")
     var output: String?
@@ -33,14 +36,8 @@ struct GraphCommand: ParsableCommand {
 
     func run() throws {
         try CLI.run {
-            guard let fmt = GraphFormat(rawValue: format) else {
-                throw ValidationError("--format must be one of \(GraphFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            guard let lvl = GraphLevel(rawValue: level) else {
-                throw ValidationError("--level must be constructs or resources")
-            }
             do {
-                try draw(fmt, lvl)
+                try draw(format, level)
             } catch let e as GraphError {
                 CLI.printError(e.description)
                 throw ExitCode(1)
@@ -51,7 +48,7 @@ struct GraphCommand: ParsableCommand {
     private func draw(_ fmt: GraphFormat, _ lvl: GraphLevel) throws {
         let overrides = try StackConfig.parseOverrides(options.context)
         let project = options.project()
-        let app = try project.buildApp(project.loadConfigs(overrides: overrides, scope: stacks))
+        let app = try project.buildApp(project.loadConfigs(overrides: overrides, scope: stacks), selecting: stacks)
         // Synthesis validates the app (a diagram of an invalid stack is refused like synth).
         let assembly = try app.synthesize().selecting(stacks)
         var graphs: [StackGraph] = []

@@ -10,27 +10,30 @@ public struct StackDefinition: Sendable {
     public let summary: String
     /// The context keys the definition reads (nil: it takes any key). A `-c KEY=VALUE` override
     /// applies to the stacks whose definition reads KEY.
-    public let contextKeys: [String]?
-    /// The declarations of those keys (types, defaults, docs), for `infra context`.
-    public let schema: SettingsSchema?
+    public var contextKeys: [String]? { declaredKeys ?? schema?.keys }
+    /// The declarations of those keys (types, defaults, docs), for `infra context`. Made when
+    /// first asked for: a command that builds one stack does not make the others' schemas.
+    public var schema: SettingsSchema? { makeSchema?() }
     public let build: @Sendable (App, StackConfig) throws -> Void
+    private let declaredKeys: [String]?
+    private let makeSchema: (@Sendable () -> SettingsSchema)?
 
     public init(name: String, summary: String, contextKeys: [String]? = nil,
                 build: @escaping @Sendable (App, StackConfig) throws -> Void) {
         self.name = name
         self.summary = summary
-        self.contextKeys = contextKeys
-        self.schema = nil
+        self.declaredKeys = contextKeys
+        self.makeSchema = nil
         self.build = build
     }
 
-    /// A definition whose context keys are declared by `schema`.
-    public init(name: String, summary: String, schema: SettingsSchema,
+    /// A definition whose context keys are declared by `schema` (evaluated when first needed).
+    public init(name: String, summary: String, schema: @autoclosure @escaping @Sendable () -> SettingsSchema,
                 build: @escaping @Sendable (App, StackConfig) throws -> Void) {
         self.name = name
         self.summary = summary
-        self.contextKeys = schema.keys
-        self.schema = schema
+        self.declaredKeys = nil
+        self.makeSchema = schema
         self.build = build
     }
 
@@ -42,7 +45,7 @@ public struct Project {
     public let configDirectory: URL
     public let definitions: [StackDefinition]
 
-    public init(configDirectory: URL, definitions: [StackDefinition] = StackRegistry.all) {
+    public init(configDirectory: URL, definitions: [StackDefinition]) {
         self.configDirectory = configDirectory
         self.definitions = definitions
     }
@@ -158,10 +161,30 @@ public struct Project {
         return full.hasPrefix(prefix) ? String(full.dropFirst(prefix.count)) : full
     }
 
-    /// Loads, builds and synthesizes; `stacks` selects stacks (with their dependencies).
-    /// Overrides apply to the named stacks only, when stacks are named.
+    /// Builds what the stacks `names` select (stack names or ids, `*` wildcards; every config
+    /// when there are none): the configs whose stack name matches, so another config's settings
+    /// are not read, built nor validated. The stacks a selected stack references are built with
+    /// it when its definition creates them; when a name matches no stack the selected configs
+    /// created (a definition naming its stacks otherwise), every config is built.
+    public func buildApp(_ configs: [StackConfig], selecting names: [String]) throws -> App {
+        guard !names.isEmpty else { return try buildApp(configs) }
+        let chosen = configs.filter { Self.inScope($0.stackName, names) }
+        if !chosen.isEmpty, chosen.count < configs.count {
+            let app = try buildApp(chosen)
+            let built = app.stacks
+            let found = names.allSatisfy { n in
+                built.contains { fnmatch(n, $0.stackName, 0) == 0 || fnmatch(n, $0.id, 0) == 0 }
+            }
+            if found { return app }
+        }
+        return try buildApp(configs)
+    }
+
+    /// Loads, builds and synthesizes; `stacks` selects stacks (with their dependencies), and
+    /// only the selected configs are built (see `buildApp(_:selecting:)`). Overrides apply to
+    /// the named stacks only, when stacks are named.
     public func synthesize(stacks: [String] = [], overrides: [(String, String)] = []) throws -> CloudAssembly {
-        let app = try buildApp(loadConfigs(overrides: overrides, scope: stacks))
+        let app = try buildApp(loadConfigs(overrides: overrides, scope: stacks), selecting: stacks)
         let assembly = try app.synthesize()
         return try assembly.selecting(Self.withDependencies(stacks, in: assembly))
     }

@@ -4,6 +4,7 @@
 //   InfraTransportBench <port> [timeout-seconds]
 import Foundation
 import InfraAWS
+import InfraURLSession
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2, let port = Int(arguments[1]) else {

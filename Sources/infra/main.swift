@@ -1,3 +1,4 @@
+import BuiltinStacks
 import Foundation
 import InfraCLI
 
@@ -5,4 +6,4 @@ import InfraCLI
 // with SIGPIPE ignored, writes fail with EPIPE instead, which the deploy console handles
 // (StandardConsole), and the deploy finishes and exits with its own status.
 signal(SIGPIPE, SIG_IGN)
-InfraCommand.main()
+InfraCommand.main(builtin: StackRegistry.all)

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 @testable import InfraAWS
 import InfraTestSupport
+import InfraURLSession
 import XCTest
 
 /// Every call infra makes, against a real verifying server: `moto_server` (started by the

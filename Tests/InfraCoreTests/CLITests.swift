@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuiltinStacks
 import Foundation
 import InfraCLI
 import InfraCore
@@ -6,6 +7,12 @@ import XCTest
 
 /// The CLI end to end, in-process: exit codes, nothing written on failure, selection, formats.
 final class CLITests: XCTestCase {
+    /// The CLI library knows no stack definition: these tests use the `infra` executable's.
+    override class func setUp() {
+        super.setUp()
+        InfraCommand.definitions = StackRegistry.all
+    }
+
     var dir: URL!
 
     override func setUpWithError() throws {
@@ -70,7 +77,7 @@ final class CLITests: XCTestCase {
         try writeConfig("a.json", #"{"app": "example", "stackName": "alpha"}"#)
         try writeConfig("b.json", #"{"app": "example", "stackName": "beta"}"#)
         XCTAssertEqual(run(["synth", "alpha", "--output", out.path, "-c", "FUNCTION_MEMORY=1024", "--quiet"]), 0)
-        let project = Project(configDirectory: dir.appendingPathComponent("config"))
+        let project = Project(configDirectory: dir.appendingPathComponent("config"), definitions: StackRegistry.all)
         let configs = try project.loadConfigs(overrides: [("FUNCTION_MEMORY", "1024")], scope: ["al*"])
         XCTAssertEqual(configs.map { try? $0.int("FUNCTION_MEMORY", default: 256) }, [1024, 256])
     }

@@ -1,3 +1,4 @@
+import BuiltinStacks
 import Foundation
 import InfraCLI
 import InfraCore
@@ -58,13 +59,13 @@ final class ConfigTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("infra-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let project = Project(configDirectory: dir)
+        let project = Project(configDirectory: dir, definitions: StackRegistry.all)
         XCTAssertThrowsError(try project.loadConfigs()) { XCTAssertTrue("\($0)".contains("no *.json stack configs")) }
         try #"{"app": "nope"}"#.write(to: dir.appendingPathComponent("a.json"), atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try project.loadConfigs()) {
             XCTAssertTrue("\($0)".contains("a.json: key 'app': unknown stack definition 'nope'"), "\($0)")
         }
-        XCTAssertThrowsError(try Project(configDirectory: dir.appendingPathComponent("missing")).loadConfigs()) {
+        XCTAssertThrowsError(try Project(configDirectory: dir.appendingPathComponent("missing"), definitions: StackRegistry.all).loadConfigs()) {
             XCTAssertTrue("\($0)".contains("config folder not found"))
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuiltinStacks
 import Foundation
 import InfraCLI
 import InfraCore
@@ -8,6 +9,12 @@ import XCTest
 /// out-of-range values, unknown keys and typos, encodings, `-c` overrides. Each must exit 2 with
 /// an error naming the file and the key, and write nothing.
 final class MalformedConfigTests: XCTestCase {
+    /// The CLI library knows no stack definition: these tests use the `infra` executable's.
+    override class func setUp() {
+        super.setUp()
+        InfraCommand.definitions = StackRegistry.all
+    }
+
     enum Edit {
         case context(String, Any)     // set a context key
         case top(String, Any)         // set a top-level key
@@ -135,7 +142,7 @@ final class MalformedConfigTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), label)
 
             // The error: names the file and the key.
-            XCTAssertThrowsError(try Project(configDirectory: config).synthesize(overrides: overrides), label) { error in
+            XCTAssertThrowsError(try Project(configDirectory: config, definitions: StackRegistry.all).synthesize(overrides: overrides), label) { error in
                 guard let e = error as? ConfigError else { return XCTFail("\(label): \(error)") }
                 let match = e.all.first { $0.key == c.key && $0.message.contains(c.fragment) }
                 XCTAssertNotNil(match, "\(label): \(e)")
@@ -151,7 +158,7 @@ final class MalformedConfigTests: XCTestCase {
             XCTAssertEqual((e as? ConfigError)?.all.map(\.key), ["regoin", "account"])
         }
         let config = try StackConfig.parse(#"{"app": "example", "context": {"FUNCTION_MEMORY": 1, "LOG_RETENTION_DAYS": 2, "X": 1}}"#, file: "config/x.json")
-        XCTAssertThrowsError(try Project(configDirectory: Self.configDirectory).buildApp([config])) { e in
+        XCTAssertThrowsError(try Project(configDirectory: Self.configDirectory, definitions: StackRegistry.all).buildApp([config])) { e in
             XCTAssertEqual((e as? ConfigError)?.all.map(\.key), ["context.X", "context.LOG_RETENTION_DAYS", "context.FUNCTION_MEMORY"])
         }
         // Each shipped stack reports two bad values of its file together.
@@ -167,7 +174,7 @@ final class MalformedConfigTests: XCTestCase {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
             try FileManager.default.copyItem(at: Self.configDirectory.appendingPathComponent(file), to: dir.appendingPathComponent(file))
-            XCTAssertThrowsError(try Project(configDirectory: dir).synthesize(overrides: overrides), file) { e in
+            XCTAssertThrowsError(try Project(configDirectory: dir, definitions: StackRegistry.all).synthesize(overrides: overrides), file) { e in
                 let keys = Set((e as? ConfigError)?.all.map { $0.key ?? "" } ?? [])
                 XCTAssertTrue(keys.isSuperset(of: overrides.map { "context.\($0.0)" }), "\(file): \(e)")
             }

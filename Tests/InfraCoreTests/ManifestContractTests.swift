@@ -1,3 +1,4 @@
+import BuiltinStacks
 import Foundation
 import InfraCLI
 import InfraCore
@@ -52,7 +53,7 @@ final class ManifestContractTests: XCTestCase {
             .write(to: dir.appendingPathComponent("config/a.json"), atomically: true, encoding: .utf8)
         try #"{"app": "example", "stackName": "beta"}"#
             .write(to: dir.appendingPathComponent("config/b.json"), atomically: true, encoding: .utf8)
-        let project = Project(configDirectory: dir.appendingPathComponent("config"))
+        let project = Project(configDirectory: dir.appendingPathComponent("config"), definitions: StackRegistry.all)
         let assembly = try project.synthesize(overrides: [("FUNCTION_MEMORY", "512")])
         let manifest = assembly.manifest(format: .json)
         let alpha = manifest.stacks[0]
@@ -81,7 +82,7 @@ final class ManifestContractTests: XCTestCase {
     func testRemovedImagesPushedIsAClearError() throws {
         try #"{"app": "example", "stackName": "alpha", "context": {"IMAGES_PUSHED": true}}"#
             .write(to: dir.appendingPathComponent("config/a.json"), atomically: true, encoding: .utf8)
-        let project = Project(configDirectory: dir.appendingPathComponent("config"))
+        let project = Project(configDirectory: dir.appendingPathComponent("config"), definitions: StackRegistry.all)
         XCTAssertThrowsError(try project.loadConfigs()) { e in
             let error = e as? ConfigError
             XCTAssertEqual(error?.key, "context.IMAGES_PUSHED")

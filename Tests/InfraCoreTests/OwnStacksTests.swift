@@ -1,3 +1,4 @@
+import BuiltinStacks
 import Foundation
 @testable import InfraCLI
 import InfraCore
@@ -8,6 +9,12 @@ import XCTest
 /// `infra init`'s files. The generated package built, tested and deployed to moto:
 /// InfraDeployTests/InitProjectTests.
 final class OwnStacksTests: XCTestCase {
+    /// The CLI library knows no stack definition: these tests use the `infra` executable's.
+    override class func setUp() {
+        super.setUp()
+        InfraCommand.definitions = StackRegistry.all
+    }
+
     var dir: URL!
 
     override func setUpWithError() throws {
@@ -26,34 +33,40 @@ final class OwnStacksTests: XCTestCase {
         _ = Queue(stack, "Jobs", deadLetterQueue: .init(queue: Queue(stack, "JobsDLQ"), maxReceiveCount: try config.int("MAX_RECEIVE_COUNT", default: 5)))
     }
 
+    /// Runs `infra ARGUMENTS` in-process and checks its exit status.
+    func assertStatus(_ arguments: [String], _ expected: Int32, _ message: String = "", line: UInt = #line) async {
+        let status = await InfraCommand.run(arguments: arguments)
+        XCTAssertEqual(status, expected, message, line: line)
+    }
+
     func write(_ path: String, _ text: String) throws {
         let url = dir.appendingPathComponent(path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 
-    func testUserDefinitionsWithConfigAndContextOverride() throws {
+    func testUserDefinitionsWithConfigAndContextOverride() async throws {
         InfraCommand.definitions = [Self.orders]
         try write("config/orders.json", #"{"app": "orders", "stackName": "team-orders"}"#)
         let out = dir.appendingPathComponent("out")
-        XCTAssertEqual(InfraCommand.run(arguments: ["synth", "-q", "--config", dir.appendingPathComponent("config").path,
-                                                    "--output", out.path, "-c", "MAX_RECEIVE_COUNT=3"]), 0)
+        await assertStatus(["synth", "-q", "--config", dir.appendingPathComponent("config").path,
+                                                    "--output", out.path, "-c", "MAX_RECEIVE_COUNT=3"], 0)
         let template = try String(contentsOf: out.appendingPathComponent("team-orders.template.json"), encoding: .utf8)
         XCTAssertTrue(template.contains(#""maxReceiveCount": 3"#), template)
         // a key the user's definition does not read is a config error (exit 2)
-        XCTAssertEqual(InfraCommand.run(arguments: ["synth", "-q", "--config", dir.appendingPathComponent("config").path,
-                                                    "--output", out.path, "-c", "NOPE=1"]), 2)
+        await assertStatus(["synth", "-q", "--config", dir.appendingPathComponent("config").path,
+                                                    "--output", out.path, "-c", "NOPE=1"], 2)
         // a built-in definition is unknown to the user's executable
         try write("config/other.json", #"{"app": "example"}"#)
-        XCTAssertEqual(InfraCommand.run(arguments: ["ls", "--config", dir.appendingPathComponent("config").path]), 2)
+        await assertStatus(["ls", "--config", dir.appendingPathComponent("config").path], 2)
     }
 
-    func testExitCodes() throws {
-        XCTAssertEqual(InfraCommand.run(arguments: ["bogus"]), 2, "usage error: 2 as documented (ArgumentParser says 64)")
-        XCTAssertEqual(InfraCommand.run(arguments: ["synth", "--no-such-flag"]), 2)
-        XCTAssertEqual(InfraCommand.run(arguments: ["deploy", "--concurrency", "x"]), 2)
-        XCTAssertEqual(InfraCommand.run(arguments: ["--help"]), 0)
-        XCTAssertEqual(InfraCommand.run(arguments: ["--generate-completion-script", "bash"]), 0)
+    func testExitCodes() async throws {
+        await assertStatus(["bogus"], 2, "usage error: 2 as documented (ArgumentParser says 64)")
+        await assertStatus(["synth", "--no-such-flag"], 2)
+        await assertStatus(["deploy", "--concurrency", "x"], 2)
+        await assertStatus(["--help"], 0)
+        await assertStatus(["--generate-completion-script", "bash"], 0)
         // a synthesis error: diagnostics and 1, no crash
         InfraCommand.definitions = [StackDefinition(name: "broken", summary: "two constructs with one id") { app, config in
             let s = Stack(app, config: config)
@@ -61,14 +74,14 @@ final class OwnStacksTests: XCTestCase {
             _ = Queue(s, "Q")
         }]
         try write("config/b.json", #"{"app": "broken"}"#)
-        XCTAssertEqual(InfraCommand.run(arguments: ["synth", "-q", "--config", dir.appendingPathComponent("config").path,
-                                                    "--output", dir.appendingPathComponent("out").path]), 1)
+        await assertStatus(["synth", "-q", "--config", dir.appendingPathComponent("config").path,
+                                                    "--output", dir.appendingPathComponent("out").path], 1)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
     }
 
-    func testOutsideAProjectTheErrorMentionsAssemblyAndInit() throws {
+    func testOutsideAProjectTheErrorMentionsAssemblyAndInit() async throws {
         let missing = dir.appendingPathComponent("nowhere").path
-        XCTAssertEqual(InfraCommand.run(arguments: ["synth", "--config", missing]), 2)
+        await assertStatus(["synth", "--config", missing], 2)
         XCTAssertThrowsError(try ProjectFile.requireConfigFolder(URL(fileURLWithPath: missing), flag: "config")) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("--assembly DIR"), text)
@@ -91,7 +104,7 @@ final class OwnStacksTests: XCTestCase {
         XCTAssertEqual(ProjectFile.shellQuote("*"), "'*'")
     }
 
-    func testInitFilesAndPackageIdentity() throws {
+    func testInitFilesAndPackageIdentity() async throws {
         XCTAssertEqual(InitTemplate.Dependency.path("../checkouts/Infra-Main").identity, "infra-main")
         XCTAssertEqual(InitTemplate.Dependency.url("https://github.com/org/infra.git", version: "1.0.0").identity, "infra")
         XCTAssertEqual(InitTemplate.typeName("orders-api"), "OrdersApi")
@@ -116,10 +129,10 @@ final class OwnStacksTests: XCTestCase {
         let cwd = FileManager.default.currentDirectoryPath
         defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
         FileManager.default.changeCurrentDirectoryPath(dir.path)
-        XCTAssertEqual(InfraCommand.run(arguments: ["init", "shop", "--infra-url", "https://example.com/x/infra.git"]), 0)
+        await assertStatus(["init", "shop", "--infra-url", "https://example.com/x/infra.git"], 0)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("shop/infra.json").path))
-        XCTAssertEqual(InfraCommand.run(arguments: ["init", "shop", "--infra-url", "https://example.com/x/infra.git"]), 2)
-        XCTAssertEqual(InfraCommand.run(arguments: ["init", "bad name", "--infra-url", "u"]), 2)
+        await assertStatus(["init", "shop", "--infra-url", "https://example.com/x/infra.git"], 2)
+        await assertStatus(["init", "bad name", "--infra-url", "u"], 2)
     }
 
     func testCodeDirectoryRelativeToTheDeclaringFile() throws {

@@ -1,3 +1,4 @@
+import BuiltinStacks
 import Foundation
 @testable import InfraAWS
 @testable import InfraCLI
@@ -13,6 +14,12 @@ import XCTest
 /// proves that no mutation was applied twice, and its timestamps that no fault cost more than
 /// its backoff.
 final class FaultDeployTests: XCTestCase {
+    /// The CLI library knows no stack definition: these tests use the `infra` executable's.
+    override class func setUp() {
+        super.setUp()
+        InfraCommand.definitions = StackRegistry.all
+    }
+
     static let appStack = "infra-fault-app"
 
     override class func tearDown() {

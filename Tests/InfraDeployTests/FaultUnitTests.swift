@@ -4,6 +4,7 @@ import Foundation
 import InfraCore
 @testable import InfraDeploy
 import InfraTestSupport
+import InfraURLSession
 import XCTest
 
 /// A transport in front of moto that records the S3 calls' headers and, when `foreignBucket`

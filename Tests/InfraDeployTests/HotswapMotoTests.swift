@@ -1,3 +1,4 @@
+import BuiltinStacks
 import Foundation
 @testable import InfraAWS
 @testable import InfraCLI
@@ -5,6 +6,7 @@ import InfraCore
 @testable import InfraDeploy
 import InfraDSL
 import InfraTestSupport
+import InfraURLSession
 import XCTest
 
 /// `infra deploy --hotswap` and `infra watch` end to end on moto (`scripts/moto-server`, signature
@@ -20,6 +22,12 @@ import XCTest
 /// Each measured step prints its AWS calls and wall time against a full deploy of the same kind of
 /// change (`HOTSWAP_BENCH_OUT=<file>` appends them as JSON lines: scripts/bench-hotswap).
 final class HotswapMotoTests: XCTestCase {
+    /// The CLI library knows no stack definition: these tests use the `infra` executable's.
+    override class func setUp() {
+        super.setUp()
+        InfraCommand.definitions = StackRegistry.all
+    }
+
     override class func tearDown() {
         MotoServer.stopShared()
         super.tearDown()

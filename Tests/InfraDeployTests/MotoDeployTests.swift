@@ -1,9 +1,11 @@
+import BuiltinStacks
 import Foundation
 @testable import InfraAWS
 @testable import InfraCLI
 import InfraCore
 @testable import InfraDeploy
 import InfraTestSupport
+import InfraURLSession
 import XCTest
 
 /// A transport that notes when an ExecuteChangeSet call has returned (moto executes the change
@@ -71,6 +73,12 @@ final class RecordingTransport: HTTPTransport, @unchecked Sendable {
 /// not); one attempt shows moto's answer as it is, and every deploy checks moto's log for a
 /// traceback.
 final class MotoDeployTests: XCTestCase {
+    /// The CLI library knows no stack definition: these tests use the `infra` executable's.
+    override class func setUp() {
+        super.setUp()
+        InfraCommand.definitions = StackRegistry.all
+    }
+
     /// The two image phases of a stack whose images live in repositories it creates (the image gate
     /// of COMMON.md): phase 1 is a plain `infra deploy`: the deployer finds the images missing (ECR
     /// DescribeImages), sets every `<Name>ImageReady` parameter to "false", holds the consumers back

@@ -4,6 +4,7 @@ import Foundation
 import InfraCore
 @testable import InfraDeploy
 import InfraTestSupport
+import InfraURLSession
 import XCTest
 
 /// Preflight on moto_server with signature verification on (server: moto, one fresh state per

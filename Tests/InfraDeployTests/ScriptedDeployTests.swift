@@ -205,7 +205,7 @@ final class ScriptedDeployTests: XCTestCase {
         let outputs = dir.url.appendingPathComponent("outputs.json")
         let console = TestConsole()
         let context = fake.context(console)
-        nonisolated(unsafe) let command = try Deploy.parse(["--assembly", dir.path, "--outputs-file", outputs.path])
+        let command = try Deploy.parse(["--assembly", dir.path, "--outputs-file", outputs.path])
         let task = Task { await command.execute(context) }
         box.task = task
         let code = await task.value

@@ -1,3 +1,4 @@
+import BuiltinStacks
 import Foundation
 import InfraCLI
 import InfraDSL
@@ -10,6 +11,12 @@ import XCTest
 /// pip package `mermaid-parser-py`, run by node; scripts/test installs it), byte-identical
 /// output, and docs/diagrams current.
 final class InfraGraphTests: XCTestCase {
+    /// The CLI library knows no stack definition: these tests use the `infra` executable's.
+    override class func setUp() {
+        super.setUp()
+        InfraCommand.definitions = StackRegistry.all
+    }
+
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let stacks = ["labeling-tool", "data-label", "coral-pipeline", "sign2text", "ml-inference"]
 
@@ -20,7 +27,7 @@ final class InfraGraphTests: XCTestCase {
 
     /// The app of the project's configs, and each stack's template.
     static func build() throws -> (App, CloudAssembly) {
-        let project = Project(configDirectory: root.appendingPathComponent("config"))
+        let project = Project(configDirectory: root.appendingPathComponent("config"), definitions: StackRegistry.all)
         let app = try project.buildApp(project.loadConfigs())
         return (app, try app.synthesize())
     }
@@ -94,7 +101,7 @@ final class InfraGraphTests: XCTestCase {
     }
 
     func testLabelingToolExistingVpcIsDrawnAsImported() throws {
-        let project = Project(configDirectory: Self.root.appendingPathComponent("config"))
+        let project = Project(configDirectory: Self.root.appendingPathComponent("config"), definitions: StackRegistry.all)
         let configs = try project.loadConfigs(overrides: [
             ("VPC_ID", "vpc-0123456789abcdef0"), ("PUBLIC_SUBNET_IDS", #"["subnet-0a","subnet-0b"]"#),
             ("PRIVATE_SUBNET_IDS", #"["subnet-1a","subnet-1b"]"#), ("ISOLATED_SUBNET_IDS", #"["subnet-2a","subnet-2b"]"#),

@@ -1,3 +1,4 @@
+import BuiltinStacks
 import CoralPipeline
 import Foundation
 import InfraCLI
@@ -224,7 +225,7 @@ final class CoralPipelineSnapshotTests: XCTestCase {
         CoralPipelineStack.build(app, stackName: config.stackName, settings: .init(), region: config.region,
                                  description: config.description, tags: config.tags)
         let typed = try app.synthesize()
-        let fromConfig = try Project(configDirectory: Snapshot.root.appendingPathComponent("config")).buildApp([config]).synthesize()
+        let fromConfig = try Project(configDirectory: Snapshot.root.appendingPathComponent("config"), definitions: StackRegistry.all).buildApp([config]).synthesize()
         XCTAssertEqual(try typed.render(typed.stacks[0], format: .json), try fromConfig.render(fromConfig.stacks[0], format: .json))
     }
 
@@ -267,7 +268,7 @@ private enum CP {
     }
 
     static func template(_ overrides: [(String, String)]) throws -> Value {
-        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"))
+        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"), definitions: StackRegistry.all)
         return try project.buildApp([config(overrides)]).synthesize().stacks[0].template
     }
 

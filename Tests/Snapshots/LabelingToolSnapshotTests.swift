@@ -1,3 +1,4 @@
+import BuiltinStacks
 import Foundation
 import InfraCLI
 import InfraDSL
@@ -154,7 +155,7 @@ final class LabelingToolSnapshotTests: XCTestCase {
         LabelingToolStack.build(app, stackName: config.stackName, settings: .init(), region: config.region,
                                 description: config.description, tags: config.tags)
         let typed = try app.synthesize()
-        let fromConfig = try Project(configDirectory: Snapshot.root.appendingPathComponent("config")).buildApp([config]).synthesize()
+        let fromConfig = try Project(configDirectory: Snapshot.root.appendingPathComponent("config"), definitions: StackRegistry.all).buildApp([config]).synthesize()
         XCTAssertEqual(try typed.render(typed.stacks[0], format: .json), try fromConfig.render(fromConfig.stacks[0], format: .json))
         // Invalid typed settings are reported at synthesis, by key.
         let bad = App()
@@ -219,7 +220,7 @@ private enum LT {
     }
 
     static func template(_ overrides: [(String, String)]) throws -> Value {
-        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"))
+        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"), definitions: StackRegistry.all)
         return try project.buildApp([config(overrides)]).synthesize().stacks[0].template
     }
 

@@ -1,3 +1,4 @@
+import BuiltinStacks
 import Foundation
 import InfraCLI
 import InfraDSL
@@ -110,7 +111,7 @@ final class Sign2TextSnapshotTests: XCTestCase {
         Sign2TextStack.build(app, stackName: config.stackName, settings: settings, region: config.region,
                              description: config.description, tags: config.tags)
         let typed = try app.synthesize()
-        let fromConfig = try Project(configDirectory: Snapshot.root.appendingPathComponent("config")).buildApp([config]).synthesize()
+        let fromConfig = try Project(configDirectory: Snapshot.root.appendingPathComponent("config"), definitions: StackRegistry.all).buildApp([config]).synthesize()
         XCTAssertEqual(try typed.render(typed.stacks[0], format: .json), try fromConfig.render(fromConfig.stacks[0], format: .json))
         // The defaults name the seed's domain but no zone id: synthesis says which key is missing.
         let bare = App()
@@ -156,7 +157,7 @@ private enum S2T {
     }
 
     static func template(_ overrides: [(String, String)]) throws -> Value {
-        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"))
+        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"), definitions: StackRegistry.all)
         return try project.buildApp([config(overrides)]).synthesize().stacks[0].template
     }
 

@@ -1,3 +1,4 @@
+import BuiltinStacks
 import Foundation
 import InfraCLI
 import InfraDSL
@@ -22,7 +23,7 @@ enum Snapshot {
         let url = root.appendingPathComponent("config").appendingPathComponent(config)
         var cfg = try StackConfig.parse(String(contentsOf: url, encoding: .utf8), file: "config/\(config)")
         cfg.applyOverrides(overrides)
-        let project = Project(configDirectory: url.deletingLastPathComponent())
+        let project = Project(configDirectory: url.deletingLastPathComponent(), definitions: StackRegistry.all)
         let assembly = try project.buildApp([cfg]).synthesize()
         var names: [String] = []
         for stack in assembly.stacks {

@@ -1,3 +1,4 @@
+import BuiltinStacks
 import Foundation
 import InfraCLI
 import InfraDSL
@@ -19,7 +20,7 @@ final class SnapshotTests: XCTestCase {
         func template(_ overrides: [(String, String)]) throws -> Value {
             var cfg = try StackConfig.parse(String(contentsOf: url, encoding: .utf8), file: "config/example.json")
             cfg.applyOverrides(overrides)
-            return try Project(configDirectory: url.deletingLastPathComponent()).buildApp([cfg]).synthesize().stacks[0].template
+            return try Project(configDirectory: url.deletingLastPathComponent(), definitions: StackRegistry.all).buildApp([cfg]).synthesize().stacks[0].template
         }
         func blocks(_ t: Value) -> [String] {
             guard case .object(let rs)? = t["Resources"] else { return [] }
@@ -43,7 +44,7 @@ final class SnapshotTests: XCTestCase {
     /// The placeholders of the shipped configs are marked as examples (deploy refuses them);
     /// the manifest names them and where each stack's settings came from.
     func testShippedExamplesAndManifestKeys() throws {
-        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"))
+        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"), definitions: StackRegistry.all)
         let configs = try project.loadConfigs()
         var examples: [String: [String]] = [:]
         for c in configs where !c.exampleKeys.isEmpty { examples[c.stackName] = c.exampleKeys }
@@ -68,7 +69,7 @@ final class SnapshotTests: XCTestCase {
 
     /// Every golden file belongs to a configured stack (no stale files left behind).
     func testNoStrayGoldenFiles() throws {
-        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"))
+        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"), definitions: StackRegistry.all)
         let names = try project.loadConfigs().map(\.stackName)
         let files = try FileManager.default.contentsOfDirectory(atPath: Snapshot.golden.path)
         for f in files {
@@ -79,7 +80,7 @@ final class SnapshotTests: XCTestCase {
     }
 
     func testYAMLOfEveryStackReadsBackAsTheJSONTemplate() throws {
-        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"))
+        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"), definitions: StackRegistry.all)
         let assembly = try project.synthesize()
         for stack in assembly.stacks {
             let yaml = try assembly.render(stack, format: .yaml)
@@ -93,7 +94,7 @@ final class SnapshotTests: XCTestCase {
     }
 
     func testSynthesisOfEveryStackIsByteIdenticalRunToRun() throws {
-        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"))
+        let project = Project(configDirectory: Snapshot.root.appendingPathComponent("config"), definitions: StackRegistry.all)
         let a = try project.synthesize(), b = try project.synthesize()
         for (x, y) in zip(a.stacks, b.stacks) {
             XCTAssertEqual(try a.render(x, format: .json), try b.render(y, format: .json), x.stackName)

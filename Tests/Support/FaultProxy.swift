@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import InfraAWS
+import InfraURLSession
 
 /// The fault-injecting proxy (`Tests/FaultProxy/fault_proxy.py`, Python 3) started on a free
 /// loopback port in front of an upstream (moto_server with signature checks on). Every request is

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 @testable import InfraAWS
+import InfraURLSession
 
 /// moto's server, started by the tests through `scripts/moto-server` (the pinned moto with the
 /// fixes for its CloudFormation gaps, docs/MOTO.md) on 127.0.0.1 and a free port, once per test

@@ -35,9 +35,16 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     private var idle: [OpaquePointer] = []
     private let maxIdleHandles = 16
 
+    /// libcurl is opened on first use (see CInfraCurl's shim.h): false when it cannot be loaded
+    /// or initialized, and then every request fails with `loadError`.
     private static let globalInit: Bool = {
-        curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
+        cinfra_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
     }()
+
+    /// Why libcurl is unavailable (the library or a symbol missing, or its initialization failed).
+    static var loadError: String {
+        cinfra_curl_error().map { String(cString: $0) } ?? "libcurl's initialization (curl_global_init) failed"
+    }
 
     public init(connectTimeout: TimeInterval = 10, caBundle: String? = nil) {
         self.connectTimeout = connectTimeout
@@ -46,7 +53,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     deinit {
-        for handle in idle { curl_easy_cleanup(UnsafeMutableRawPointer(handle)) }
+        for handle in idle { cinfra_easy_cleanup(UnsafeMutableRawPointer(handle)) }
     }
 
     public func send(_ request: HTTPRequest, timeout: TimeInterval) async throws -> HTTPResponse {
@@ -66,17 +73,18 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     private func takeHandle() -> OpaquePointer? {
         if let handle = lock.withLock({ idle.popLast() }) { return handle }
-        return curl_easy_init().map { OpaquePointer($0) }
+        guard Self.globalInit else { return nil }
+        return cinfra_easy_init().map { OpaquePointer($0) }
     }
 
     private func returnHandle(_ handle: OpaquePointer) {
-        curl_easy_reset(UnsafeMutableRawPointer(handle))  // keeps the handle's live connections
+        cinfra_easy_reset(UnsafeMutableRawPointer(handle))  // keeps the handle's live connections
         let kept = lock.withLock { () -> Bool in
             guard idle.count < maxIdleHandles else { return false }
             idle.append(handle)
             return true
         }
-        if !kept { curl_easy_cleanup(UnsafeMutableRawPointer(handle)) }
+        if !kept { cinfra_easy_cleanup(UnsafeMutableRawPointer(handle)) }
     }
 
     func perform(_ request: HTTPRequest, timeout: TimeInterval, state: Transfer) throws -> HTTPResponse {
@@ -91,22 +99,23 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         }
         if state.isCancelled { throw CancellationError() }
         guard let handle = takeHandle() else {
-            throw TransportError("\(target): libcurl could not create a handle", isRetryable: false, delivery: .notSent)
+            let why = Self.globalInit ? "libcurl could not create a handle" : Self.loadError
+            throw TransportError("\(target): \(why)", isRetryable: false, delivery: .notSent)
         }
         let h = UnsafeMutableRawPointer(handle)
         defer { returnHandle(handle) }
 
         var list: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(list) }
+        defer { cinfra_slist_free_all(list) }
         var hasContentType = false
         for field in request.headers {
             if field.name.caseInsensitiveEquals("content-type") { hasContentType = true }
             // an empty value would make libcurl drop the header: `Name;` sends it empty
             let line = field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"
-            list = curl_slist_append(list, line)
+            list = cinfra_slist_append(list, line)
         }
-        list = curl_slist_append(list, "Expect:")
-        if !hasContentType { list = curl_slist_append(list, "Content-Type:") }
+        list = cinfra_slist_append(list, "Expect:")
+        if !hasContentType { list = cinfra_slist_append(list, "Content-Type:") }
 
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -156,7 +165,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         cinfra_setopt_ptr(h, CURLOPT_DEBUGDATA, box)
 
         let started = DispatchTime.now()
-        let code = withExtendedLifetime(state) { curl_easy_perform(h) }
+        let code = withExtendedLifetime(state) { cinfra_easy_perform(h) }
         if code == CURLE_OK {
             var status = 0
             cinfra_getinfo_long(h, CURLINFO_RESPONSE_CODE, &status)
@@ -164,7 +173,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         }
         if state.isCancelled { throw CancellationError() }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        let detail = String(cString: errorBuffer).isEmpty ? String(cString: curl_easy_strerror(code))
+        let detail = String(cString: errorBuffer).isEmpty ? String(cString: cinfra_easy_strerror(code))
             : String(cString: errorBuffer)
         throw Self.error(code, sent: state.requestSent, target: target, detail: detail, elapsed: elapsed,
                          timeout: timeout)

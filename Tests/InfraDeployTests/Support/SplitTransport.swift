@@ -1,5 +1,6 @@
 import Foundation
 @testable import InfraAWS
+import InfraURLSession
 
 /// CloudFormation calls to the scripted stand-in, every other call (S3, STS, ECR) to moto: for
 /// the steps of a real stack that moto's CloudFormation cannot execute, while its assets and

@@ -2,12 +2,15 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import InfraAWS
 
 /// HTTPS (and plain HTTP for loopback tests) through Foundation's URLSession (libcurl on Linux).
 ///
-/// Kept for comparison only (scripts/bench-transport): on Linux it reports a connection closed
-/// after the request was sent only when its timeout expires, its timeout is an idle timer, and it
-/// follows redirects with the request's `Authorization` header. infra uses `CurlTransport`.
+/// Kept for comparison only (scripts/bench-transport) and for tests: on Linux it reports a
+/// connection closed after the request was sent only when its timeout expires, its timeout is an
+/// idle timer, and it follows redirects with the request's `Authorization` header. infra uses
+/// `CurlTransport`. A module of its own: FoundationNetworking links libcurl and its dependencies,
+/// which the `infra` executable loads only when it makes its first request.
 ///
 /// URLSession adds `User-Agent`, `Accept`, `Accept-Language` and `Accept-Encoding` itself and
 /// derives `Host` from the URL (with a non-default port); none of those are signed except `host`,
@@ -31,7 +34,7 @@ public final class URLSessionTransport: HTTPTransport {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
         urlRequest.timeoutInterval = timeout
-        for field in request.headers where !field.name.caseInsensitiveEquals("host") {
+        for field in request.headers where field.name.lowercased() != "host" {
             urlRequest.addValue(field.value, forHTTPHeaderField: field.name)
         }
         if !request.body.isEmpty || ["POST", "PUT"].contains(request.method) {
@@ -46,17 +49,23 @@ public final class URLSessionTransport: HTTPTransport {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw TransportError("\(request.method) \(request.url.redactedForLog): \(error.localizedDescription)",
+            throw TransportError("\(request.method) \(Self.withoutQuery(request.url)): \(error.localizedDescription)",
                                  isRetryable: false)
         }
         guard let http = response as? HTTPURLResponse else {
-            throw TransportError("\(request.url.redactedForLog): not an HTTP response", isRetryable: true)
+            throw TransportError("\(Self.withoutQuery(request.url)): not an HTTP response", isRetryable: true)
         }
         var headers = HTTPHeaders()
         for (key, value) in http.allHeaderFields {
             headers.add(String(describing: key), String(describing: value))
         }
         return HTTPResponse(statusCode: http.statusCode, headers: headers, body: data)
+    }
+
+    /// The URL for messages: without its query (a presigned URL's signature and token stay out).
+    static func withoutQuery(_ url: URL) -> String {
+        let text = url.absoluteString
+        return text.firstIndex(of: "?").map { String(text[..<$0]) } ?? text
     }
 
     static func transportError(_ error: URLError, url: URL) -> TransportError {

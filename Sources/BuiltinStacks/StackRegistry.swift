@@ -1,12 +1,14 @@
 import CoralPipeline
 import DataLabel
 import ExampleStack
+import InfraCLI
 import InfraDSL
 import LabelingTool
 import MLInference
 import Sign2Text
 
-/// Every stack definition the `infra` executable knows, by the `app` name config files use.
+/// Every stack definition the `infra` executable knows, by the `app` name config files use (a
+/// module of its own, so the InfraCLI library that users link compiles none of the ready stacks).
 public enum StackRegistry {
     public static let all: [StackDefinition] = [
         StackDefinition(name: "example", summary: "a VPC, a bucket, a queue and a function wired by tokens",
