@@ -85,7 +85,7 @@ public struct ProjectFile: Equatable {
             switch build.run() {
             case .failed(let status):
                 return status
-            case .built(let binary):
+            case .built(let binary, _):
                 setenv(childVariable, "1", 1)
                 let argv: [UnsafeMutablePointer<CChar>?] = ([binary] + arguments).map { strdup($0) } + [nil]
                 execv(binary, argv)
@@ -159,7 +159,8 @@ struct SwiftRunApp: Equatable {
 /// build that follows): a full build. `INFRA_FAST_BUILD=0` always builds with `swift build`.
 struct ProjectBuild {
     enum Outcome: Equatable {
-        case built(binary: String)
+        /// `fast`: built by llbuild from the recorded plan (no SwiftPM).
+        case built(binary: String, fast: Bool)
         case failed(Int32)
         /// No `swift` on PATH: the app's command runs as written.
         case notApplicable
@@ -207,7 +208,7 @@ struct ProjectBuild {
             switch fastBuild(tool: tool, toolchain: toolchain) {
             case .success(let binary):
                 say("fast build (swift-build-tool)")
-                return .built(binary: binary)
+                return .built(binary: binary, fast: true)
             case .failure(let why):
                 reason = why.message
             }
@@ -240,7 +241,7 @@ struct ProjectBuild {
             return .failure(Refusal(message: "the package's structure, manifest, dependencies or toolchain changed"))
         }
         say("plan and structure checked")
-        let result = Self.capture([tool, "-f", fastPlan, "--db", scratch + "/build.db", recorded.target])
+        let result = Self.capture([tool, "-C", package.path, "-f", fastPlan, "--db", scratch + "/build.db", recorded.target])
         guard result.status == 0 else { return .failure(Refusal(message: "swift-build-tool failed (exit \(result.status))")) }
         let diagnostics = Self.diagnostics(result.output)
         if !diagnostics.isEmpty { FileHandle.standardError.write(Data(diagnostics.utf8)) }
@@ -252,7 +253,8 @@ struct ProjectBuild {
     func fullBuild(toolchain: Toolchain) -> Outcome {
         let before = (try? String(contentsOfFile: plan, encoding: .utf8)).map { fingerprint(planText: $0, toolchain: toolchain) }
         unlink(record)
-        let status = Self.spawn([toolchain.swift, "build", "-q", "--product", product], environment: Self.shellEnvironment(running: toolchain.swift))
+        let status = Self.spawn([toolchain.swift, "build", "-q", "--package-path", package.path, "--product", product],
+                                environment: Self.shellEnvironment(running: toolchain.swift))
         guard status == 0 else { return .failed(status) }
         guard let planText = try? String(contentsOfFile: plan, encoding: .utf8),
               let target = productTarget(planText: planText),
@@ -262,9 +264,10 @@ struct ProjectBuild {
         }
         // The fingerprint of the structure the plan was made from: taken before the build (with
         // the plan the build found), so a change during the build is seen next time. A plan whose
-        // structure inputs changed in this build records a fingerprint that will not match: one
-        // more full build, then fast again.
-        if let before, let fast = Self.fastPlan(planText) {
+        // structure inputs changed in this build records a fingerprint that will not match, and
+        // a package's first build (no plan before it) records none: one more full build (a
+        // no-op for SwiftPM), then fast.
+        if let before, let fast = Self.fastPlan(planText, linkWithLLD: Self.lld(toolchain) ? target : nil) {
             do {
                 try Data(fast.utf8).write(to: URL(fileURLWithPath: fastPlan), options: .atomic)
                 let rec = Record(product: product, target: target, binary: binary, fingerprint: before,
@@ -274,7 +277,7 @@ struct ProjectBuild {
                 unlink(record)
             }
         }
-        return .built(binary: binary)
+        return .built(binary: binary, fast: false)
     }
 
     struct Record: Codable, Equatable {
@@ -320,6 +323,11 @@ struct ProjectBuild {
         return path.hasPrefix("/") && !path.contains("\\") ? path : nil
     }
 
+    /// lld beside the toolchain's compiler (Swift's Linux toolchains ship `ld.lld`).
+    static func lld(_ toolchain: Toolchain) -> Bool {
+        access(URL(fileURLWithPath: toolchain.resolved).deletingLastPathComponent().appendingPathComponent("ld.lld").path, X_OK) == 0
+    }
+
     /// The build tools llbuild knows itself, and SwiftPM's own tools that only write files derived
     /// from the plan (source lists, link file lists, the compiler's version, test lists), which
     /// are up to date while the package's structure and toolchain are unchanged.
@@ -331,7 +339,7 @@ struct ProjectBuild {
     /// the shared build database stay SwiftPM's, so a `swift build` afterwards does not rewrite
     /// them and relink). Nil when the plan holds a step llbuild alone cannot run (e.g. copying
     /// resources, plugins): such packages always build with `swift build`.
-    static func fastPlan(_ planText: String) -> String? {
+    static func fastPlan(_ planText: String, linkWithLLD target: String? = nil) -> String? {
         let header = "client:\n  name: basic\n"
         guard planText.hasPrefix(header), let commands = planText.range(of: "\ncommands:\n") else { return nil }
         var out = "client:\n  name: swift-build\n" + planText[planText.index(planText.startIndex, offsetBy: header.count)..<commands.upperBound]
@@ -343,6 +351,14 @@ struct ProjectBuild {
             let tool = String(lines[1].dropFirst("    tool: ".count))
             if planDerivedTools.contains(tool) { continue }
             guard llbuildTools.contains(tool) else { return nil }
+            if let target, lines[0] == "  \"C.\(target)\":", let args = block.range(of: "\n    args: [") {
+                // the product's link, by swiftc: with lld (about 1 s less than gold for a 86 MB debug executable)
+                let end = block[args.upperBound...].firstIndex(of: "\n") ?? block.endIndex
+                guard block[block.index(before: end)] == "]" else { return nil }
+                out += block[..<block.index(before: end)] + ",\"-use-ld=lld\"]" + block[end...]
+                out += "\n\n"
+                continue
+            }
             out += block
             out += "\n\n"
         }
@@ -448,7 +464,10 @@ struct ProjectBuild {
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
         defer { (argv + envp).forEach { free($0) } }
-        guard posix_spawn(&pid, arguments[0], nil, nil, argv, envp) == 0 else { return 127 }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        guard posix_spawn(&pid, arguments[0], &actions, nil, argv, envp) == 0 else { return 127 }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         return exitStatus(status)
