@@ -109,14 +109,9 @@ final class ProjectBuildTests: XCTestCase {
             XCTFail("\(name): \(outcome)", file: file, line: line)
             return ("", false)
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (String(decoding: data, as: UTF8.self), fast)
+        let ran = ProjectBuild.capture([binary])
+        XCTAssertEqual(ran.status, 0, "\(name): \(ran.output)", file: file, line: line)
+        return (ran.output, fast)
     }
 
     func testNeverStale() throws {
