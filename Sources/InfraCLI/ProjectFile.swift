@@ -14,7 +14,9 @@ import InfraCore
 /// the project's app (a shell command, usually `swift run` of an executable calling
 /// `InfraCommand.main(definitions:)`), with the same arguments: `infra deploy` builds the app,
 /// synthesizes the stacks it defines and deploys them in one step, so a stale assembly is never
-/// deployed. `--assembly DIR` still deploys a folder as it is (through the app as well).
+/// deployed. `--assembly DIR` still deploys a folder as it is (through the app as well). A
+/// `swift run PRODUCT` app is built by `infra` itself (`ProjectBuild`: llbuild on SwiftPM's own
+/// plan while the package's structure is unchanged, `swift build` otherwise).
 public struct ProjectFile: Equatable {
     public static let fileName = "infra.json"
     public static let keys = ["app"]
@@ -60,8 +62,10 @@ public struct ProjectFile: Equatable {
     static let childVariable = "INFRA_PROJECT_APP"
 
     /// When the working directory holds `infra.json` and the command is one the app runs:
-    /// replaces this process with `sh -c '<app> <arguments>'` (terminal, signals and exit status
-    /// are the app's own). Returns the exit status only when it cannot (a bad project file: 2).
+    /// replaces this process with the app: for `swift run [--quiet] PRODUCT`, the product built
+    /// by `ProjectBuild` (a compile error: SwiftPM's diagnostics and its exit status); for any
+    /// other command, `sh -c '<app> <arguments>'` (terminal, signals and exit status are the
+    /// app's own). Returns the exit status only when it cannot (a bad project file: 2).
     static func forward(_ arguments: [String]) -> Int32? {
         guard let command = arguments.first, forwardedCommands.contains(command),
               ProcessInfo.processInfo.environment[childVariable] == nil else { return nil }
