@@ -44,7 +44,7 @@ public struct Init: ParsableCommand {
 
                 next:
                   \(name.map { "cd \($0) && " } ?? "")swift test          # the stack's tests (InfraTesting)
-                  infra synth                  # builds the app (swift run) and writes infra.out/
+                  infra synth                  # builds the app (SwiftPM's plan, see infra.json) and writes infra.out/
                   infra deploy --require-approval never   # after `infra bootstrap` in the account and region
                 """)
         }
@@ -308,14 +308,17 @@ public enum InitTemplate {
 
                 ```sh
                 swift test                                   # the stack's tests
-                infra synth                                  # build the app, write infra.out/
+                infra synth                                  # build the app (only what changed), write infra.out/
                 infra diff                                   # what a deploy would change
                 infra bootstrap                              # once per account and region
                 infra deploy --require-approval never        # build, synthesize, deploy (never a stale assembly)
                 infra destroy --force
                 ```
 
-                Without the `infra` command, `swift run \(app) <command>` does the same.
+                `infra` builds the app as `swift run` would, without SwiftPM's planning while no file is
+                added, removed or renamed (a one-line edit of the stack to its template: compile, link,
+                synthesize); `INFRA_FAST_BUILD=0` makes it run `swift run` as written. Without the
+                `infra` command, `swift run \(app) <command>` does the same.
 
                 """),
             (".gitignore", """

@@ -14,7 +14,9 @@ import InfraCore
 /// the project's app (a shell command, usually `swift run` of an executable calling
 /// `InfraCommand.main(definitions:)`), with the same arguments: `infra deploy` builds the app,
 /// synthesizes the stacks it defines and deploys them in one step, so a stale assembly is never
-/// deployed. `--assembly DIR` still deploys a folder as it is (through the app as well).
+/// deployed. `--assembly DIR` still deploys a folder as it is (through the app as well). A
+/// `swift run PRODUCT` app is built by `infra` itself (`ProjectBuild`: llbuild on SwiftPM's own
+/// plan while the package's structure is unchanged, `swift build` otherwise).
 public struct ProjectFile: Equatable {
     public static let fileName = "infra.json"
     public static let keys = ["app"]
@@ -60,8 +62,10 @@ public struct ProjectFile: Equatable {
     static let childVariable = "INFRA_PROJECT_APP"
 
     /// When the working directory holds `infra.json` and the command is one the app runs:
-    /// replaces this process with `sh -c '<app> <arguments>'` (terminal, signals and exit status
-    /// are the app's own). Returns the exit status only when it cannot (a bad project file: 2).
+    /// replaces this process with the app: for `swift run [--quiet] PRODUCT`, the product built
+    /// by `ProjectBuild` (a compile error: SwiftPM's diagnostics and its exit status); for any
+    /// other command, `sh -c '<app> <arguments>'` (terminal, signals and exit status are the
+    /// app's own). Returns the exit status only when it cannot (a bad project file: 2).
     static func forward(_ arguments: [String]) -> Int32? {
         guard let command = arguments.first, forwardedCommands.contains(command),
               ProcessInfo.processInfo.environment[childVariable] == nil else { return nil }
@@ -76,6 +80,25 @@ public struct ProjectFile: Equatable {
             return 2
         }
         guard let project else { return nil }
+        if let app = SwiftRunApp.parse(project.app), ProcessInfo.processInfo.environment["INFRA_FAST_BUILD"] != "0" {
+            // `swift run PRODUCT`: built here (SwiftPM's own build plan, its planning skipped while
+            // the package's structure is unchanged), then the binary runs in this process's place.
+            // The build sees this process's environment unchanged: SwiftPM plans again whenever
+            // the environment differs from its last build's (a user's `swift build` in between).
+            let build = ProjectBuild(package: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), product: app.product)
+            switch build.run() {
+            case .failed(let status):
+                return status
+            case .built(let binary, _):
+                setenv(childVariable, "1", 1)
+                let argv: [UnsafeMutablePointer<CChar>?] = ([binary] + arguments).map { strdup($0) } + [nil]
+                execv(binary, argv)
+                FileHandle.standardError.write(Data("error: cannot run \(binary): \(String(cString: strerror(errno)))\n".utf8))
+                return 1
+            case .notApplicable:
+                break  // the app's command as written, below
+            }
+        }
         let line = project.app + " " + arguments.map(shellQuote).joined(separator: " ")
         setenv(childVariable, "1", 1)
         let words: [String] = ["/bin/sh", "-c", line]
@@ -98,5 +121,442 @@ public struct ProjectFile: Equatable {
         throw ConfigError(file: flag, key: nil, "config folder not found: run from a project root (a folder with "
             + "\(fileName) or config/), pass --config DIR, or deploy an assembly synthesized elsewhere with "
             + "--assembly DIR; `infra init NAME` creates a project")
+    }
+}
+
+/// A project app of the form `swift run [--quiet|-q] PRODUCT` (what `infra init` writes). Any
+/// other command (flags, another tool, a script) runs as written.
+struct SwiftRunApp: Equatable {
+    let product: String
+
+    static func parse(_ command: String) -> SwiftRunApp? {
+        let words = command.split(separator: " ").map(String.init)
+        guard words.count >= 3, words[0] == "swift", words[1] == "run", let product = words.last,
+              words.dropFirst(2).dropLast().allSatisfy({ $0 == "--quiet" || $0 == "-q" }),
+              let first = product.first, first != "-",
+              product.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else { return nil }
+        return SwiftRunApp(product: product)
+    }
+}
+
+/// Builds one executable product of a SwiftPM package for `infra <command>` in a project folder,
+/// the way `swift run PRODUCT` would, minus SwiftPM's fixed cost per call (loading the package
+/// graph and checking its structure: 0.5-1.3 s on a 2-core machine, more than compiling the one
+/// edited file).
+///
+/// - Full build: `swift build -q --product PRODUCT`. Before it, a fingerprint of the package's
+///   structure is taken; after it succeeds, the fingerprint and the identity of the build plan
+///   SwiftPM wrote (`.build/debug.yaml`) are recorded in `.build/infra-build.json`, next to a
+///   copy of the plan for llbuild (`.build/infra-build.yaml`).
+/// - Fast build: when the fingerprint and the plan are the ones recorded, the toolchain's
+///   `swift-build-tool` (llbuild, the engine SwiftPM runs) builds the product's target from that
+///   plan with SwiftPM's own build database: the changed files' modules are compiled and the
+///   product linked, exactly the commands SwiftPM would run. SwiftPM's scratch-folder lock is
+///   held meanwhile.
+///
+/// The fingerprint covers what makes SwiftPM plan again, and more: the set of files and folders
+/// under every target folder of the package (names only: contents are llbuild's business),
+/// `Package.swift` and `Package.resolved`, `.build/workspace-state.json` (dependency
+/// resolution, edits), the manifests and `Sources` trees of path dependencies, and the
+/// toolchain. Any difference, a missing record, a plan written by another command, a plan with a
+/// build step llbuild alone cannot run, a failed fast build (its errors are printed by the full
+/// build that follows): a full build. `INFRA_FAST_BUILD=0` always builds with `swift build`.
+struct ProjectBuild {
+    enum Outcome: Equatable {
+        /// `fast`: built by llbuild from the recorded plan (no SwiftPM).
+        case built(binary: String, fast: Bool)
+        case failed(Int32)
+        /// No `swift` on PATH: the app's command runs as written.
+        case notApplicable
+    }
+
+    let package: URL
+    let product: String
+    /// Prints "fast build" / "full build (reason)" lines on standard error (tests, benchmarks).
+    var verbose = ProcessInfo.processInfo.environment["INFRA_BUILD_VERBOSE"] == "1"
+
+    init(package: URL, product: String) {
+        self.package = package.standardizedFileURL
+        self.product = product
+    }
+
+    var scratch: String { package.path + "/.build" }
+    var plan: String { scratch + "/debug.yaml" }
+    var record: String { scratch + "/infra-build.json" }
+    var fastPlan: String { scratch + "/infra-build.yaml" }
+
+    /// The toolchain: `swift` on PATH and llbuild's `swift-build-tool` beside the file it links to.
+    struct Toolchain {
+        let swift: String
+        let resolved: String
+        let buildTool: String?
+
+        static func find(path: String? = ProcessInfo.processInfo.environment["PATH"]) -> Toolchain? {
+            for dir in (path ?? "").split(separator: ":") {
+                let candidate = "\(dir)/swift"
+                guard access(candidate, X_OK) == 0 else { continue }
+                // `swift` is a link to the driver, which reads its name: run it by this path.
+                let resolved = URL(fileURLWithPath: candidate).resolvingSymlinksInPath()
+                let tool = resolved.deletingLastPathComponent().appendingPathComponent("swift-build-tool").path
+                return Toolchain(swift: candidate, resolved: resolved.path, buildTool: access(tool, X_OK) == 0 ? tool : nil)
+            }
+            return nil
+        }
+    }
+
+    func run() -> Outcome {
+        _ = Self.started
+        guard let toolchain = Toolchain.find() else { return .notApplicable }
+        var reason = "no fast build recorded"
+        if let tool = toolchain.buildTool {
+            switch fastBuild(tool: tool, toolchain: toolchain) {
+            case .success(let binary):
+                say("fast build (swift-build-tool)")
+                return .built(binary: binary, fast: true)
+            case .failure(let why):
+                reason = why.message
+            }
+        } else {
+            reason = "no swift-build-tool beside \(toolchain.swift)"
+        }
+        say("full build: \(reason)")
+        return fullBuild(toolchain: toolchain)
+    }
+
+    struct Refusal: Error { let message: String }
+
+    /// The fast build, or why it was not possible (nothing was built then, or the build failed).
+    func fastBuild(tool: String, toolchain: Toolchain) -> Result<String, Refusal> {
+        guard FileManager.default.fileExists(atPath: plan) else { return .failure(Refusal(message: "no build plan yet")) }
+        guard let lock = SwiftPMLock(scratch: scratch, say: say) else { return .failure(Refusal(message: "cannot take SwiftPM's lock")) }
+        defer { lock.release() }
+        guard let recordText = FileManager.default.contents(atPath: record),
+              let recorded = try? JSONDecoder().decode(Record.self, from: recordText) else {
+            return .failure(Refusal(message: "no fast build recorded"))
+        }
+        guard recorded.product == product else { return .failure(Refusal(message: "the recorded build is of \(recorded.product)")) }
+        guard recorded.plan == Self.stamp(plan), recorded.fastPlan == Self.stamp(fastPlan) else {
+            return .failure(Refusal(message: "the build plan changed since (another swift build)"))
+        }
+        say("record read")
+        guard let planText = try? String(contentsOfFile: plan, encoding: .utf8) else { return .failure(Refusal(message: "cannot read \(plan)")) }
+        say("plan read")
+        guard recorded.fingerprint == fingerprint(planText: planText, toolchain: toolchain) else {
+            return .failure(Refusal(message: "the package's structure, manifest, dependencies or toolchain changed"))
+        }
+        say("plan and structure checked")
+        let result = Self.capture([tool, "-C", package.path, "-f", fastPlan, "--db", scratch + "/build.db", recorded.target])
+        guard result.status == 0 else { return .failure(Refusal(message: "swift-build-tool failed (exit \(result.status))")) }
+        let diagnostics = Self.diagnostics(result.output)
+        if !diagnostics.isEmpty { FileHandle.standardError.write(Data(diagnostics.utf8)) }
+        guard access(recorded.binary, X_OK) == 0 else { return .failure(Refusal(message: "\(recorded.binary) is missing")) }
+        return .success(recorded.binary)
+    }
+
+    /// `swift build -q --product PRODUCT`, then the record for the next fast build.
+    func fullBuild(toolchain: Toolchain) -> Outcome {
+        let before = (try? String(contentsOfFile: plan, encoding: .utf8)).map { fingerprint(planText: $0, toolchain: toolchain) }
+        unlink(record)
+        let status = Self.spawn([toolchain.swift, "build", "-q", "--package-path", package.path, "--product", product],
+                                environment: Self.shellEnvironment(running: toolchain.swift))
+        guard status == 0 else { return .failed(status) }
+        guard let planText = try? String(contentsOfFile: plan, encoding: .utf8),
+              let target = productTarget(planText: planText),
+              let binary = Self.binaryPath(target: target, planText: planText) else {
+            // Not a plan this code reads: build (and run) with `swift run` as written.
+            return .notApplicable
+        }
+        // The fingerprint of the structure the plan was made from: taken before the build (with
+        // the plan the build found), so a change during the build is seen next time. A plan whose
+        // structure inputs changed in this build records a fingerprint that will not match, and
+        // a package's first build (no plan before it) records none: one more full build (a
+        // no-op for SwiftPM), then fast.
+        if let before, let fast = Self.fastPlan(planText, linkWithLLD: Self.lld(toolchain) ? target : nil) {
+            do {
+                try Data(fast.utf8).write(to: URL(fileURLWithPath: fastPlan), options: .atomic)
+                let rec = Record(product: product, target: target, binary: binary, fingerprint: before,
+                                 plan: Self.stamp(plan), fastPlan: Self.stamp(fastPlan))
+                try JSONEncoder().encode(rec).write(to: URL(fileURLWithPath: record), options: .atomic)
+            } catch {
+                unlink(record)
+            }
+        }
+        return .built(binary: binary, fast: false)
+    }
+
+    struct Record: Codable, Equatable {
+        let product: String
+        let target: String
+        let binary: String
+        let fingerprint: String
+        let plan: String
+        let fastPlan: String
+    }
+
+    nonisolated(unsafe) static var started: Double = {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) * 1000 + Double(now.tv_nsec) / 1e6
+    }()
+
+    func say(_ line: String) {
+        guard verbose else { return }
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let ms = Double(now.tv_sec) * 1000 + Double(now.tv_nsec) / 1e6
+        FileHandle.standardError.write(Data("[infra build \(String(format: "%.1f", ms - Self.started)) ms] \(line)\n".utf8))
+    }
+
+    // MARK: The plan
+
+    /// llbuild's target name of the product's executable, `PRODUCT-<triple>-debug.exe` (the
+    /// triple from SwiftPM's `.build/debug` link), when the plan has it.
+    func productTarget(planText: String) -> String? {
+        guard let link = try? FileManager.default.destinationOfSymbolicLink(atPath: scratch + "/debug"),
+              let triple = link.split(separator: "/").first, link.hasSuffix("/debug") else { return nil }
+        let target = "\(product)-\(triple)-debug.exe"
+        return planText.contains("\n  \"\(target)\": [\"<\(target)>\"]\n") ? target : nil
+    }
+
+    /// The executable the target's phony node stands for (its one input).
+    static func binaryPath(target: String, planText: String) -> String? {
+        guard let node = planText.range(of: "\n  \"<\(target)>\":\n    tool: phony\n    inputs: [\"") else { return nil }
+        let rest = planText[node.upperBound...]
+        guard let close = rest.firstIndex(of: "\"") else { return nil }
+        let path = String(rest[..<close])
+        return path.hasPrefix("/") && !path.contains("\\") ? path : nil
+    }
+
+    /// lld beside the toolchain's compiler (Swift's Linux toolchains ship `ld.lld`).
+    static func lld(_ toolchain: Toolchain) -> Bool {
+        access(URL(fileURLWithPath: toolchain.resolved).deletingLastPathComponent().appendingPathComponent("ld.lld").path, X_OK) == 0
+    }
+
+    /// The build tools llbuild knows itself, and SwiftPM's own tools that only write files derived
+    /// from the plan (source lists, link file lists, the compiler's version, test lists), which
+    /// are up to date while the package's structure and toolchain are unchanged.
+    static let llbuildTools: Set<String> = ["shell", "phony", "clang", "mkdir", "symlink", "archive", "stale-file-removal"]
+    static let planDerivedTools: Set<String> = ["write-auxiliary-file", "package-structure-tool", "test-discovery-tool", "test-entry-point-tool"]
+
+    /// SwiftPM's plan as `swift-build-tool` reads it: its client name, and without the commands
+    /// of SwiftPM's own plan-derived tools (their files are inputs as they are; their results in
+    /// the shared build database stay SwiftPM's, so a `swift build` afterwards does not rewrite
+    /// them and relink). Nil when the plan holds a step llbuild alone cannot run (e.g. copying
+    /// resources, plugins): such packages always build with `swift build`.
+    static func fastPlan(_ planText: String, linkWithLLD target: String? = nil) -> String? {
+        let header = "client:\n  name: basic\n"
+        guard planText.hasPrefix(header), let commands = planText.range(of: "\ncommands:\n") else { return nil }
+        var out = "client:\n  name: swift-build\n" + planText[planText.index(planText.startIndex, offsetBy: header.count)..<commands.upperBound]
+        out.reserveCapacity(planText.utf8.count)
+        let body = planText[commands.upperBound...]
+        for block in body.components(separatedBy: "\n\n") where !block.isEmpty {
+            let lines = block.split(separator: "\n", maxSplits: 2)
+            guard lines.count >= 2, lines[0].hasPrefix("  \""), lines[1].hasPrefix("    tool: ") else { return nil }
+            let tool = String(lines[1].dropFirst("    tool: ".count))
+            if planDerivedTools.contains(tool) { continue }
+            guard llbuildTools.contains(tool) else { return nil }
+            if let target, lines[0] == "  \"C.\(target)\":", let args = block.range(of: "\n    args: [") {
+                // the product's link, by swiftc: with lld (half of gold's time for an 86 MB debug executable)
+                let end = block[args.upperBound...].firstIndex(of: "\n") ?? block.endIndex
+                guard block[block.index(before: end)] == "]" else { return nil }
+                out += block[..<block.index(before: end)] + ",\"-use-ld=lld\"]" + block[end...]
+                out += "\n\n"
+                continue
+            }
+            out += block
+            out += "\n\n"
+        }
+        return out
+    }
+
+    // MARK: Fingerprint
+
+    /// What SwiftPM plans from, as one digest: see the type's documentation.
+    func fingerprint(planText: String, toolchain: Toolchain) -> String {
+        var parts = ["toolchain \(toolchain.resolved) \(Self.stamp(toolchain.resolved)) \(toolchain.buildTool ?? "-")",
+                     "workspace \(Self.stamp(scratch + "/workspace-state.json"))",
+                     "manifest \(Self.stamp(package.path + "/Package.swift"))",
+                     "resolved \(Self.stamp(package.path + "/Package.resolved"))"]
+        for input in Self.structureInputs(planText) {
+            if input.hasSuffix("/") {
+                parts.append("tree \(input)")
+                Self.listTree(input, into: &parts)
+            } else {
+                parts.append("file \(input) \(Self.stamp(input))")
+            }
+        }
+        for dependency in Self.pathDependencies(scratch + "/workspace-state.json") {
+            parts.append("dependency \(dependency) \(Self.stamp(dependency + "/Package.swift"))")
+            Self.listTree(dependency + "/Sources/", into: &parts)
+        }
+        return Hash.sha256Hex(parts.joined(separator: "\n"))
+    }
+
+    /// The inputs of SwiftPM's `PackageStructure` command: target folders (ending in `/`) and files.
+    static func structureInputs(_ planText: String) -> [String] {
+        guard let command = planText.range(of: "\n  \"PackageStructure\":\n    tool: package-structure-tool\n    inputs: "),
+              let end = planText[command.upperBound...].firstIndex(of: "\n"),
+              let data = String(planText[command.upperBound..<end]).data(using: .utf8),
+              let inputs = try? JSONDecoder().decode([String].self, from: data) else { return [] }
+        return inputs
+    }
+
+    /// The folders of the dependencies resolved by path (`workspace-state.json`).
+    static func pathDependencies(_ workspaceState: String) -> [String] {
+        guard let data = FileManager.default.contents(atPath: workspaceState),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let object = json["object"] as? [String: Any],
+              let dependencies = object["dependencies"] as? [[String: Any]] else { return [] }
+        return dependencies.compactMap { dependency -> String? in
+            guard let ref = dependency["packageRef"] as? [String: Any], ref["kind"] as? String == "fileSystem" else { return nil }
+            return ref["location"] as? String
+        }.sorted()
+    }
+
+    /// Every entry under `folder` (names and kinds, sorted; `.git` and `.build` left out as SwiftPM does).
+    static func listTree(_ folder: String, into parts: inout [String]) {
+        guard let dir = opendir(folder) else {
+            parts.append("missing \(folder)")
+            return
+        }
+        var entries: [(String, Bool)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            if name == "." || name == ".." || name == ".git" || name == ".build" { continue }
+            var isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
+            if entry.pointee.d_type == UInt8(DT_UNKNOWN) || entry.pointee.d_type == UInt8(DT_LNK) {
+                var st = stat()
+                isDirectory = stat(folder + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+            }
+            entries.append((name, isDirectory))
+        }
+        closedir(dir)
+        for (name, isDirectory) in entries.sorted(by: { $0.0 < $1.0 }) {
+            parts.append((isDirectory ? "d " : "f ") + folder + name)
+            if isDirectory { listTree(folder + name + "/", into: &parts) }
+        }
+    }
+
+    /// Modification time (ns), size and inode of a file; "-" when it does not exist.
+    static func stamp(_ path: String) -> String {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return "-" }
+        return "\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_size) \(st.st_ino)"
+    }
+
+    // MARK: Processes
+
+    /// This process's environment as a shell gives it to `command` typed at the same prompt
+    /// (`_` is the command's path; no `INFRA_PROJECT_APP`). SwiftPM plans the build again
+    /// whenever its environment differs from the last build's, any variable: a `swift build`
+    /// typed by the user and this one then share one plan.
+    static func shellEnvironment(running command: String) -> [String] {
+        var environment: [String] = []
+        var p = environ
+        while let entry = p.pointee {
+            let text = String(cString: entry)
+            if !text.hasPrefix("_=") && !text.hasPrefix(ProjectFile.childVariable + "=") { environment.append(text) }
+            p += 1
+        }
+        environment.append("_=" + command)
+        return environment
+    }
+
+    /// Runs `arguments` with this process's standard output and error; its exit status.
+    static func spawn(_ arguments: [String], environment: [String]) -> Int32 {
+        var pid = pid_t()
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        guard posix_spawn(&pid, arguments[0], &actions, nil, argv, envp) == 0 else { return 127 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return exitStatus(status)
+    }
+
+    /// Runs `arguments` with standard output and error captured together.
+    static func capture(_ arguments: [String]) -> (status: Int32, output: String) {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return (127, "") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        var pid = pid_t()
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        close(fds[1])
+        guard spawned == 0 else {
+            close(fds[0])
+            return (127, "")
+        }
+        var output = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fds[0], &buffer, buffer.count)
+            if n > 0 { output.append(contentsOf: buffer[0..<n]) } else if n == 0 || errno != EINTR { break }
+        }
+        close(fds[0])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (exitStatus(status), String(decoding: output, as: UTF8.self))
+    }
+
+    static func exitStatus(_ status: Int32) -> Int32 {
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// The compiler's messages in swift-build-tool's output: SwiftPM's compile commands ask for
+    /// `-parseable-output` (a length line, then a JSON message); the text of every message that
+    /// has one (warnings). llbuild's other lines (the steps' descriptions) are left out.
+    static func diagnostics(_ output: String) -> String {
+        var text = ""
+        var lines = output.split(separator: "\n", omittingEmptySubsequences: false)[...]
+        while let line = lines.popFirst() {
+            if let length = Int(line), length > 0 {
+                var json = ""
+                while json.utf8.count < length, let next = lines.popFirst() { json += next + "\n" }
+                if let data = json.data(using: .utf8),
+                   let message = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                   let body = message["output"] as? String, !body.isEmpty {
+                    text += body.hasSuffix("\n") ? body : body + "\n"
+                }
+            }
+        }
+        return text
+    }
+}
+
+/// SwiftPM's lock on a scratch folder (`$TMPDIR/<path with / as _>.lock`, `flock`), held while
+/// llbuild runs SwiftPM's plan so that a `swift build` started meanwhile waits, as it would for
+/// another SwiftPM.
+struct SwiftPMLock {
+    let fd: Int32
+
+    init?(scratch: String, say: (String) -> Void) {
+        var tmp = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        while tmp.count > 1, tmp.hasSuffix("/") { tmp.removeLast() }
+        let path = tmp + "/" + scratch.replacingOccurrences(of: "/", with: "_") + ".lock"
+        fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { return nil }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            say("waiting for another SwiftPM build in \(scratch)")
+            guard flock(fd, LOCK_EX) == 0 else {
+                close(fd)
+                return nil
+            }
+        }
+    }
+
+    func release() {
+        flock(fd, LOCK_UN)
+        close(fd)
     }
 }

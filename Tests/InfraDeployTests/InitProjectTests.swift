@@ -128,6 +128,24 @@ final class InitProjectTests: XCTestCase {
         XCTAssertEqual(changed.status, 1, changed.output)
         XCTAssertTrue(changed.output.contains("maxReceiveCount"), changed.output)
 
+        // The edit loop: one number of the stack changed, `infra synth` (infra builds the app from
+        // SwiftPM's recorded plan with llbuild, see ProjectBuild) writes the edited template.
+        let stackFile = package.appendingPathComponent("Sources/OrdersAppStack/OrdersAppStack.swift")
+        let source = try String(contentsOf: stackFile, encoding: .utf8)
+        let lines = source.components(separatedBy: "\n")
+        let index = try XCTUnwrap(lines.firstIndex { $0.contains("visibilityTimeout") }, source)
+        let number = try XCTUnwrap(lines[index].firstMatch(of: /\d+/), lines[index])
+        let edited = (Int(number.output) ?? 0) + 1
+        var newLines = lines
+        newLines[index].replaceSubrange(number.range, with: String(edited))
+        try newLines.joined(separator: "\n").write(to: stackFile, atomically: true, encoding: .utf8)
+        let synth = try run([infra.path, "synth", "-q"], in: package, environment: env)
+        XCTAssertEqual(synth.status, 0, synth.output)
+        print("[init-e2e] one-line edit -> template (infra synth): \(String(format: "%.1f", synth.seconds)) s")
+        let template = try String(contentsOf: package.appendingPathComponent("infra.out/orders-app.template.json"), encoding: .utf8)
+        XCTAssertTrue(template.contains("\"VisibilityTimeout\": \(edited)"), template)
+        try source.write(to: stackFile, atomically: true, encoding: .utf8)
+
         let destroy = try run([infra.path, "destroy", "--force", "--progress", "events"], in: package, environment: env)
         XCTAssertEqual(destroy.status, 0, destroy.output)
         let gone = try await cfn.describeStack("orders-app")
