@@ -174,7 +174,7 @@ final class ContainersTests: XCTestCase {
         let app = App()
         let stack = Stack(app, "S")
         _ = Cluster(stack, "Cluster", vpc: Vpc(stack, "Vpc", flowLogs: nil),
-                    ec2Capacity: Ec2CapacityOptions(minCapacity: 3, maxCapacity: 2, rootVolumeSizeGiB: 8))
+                    ec2Capacity: Ec2CapacityOptions(minCapacity: 3, maxCapacity: 2, rootVolumeSize: .gibibytes(8)))
         NetT.assertError(app, "S/Cluster: EC2 capacity needs 0 <= minCapacity <= maxCapacity")
         NetT.assertError(app, "root volume of at least 30 GiB")
     }

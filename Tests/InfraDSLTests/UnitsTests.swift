@@ -2,7 +2,7 @@ import InfraDSL
 import InfraTesting
 import XCTest
 
-/// `TimeSpan` and `MemorySize`: what they render as, and the synthesis error (construct path +
+/// `TimeSpan` and `DataSize` (alias `MemorySize`): what they render as, and the synthesis error (construct path +
 /// property) for a value a CloudFormation property cannot express.
 final class UnitsTests: XCTestCase {
     func testTimeSpanArithmeticAndDescription() {
@@ -34,6 +34,43 @@ final class UnitsTests: XCTestCase {
         XCTAssertEqual(MemorySize.mebibytes(6144).description, "6 GiB")
         XCTAssertEqual(MemorySize.mebibytes(1536).description, "1536 MiB")
         XCTAssertTrue(MemorySize.mebibytes(512) < .gibibytes(1))
+        XCTAssertEqual(DataSize.gibibytes(50).count(of: .gibibytes), 50)
+        XCTAssertTrue(DataSize.mebibytes(2048).isWhole(.gibibytes))
+        XCTAssertFalse(DataSize.mebibytes(1536).isWhole(.gibibytes))
+        XCTAssertEqual(DataSize.mebibytes(1536).problem("size", unit: .gibibytes),
+                       "size 1536 MiB is not a whole number of GiB (CloudFormation takes size in GiB)")
+        XCTAssertNil(DataSize.gibibytes(30).problem("size", unit: .gibibytes, in: .gibibytes(30)...(.gibibytes(40))))
+    }
+
+    func testStorageSizesRenderInWholeGiB() throws {
+        let app = App()
+        let stack = Stack(app, "S")
+        _ = Cluster(stack, "Cluster", vpc: Vpc(stack, "Vpc", flowLogs: nil), ec2Capacity: Ec2CapacityOptions(rootVolumeSize: .gibibytes(40)))
+        TaskDefinition(stack, "Task", ephemeralStorage: .mebibytes(51_200)).addContainer("app", image: .fromRegistry("nginx"))
+        let t = try Template(app: app, stack: "S")
+        t.hasResourceProperties("AWS::ECS::TaskDefinition", ["EphemeralStorage": ["SizeInGiB": 50]])
+        t.hasResourceProperties("AWS::EC2::LaunchTemplate", ["LaunchTemplateData": ["BlockDeviceMappings": [["Ebs": ["VolumeSize": 40]]]]])
+    }
+
+    func testAStorageSizeThePropertyCannotExpressIsASynthesisErrorNamingPathAndProperty() {
+        let app = App()
+        let stack = Stack(app, "S")
+        let vpc = Vpc(stack, "Vpc", flowLogs: nil)
+        _ = Cluster(stack, "Fraction", vpc: vpc, ec2Capacity: Ec2CapacityOptions(rootVolumeSize: .mebibytes(40_000)))
+        _ = Cluster(stack, "Huge", vpc: vpc, ec2Capacity: Ec2CapacityOptions(rootVolumeSize: .gibibytes(20_000)))
+        _ = Cluster(stack, "Small", vpc: vpc, ec2Capacity: Ec2CapacityOptions(rootVolumeSize: .gibibytes(8)))
+        TaskDefinition(stack, "Fargate20", ephemeralStorage: .gibibytes(20)).addContainer("app", image: .fromRegistry("nginx"))
+        TaskDefinition(stack, "Fargate201", ephemeralStorage: .gibibytes(201)).addContainer("app", image: .fromRegistry("nginx"))
+        TaskDefinition(stack, "FargateHalf", ephemeralStorage: .mebibytes(30_208)).addContainer("app", image: .fromRegistry("nginx"))
+        TaskDefinition(stack, "Ec2", compatibility: .ec2, memory: .gibibytes(1), ephemeralStorage: .gibibytes(30))
+            .addContainer("app", image: .fromRegistry("nginx"))
+        dtAssertError(app, path: "S/Fraction", contains: "rootVolumeSize 40000 MiB is not a whole number of GiB (CloudFormation takes rootVolumeSize in GiB)")
+        dtAssertError(app, path: "S/Huge", contains: "rootVolumeSize must be between 30 GiB and 16384 GiB (got 20000 GiB)")
+        dtAssertError(app, path: "S/Small", contains: "rootVolumeSize 8 GiB: the ECS-optimized AMI needs a root volume of at least 30 GiB")
+        dtAssertError(app, path: "S/Fargate20", contains: "ephemeralStorage must be between 21 GiB and 200 GiB (got 20 GiB)")
+        dtAssertError(app, path: "S/Fargate201", contains: "ephemeralStorage must be between 21 GiB and 200 GiB (got 201 GiB)")
+        dtAssertError(app, path: "S/FargateHalf", contains: "ephemeralStorage 30208 MiB is not a whole number of GiB")
+        dtAssertError(app, path: "S/Ec2", contains: "ephemeralStorage applies to Fargate tasks only")
     }
 
     func testUnitFreeValuesRenderInThePropertysUnit() throws {

@@ -70,13 +70,7 @@ public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// The validation message when `property` cannot express this span: not a whole number of
     /// `unit`s (CloudFormation takes that unit), or outside `range`; nil when it can.
     public func problem(_ property: String, unit: Unit = .seconds, in range: ClosedRange<TimeSpan>? = nil) -> String? {
-        if !isWhole(unit) {
-            return "\(property) \(self) is not a whole number of \(unit.name) (CloudFormation takes \(property) in \(unit.name))"
-        }
-        if let range, !range.contains(self) {
-            return "\(property) must be between \(range.lowerBound) and \(range.upperBound) (got \(self))"
-        }
-        return nil
+        unitProblem(self, property, isWhole: isWhole(unit), unitName: unit.name, in: range)
     }
 
     /// The validation message when `property` is not one of `allowed` (counted in `unit`).

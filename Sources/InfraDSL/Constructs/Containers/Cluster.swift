@@ -89,7 +89,7 @@ public final class Cluster: Construct, ClusterRef {
                 $0.blockDeviceMappings = [.init {
                     $0.deviceName = "/dev/xvda"
                     $0.ebs = .init {
-                        $0.volumeSize = NumberValue(o.rootVolumeSizeGiB)
+                        $0.volumeSize = NumberValue(o.rootVolumeSize.count(of: .gibibytes))
                         $0.volumeType = .gp3
                         $0.encrypted = true
                         $0.deleteOnTermination = true
@@ -160,7 +160,11 @@ public final class Cluster: Construct, ClusterRef {
             if let d = o.desiredCapacity, d < o.minCapacity || d > o.maxCapacity {
                 errors.append("desiredCapacity \(d) is outside \(o.minCapacity)...\(o.maxCapacity)")
             }
-            if o.rootVolumeSizeGiB < 30 { errors.append("the ECS-optimized AMI needs a root volume of at least 30 GiB") }
+            if o.rootVolumeSize.isWhole(.gibibytes) && o.rootVolumeSize < .gibibytes(30) {
+                errors.append("rootVolumeSize \(o.rootVolumeSize): the ECS-optimized AMI needs a root volume of at least 30 GiB")
+            } else if let problem = o.rootVolumeSize.problem("rootVolumeSize", unit: .gibibytes, in: .gibibytes(30)...(.gibibytes(16_384))) {
+                errors.append(problem)
+            }
             let subnets = o.subnetType.map { vpc.subnetIds($0) } ?? vpc.subnetIds(preferring: [.privateWithEgress, .public])
             if subnets.isEmpty { errors.append("the VPC has no subnets for the EC2 capacity") }
             if o.subnetType == .isolated {

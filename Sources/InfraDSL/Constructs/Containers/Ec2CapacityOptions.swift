@@ -15,8 +15,9 @@ public struct Ec2CapacityOptions: Sendable, Equatable {
     /// The public SSM parameter with the AMI id (default: the recommended ECS-optimized Amazon
     /// Linux 2023 image, `/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id`).
     public var amiParameterName: String
-    /// The encrypted gp3 root volume size (default 30 GiB, the AMI's minimum).
-    public var rootVolumeSizeGiB: Int
+    /// The encrypted gp3 root volume's size, whole GiB from 30 GiB (the AMI's minimum) to 16 TiB
+    /// (default `.gibibytes(30)`).
+    public var rootVolumeSize: DataSize
     /// Let ECS scale the group to what tasks need (a capacity provider with managed scaling,
     /// target 100 %) (default true).
     public var managedScaling: Bool
@@ -24,14 +25,14 @@ public struct Ec2CapacityOptions: Sendable, Equatable {
     public init(instanceType: String = "t3.medium", minCapacity: Int = 1, maxCapacity: Int = 2, desiredCapacity: Int? = nil,
                 subnetType: SubnetType? = nil,
                 amiParameterName: String = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
-                rootVolumeSizeGiB: Int = 30, managedScaling: Bool = true) {
+                rootVolumeSize: DataSize = .gibibytes(30), managedScaling: Bool = true) {
         self.instanceType = instanceType
         self.minCapacity = minCapacity
         self.maxCapacity = maxCapacity
         self.desiredCapacity = desiredCapacity
         self.subnetType = subnetType
         self.amiParameterName = amiParameterName
-        self.rootVolumeSizeGiB = rootVolumeSizeGiB
+        self.rootVolumeSize = rootVolumeSize
         self.managedScaling = managedScaling
     }
 }

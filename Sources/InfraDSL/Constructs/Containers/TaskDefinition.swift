@@ -59,7 +59,7 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
     /// definition run no task until they hold.
     public internal(set) var imageGates: [ImageGate] = []
     private let logRetention: TimeSpan
-    private let ephemeralStorageGiB: Int?
+    private let ephemeralStorage: DataSize?
 
     /// - Parameters:
     ///   - compatibility: `.fargate` (default) or `.ec2`.
@@ -69,20 +69,21 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
     ///   - cpuArchitecture: default `.x86_64`.
     ///   - family: default `<stack name>-<path>`.
     ///   - logRetention: the log group's retention (default `.days(365)`; whole days CloudWatch Logs accepts).
-    ///   - ephemeralStorageGiB: Fargate task storage, 21-200 (default nil: 20 GiB).
+    ///   - ephemeralStorage: Fargate task storage, whole GiB from `.gibibytes(21)` to `.gibibytes(200)`
+    ///     (default nil: 20 GiB).
     ///   - logEncryptionKeyArn: a KMS key for the log group (default nil: CloudWatch Logs' own
     ///     encryption); its key policy must allow `logs.<region>.amazonaws.com`.
     public init(
         _ scope: Construct, _ id: String, compatibility: Compatibility = .fargate, cpu: Int? = nil, memory: MemorySize? = nil,
         networkMode: NetworkMode = .awsvpc, cpuArchitecture: CpuArchitecture = .x86_64, family: String? = nil,
-        logRetention: TimeSpan = .days(365), ephemeralStorageGiB: Int? = nil, logEncryptionKeyArn: StringValue? = nil
+        logRetention: TimeSpan = .days(365), ephemeralStorage: DataSize? = nil, logEncryptionKeyArn: StringValue? = nil
     ) {
         self.compatibility = compatibility
         self.networkMode = networkMode
         self.cpu = cpu ?? (compatibility == .fargate ? 256 : nil)
         self.memory = memory ?? (compatibility == .fargate ? .mebibytes(512) : nil)
         self.logRetention = logRetention
-        self.ephemeralStorageGiB = ephemeralStorageGiB
+        self.ephemeralStorage = ephemeralStorage
         super.init(scope, id)
         taskRoleStorage = Role(self, "TaskRole", assumedBy: "ecs-tasks.amazonaws.com")
         executionRoleStorage = Role(self, "ExecutionRole", assumedBy: "ecs-tasks.amazonaws.com")
@@ -110,7 +111,7 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
                     $0.operatingSystemFamily = .linux
                 }
             }
-            if let s = ephemeralStorageGiB { $0.ephemeralStorage = .init { $0.sizeInGiB = NumberValue(s) } }
+            if let s = ephemeralStorage { $0.ephemeralStorage = .init { $0.sizeInGiB = NumberValue(s.count(of: .gibibytes)) } }
         }
     }
 
@@ -182,11 +183,11 @@ public final class TaskDefinition: Construct, Grantable, AssetUser {
                     errors.append("\(cpu) is not a Fargate CPU size (256, 512, 1024, 2048, 4096, 8192, 16384)")
                 }
             }
-            if let s = ephemeralStorageGiB, !(21...200).contains(s) {
-                errors.append("ephemeralStorageGiB must be 21-200 (got \(s))")
+            if let problem = ephemeralStorage?.problem("ephemeralStorage", unit: .gibibytes, in: .gibibytes(21)...(.gibibytes(200))) {
+                errors.append(problem)
             }
         } else {
-            if ephemeralStorageGiB != nil { errors.append("ephemeralStorageGiB applies to Fargate tasks only") }
+            if ephemeralStorage != nil { errors.append("ephemeralStorage applies to Fargate tasks only") }
             if memory == nil {
                 for c in containers where c.memoryLimit == nil && c.memoryReservation == nil {
                     errors.append("container '\(c.name)' needs memoryLimit or memoryReservation when the task has no memory size")
