@@ -14,15 +14,33 @@ public struct Asset: Sendable, Equatable {
     public let sourcePath: String
     /// The file or folder name inside the assembly.
     public let assemblyPath: String
-    /// The bytes to stage for `.zip` (the zip), computed when the asset was created.
-    public let stagedData: Data?
+    /// Makes the bytes to stage for `.zip` (the zip). Called only when the assembly is written
+    /// and its output folder does not already hold this asset's file (`CloudAssembly.write`
+    /// reuses that, as the id names the content), so an unchanged folder is not zipped again.
+    public let makeStagedData: (@Sendable () throws -> Data)?
+
+    /// The bytes to stage for `.zip` (the zip), made now; nil for assets copied as they are.
+    public var stagedData: Data? { try? makeStagedData?() }
 
     public init(id: String, kind: Kind, sourcePath: String, assemblyPath: String, stagedData: Data? = nil) {
+        var make: (@Sendable () throws -> Data)?
+        if let stagedData { make = { stagedData } }
+        self.init(id: id, kind: kind, sourcePath: sourcePath, assemblyPath: assemblyPath, makeStagedData: make)
+    }
+
+    public init(id: String, kind: Kind, sourcePath: String, assemblyPath: String,
+                makeStagedData: (@Sendable () throws -> Data)?) {
         self.id = id
         self.kind = kind
         self.sourcePath = sourcePath
         self.assemblyPath = assemblyPath
-        self.stagedData = stagedData
+        self.makeStagedData = makeStagedData
+    }
+
+    /// Assets are equal when they name the same content the same way (the id is the content hash).
+    public static func == (a: Asset, b: Asset) -> Bool {
+        a.id == b.id && a.kind == b.kind && a.sourcePath == b.sourcePath && a.assemblyPath == b.assemblyPath
+            && (a.makeStagedData == nil) == (b.makeStagedData == nil)
     }
 }
 

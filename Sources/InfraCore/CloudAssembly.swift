@@ -84,8 +84,13 @@ public struct CloudAssembly {
                     try data.write(to: staging.appendingPathComponent(name))
                 }
             }
+            let previous = StagedZipRecord.read(in: directory)
+            var record = StagedZipRecord()
             for asset in assets {
-                try stage(asset, into: staging)
+                try stage(asset, into: staging, previousFolder: directory, previous: previous, record: &record)
+            }
+            if !record.entries.isEmpty {
+                try record.write(to: staging.appendingPathComponent(StagedZipRecord.fileName))
             }
             let old = parent.appendingPathComponent(".\(directory.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
             try? fm.removeItem(at: old)
@@ -105,12 +110,89 @@ public struct CloudAssembly {
         }
     }
 
-    private func stage(_ asset: Asset, into dir: URL) throws {
+    /// Stages one asset. A zip whose file the previous output folder already holds (same
+    /// name, so same content hash) and whose bytes still match the SHA-256 recorded when it
+    /// was written is hard-linked (or copied) instead of zipped again; anything else (no
+    /// record, a changed, truncated or missing file) is zipped as on a first synth.
+    private func stage(_ asset: Asset, into dir: URL, previousFolder: URL, previous: StagedZipRecord,
+                       record: inout StagedZipRecord) throws {
         let target = dir.appendingPathComponent(asset.assemblyPath)
-        if let data = asset.stagedData {
-            try data.write(to: target)
-        } else {
+        guard let make = asset.makeStagedData else {
             try FileManager.default.copyItem(atPath: asset.sourcePath, toPath: target.path)
+            return
         }
+        let old = previousFolder.appendingPathComponent(asset.assemblyPath)
+        if let expected = previous.entries[asset.assemblyPath],
+           let bytes = FileManager.default.contents(atPath: old.path),
+           StagedZipRecord.Entry(bytes) == expected,
+           Self.reuse(old, at: target) {
+            record.entries[asset.assemblyPath] = expected
+            Self.reusedZips += 1
+            return
+        }
+        let data = try make()
+        try data.write(to: target)
+        record.entries[asset.assemblyPath] = StagedZipRecord.Entry(data)
+    }
+
+    /// How many zips `write` took from the previous output instead of zipping (for tests).
+    nonisolated(unsafe) public static var reusedZips = 0
+
+    private static func reuse(_ old: URL, at target: URL) -> Bool {
+        let fm = FileManager.default
+        if (try? fm.linkItem(at: old, to: target)) != nil { return true }
+        return (try? fm.copyItem(at: old, to: target)) != nil
+    }
+}
+
+/// The record (`.staged-zips` in the output folder) of the zips a synth wrote: each file's
+/// name, size and SHA-256. The next synth into the same folder reuses a zip only when its
+/// bytes still match; an unreadable or malformed record is ignored, so it is never trusted
+/// blindly. Written inside the staged folder, so it is swapped in with the zips it describes.
+struct StagedZipRecord {
+    static let fileName = ".staged-zips"
+    static let header = "infra-staged-zips-v1"
+
+    struct Entry: Equatable {
+        var size: Int
+        var sha256: String
+
+        init(size: Int, sha256: String) {
+            self.size = size
+            self.sha256 = sha256
+        }
+
+        init(_ data: Data) {
+            size = data.count
+            sha256 = Hash.hex(Hash.sha256(Array(data)))
+        }
+    }
+
+    var entries: [String: Entry] = [:]
+
+    static func read(in folder: URL) -> StagedZipRecord {
+        var record = StagedZipRecord()
+        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(fileName).path),
+              let text = String(data: data, encoding: .utf8) else { return record }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        guard lines.first == Substring(header) else { return record }
+        lines.removeFirst()
+        for line in lines {
+            let parts = line.split(separator: " ")
+            guard parts.count == 3, let size = Int(parts[1]), size >= 0, parts[2].count == 64,
+                  parts[2].allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
+                  !parts[0].contains("/") else { return StagedZipRecord() }
+            record.entries[String(parts[0])] = Entry(size: size, sha256: String(parts[2]))
+        }
+        return record
+    }
+
+    func write(to file: URL) throws {
+        var text = Self.header + "\n"
+        for name in entries.keys.sorted() {
+            let e = entries[name]!
+            text += "\(name) \(e.size) \(e.sha256)\n"
+        }
+        try Data(text.utf8).write(to: file)
     }
 }

@@ -73,9 +73,9 @@ public enum AssetLocations {
         let source = URL(fileURLWithPath: directory).standardizedFileURL.path
         let id = try DeterministicZip.contentHash(directory: source)
         if let existing = scope.app.assets.first(where: { $0.id == id }) { return existing }
-        let data = try DeterministicZip.archive(directory: source)
-        return scope.app.addAsset(Asset(id: id, kind: .zip, sourcePath: source,
-                                        assemblyPath: "asset.\(id).zip", stagedData: data))
+        // Zipped when the assembly is written, and only if its output folder lacks this zip.
+        return scope.app.addAsset(Asset(id: id, kind: .zip, sourcePath: source, assemblyPath: "asset.\(id).zip",
+                                        makeStagedData: { try DeterministicZip.archive(directory: source) }))
     }
 
     /// Registers a Docker build context (a directory with a `Dockerfile`) as an asset whose id
