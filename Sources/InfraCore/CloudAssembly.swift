@@ -127,7 +127,7 @@ public struct CloudAssembly {
            StagedZipRecord.Entry(bytes) == expected,
            Self.reuse(old, at: target) {
             record.entries[asset.assemblyPath] = expected
-            Self.reusedZips += 1
+            Self.reuseCount.increment()
             return
         }
         let data = try make()
@@ -136,7 +136,16 @@ public struct CloudAssembly {
     }
 
     /// How many zips `write` took from the previous output instead of zipping (for tests).
-    nonisolated(unsafe) public static var reusedZips = 0
+    public static var reusedZips: Int { reuseCount.value }
+    private static let reuseCount = ReuseCounter()
+
+    /// A counter that concurrent writes may bump.
+    private final class ReuseCounter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+        func increment() { lock.lock(); count += 1; lock.unlock() }
+    }
 
     private static func reuse(_ old: URL, at target: URL) -> Bool {
         let fm = FileManager.default

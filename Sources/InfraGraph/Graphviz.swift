@@ -28,7 +28,7 @@ public enum Graphviz {
         let output = dir.appendingPathComponent("graph.\(format)")
         let errors = dir.appendingPathComponent("stderr")
         try Data(dot.utf8).write(to: input)
-        fm.createFile(atPath: errors.path, contents: nil)
+        _ = fm.createFile(atPath: errors.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: exe)
         process.arguments = ["-T\(format)", "-o", output.path, input.path]
