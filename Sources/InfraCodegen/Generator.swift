@@ -1,13 +1,13 @@
 import Foundation
 
 /// Reads the pinned schemas and the type selection and produces the generated sources:
-/// `Sources/InfraResources` (the selected types) and `Sources/InfraContract/ResourceSpecs.swift`
+/// `Sources/InfraResources` (the selected types) and `Sources/InfraContract/ResourceSpecsData.swift`
 /// (every pinned type).
 struct Generator {
     /// The directory the generator owns: every `.swift` file in it is generated (others are deleted).
     static let resourcesDirectory = "Sources/InfraResources"
     /// The one generated file of InfraContract (the other files there are not the generator's).
-    static let specsFile = "Sources/InfraContract/ResourceSpecs.swift"
+    static let specsFile = "Sources/InfraContract/ResourceSpecsData.swift"
 
     /// `codegen/schemas`.
     let schemasDirectory: URL

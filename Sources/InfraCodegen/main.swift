@@ -2,7 +2,7 @@ import Foundation
 
 // swift run InfraCodegen [--check] [--root DIR]
 //   Regenerates Sources/InfraResources (the types codegen/resources.txt selects) and
-//   Sources/InfraContract/ResourceSpecs.swift (every type) from codegen/schemas, all relative
+//   Sources/InfraContract/ResourceSpecsData.swift (every type) from codegen/schemas, all relative
 //   to the package root: DIR, or the nearest directory above the working directory with
 //   Package.swift and codegen/schemas. --check writes nothing and exits 1 when files differ.
 

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import InfraCodegen
 
-/// The committed `Sources/InfraResources` and `Sources/InfraContract/ResourceSpecs.swift` must
+/// The committed `Sources/InfraResources` and `Sources/InfraContract/ResourceSpecsData.swift` must
 /// be exactly what the generator makes of the pinned schemas and codegen/resources.txt: a hand
 /// edit, or a generator change without regenerating, fails here.
 final class GeneratedFilesTests: XCTestCase {
@@ -14,7 +14,7 @@ final class GeneratedFilesTests: XCTestCase {
         let files = try Generator(root: Self.root).generate()
         let diff = Generator.differences(files, in: Self.root)
         XCTAssertEqual(diff, [], "the generated files are stale; run scripts/codegen")
-        XCTAssertNotNil(files["Sources/InfraContract/ResourceSpecs.swift"])
+        XCTAssertNotNil(files["Sources/InfraContract/ResourceSpecsData.swift"])
     }
 
     func testGenerationIsDeterministic() throws {
@@ -27,8 +27,8 @@ final class GeneratedFilesTests: XCTestCase {
             .appendingPathComponent("InfraCodegenTests-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let r = "Sources/InfraResources/", c = "Sources/InfraContract/"
-        let files = [r + "A.swift": "a\n", r + "B.swift": "b\n", c + "ResourceSpecs.swift": "s\n"]
-        XCTAssertEqual(try Generator.write(files, to: dir), [c + "ResourceSpecs.swift", r + "A.swift", r + "B.swift"])
+        let files = [r + "A.swift": "a\n", r + "B.swift": "b\n", c + "ResourceSpecsData.swift": "s\n"]
+        XCTAssertEqual(try Generator.write(files, to: dir), [c + "ResourceSpecsData.swift", r + "A.swift", r + "B.swift"])
         XCTAssertEqual(Generator.differences(files, in: dir), [])
         XCTAssertEqual(try Generator.write(files, to: dir), [])
         try Data("edited\n".utf8).write(to: dir.appendingPathComponent(r + "A.swift"))
