@@ -19,6 +19,9 @@ let package = Package(
         // The CLI as a library: a user's executable is a complete `infra` for its own stacks
         // (InfraCommand.main(definitions:)).
         .library(name: "InfraCLI", targets: ["InfraCLI"]),
+        // A project's app, synthesis only (InfraApp.main(definitions:)): what `infra init` packages
+        // link; the shipped `infra` runs it and deploys the assembly it writes.
+        .library(name: "InfraApp", targets: ["InfraApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -67,10 +70,13 @@ let package = Package(
         // `infra graph`: the architecture as a diagram (DOT, Mermaid, SVG, JSON) from the construct tree.
         .target(name: "InfraGraph", dependencies: ["InfraDSL"]),
 
-        // The CLI's commands and config loading (a library, so tests and users' executables use it;
+        // Config loading (StackDefinition, Project) and the app protocol (synth, ls, context) of a
+        // project's app: the DSL and nothing of deployment.
+        .target(name: "InfraApp", dependencies: ["InfraDSL"]),
+        // The CLI's commands (a library, so tests and users' executables use it;
         // it links none of the ready stacks).
         .target(name: "InfraCLI", dependencies: [
-            "InfraDSL", "InfraDeploy", "InfraGraph",
+            "InfraDSL", "InfraApp", "InfraDeploy", "InfraGraph",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The `infra` executable's stack registry: the ready stacks by their config `app` name.

@@ -55,20 +55,8 @@ struct Synth: ParsableCommand {
     func run() throws {
         try CLI.run {
             let overrides = try StackConfig.parseOverrides(options.context)
-            let assembly = try options.checkedProject().synthesize(stacks: all ? [] : stacks, overrides: overrides)
-            try assembly.write(to: URL(fileURLWithPath: output), format: format)
-            if !quiet {
-                for s in assembly.stacks {
-                    let resources = s.template["Resources"].flatMap { v -> Int? in
-                        if case .object(let p) = v { return p.count } else { return nil }
-                    } ?? 0
-                    print("\(s.stackName): \(resources) resources -> \(output)/\(s.templateFile(format))")
-                    if !s.exampleKeys.isEmpty {
-                        print("  example values (synth uses them; deploy needs yours): \(s.exampleKeys.joined(separator: ", "))"
-                              + (s.configFile.map { " in \($0)" } ?? ""))
-                    }
-                }
-            }
+            try InfraApp.synth(options.checkedProject(), stacks: all ? [] : stacks, overrides: overrides,
+                               output: output, format: format, quiet: quiet)
         }
     }
 }
@@ -84,17 +72,7 @@ struct List: ParsableCommand {
     func run() throws {
         try CLI.run {
             let overrides = try StackConfig.parseOverrides(options.context)
-            let project = try options.checkedProject()
-            let configs = try project.loadConfigs(overrides: overrides)
-            if !long {
-                for c in configs { print(c.stackName) }
-                return
-            }
-            let assembly = try project.buildApp(configs).synthesize()
-            for (c, s) in zip(configs, assembly.stacks) {
-                let deps = s.dependencies.isEmpty ? "" : " (after \(s.dependencies.joined(separator: ", ")))"
-                print("\(c.stackName)\t\(c.app)\t\(c.region ?? "-")\t\(c.file)\(deps)")
-            }
+            try InfraApp.list(options.checkedProject(), overrides: overrides, long: long)
         }
     }
 }
@@ -116,39 +94,9 @@ struct ContextCommand: ParsableCommand {
 
     func run() throws {
         try CLI.run {
-            let project = options.project()
-            if markdown {
-                for d in project.definitions {
-                    guard let schema = d.schema, stacks.isEmpty || stacks.contains(d.name) else { continue }
-                    print("### \(d.name)\n")
-                    print(schema.markdownTable())
-                }
-                return
-            }
-            let overrides = try StackConfig.parseOverrides(options.context)
-            let configs = try project.loadConfigs(overrides: overrides, scope: stacks)
-            var first = true
-            for c in configs where Project.inScope(c.stackName, stacks) {
-                let definition = project.definitions.first { $0.name == c.app }!
-                if !first { print("") }
-                first = false
-                print("\(c.stackName) (\(c.app), \(c.file))")
-                let rows: [[String]]
-                if let schema = definition.schema {
-                    rows = [["KEY", "TYPE", "DEFAULT", "VALUE", "DESCRIPTION"]] + schema.rows(c)
-                } else {
-                    rows = [["KEY", "VALUE"]] + (definition.contextKeys ?? c.context.keys.sorted()).map { k in
-                        [k, c.context[k].map { JSONRenderer.render($0, pretty: false) } ?? "-"]
-                    }
-                }
-                let widths = (0..<rows[0].count).map { i in rows.map { $0[i].count }.max()! }
-                for row in rows {
-                    let cells = row.enumerated().map { i, cell in
-                        i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-                    }
-                    print("  " + cells.joined(separator: "  "))
-                }
-            }
+            // the Markdown tables read no config: the overrides are checked only without --markdown
+            let overrides = markdown ? [] : try StackConfig.parseOverrides(options.context)
+            try InfraApp.context(options.project(), stacks: stacks, markdown: markdown, overrides: overrides)
         }
     }
 }

@@ -54,6 +54,13 @@ struct AssemblySource: ParsableArguments {
             }
             return try DeployAssembly.read(from: context.url(assembly))
         }
+        if let app = ProjectApp.current {
+            // the project's app synthesizes (infra.json): it reads the config and the overrides
+            let directory = context.url(output)
+            try app.synthesize(into: directory, config: project.configDirectory, context: project.context,
+                               stacks: building == .all ? [] : stacks)
+            return try DeployAssembly.read(from: directory)
+        }
         let overrides = try StackConfig.parseOverrides(project.context)
         try ProjectFile.requireConfigFolder(context.url(project.configDirectory), flag: project.configDirectory)
         let configured = Project(configDirectory: context.url(project.configDirectory), definitions: InfraCommand.definitions)
@@ -162,17 +169,19 @@ public struct Deploy: AsyncParsableCommand, Sendable {
 }
 
 /// `infra watch`: deploy (hot-swapping what allows it), then re-synthesize and hot-swap whenever
-/// a file under the watched paths changes (the config folder and the stacks' asset directories).
+/// a file under the watched paths changes (the config folder, the stacks' asset directories, and
+/// in a project folder the app's Swift sources: the app is built again before it synthesizes).
 public struct Watch: AsyncParsableCommand, Sendable {
     public static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Re-synthesize and hot-swap (or deploy) whenever the config or an asset directory changes.",
+        abstract: "Re-synthesize and hot-swap (or deploy) whenever the stacks' code, config or assets change.",
         discussion: """
-            Deploys the stacks once (like `infra deploy --hotswap`), then polls the config folder and the \
-            directories of the stacks' assets (a function's code). When files change (and have stopped \
-            changing for --debounce milliseconds), it synthesizes again and applies the change: hot-swapped \
-            when it allows it, otherwise with a change set. One line per update. Ctrl-C ends it (exit 130). \
-            A change to the stacks' Swift code needs a rebuild of infra: watch does not see it.
+            Deploys the stacks once (like `infra deploy --hotswap`), then polls the config folder, the \
+            directories of the stacks' assets (a function's code) and, in a project folder (infra.json), \
+            the app's package: Package.swift and its targets' Swift sources. When files change (and have \
+            stopped changing for --debounce milliseconds), it builds the app again (a compile error: the \
+            compiler's messages, and watch carries on), synthesizes and applies the change: hot-swapped \
+            when it allows it, otherwise with a change set. One line per update. Ctrl-C ends it (exit 130).
             """)
 
     @Argument(help: "Stacks to watch (names or ids, * wildcards).")
@@ -223,7 +232,7 @@ public struct Watch: AsyncParsableCommand, Sendable {
                 let ids = Set(chosen.flatMap(\.assets))
                 let dirs = assembly.assets.filter { ids.contains($0.id) && $0.kind != .containerImage }
                     .map { URL(fileURLWithPath: $0.source) }
-                return WatchedPaths(roots: [configDirectory] + dirs)
+                return WatchedPaths(roots: [configDirectory] + dirs + (ProjectApp.current?.sources() ?? []))
             }
             var watched = paths(assembly, chosen)
             var base = watched.snapshot()
@@ -242,6 +251,11 @@ public struct Watch: AsyncParsableCommand, Sendable {
                 do {
                     assembly = try source.load(context, stacks: stacks)
                     chosen = try assembly.select(stacks, all: all, upstream: true)
+                } catch let failure as ProjectApp.Failure {
+                    context.console.err("watch: \(what) changed; \(failure.message); still watching")
+                    done += 1
+                    failed = true
+                    continue
                 } catch {
                     context.console.err("watch: \(what) changed; synthesis failed: \(error)")
                     done += 1
@@ -427,6 +441,10 @@ enum DeployCLI {
         case let e as DeployError:
             console.err("error: \(e.message)")
             return e.exitCode
+        case let e as ProjectApp.Failure:
+            // the app's own messages are printed already; its exit status (2: usage or config)
+            console.err("error: \(e.message)")
+            return e.status
         case let e as SynthesisError:
             console.err("error: \(e.description)")
             return 1

@@ -1,11 +1,15 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import InfraCore
 
 /// `infra init [NAME]`: a new SwiftPM package with its own stack, ready to build, test, synthesize
 /// and deploy: Package.swift depending on infra, a sample stack (queue with dead-letter queue,
-/// bucket, Python function consuming the queue), config, an executable that is the project's own
-/// `infra`, `infra.json` naming it, a test using InfraTesting, README and .gitignore.
+/// bucket, Python function consuming the queue), config, the project's app (an executable that
+/// synthesizes the stack: `InfraApp.main`, linking the DSL only; `infra` deploys what it writes),
+/// `infra.json` naming it, a test using InfraTesting, README and .gitignore.
 public struct Init: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "init",
@@ -40,14 +44,35 @@ public struct Init: ParsableCommand {
             let files = try InitTemplate.files(name: projectName, dependency: dependency)
             try InitTemplate.write(files, to: folder, display: name ?? ".")
             print("created \(name ?? "the project") (\(files.count) files): \(files.map(\.path).sorted().joined(separator: ", "))")
+            let infra = Self.commandName()
             print("""
 
                 next:
                   \(name.map { "cd \($0) && " } ?? "")swift test          # the stack's tests (InfraTesting)
-                  infra synth                  # builds the app (SwiftPM's plan, see infra.json) and writes infra.out/
-                  infra deploy --require-approval never   # after `infra bootstrap` in the account and region
+                  \(infra) synth                  # builds the app (see infra.json) and writes infra.out/
+                  \(infra) deploy --require-approval never   # after `\(infra) bootstrap` in the account and region
                 """)
+            if infra != "infra" {
+                print("""
+                    (`\(infra)` is this infra; put it on PATH as `infra`, or build the shipped one in the
+                    infra checkout with scripts/build-release: .build/dist/infra)
+                    """)
+            }
         }
+    }
+
+    /// How to call this `infra` in the next steps: `infra` when that is it on PATH, else its path.
+    static func commandName() -> String {
+        let invoked = CommandLine.arguments.first ?? ""
+        guard let me = invoked.contains("/") ? URL(fileURLWithPath: invoked).standardizedFileURL.path
+                : try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return "infra" }
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = URL(fileURLWithPath: "\(dir)/infra")
+            if access(candidate.path, X_OK) == 0 {
+                return candidate.resolvingSymlinksInPath().path == URL(fileURLWithPath: me).resolvingSymlinksInPath().path ? "infra" : me
+            }
+        }
+        return me
     }
 
     func dependency(packageFolder: URL) throws -> InitTemplate.Dependency {
@@ -149,9 +174,10 @@ public enum InitTemplate {
                     targets: [
                         // The stack: a library, so the tests and the app share it.
                         .target(name: "\(stackModule)", dependencies: [.product(name: "InfraDSL", package: "\(pkg)")]),
-                        // This project's own `infra` (infra.json runs it): synth, deploy, diff, destroy of the stack.
+                        // The project's app (infra.json names it): synthesizes the stack into a cloud
+                        // assembly, which the `infra` command deploys. It links the DSL only.
                         .executableTarget(name: "\(app)", dependencies: [
-                            "\(stackModule)", .product(name: "InfraCLI", package: "\(pkg)"),
+                            "\(stackModule)", .product(name: "InfraApp", package: "\(pkg)"),
                         ]),
                         .testTarget(name: "\(stackModule)Tests", dependencies: [
                             "\(stackModule)", .product(name: "InfraTesting", package: "\(pkg)"),
@@ -227,12 +253,13 @@ public enum InitTemplate {
 
                 """),
             ("Sources/\(app)/main.swift", """
-                import InfraCLI
+                import InfraApp
                 import \(stackModule)
 
-                // This project's own `infra`: every command (synth, ls, deploy, diff, destroy, bootstrap)
-                // for the stack definitions below. `infra <command>` in this folder runs it (infra.json).
-                InfraCommand.main(definitions: [
+                // The project's app: synthesizes the stack definitions below (`synth`, `ls`, `context`;
+                // `--help` lists them). `infra <command>` in this folder builds and runs it (infra.json),
+                // then deploys, diffs or destroys what it wrote.
+                InfraApp.main(definitions: [
                     StackDefinition(name: \(type)Stack.definitionName, summary: "job queue, dead-letter queue, bucket, worker function",
                                     contextKeys: \(type)Stack.contextKeys) { app, config in
                         try \(type)Stack.build(app, config: config)
@@ -302,7 +329,8 @@ public enum InitTemplate {
                 Infrastructure of \(name), written in Swift with [infra](\(dependency.readmeLink)).
 
                 - `Sources/\(stackModule)/`: the stack (queue with a dead-letter queue, bucket, Python worker in `functions/worker/`).
-                - `Sources/\(app)/`: this project's own `infra`; `infra.json` tells the `infra` command to run it.
+                - `Sources/\(app)/`: the project's app: synthesizes the stack (it links infra's DSL only);
+                  `infra.json` tells the `infra` command to build and run it, and `infra` deploys what it writes.
                 - `config/\(stackName).json`: the stack's settings (`-c KEY=VALUE` overrides them).
                 - `Tests/`: the stack's tests, with InfraTesting's matchers.
 
@@ -317,8 +345,14 @@ public enum InitTemplate {
 
                 `infra` builds the app as `swift run` would, without SwiftPM's planning while no file is
                 added, removed or renamed (a one-line edit of the stack to its template: compile, link,
-                synthesize); `INFRA_FAST_BUILD=0` makes it run `swift run` as written. Without the
-                `infra` command, `swift run \(app) <command>` does the same.
+                synthesize); `INFRA_FAST_BUILD=0` makes it run `swift run` as written. `infra watch`
+                rebuilds, synthesizes and hot-swaps on every saved change of the stack, its config or
+                its function's code.
+
+                The `infra` command is built from the infra checkout: `scripts/build-release` there writes
+                `.build/dist/infra` (put it on PATH), or run it from the checkout with
+                `swift run --package-path <infra checkout> infra <command>`. Without it,
+                `swift run \(app) synth` writes `infra.out/`, which any `infra deploy --assembly infra.out` deploys.
 
                 """),
             (".gitignore", """

@@ -10,14 +10,17 @@ import InfraCore
 /// { "app": "swift run --quiet orders-infra" }
 /// ```
 ///
-/// In a folder holding one, every command of the `infra` executable (except `init`) is run by
-/// the project's app (a shell command, usually `swift run` of an executable calling
-/// `InfraCommand.main(definitions:)`), with the same arguments: `infra deploy` builds the app,
-/// synthesizes the stacks it defines and deploys them in one step, so a stale assembly is never
-/// deployed. `--assembly DIR` still deploys a folder as it is (through the app as well). A
-/// `swift run PRODUCT` app is built by `infra` itself (`ProjectBuild`: llbuild on SwiftPM's own
-/// plan while the package's structure is unchanged, `swift build` otherwise).
-public struct ProjectFile: Equatable {
+/// In a folder holding one, the `infra` executable works with the project's app (a shell command,
+/// usually `swift run` of an executable calling `InfraApp.main(definitions:)`, the synthesis side
+/// only, or `InfraCommand.main(definitions:)`, a whole CLI) through the app protocol (see
+/// `InfraApp`): `synth`, `ls`, `context` and `graph` are run by the app with the same arguments;
+/// `deploy`, `diff`, `destroy` and `watch` run the app's `synth --output DIR` and then work on the
+/// assembly it wrote, here (as `--assembly DIR` does), so a stale assembly is never deployed and a
+/// user's package links nothing of deployment. `--assembly DIR` deploys a folder as it is, without
+/// the app; `bootstrap` and `init` need no app. A `swift run PRODUCT` app is built by `infra`
+/// itself (`ProjectBuild`: llbuild on SwiftPM's own plan while the package's structure is
+/// unchanged, `swift build` otherwise).
+public struct ProjectFile: Equatable, Sendable {
     public static let fileName = "infra.json"
     public static let keys = ["app"]
 
@@ -54,24 +57,31 @@ public struct ProjectFile: Equatable {
         return try parse(String(decoding: data, as: UTF8.self))
     }
 
-    /// The commands a project's app runs (the rest: `init`, help and completion scripts, run by `infra` itself).
-    static let forwardedCommands: Set<String> = ["synth", "ls", "deploy", "diff", "destroy", "bootstrap", "graph", "watch", "context"]
+    /// The commands the project's app runs itself, with the same arguments (`graph` needs the
+    /// construct tree: an app started with `InfraCommand.main` draws it, an `InfraApp` says so).
+    static let forwardedCommands: Set<String> = ["synth", "ls", "graph", "context"]
+    /// The commands `infra` runs on the assembly the app's `synth --output DIR` writes.
+    static let assemblyCommands: Set<String> = ["deploy", "diff", "destroy", "watch"]
 
     /// The environment variable set for the app's process (an app that is itself an `infra`
     /// executable must not forward again).
     static let childVariable = "INFRA_PROJECT_APP"
 
-    /// When the working directory holds `infra.json` and the command is one the app runs:
-    /// replaces this process with the app: for `swift run [--quiet] PRODUCT`, the product built
-    /// by `ProjectBuild` (a compile error: SwiftPM's diagnostics and its exit status); for any
-    /// other command, `sh -c '<app> <arguments>'` (terminal, signals and exit status are the
-    /// app's own). Returns the exit status only when it cannot (a bad project file: 2).
+    /// When the working directory holds `infra.json`: for `deploy`, `diff`, `destroy` and
+    /// `watch`, registers the app (`ProjectApp.current`) and returns nil (the command runs here
+    /// and has the app synthesize); for `synth`, `ls`, `graph` and `context`, replaces this
+    /// process with the app: for `swift run [--quiet] PRODUCT`, the product built by
+    /// `ProjectBuild` (a compile error: SwiftPM's diagnostics and its exit status); for any other
+    /// command, `sh -c '<app> <arguments>'` (terminal, signals and exit status are the app's own).
+    /// Returns the exit status only when it cannot (a bad project file: 2).
     static func forward(_ arguments: [String]) -> Int32? {
-        guard let command = arguments.first, forwardedCommands.contains(command),
+        guard let command = arguments.first,
+              forwardedCommands.contains(command) || assemblyCommands.contains(command),
               ProcessInfo.processInfo.environment[childVariable] == nil else { return nil }
+        let directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let project: ProjectFile?
         do {
-            project = try load(in: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            project = try load(in: directory)
         } catch let e as ConfigError {
             FileHandle.standardError.write(Data("error: \(e.description)\n".utf8))
             return 2
@@ -80,32 +90,29 @@ public struct ProjectFile: Equatable {
             return 2
         }
         guard let project else { return nil }
-        if let app = SwiftRunApp.parse(project.app), ProcessInfo.processInfo.environment["INFRA_FAST_BUILD"] != "0" {
-            // `swift run PRODUCT`: built here (SwiftPM's own build plan, its planning skipped while
-            // the package's structure is unchanged), then the binary runs in this process's place.
-            // The build sees this process's environment unchanged: SwiftPM plans again whenever
-            // the environment differs from its last build's (a user's `swift build` in between).
-            let build = ProjectBuild(package: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), product: app.product)
-            switch build.run() {
-            case .failed(let status):
-                return status
-            case .built(let binary, _):
-                setenv(childVariable, "1", 1)
-                let argv: [UnsafeMutablePointer<CChar>?] = ([binary] + arguments).map { strdup($0) } + [nil]
-                execv(binary, argv)
-                FileHandle.standardError.write(Data("error: cannot run \(binary): \(String(cString: strerror(errno)))\n".utf8))
-                return 1
-            case .notApplicable:
-                break  // the app's command as written, below
-            }
+        let app = ProjectApp(project: project, directory: directory)
+        if assemblyCommands.contains(command) {
+            ProjectApp.current = app
+            return nil
         }
-        let line = project.app + " " + arguments.map(shellQuote).joined(separator: " ")
-        setenv(childVariable, "1", 1)
-        let words: [String] = ["/bin/sh", "-c", line]
-        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        execv("/bin/sh", argv)
-        FileHandle.standardError.write(Data("error: \(fileName): cannot run the app '\(project.app)': \(String(cString: strerror(errno)))\n".utf8))
-        return 1
+        switch app.build() {
+        case .failure(let failure):
+            return failure.status
+        case .success(let binary?):
+            setenv(childVariable, "1", 1)
+            let argv: [UnsafeMutablePointer<CChar>?] = ([binary] + arguments).map { strdup($0) } + [nil]
+            execv(binary, argv)
+            FileHandle.standardError.write(Data("error: cannot run \(binary): \(String(cString: strerror(errno)))\n".utf8))
+            return 1
+        case .success(nil):
+            let line = project.app + " " + arguments.map(shellQuote).joined(separator: " ")
+            setenv(childVariable, "1", 1)
+            let words: [String] = ["/bin/sh", "-c", line]
+            let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+            execv("/bin/sh", argv)
+            FileHandle.standardError.write(Data("error: \(fileName): cannot run the app '\(project.app)': \(String(cString: strerror(errno)))\n".utf8))
+            return 1
+        }
     }
 
     /// A word quoted for `sh`.
@@ -114,13 +121,85 @@ public struct ProjectFile: Equatable {
         return "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 
-    /// A config error when `url` is not a folder: says what infra looked for and the other ways.
+    /// A config error when `url` is not a folder (`Project.requireConfigFolder`).
     static func requireConfigFolder(_ url: URL, flag: String) throws {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue { return }
-        throw ConfigError(file: flag, key: nil, "config folder not found: run from a project root (a folder with "
-            + "\(fileName) or config/), pass --config DIR, or deploy an assembly synthesized elsewhere with "
-            + "--assembly DIR; `infra init NAME` creates a project")
+        try Project.requireConfigFolder(url, flag: flag)
+    }
+}
+
+/// The project's app as `infra deploy`, `diff`, `destroy` and `watch` use it: built (a `swift
+/// run PRODUCT` app, by `ProjectBuild`), then run with the app protocol's `synth --output DIR`.
+struct ProjectApp: Sendable {
+    let project: ProjectFile
+    /// The project's folder (the app runs there).
+    let directory: URL
+
+    /// The app of the `infra.json` in the working directory, for the assembly commands
+    /// (set by `ProjectFile.forward`; nil: the stacks are synthesized in this process).
+    nonisolated(unsafe) static var current: ProjectApp?
+
+    /// The app failed to build or to synthesize: its messages are printed, `status` is its exit status.
+    struct Failure: Error, CustomStringConvertible {
+        let status: Int32
+        let message: String
+        var description: String { message }
+    }
+
+    /// Builds a `swift run PRODUCT` app: the executable's path; nil for any other app (run by `sh -c`).
+    func build() -> Result<String?, Failure> {
+        guard let app = SwiftRunApp.parse(project.app), ProcessInfo.processInfo.environment["INFRA_FAST_BUILD"] != "0" else {
+            return .success(nil)
+        }
+        // SwiftPM's own build plan, its planning skipped while the package's structure is
+        // unchanged. The build sees this process's environment unchanged: SwiftPM plans again
+        // whenever the environment differs from its last build's (a user's `swift build` in between).
+        switch ProjectBuild(package: directory, product: app.product).run() {
+        case .failed(let status):
+            return .failure(Failure(status: status, message: "the project's app (\(ProjectFile.fileName): "
+                + "\(project.app)) did not build (exit \(status); the compiler's messages are above)"))
+        case .built(let binary, _):
+            return .success(binary)
+        case .notApplicable:
+            return .success(nil)
+        }
+    }
+
+    /// Builds the app and has it write the assembly of `stacks` (all when empty, with their
+    /// dependencies) into `output`; the app's diagnostics go to standard error as it prints them.
+    func synthesize(into output: URL, config: String, context: [String], stacks: [String]) throws {
+        var arguments = ["synth", "--output", output.path, "--quiet", "--config", config]
+        for item in context { arguments += ["-c", item] }
+        arguments += stacks
+        let command: [String]
+        switch build() {
+        case .failure(let failure):
+            throw failure
+        case .success(let binary?):
+            command = [binary] + arguments
+        case .success(nil):
+            command = ["/bin/sh", "-c", project.app + " " + arguments.map(ProjectFile.shellQuote).joined(separator: " ")]
+        }
+        var environment = ProjectBuild.shellEnvironment(running: command[0])
+        environment.append(ProjectFile.childVariable + "=1")
+        let status = ProjectBuild.spawn(command, environment: environment)
+        guard status == 0 else {
+            throw Failure(status: status, message: "the project's app (\(ProjectFile.fileName): \(project.app)) "
+                + "failed to synthesize (exit \(status); its messages are above)")
+        }
+    }
+
+    /// What `infra watch` watches of the app: `Package.swift` and the folders of the package's
+    /// own targets (from SwiftPM's plan; `Sources` before the first build), tests left out.
+    func sources() -> [URL] {
+        let package = directory.standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: package + "/Package.swift") else { return [] }
+        let plan = (try? String(contentsOfFile: package + "/.build/debug.yaml", encoding: .utf8)) ?? ""
+        var roots = ProjectBuild.structureInputs(plan).filter { input in
+            input.hasPrefix(package + "/") && !input.hasPrefix(package + "/.build/") && !input.hasPrefix(package + "/Tests/")
+        }
+        if !roots.contains(where: { $0.hasSuffix("/") }) { roots.append(package + "/Sources/") }
+        if !roots.contains(package + "/Package.swift") { roots.append(package + "/Package.swift") }
+        return roots.map { URL(fileURLWithPath: $0) }
     }
 }
 

@@ -4,9 +4,12 @@ import InfraTestSupport
 import XCTest
 
 /// `infra init` end to end, as a new user meets it: a fresh package in a temporary folder,
-/// depending on this checkout by path, built, its tests run, then deployed to moto (signature
-/// checks on) through its project file (`infra.json`): deploy, unchanged redeploy, diff, destroy.
-/// Every `infra` call is the real executable, run in the package's folder.
+/// depending on this checkout by path, built (the synthesis side only: no ArgumentParser, no AWS
+/// client, no deployer in its build), its tests run, then deployed to moto (signature checks on)
+/// by this checkout's `infra` through the package's project file (`infra.json`: infra builds the
+/// app, runs its `synth --output`, deploys the assembly): deploy, unchanged redeploy, diff, a
+/// compile error, destroy; and `infra watch` seeing an edit of the stack's Swift code. Every
+/// `infra` call is the real executable, run in the package's folder.
 ///
 /// Building the generated package compiles infra again (minutes on 2 cores), so the test runs
 /// only with `INFRA_E2E_INIT=1` (scripts/test sets it in its own timed step) and is skipped
@@ -48,7 +51,15 @@ final class InitProjectTests: XCTestCase {
         return Run(status: p.terminationStatus, output: text, seconds: Date().timeIntervalSince(start))
     }
 
-    func testInitBuildTestDeployRedeployDiffDestroy() async throws {
+    struct Package {
+        let infra: URL
+        let root: URL
+        let package: URL
+        let home: URL
+    }
+
+    /// `infra init orders-app` in the scratch folder (fresh but for its `.build`).
+    func initPackage() throws -> Package {
         guard ProcessInfo.processInfo.environment["INFRA_E2E_INIT"] == "1" else {
             throw XCTSkip("builds a generated package (minutes): run with INFRA_E2E_INIT=1 (scripts/test does, in its own step)")
         }
@@ -72,13 +83,50 @@ final class InitProjectTests: XCTestCase {
         // infra init, depending on this checkout by path
         let created = try run([infra.path, "init", "orders-app", "--infra-path", Self.checkout.path], in: root)
         XCTAssertEqual(created.status, 0, created.output)
+        return Package(infra: infra, root: root, package: package, home: home)
+    }
+
+    /// The environment of an `infra` call against moto.
+    func motoEnvironment(_ moto: MotoServer, home: URL) -> [String: String] {
+        [
+            "AWS_ENDPOINT_URL": moto.endpoint.absoluteString, "AWS_REGION": MotoServer.region,
+            "AWS_ACCESS_KEY_ID": moto.credentials.accessKeyId, "AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey,
+            "AWS_EC2_METADATA_DISABLED": "true", "HOME": home.path,
+        ]
+    }
+
+    /// The Swift modules in SwiftPM's build plan of the package (`.build/debug.yaml`): what its build compiles.
+    static func plannedModules(_ package: URL) throws -> Set<String> {
+        let plan = try String(contentsOf: package.appendingPathComponent(".build/debug.yaml"), encoding: .utf8)
+        var modules = Set<String>()
+        for match in plan.matches(of: /\n  "C\.([A-Za-z0-9_]+)-[^"]*-debug\.module":/) { modules.insert(String(match.output.1)) }
+        return modules
+    }
+
+    func testInitBuildTestDeployRedeployDiffDestroy() async throws {
+        let created = try initPackage()
+        let infra = created.infra, package = created.package, home = created.home
+        let fm = FileManager.default
         let manifest = try String(contentsOf: package.appendingPathComponent("Package.swift"), encoding: .utf8)
         let identity = Self.checkout.lastPathComponent.lowercased()
-        XCTAssertTrue(manifest.contains(".product(name: \"InfraCLI\", package: \"\(identity)\")"), manifest)
+        XCTAssertTrue(manifest.contains(".product(name: \"InfraApp\", package: \"\(identity)\")"), manifest)
+        XCTAssertFalse(manifest.contains("InfraCLI"), manifest)
 
         let build = try run(["swift", "build", "--build-tests"], in: package)
         XCTAssertEqual(build.status, 0, String(build.output.suffix(6000)))
         print("[init-e2e] swift build --build-tests: \(String(format: "%.1f", build.seconds)) s")
+        // The package's build is the synthesis side only: deployment is the shipped infra's.
+        let modules = try Self.plannedModules(package)
+        print("[init-e2e] modules the package's build compiles: \(modules.sorted().joined(separator: ", "))")
+        for needed in ["InfraApp", "InfraDSL", "InfraCore", "InfraResources", "InfraTesting", "OrdersAppStack", "OrdersAppInfra"] {
+            XCTAssertTrue(modules.contains(needed), "\(needed) not in \(modules.sorted())")
+        }
+        for deployment in ["ArgumentParser", "InfraAWS", "InfraDeploy", "InfraGraph", "InfraCLI", "InfraURLSession"] {
+            XCTAssertFalse(modules.contains(deployment), "\(deployment) is in the package's build: \(modules.sorted())")
+        }
+        let built = try fm.contentsOfDirectory(atPath: package.appendingPathComponent(".build/debug/Modules").path)
+        XCTAssertTrue(built.contains("InfraApp.swiftmodule"), "\(built)")
+        XCTAssertFalse(built.contains { $0.hasPrefix("ArgumentParser") || $0.hasPrefix("InfraAWS") || $0.hasPrefix("InfraDeploy") }, "\(built)")
         let tests = try run(["swift", "test", "--skip-build"], in: package)
         XCTAssertEqual(tests.status, 0, String(tests.output.suffix(6000)))
         XCTAssertTrue(tests.output.contains("Executed 2 tests, with 0 failures"), String(tests.output.suffix(3000)))
@@ -86,11 +134,7 @@ final class InitProjectTests: XCTestCase {
         // moto with signature checks on; infra.json runs the app for every command
         let moto = try await MotoServer.instance()
         try await moto.reset()
-        let env = [
-            "AWS_ENDPOINT_URL": moto.endpoint.absoluteString, "AWS_REGION": MotoServer.region,
-            "AWS_ACCESS_KEY_ID": moto.credentials.accessKeyId, "AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey,
-            "AWS_EC2_METADATA_DISABLED": "true", "HOME": home.path,
-        ]
+        let env = motoEnvironment(moto, home: home)
         let mark = moto.logMark()
         let boot = try run([infra.path, "bootstrap", "--progress", "events"], in: package, environment: env)
         XCTAssertEqual(boot.status, 0, boot.output)
@@ -144,7 +188,30 @@ final class InitProjectTests: XCTestCase {
         print("[init-e2e] one-line edit -> template (infra synth): \(String(format: "%.1f", synth.seconds)) s")
         let template = try String(contentsOf: package.appendingPathComponent("infra.out/orders-app.template.json"), encoding: .utf8)
         XCTAssertTrue(template.contains("\"VisibilityTimeout\": \(edited)"), template)
+
+        // A compile error: infra deploy prints the compiler's diagnostics, exits non-zero, deploys nothing.
+        try source.replacingOccurrences(of: "let results = Bucket(", with: "let results = Bucket(undefinedName, ")
+            .write(to: stackFile, atomically: true, encoding: .utf8)
+        let broken = try run([infra.path, "deploy", "--require-approval", "never", "--progress", "events"], in: package, environment: env)
+        XCTAssertNotEqual(broken.status, 0, broken.output)
+        XCTAssertTrue(broken.output.contains("OrdersAppStack.swift") && broken.output.contains("error:"), broken.output)
+        XCTAssertTrue(broken.output.contains("did not build"), broken.output)
+        XCTAssertFalse(broken.output.contains("CREATE_") || broken.output.contains("UPDATE_"), broken.output)
+        // a config error: exit 2, naming the key
         try source.write(to: stackFile, atomically: true, encoding: .utf8)
+        let badKey = try run([infra.path, "deploy", "--require-approval", "never", "-c", "NO_SUCH_KEY=1"], in: package, environment: env)
+        XCTAssertEqual(badKey.status, 2, badKey.output)
+        XCTAssertTrue(badKey.output.contains("NO_SUCH_KEY"), badKey.output)
+        let stillDeployed = try await cfn.getTemplate(stackName: "orders-app")
+        XCTAssertEqual(stillDeployed, deployed, "nothing deployed by the failed calls")
+
+        // ls is the app's; graph needs the construct tree, which an InfraApp app does not draw: it says so
+        let listed = try run([infra.path, "ls"], in: package, environment: env)
+        XCTAssertEqual(listed.status, 0, listed.output)
+        XCTAssertEqual(listed.output.split(separator: "\n").last, "orders-app", listed.output)
+        let graph = try run([infra.path, "graph"], in: package, environment: env)
+        XCTAssertEqual(graph.status, 2, graph.output)
+        XCTAssertTrue(graph.output.contains("InfraCommand.main"), graph.output)
 
         let destroy = try run([infra.path, "destroy", "--force", "--progress", "events"], in: package, environment: env)
         XCTAssertEqual(destroy.status, 0, destroy.output)
@@ -152,5 +219,89 @@ final class InitProjectTests: XCTestCase {
         XCTAssertTrue(gone == nil || gone?.status == .deleteComplete, "\(String(describing: gone?.status))")
         let log = moto.log(since: mark)
         XCTAssertFalse(log.contains("Traceback"), "moto's log holds a traceback:\n\(log.suffix(4000))")
+    }
+
+    /// `infra watch` in the project folder: an edit of the stack's Swift code (a Lambda
+    /// environment value) is rebuilt, synthesized by the app and hot-swapped (checked through
+    /// Lambda's API); a compile error prints the compiler's messages and watch carries on.
+    func testWatchRebuildsTheAppOnASwiftEdit() async throws {
+        let created = try initPackage()
+        let infra = created.infra, package = created.package
+        let moto = try await MotoServer.instance()
+        try await moto.reset()
+        let env = motoEnvironment(moto, home: created.home)
+        let boot = try run([infra.path, "bootstrap", "--progress", "events"], in: package, environment: env)
+        XCTAssertEqual(boot.status, 0, boot.output)
+
+        let p = Process()
+        p.executableURL = infra
+        p.arguments = ["watch", "orders-app", "--require-approval", "never", "--progress", "events", "--debounce", "200"]
+        p.currentDirectoryURL = package
+        var environment = ProcessInfo.processInfo.environment
+        for key in environment.keys where key.hasPrefix("AWS_") { environment[key] = nil }
+        environment["INFRA_PROJECT_APP"] = nil
+        environment.merge(env) { $1 }
+        p.environment = environment
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("infra-watch-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        let handle = try FileHandle(forWritingTo: log)
+        p.standardOutput = handle
+        p.standardError = handle
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { p.terminate() } }
+        func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        /// Waits until the log holds `text` `count` times (watch running), at most `seconds`.
+        func waitFor(_ text: String, count: Int = 1, seconds: Double = 240) async throws {
+            let deadline = Date().addingTimeInterval(seconds)
+            while output().components(separatedBy: text).count - 1 < count {
+                guard p.isRunning, Date() < deadline else {
+                    XCTFail("no '\(text)' (x\(count)) in the watch's output \(p.isRunning ? "after \(Int(seconds)) s" : "(it ended)"):\n\(output())")
+                    throw CancellationError()
+                }
+                try await Task.sleep(nanoseconds: 100_000_000)
+            }
+        }
+        try await waitFor("watch: watching")
+        XCTAssertTrue(output().contains("Sources/OrdersAppStack"), "the app's sources are watched:\n\(output())")
+
+        let cfn = CloudFormationClient(client: try moto.client())
+        let resources = try await cfn.listStackResources("orders-app")
+        let name = try XCTUnwrap(resources.first { $0.type == "AWS::Lambda::Function" }?.physicalId, "\(resources)")
+        let lambda = LambdaClient(client: try moto.client())
+        let before = try await lambda.getFunctionConfiguration(name)
+        XCTAssertNil(before.environment?.variables?["GREETING"])
+
+        // an environment value added in Swift
+        let stackFile = package.appendingPathComponent("Sources/OrdersAppStack/OrdersAppStack.swift")
+        let source = try String(contentsOf: stackFile, encoding: .utf8)
+        let edited = source.replacingOccurrences(of: "environment: [\"RESULTS_BUCKET\": results.bucketName]",
+                                                 with: "environment: [\"RESULTS_BUCKET\": results.bucketName, \"GREETING\": \"from-swift\"]")
+        XCTAssertNotEqual(edited, source)
+        let wrote = Date()
+        try edited.write(to: stackFile, atomically: true, encoding: .utf8)
+        try await waitFor("watch: OrdersAppStack.swift changed -> orders-app updated in")
+        print("[init-e2e] watch: Swift edit -> function updated: \(String(format: "%.1f", Date().timeIntervalSince(wrote))) s")
+        let after = try await lambda.getFunctionConfiguration(name)
+        XCTAssertEqual(after.environment?.variables?["GREETING"], "from-swift", output())
+        XCTAssertTrue(after.environment?.variables?["RESULTS_BUCKET"] != nil, output())
+        XCTAssertTrue(output().contains("hot-swapped"), output())
+
+        // a compile error: the compiler's message, watch carries on; fixed: the next update
+        try edited.replacingOccurrences(of: "\"from-swift\"]", with: "undefinedName]").write(to: stackFile, atomically: true, encoding: .utf8)
+        try await waitFor("still watching")
+        XCTAssertTrue(output().contains("OrdersAppStack.swift") && output().contains("undefinedName"), output())
+        try edited.replacingOccurrences(of: "\"from-swift\"]", with: "\"again\"]").write(to: stackFile, atomically: true, encoding: .utf8)
+        try await waitFor("watch: OrdersAppStack.swift changed -> orders-app updated in", count: 2)
+        let again = try await lambda.getFunctionConfiguration(name)
+        XCTAssertEqual(again.environment?.variables?["GREETING"], "again", output())
+
+        p.interrupt()
+        p.waitUntilExit()
+        try handle.close()
+        XCTAssertEqual(p.terminationStatus, 130, output())
+        let destroy = try run([infra.path, "destroy", "--force", "--progress", "events"], in: package, environment: env)
+        XCTAssertEqual(destroy.status, 0, destroy.output)
     }
 }

@@ -37,7 +37,7 @@ public struct StackDefinition: Sendable {
         self.build = build
     }
 
-    func reads(_ key: String) -> Bool { contextKeys?.contains(key) ?? true }
+    package func reads(_ key: String) -> Bool { contextKeys?.contains(key) ?? true }
 }
 
 /// The project in the working directory: its config files and the definitions they name.
@@ -115,12 +115,12 @@ public struct Project {
     }
 
     /// Context keys that stacks no longer read, with what replaced them.
-    static let removedKeys: [(String, String)] = [
+    package static let removedKeys: [(String, String)] = [
         ("IMAGES_PUSHED", "was removed: `infra deploy` now handles images by itself (the first deploy creates the repositories and holds back what runs the images, prints the push commands, and the next deploy starts them); delete the key"),
     ]
 
     /// A config that still sets a removed key is an error saying what replaced it.
-    static func checkRemovedKeys(_ config: StackConfig) throws {
+    package static func checkRemovedKeys(_ config: StackConfig) throws {
         for (key, message) in removedKeys where config.context[key] != nil {
             throw ConfigError(file: config.file, key: "context.\(key)", message)
         }
@@ -153,7 +153,7 @@ public struct Project {
     }
 
     /// The config file's path relative to the working directory (absolute when outside it).
-    func relativePath(of config: StackConfig) -> String {
+    package func relativePath(of config: StackConfig) -> String {
         let name = (config.file as NSString).lastPathComponent
         let full = configDirectory.standardizedFileURL.appendingPathComponent(name).path
         let cwd = FileManager.default.currentDirectoryPath
@@ -180,6 +180,15 @@ public struct Project {
         return try buildApp(configs)
     }
 
+    /// A config error when `url` is not a folder: says what infra looked for and the other ways.
+    public static func requireConfigFolder(_ url: URL, flag: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue { return }
+        throw ConfigError(file: flag, key: nil, "config folder not found: run from a project root (a folder with "
+            + "infra.json or config/), pass --config DIR, or deploy an assembly synthesized elsewhere with "
+            + "--assembly DIR; `infra init NAME` creates a project")
+    }
+
     /// Loads, builds and synthesizes; `stacks` selects stacks (with their dependencies), and
     /// only the selected configs are built (see `buildApp(_:selecting:)`). Overrides apply to
     /// the named stacks only, when stacks are named.
@@ -190,12 +199,12 @@ public struct Project {
     }
 
     /// True when `stackName` matches one of `patterns` (or there are none); `*` matches any run.
-    static func inScope(_ stackName: String, _ patterns: [String]) -> Bool {
+    public static func inScope(_ stackName: String, _ patterns: [String]) -> Bool {
         patterns.isEmpty || patterns.contains { fnmatch($0, stackName, 0) == 0 }
     }
 
     /// The named stacks plus everything they depend on.
-    static func withDependencies(_ names: [String], in assembly: CloudAssembly) -> [String] {
+    package static func withDependencies(_ names: [String], in assembly: CloudAssembly) -> [String] {
         var out: [String] = []
         func add(_ n: String) {
             guard let s = assembly.stacks.first(where: { $0.stackName == n || $0.id == n }) else {
