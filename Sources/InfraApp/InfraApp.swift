@@ -42,8 +42,7 @@ public enum InfraApp {
     public static func run(_ arguments: [String], definitions: @autoclosure () -> [StackDefinition]) -> Int32 {
         var words = arguments[...]
         guard let command = words.popFirst() else {
-            printError("a command is required (synth, ls, context)")
-            FileHandle.standardError.write(Data(usage.utf8))
+            printError("a command is required (synth, ls, context; --help lists their options)")
             return 2
         }
         switch command {
@@ -60,8 +59,7 @@ public enum InfraApp {
         do {
             options = try Options.parse(command: command, words)
         } catch let e as UsageError {
-            printError(e.message)
-            FileHandle.standardError.write(Data(usage.utf8))
+            printError(e.message + " (--help lists the commands and their options)")
             return 2
         } catch {
             printError("\(error)")

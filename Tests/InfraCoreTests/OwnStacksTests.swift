@@ -120,6 +120,10 @@ final class OwnStacksTests: XCTestCase {
         ])
         XCTAssertTrue(byPath["Package.swift"]!.contains(#".package(path: "../w-testing")"#))
         XCTAssertTrue(byPath["Package.swift"]!.contains(#".product(name: "InfraTesting", package: "w-testing")"#))
+        // the app links the synthesis side only (InfraApp), not the CLI
+        XCTAssertTrue(byPath["Package.swift"]!.contains(#".product(name: "InfraApp", package: "w-testing")"#))
+        XCTAssertFalse(byPath["Package.swift"]!.contains("InfraCLI"))
+        XCTAssertTrue(byPath["Sources/OrdersApiInfra/main.swift"]!.contains("InfraApp.main(definitions:"))
         XCTAssertEqual(try ProjectFile.parse(byPath["infra.json"]!).app, "swift run --quiet OrdersApiInfra")
         XCTAssertEqual(try StackConfig.parse(byPath["config/orders-api.json"]!, file: "orders-api.json").app, "orders-api")
         XCTAssertTrue(byPath["Sources/OrdersApiStack/OrdersApiStack.swift"]!.contains("relativeTo: #filePath"))
