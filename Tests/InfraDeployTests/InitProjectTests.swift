@@ -25,8 +25,9 @@ final class InitProjectTests: XCTestCase {
         let seconds: Double
     }
 
-    /// Runs `arguments` in `directory`, standard output and error together.
-    func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Run {
+    /// Starts `arguments` in `directory` (no AWS_* variable but `environment`'s), standard output
+    /// and error together into `log`; the caller waits and closes the handle.
+    func start(_ arguments: [String], in directory: URL, environment: [String: String], log: URL) throws -> (Process, FileHandle) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = arguments
@@ -36,19 +37,25 @@ final class InitProjectTests: XCTestCase {
         env["INFRA_PROJECT_APP"] = nil
         env.merge(environment) { $1 }
         p.environment = env
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("infra-init-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: out)
-        defer { try? FileManager.default.removeItem(at: out) }
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
         p.standardOutput = handle
         p.standardError = handle
         p.standardInput = FileHandle.nullDevice
-        let start = Date()
         try p.run()
+        return (p, handle)
+    }
+
+    /// Runs `arguments` in `directory`, standard output and error together.
+    func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Run {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("infra-init-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let started = Date()
+        let (p, handle) = try start(arguments, in: directory, environment: environment, log: out)
         p.waitUntilExit()
         try handle.close()
         let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-        return Run(status: p.terminationStatus, output: text, seconds: Date().timeIntervalSince(start))
+        return Run(status: p.terminationStatus, output: text, seconds: Date().timeIntervalSince(started))
     }
 
     struct Package {
@@ -234,23 +241,10 @@ final class InitProjectTests: XCTestCase {
         let boot = try run([infra.path, "bootstrap", "--progress", "events"], in: package, environment: env)
         XCTAssertEqual(boot.status, 0, boot.output)
 
-        let p = Process()
-        p.executableURL = infra
-        p.arguments = ["watch", "orders-app", "--require-approval", "never", "--progress", "events", "--debounce", "200"]
-        p.currentDirectoryURL = package
-        var environment = ProcessInfo.processInfo.environment
-        for key in environment.keys where key.hasPrefix("AWS_") { environment[key] = nil }
-        environment["INFRA_PROJECT_APP"] = nil
-        environment.merge(env) { $1 }
-        p.environment = environment
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("infra-watch-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        p.standardOutput = handle
-        p.standardError = handle
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
+        let (p, handle) = try start([infra.path, "watch", "orders-app", "--require-approval", "never", "--progress", "events",
+                                     "--debounce", "200"], in: package, environment: env, log: log)
         defer { if p.isRunning { p.terminate() } }
         func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
         /// Waits until the log holds `text` `count` times (watch running), at most `seconds`.
