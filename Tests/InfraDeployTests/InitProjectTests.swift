@@ -229,6 +229,57 @@ final class InitProjectTests: XCTestCase {
         XCTAssertFalse(log.contains("Traceback"), "moto's log holds a traceback:\n\(log.suffix(4000))")
     }
 
+    /// A project whose app is a whole CLI (here this checkout's own `infra`, started through
+    /// `sh -c`: any command, not `swift run`) works with `infra` the same way: `deploy` runs the
+    /// app's `synth --output` and deploys the assembly; an app that fails: its exit status, nothing
+    /// deployed. No package is built: runs in every `swift test` (moto, signature checks on).
+    func testAFullCLIAppAndAFailingApp() async throws {
+        let infra = Self.checkout.appendingPathComponent(".build/debug/infra")
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: infra.path), "\(infra.path) is not built (swift build first)")
+        let fm = FileManager.default
+        let project = fm.temporaryDirectory.appendingPathComponent("infra-full-cli-\(UUID().uuidString)")
+        try fm.createDirectory(at: project.appendingPathComponent("config"), withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: project) }
+        try fm.copyItem(at: Self.checkout.appendingPathComponent("config/example.json"),
+                        to: project.appendingPathComponent("config/example.json"))
+        try #"{"app": "\#(infra.path)"}"#.write(to: project.appendingPathComponent("infra.json"), atomically: true, encoding: .utf8)
+        let home = project.appendingPathComponent("home")
+        try fm.createDirectory(at: home, withIntermediateDirectories: true)
+        let moto = try await MotoServer.instance()
+        try await moto.reset()
+        let env = motoEnvironment(moto, home: home)
+        let boot = try run([infra.path, "bootstrap", "--progress", "events"], in: project, environment: env)
+        XCTAssertEqual(boot.status, 0, boot.output)
+        let deploy = try run([infra.path, "deploy", "--require-approval", "never", "--progress", "events", "-c", "FUNCTION_MEMORY=512"],
+                             in: project, environment: env)
+        XCTAssertEqual(deploy.status, 0, deploy.output)
+        let manifest = try String(contentsOf: project.appendingPathComponent("infra.out/manifest.json"), encoding: .utf8)
+        XCTAssertTrue(manifest.contains("infra-example"), manifest)
+        let cfn = CloudFormationClient(client: try moto.client())
+        let deployed = try await cfn.getTemplate(stackName: "infra-example")
+        XCTAssertTrue(deployed.contains("\"MemorySize\": 512"), "the -c override reached the app's synthesis")
+        let same = try run([infra.path, "diff", "--fail", "-c", "FUNCTION_MEMORY=512"], in: project, environment: env)
+        XCTAssertEqual(same.status, 0, same.output)
+        XCTAssertTrue(same.output.contains("no differences"), same.output)
+
+        // an app that fails (exit 3 before it writes anything): its status, nothing deployed
+        try #"{"app": "echo 'app: broken' >&2; exit 3; "}"#.write(to: project.appendingPathComponent("infra.json"), atomically: true, encoding: .utf8)
+        let broken = try run([infra.path, "deploy", "--require-approval", "never", "--progress", "events"], in: project, environment: env)
+        XCTAssertEqual(broken.status, 3, broken.output)
+        XCTAssertTrue(broken.output.contains("app: broken") && broken.output.contains("failed to synthesize (exit 3"), broken.output)
+        XCTAssertFalse(broken.output.contains("change set"), broken.output)
+        // bootstrap needs no app (the broken one is not run), and --assembly deploys a folder as it is
+        let bootAgain = try run([infra.path, "bootstrap", "--progress", "events"], in: project, environment: env)
+        XCTAssertEqual(bootAgain.status, 0, bootAgain.output)
+        XCTAssertFalse(bootAgain.output.contains("app: broken"), bootAgain.output)
+        let asIs = try run([infra.path, "deploy", "--assembly", "infra.out", "--require-approval", "never", "--progress", "events"],
+                           in: project, environment: env)
+        XCTAssertEqual(asIs.status, 0, asIs.output)
+        XCTAssertFalse(asIs.output.contains("app: broken"), asIs.output)
+        let destroy = try run([infra.path, "destroy", "--assembly", "infra.out", "--force", "--progress", "events"], in: project, environment: env)
+        XCTAssertEqual(destroy.status, 0, destroy.output)
+    }
+
     /// `infra watch` in the project folder: an edit of the stack's Swift code (a Lambda
     /// environment value) is rebuilt, synthesized by the app and hot-swapped (checked through
     /// Lambda's API); a compile error prints the compiler's messages and watch carries on.
