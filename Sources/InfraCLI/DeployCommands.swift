@@ -266,8 +266,16 @@ public struct Watch: AsyncParsableCommand, Sendable {
                 let summary = await next.deploy(chosen)
                 deployer = next
                 if summary.exitCode == 130 { return 130 }
-                watched = paths(assembly, chosen)
-                base = watched.snapshot()
+                // The files as they were when this update started (`next` set `base`): a save made
+                // while the app was rebuilt or the stacks deployed is the next update. Files under
+                // roots the new assembly adds are taken as they are now.
+                let now = paths(assembly, chosen)
+                if now != watched {
+                    var fresh = now.snapshot()
+                    for (path, stamp) in base where fresh[path] != nil { fresh[path] = stamp }
+                    watched = now
+                    base = fresh
+                }
                 let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
                 if summary.succeeded {
                     context.console.out("watch: \(what) changed -> \(chosen.map(\.stackName).joined(separator: ", ")) "

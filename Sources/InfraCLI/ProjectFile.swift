@@ -286,11 +286,15 @@ struct ProjectBuild {
     func run() -> Outcome {
         _ = Self.started
         guard let toolchain = Toolchain.find() else { return .notApplicable }
+        forgetSameSecondEdits()
+        // the sources as the build is about to read them (a save during the build differs from these)
+        let seen = sourceStamps()
         var reason = "no fast build recorded"
         if let tool = toolchain.buildTool {
             switch fastBuild(tool: tool, toolchain: toolchain) {
             case .success(let binary):
                 say("fast build (swift-build-tool)")
+                record(seen)
                 return .built(binary: binary, fast: true)
             case .failure(let why):
                 reason = why.message
@@ -299,7 +303,79 @@ struct ProjectBuild {
             reason = "no swift-build-tool beside \(toolchain.swift)"
         }
         say("full build: \(reason)")
-        return fullBuild(toolchain: toolchain)
+        let outcome = fullBuild(toolchain: toolchain)
+        if case .built = outcome { record(seen.isEmpty ? sourceStamps() : seen) }
+        return outcome
+    }
+
+    // MARK: Edits within one second
+
+    /// The package's own Swift sources as the last successful build saw them (path -> `stamp`).
+    var sourcesRecord: String { scratch + "/infra-sources.json" }
+
+    /// The Swift driver's incremental build compares a source file's modification time to the
+    /// one it compiled at a resolution of one second: a file saved again within the second of the
+    /// version it last compiled is taken as unchanged, and the old code stays in the binary
+    /// (SwiftPM's own `swift build` does the same; `infra watch` meets it when a save follows
+    /// the one it is building within the second). So before a build, a module with such a file
+    /// (its stamp differs from the one recorded after the last build, its modification second
+    /// does not) loses its dependency record (`<Module>.build/*.priors`): the driver compiles the
+    /// module whole.
+    func forgetSameSecondEdits() {
+        guard let data = FileManager.default.contents(atPath: sourcesRecord),
+              let recorded = try? JSONDecoder().decode([String: String].self, from: data),
+              let planText = try? String(contentsOfFile: plan, encoding: .utf8) else { return }
+        func second(_ stamp: String) -> Substring { stamp.prefix { $0 != "." } }
+        for (module, files) in ownModuleSources(planText) {
+            let missed = files.contains { path in
+                guard let before = recorded[path] else { return false }
+                let now = Self.stamp(path)
+                return now != before && now != "-" && second(now) == second(before)
+            }
+            guard missed else { continue }
+            let folder = scratch + "/debug/\(module).build"
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".priors") {
+                unlink(folder + "/" + name)
+            }
+            say("\(module): a source saved again within the second it was compiled in: compiled whole")
+        }
+    }
+
+    /// The stamps of the package's own sources (none before the first build: no plan).
+    func sourceStamps() -> [String: String] {
+        guard let planText = try? String(contentsOfFile: plan, encoding: .utf8) else { return [:] }
+        var stamps: [String: String] = [:]
+        for (_, files) in ownModuleSources(planText) { for path in files { stamps[path] = Self.stamp(path) } }
+        return stamps
+    }
+
+    /// Records the stamps a successful build started from.
+    func record(_ stamps: [String: String]) {
+        if let data = try? JSONEncoder().encode(stamps) {
+            try? data.write(to: URL(fileURLWithPath: sourcesRecord), options: .atomic)
+        }
+    }
+
+    /// module -> its Swift sources, for the modules whose sources are the package's own (not
+    /// under `.build`: dependencies), from the plan's compile commands (`C.<Module>-<triple>-debug.module`).
+    func ownModuleSources(_ planText: String) -> [(String, [String])] {
+        guard let link = try? FileManager.default.destinationOfSymbolicLink(atPath: scratch + "/debug"),
+              let triple = link.split(separator: "/").first else { return [] }
+        let own = package.path + "/"
+        var out: [(String, [String])] = []
+        var rest = planText[...]
+        let marker = "-debug.module\":\n    tool: shell\n    inputs: "
+        while let hit = rest.range(of: marker) {
+            let head = rest[..<hit.lowerBound]
+            guard let open = head.range(of: "\n  \"C.", options: .backwards),
+                  let end = rest[hit.upperBound...].firstIndex(of: "\n") else { break }
+            let key = String(head[open.upperBound...])  // <Module>-<triple>
+            let inputs = (try? JSONDecoder().decode([String].self, from: Data(rest[hit.upperBound..<end].utf8))) ?? []
+            let sources = inputs.filter { $0.hasSuffix(".swift") && $0.hasPrefix(own) && !$0.hasPrefix(own + ".build/") }
+            if !sources.isEmpty, key.hasSuffix("-" + triple) { out.append((String(key.dropLast(triple.count + 1)), sources)) }
+            rest = rest[end...]
+        }
+        return out
     }
 
     struct Refusal: Error { let message: String }
