@@ -51,6 +51,7 @@ public struct Init: ParsableCommand {
                   \(name.map { "cd \($0) && " } ?? "")swift test          # the stack's tests (InfraTesting)
                   \(infra) synth                  # builds the app (see infra.json) and writes infra.out/
                   \(infra) deploy --require-approval never   # after `\(infra) bootstrap` in the account and region
+                  \(infra) watch --require-approval never    # then: every saved change rebuilt, synthesized, hot-swapped
                 """)
             if infra != "infra" {
                 print("""
