@@ -70,9 +70,9 @@ let package = Package(
         // `infra graph`: the architecture as a diagram (DOT, Mermaid, SVG, JSON) from the construct tree.
         .target(name: "InfraGraph", dependencies: ["InfraDSL"]),
 
-        // Config loading (StackDefinition, Project) and the app protocol (synth, ls, context) of a
-        // project's app: the DSL and nothing of deployment.
-        .target(name: "InfraApp", dependencies: ["InfraDSL"]),
+        // Config loading (StackDefinition, Project) and the app protocol (synth, ls, context, graph)
+        // of a project's app: the DSL and the diagrams, nothing of deployment.
+        .target(name: "InfraApp", dependencies: ["InfraDSL", "InfraGraph"]),
         // The CLI's commands (a library, so tests and users' executables use it;
         // it links none of the ready stacks).
         .target(name: "InfraCLI", dependencies: [

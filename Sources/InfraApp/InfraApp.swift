@@ -1,5 +1,6 @@
 import Foundation
 import InfraDSL
+import InfraGraph
 
 /// A project's app, synthesis side only: the executable a package made by `infra init` builds.
 ///
@@ -16,20 +17,49 @@ import InfraDSL
 ///
 /// The app protocol, version 1 (`APP --help` prints it):
 ///
-/// - `APP synth [--output DIR] [--config DIR] [-c KEY=VALUE]... [--format json|yaml] [--quiet] [--all] [STACK...]`
+/// - `APP synth [--output DIR] [--config DIR] [-c KEY=VALUE]... [--scope STACK]... [--format json|yaml] [--quiet] [--all] [STACK...]`
 ///   writes the cloud assembly (templates + `manifest.json`) into DIR (default `infra.out`),
-///   byte for byte what `infra synth` writes, and prints the same lines.
+///   byte for byte what `infra synth` writes, and prints the same lines. The `-c` overrides apply
+///   to the named stacks (all when none), or to the stacks `--scope` names (`*` wildcards) when
+///   given: `infra destroy NAME -c ...` has every stack synthesized, the overrides for NAME only.
 /// - `APP ls [--long] [--config DIR] [-c KEY=VALUE]...`: the configured stacks, as `infra ls`.
 /// - `APP context [--markdown] [--config DIR] [-c KEY=VALUE]... [STACK...]`: the stacks' context
 ///   keys, as `infra context`.
+/// - `APP graph [--format dot|mermaid|svg|markdown|json] [--level constructs|resources] [-o FILE|DIR]
+///   [--config DIR] [-c KEY=VALUE]... [STACK...]`: the stacks' architecture, as `infra graph`.
 /// - `APP --protocol-version`: `1`.
 ///
 /// Exit status: 0 success, 1 synthesis error (diagnostics on standard error, naming the construct
 /// path), 2 usage or config error (naming the file and key). An app started with
 /// `InfraCommand.main(definitions:)` (InfraCLI) understands the same command lines.
+///
+/// The version handshake, the same in every version: `infra` runs the app with
+/// `INFRA_APP_PROTOCOL` set to the version it speaks and `INFRA_PROJECT_APP` to the app's
+/// command (infra.json's `app`). An app that does not speak that version runs nothing: it says
+/// so on standard error, naming the command and both versions, and exits 2 (so `infra deploy`
+/// deploys nothing). It costs no extra process: the check is part of the command's own run.
 public enum InfraApp {
     /// The version of the command lines above (`--protocol-version`).
     public static let protocolVersion = 1
+
+    /// The variable `infra` sets for the app's process: the protocol version it speaks.
+    public static let protocolVariable = "INFRA_APP_PROTOCOL"
+    /// The variable `infra` sets for the app's process: the app's command (infra.json's `app`).
+    public static let appVariable = "INFRA_PROJECT_APP"
+
+    /// The error when the infra running this app (`INFRA_APP_PROTOCOL`) speaks another protocol
+    /// version than this app; nil when it speaks this one, or when no infra runs the app.
+    public static func protocolMismatch(_ environment: [String: String]? = nil) -> String? {
+        func variable(_ name: String) -> String? {
+            if let environment { return environment[name] }
+            return getenv(name).map { String(cString: $0) }
+        }
+        guard let asked = variable(protocolVariable), asked != String(protocolVersion) else { return nil }
+        let app = variable(appVariable).map { "the project's app (infra.json: \($0))" } ?? "this app"
+        return "\(app) speaks infra app protocol \(protocolVersion), the infra that runs it speaks protocol \(asked): "
+            + "build the app with the infra of the same version (the infra dependency in its Package.swift), or run "
+            + "the infra its package depends on; nothing was run"
+    }
 
     /// Runs one command line of the app protocol for `definitions` (evaluated only when a command
     /// reads the config) and exits with its status.
@@ -40,9 +70,13 @@ public enum InfraApp {
 
     /// Runs one command line; returns the exit status (messages already written).
     public static func run(_ arguments: [String], definitions: @autoclosure () -> [StackDefinition]) -> Int32 {
+        if let mismatch = protocolMismatch() {
+            printError(mismatch)
+            return 2
+        }
         var words = arguments[...]
         guard let command = words.popFirst() else {
-            printError("a command is required (synth, ls, context; --help lists their options)")
+            printError("a command is required (synth, ls, context, graph; --help lists their options)")
             return 2
         }
         switch command {
@@ -77,10 +111,14 @@ public enum InfraApp {
             case "synth":
                 try Project.requireConfigFolder(project.configDirectory, flag: options.config)
                 try synth(project, stacks: options.all ? [] : options.stacks, overrides: overrides,
+                          scope: options.scope.isEmpty ? nil : options.scope,
                           output: options.output, format: options.format, quiet: options.quiet)
             case "ls":
                 try Project.requireConfigFolder(project.configDirectory, flag: options.config)
                 try list(project, overrides: overrides, long: options.long)
+            case "graph":
+                try graph(project, stacks: options.stacks, overrides: overrides, format: options.graphFormat,
+                          level: options.level, output: options.graphOutput)
             default:
                 try context(project, stacks: options.stacks, markdown: options.markdown, overrides: overrides)
             }
@@ -99,10 +137,17 @@ public enum InfraApp {
             --format FORMAT    The templates' format: json (default) or yaml.
             -q, --quiet        Print nothing but errors.
             --all              Synthesize every stack (the default).
+            --scope STACK      Apply the -c overrides to this stack only (repeatable; default: the
+                               named stacks, or all).
           ls                   List the configured stacks.
             -l, --long         Show the definition, region and dependencies of each stack.
           context [STACK...]   List each stack's context keys: type, default, current value, description.
             --markdown         Print each stack definition's keys as a Markdown table.
+          graph [STACK...]     Draw the stacks' architecture (default: every configured stack).
+            --format FORMAT    dot (default), mermaid, svg (Graphviz's dot), markdown or json.
+            --level LEVEL      constructs (default): L2 constructs by VPC and subnet tier;
+                               resources: every CloudFormation resource.
+            -o, --output PATH  A file (one stack) or folder (several); default: standard output.
 
         Options of every command:
           --config DIR         The folder of stack config files (default: config).
@@ -128,6 +173,10 @@ public enum InfraApp {
         var long = false
         var markdown = false
         var help = false
+        var graphFormat = GraphFormat.dot
+        var level = GraphLevel.constructs
+        var graphOutput: String?
+        var scope: [String] = []
 
         static func parse(command: String, _ arguments: ArraySlice<String>) throws -> Options {
             let flags: Set<String>
@@ -135,7 +184,7 @@ public enum InfraApp {
             switch command {
             case "synth":
                 flags = ["-q", "--quiet", "--all"]
-                valued = ["-o", "--output", "--format", "--config", "-c"]
+                valued = ["-o", "--output", "--format", "--config", "-c", "--scope"]
             case "ls":
                 flags = ["-l", "--long"]
                 valued = ["--config", "-c"]
@@ -143,10 +192,10 @@ public enum InfraApp {
                 flags = ["--markdown"]
                 valued = ["--config", "-c"]
             case "graph":
-                throw UsageError(message: "graph draws the construct tree, which an InfraApp app does not ship: start the "
-                    + "app with InfraCommand.main(definitions:) (product InfraCLI) to draw its stacks")
+                flags = []
+                valued = ["-o", "--output", "--format", "--level", "--config", "-c"]
             default:
-                throw UsageError(message: "unknown command '\(command)' (this app synthesizes: synth, ls, context; "
+                throw UsageError(message: "unknown command '\(command)' (this app synthesizes: synth, ls, context, graph; "
                     + "`infra` deploys what it writes)")
             }
             var options = Options()
@@ -189,9 +238,23 @@ public enum InfraApp {
                 if value == nil { value = words.popFirst() }
                 guard let value else { throw UsageError(message: "missing value for '\(name)'") }
                 switch name {
-                case "-o", "--output": options.output = value
+                case "-o", "--output":
+                    options.output = value
+                    options.graphOutput = value
                 case "--config": options.config = value
                 case "-c": options.context.append(value)
+                case "--scope": options.scope.append(value)
+                case "--level":
+                    guard let level = GraphLevel(rawValue: value) else {
+                        throw UsageError(message: "the value '\(value)' is invalid for '--level' (constructs, resources)")
+                    }
+                    options.level = level
+                case "--format" where command == "graph":
+                    guard let format = GraphFormat(rawValue: value) else {
+                        throw UsageError(message: "the value '\(value)' is invalid for '--format' ("
+                            + GraphFormat.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                    }
+                    options.graphFormat = format
                 default:
                     guard let format = TemplateFormat(rawValue: value) else {
                         throw UsageError(message: "the value '\(value)' is invalid for '--format' (json, yaml)")
@@ -207,9 +270,10 @@ public enum InfraApp {
 
     /// Synthesizes `stacks` (all when empty, with their dependencies) into `output` and prints a
     /// line per stack unless `quiet`.
-    public static func synth(_ project: Project, stacks: [String], overrides: [(String, String)],
+    /// `scope`: the stacks the overrides apply to, when not the selected ones.
+    public static func synth(_ project: Project, stacks: [String], overrides: [(String, String)], scope: [String]? = nil,
                              output: String, format: TemplateFormat, quiet: Bool) throws {
-        let assembly = try project.synthesize(stacks: stacks, overrides: overrides)
+        let assembly = try project.synthesize(stacks: stacks, overrides: overrides, scope: scope)
         try assembly.write(to: URL(fileURLWithPath: output), format: format)
         if quiet { return }
         for s in assembly.stacks {
@@ -274,6 +338,21 @@ public enum InfraApp {
         }
     }
 
+    /// The diagrams of `stacks` (all configured stacks when empty) at `level`, written in `format`
+    /// to standard output or `output` (`Diagram.write`). The stacks are synthesized first: a
+    /// diagram of an invalid stack is refused as synth refuses it.
+    public static func graph(_ project: Project, stacks: [String], overrides: [(String, String)],
+                             format: GraphFormat, level: GraphLevel, output: String?) throws {
+        let app = try project.buildApp(project.loadConfigs(overrides: overrides, scope: stacks), selecting: stacks)
+        let assembly = try app.synthesize().selecting(stacks)
+        var graphs: [StackGraph] = []
+        for artifact in assembly.stacks {
+            guard let stack = app.stacks.first(where: { $0.stackName == artifact.stackName }) else { continue }
+            graphs.append(Diagram.graph(stack, template: artifact.template, level: level))
+        }
+        try Diagram.write(graphs, format: format, output: output)
+    }
+
     // MARK: Errors
 
     /// Runs `body`; the exit status: 2 for config errors (every one printed), 1 for the rest.
@@ -288,6 +367,9 @@ public enum InfraApp {
             printError(e.description)
             return 1
         } catch let e as AssemblyError {
+            printError(e.description)
+            return 1
+        } catch let e as GraphError {
             printError(e.description)
             return 1
         } catch {

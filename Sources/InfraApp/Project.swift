@@ -191,9 +191,10 @@ public struct Project {
 
     /// Loads, builds and synthesizes; `stacks` selects stacks (with their dependencies), and
     /// only the selected configs are built (see `buildApp(_:selecting:)`). Overrides apply to
-    /// the named stacks only, when stacks are named.
-    public func synthesize(stacks: [String] = [], overrides: [(String, String)] = []) throws -> CloudAssembly {
-        let app = try buildApp(loadConfigs(overrides: overrides, scope: stacks), selecting: stacks)
+    /// the named stacks only, when stacks are named, or to the stacks `scope` names when given
+    /// (`infra destroy NAME -c ...` synthesizes every stack, its overrides for NAME only).
+    public func synthesize(stacks: [String] = [], overrides: [(String, String)] = [], scope: [String]? = nil) throws -> CloudAssembly {
+        let app = try buildApp(loadConfigs(overrides: overrides, scope: scope ?? stacks), selecting: stacks)
         let assembly = try app.synthesize()
         return try assembly.selecting(Self.withDependencies(stacks, in: assembly))
     }

@@ -50,13 +50,16 @@ struct Synth: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(name: .long, help: "Apply the -c overrides to this stack only (repeatable; default: the named stacks, or all).")
+    var scope: [String] = []
+
     @OptionGroup var options: ProjectOptions
 
     func run() throws {
         try CLI.run {
             let overrides = try StackConfig.parseOverrides(options.context)
             try InfraApp.synth(options.checkedProject(), stacks: all ? [] : stacks, overrides: overrides,
-                               output: output, format: format, quiet: quiet)
+                               scope: scope.isEmpty ? nil : scope, output: output, format: format, quiet: quiet)
         }
     }
 }

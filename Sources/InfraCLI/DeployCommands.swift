@@ -57,8 +57,9 @@ struct AssemblySource: ParsableArguments {
         if let app = ProjectApp.current {
             // the project's app synthesizes (infra.json): it reads the config and the overrides
             let directory = context.url(output)
+            // (destroy builds every stack, the overrides scoped to the named ones)
             try app.synthesize(into: directory, config: project.configDirectory, context: project.context,
-                               stacks: building == .all ? [] : stacks)
+                               stacks: building == .all ? [] : stacks, scope: building == .all ? stacks : [])
             return try DeployAssembly.read(from: directory)
         }
         let overrides = try StackConfig.parseOverrides(project.context)

@@ -63,6 +63,7 @@ extension InfraCommand {
     /// main queue, as an `async` main does.
     private static func start(_ args: [String]) -> Never {
         if forwardsToProjectApp, let forwarded = ProjectFile.forward(args) { Foundation.exit(forwarded) }
+        if let status = ProjectFile.appProtocol(args) { Foundation.exit(status) }
         let command: ParsableCommand
         do {
             command = try parseAsRoot(args)
@@ -85,6 +86,7 @@ extension InfraCommand {
     public static func run(arguments: [String]?) async -> Int32 {
         let args = arguments ?? Array(CommandLine.arguments.dropFirst())
         if forwardsToProjectApp, let forwarded = ProjectFile.forward(args) { return forwarded }
+        if let status = ProjectFile.appProtocol(args) { return status }
         return await status {
             var command = try parseAsRoot(args)
             if var asynchronous = command as? AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InfraApp
 import InfraDSL
 import InfraGraph
 
@@ -37,49 +38,12 @@ struct GraphCommand: ParsableCommand {
     func run() throws {
         try CLI.run {
             do {
-                try draw(format, level)
+                // the project's app (`APP graph`) draws with the same code
+                try InfraApp.graph(options.project(), stacks: stacks, overrides: StackConfig.parseOverrides(options.context),
+                                   format: format, level: level, output: output)
             } catch let e as GraphError {
                 CLI.printError(e.description)
                 throw ExitCode(1)
-            }
-        }
-    }
-
-    private func draw(_ fmt: GraphFormat, _ lvl: GraphLevel) throws {
-        let overrides = try StackConfig.parseOverrides(options.context)
-        let project = options.project()
-        let app = try project.buildApp(project.loadConfigs(overrides: overrides, scope: stacks), selecting: stacks)
-        // Synthesis validates the app (a diagram of an invalid stack is refused like synth).
-        let assembly = try app.synthesize().selecting(stacks)
-        var graphs: [StackGraph] = []
-        for artifact in assembly.stacks {
-            guard let stack = app.stacks.first(where: { $0.stackName == artifact.stackName }) else { continue }
-            graphs.append(Diagram.graph(stack, template: artifact.template, level: lvl))
-        }
-
-        guard let output else {
-            FileHandle.standardOutput.write(try Diagram.render(graphs, format: fmt))
-            return
-        }
-        // Everything is rendered before anything is written.
-        let url = URL(fileURLWithPath: output)
-        var isDir: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir)
-        var files: [(URL, Data)] = []
-        if graphs.count > 1 || (exists && isDir.boolValue) {
-            if exists && !isDir.boolValue {
-                throw GraphError("--output \(output) is a file; with several stacks it must be a folder")
-            }
-            for g in graphs { files.append((url.appendingPathComponent("\(g.stackName).\(fmt.fileExtension)"), try Diagram.render(g, format: fmt))) }
-        } else {
-            files.append((url, try Diagram.render(graphs, format: fmt)))
-        }
-        for (file, data) in files {
-            do {
-                try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try data.write(to: file, options: .atomic)
-            } catch {
-                throw GraphError("cannot write \(file.path): \(error.localizedDescription)")
             }
         }
     }

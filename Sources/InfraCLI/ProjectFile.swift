@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import InfraApp
 import InfraCore
 
 /// `infra.json`, the project file in the cdk.json tradition:
@@ -63,9 +64,9 @@ public struct ProjectFile: Equatable, Sendable {
     /// The commands `infra` runs on the assembly the app's `synth --output DIR` writes.
     static let assemblyCommands: Set<String> = ["deploy", "diff", "destroy", "watch"]
 
-    /// The environment variable set for the app's process (an app that is itself an `infra`
-    /// executable must not forward again).
-    static let childVariable = "INFRA_PROJECT_APP"
+    /// The environment variable set for the app's process, the app's command (an app that is
+    /// itself an `infra` executable must not forward again; a protocol mismatch names it).
+    static let childVariable = InfraApp.appVariable
 
     /// When the working directory holds `infra.json`: for `deploy`, `diff`, `destroy` and
     /// `watch`, registers the app (`ProjectApp.current`) and returns nil (the command runs here
@@ -99,20 +100,35 @@ public struct ProjectFile: Equatable, Sendable {
         case .failure(let failure):
             return failure.status
         case .success(let binary?):
-            setenv(childVariable, "1", 1)
+            setenv(childVariable, project.app, 1)
+            setenv(InfraApp.protocolVariable, String(InfraApp.protocolVersion), 1)
             let argv: [UnsafeMutablePointer<CChar>?] = ([binary] + arguments).map { strdup($0) } + [nil]
             execv(binary, argv)
             FileHandle.standardError.write(Data("error: cannot run \(binary): \(String(cString: strerror(errno)))\n".utf8))
             return 1
         case .success(nil):
             let line = project.app + " " + arguments.map(shellQuote).joined(separator: " ")
-            setenv(childVariable, "1", 1)
+            setenv(childVariable, project.app, 1)
+            setenv(InfraApp.protocolVariable, String(InfraApp.protocolVersion), 1)
             let words: [String] = ["/bin/sh", "-c", line]
             let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
             execv("/bin/sh", argv)
             FileHandle.standardError.write(Data("error: \(fileName): cannot run the app '\(project.app)': \(String(cString: strerror(errno)))\n".utf8))
             return 1
         }
+    }
+
+    /// The app protocol's own lines for a whole-CLI app (`InfraCommand.main`): `--protocol-version`,
+    /// and the version handshake (`InfraApp.protocolMismatch`: exit 2 when the infra running
+    /// this process as a project's app speaks another version). Nil: run the command.
+    static func appProtocol(_ arguments: [String]) -> Int32? {
+        if arguments == ["--protocol-version"] {
+            print(InfraApp.protocolVersion)
+            return 0
+        }
+        guard let mismatch = InfraApp.protocolMismatch() else { return nil }
+        InfraApp.printError(mismatch)
+        return 2
     }
 
     /// A word quoted for `sh`.
@@ -165,11 +181,13 @@ struct ProjectApp: Sendable {
     }
 
     /// Builds the app and has it write the assembly of `stacks` (all when empty, with their
-    /// dependencies) into `output`; the app's diagnostics go to standard error as it prints them.
-    func synthesize(into output: URL, config: String, context: [String], stacks: [String]) throws {
+    /// dependencies) into `output`, the `context` overrides applied to the stacks `scope` names
+    /// (when it names any; else to `stacks`); the app's diagnostics go to standard error as it prints them.
+    func synthesize(into output: URL, config: String, context: [String], stacks: [String], scope: [String] = []) throws {
         var arguments = ["synth", "--output", output.path, "--quiet", "--config", config]
         for item in context { arguments += ["-c", item] }
-        arguments += stacks
+        for item in scope { arguments += ["--scope", item] }
+        arguments += ["--"] + stacks
         let command: [String]
         switch build() {
         case .failure(let failure):
@@ -180,7 +198,8 @@ struct ProjectApp: Sendable {
             command = ["/bin/sh", "-c", project.app + " " + arguments.map(ProjectFile.shellQuote).joined(separator: " ")]
         }
         var environment = ProjectBuild.shellEnvironment(running: command[0])
-        environment.append(ProjectFile.childVariable + "=1")
+        environment.append(ProjectFile.childVariable + "=" + project.app)
+        environment.append(InfraApp.protocolVariable + "=" + String(InfraApp.protocolVersion))
         let status = ProjectBuild.spawn(command, environment: environment)
         guard status == 0 else {
             throw Failure(status: status, message: "the project's app (\(ProjectFile.fileName): \(project.app)) "
@@ -602,7 +621,7 @@ struct ProjectBuild {
     // MARK: Processes
 
     /// This process's environment as a shell gives it to `command` typed at the same prompt
-    /// (`_` is the command's path; no `INFRA_PROJECT_APP`). SwiftPM plans the build again
+    /// (`_` is the command's path; no `INFRA_PROJECT_APP`, `INFRA_APP_PROTOCOL`). SwiftPM plans the build again
     /// whenever its environment differs from the last build's, any variable: a `swift build`
     /// typed by the user and this one then share one plan.
     static func shellEnvironment(running command: String) -> [String] {
@@ -610,7 +629,8 @@ struct ProjectBuild {
         var p = environ
         while let entry = p.pointee {
             let text = String(cString: entry)
-            if !text.hasPrefix("_=") && !text.hasPrefix(ProjectFile.childVariable + "=") { environment.append(text) }
+            if !text.hasPrefix("_=") && !text.hasPrefix(ProjectFile.childVariable + "=")
+                && !text.hasPrefix(InfraApp.protocolVariable + "=") { environment.append(text) }
             p += 1
         }
         environment.append("_=" + command)

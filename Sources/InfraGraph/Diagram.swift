@@ -38,4 +38,37 @@ public enum Diagram {
             return out
         }
     }
+
+    /// Renders `graphs` and writes them: to standard output without `output`; to the file
+    /// `output` for one diagram; into the folder `output` (`<stack>.<extension>` each) for several,
+    /// or when `output` is an existing folder. Everything is rendered before anything is written.
+    /// `infra graph` and a project's app (`APP graph`) both write through this.
+    public static func write(_ graphs: [StackGraph], format: GraphFormat, output: String?) throws {
+        guard let output else {
+            FileHandle.standardOutput.write(try render(graphs, format: format))
+            return
+        }
+        let url = URL(fileURLWithPath: output)
+        var isDir: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir)
+        var files: [(URL, Data)] = []
+        if graphs.count > 1 || (exists && isDir.boolValue) {
+            if exists && !isDir.boolValue {
+                throw GraphError("--output \(output) is a file; with several stacks it must be a folder")
+            }
+            for g in graphs {
+                files.append((url.appendingPathComponent("\(g.stackName).\(format.fileExtension)"), try render(g, format: format)))
+            }
+        } else {
+            files.append((url, try render(graphs, format: format)))
+        }
+        for (file, data) in files {
+            do {
+                try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try data.write(to: file, options: .atomic)
+            } catch {
+                throw GraphError("cannot write \(file.path): \(error.localizedDescription)")
+            }
+        }
+    }
 }
