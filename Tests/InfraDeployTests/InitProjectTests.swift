@@ -225,13 +225,19 @@ final class InitProjectTests: XCTestCase {
         let stillDeployed = try await cfn.getTemplate(stackName: "orders-app")
         XCTAssertEqual(stillDeployed, deployed, "nothing deployed by the failed calls")
 
-        // ls is the app's; graph needs the construct tree, which an InfraApp app does not draw: it says so
+        // ls and graph are the app's (InfraAppTests: the app's graph is the CLI's, byte for byte)
         let listed = try run([infra.path, "ls"], in: package, environment: env)
         XCTAssertEqual(listed.status, 0, listed.output)
         XCTAssertEqual(listed.output.split(separator: "\n").last, "orders-app", listed.output)
-        let graph = try run([infra.path, "graph"], in: package, environment: env)
-        XCTAssertEqual(graph.status, 2, graph.output)
-        XCTAssertTrue(graph.output.contains("InfraCommand.main"), graph.output)
+        let graph = try run([infra.path, "graph", "--format", "json"], in: package, environment: env)
+        XCTAssertEqual(graph.status, 0, graph.output)
+        XCTAssertTrue(graph.output.contains("\"orders-app\""), graph.output)
+        let dot = try run([infra.path, "graph", "--level", "resources", "-o", "orders.dot"], in: package, environment: env)
+        XCTAssertEqual(dot.status, 0, dot.output)
+        XCTAssertTrue(try String(contentsOf: package.appendingPathComponent("orders.dot"), encoding: .utf8).hasPrefix("digraph"))
+        let badGraph = try run([infra.path, "graph", "--format", "png"], in: package, environment: env)
+        XCTAssertEqual(badGraph.status, 2, badGraph.output)
+        XCTAssertTrue(badGraph.output.contains("'png' is invalid for '--format'"), badGraph.output)
 
         let destroy = try run([infra.path, "destroy", "--force", "--progress", "events"], in: package, environment: env)
         XCTAssertEqual(destroy.status, 0, destroy.output)
@@ -280,6 +286,18 @@ final class InitProjectTests: XCTestCase {
         XCTAssertEqual(broken.status, 3, broken.output)
         XCTAssertTrue(broken.output.contains("app: broken") && broken.output.contains("failed to synthesize (exit 3"), broken.output)
         XCTAssertFalse(broken.output.contains("change set"), broken.output)
+        // an app of another protocol version (here: an app told that its infra speaks version 2)
+        // refuses, naming its command and both versions: exit 2, nothing deployed or written
+        let other = "env INFRA_APP_PROTOCOL=2 \(infra.path)"
+        try #"{"app": "\#(other)"}"#.write(to: project.appendingPathComponent("infra.json"), atomically: true, encoding: .utf8)
+        for arguments in [["deploy", "--require-approval", "never", "--progress", "events"], ["synth", "-o", "refused.out"], ["graph"]] {
+            let refused = try run([infra.path] + arguments, in: project, environment: env)
+            XCTAssertEqual(refused.status, 2, refused.output)
+            XCTAssertTrue(refused.output.contains("the project's app (infra.json: \(other)) speaks infra app protocol 1, "
+                + "the infra that runs it speaks protocol 2"), refused.output)
+            XCTAssertFalse(refused.output.contains("change set") || refused.output.contains("digraph"), refused.output)
+        }
+        XCTAssertFalse(fm.fileExists(atPath: project.appendingPathComponent("refused.out").path))
         // bootstrap needs no app (the broken one is not run), and --assembly deploys a folder as it is
         let bootAgain = try run([infra.path, "bootstrap", "--progress", "events"], in: project, environment: env)
         XCTAssertEqual(bootAgain.status, 0, bootAgain.output)
@@ -290,6 +308,20 @@ final class InitProjectTests: XCTestCase {
         XCTAssertFalse(asIs.output.contains("app: broken"), asIs.output)
         let destroy = try run([infra.path, "destroy", "--assembly", "infra.out", "--force", "--progress", "events"], in: project, environment: env)
         XCTAssertEqual(destroy.status, 0, destroy.output)
+
+        // destroy NAME -c: the app synthesizes every stack (those depending on NAME go first),
+        // the override applied to NAME only (`synth --scope NAME`), as without an app
+        try #"{"app": "\#(infra.path)"}"#.write(to: project.appendingPathComponent("infra.json"), atomically: true, encoding: .utf8)
+        let second = try String(contentsOf: project.appendingPathComponent("config/example.json"), encoding: .utf8)
+            .replacingOccurrences(of: "\"stackName\": \"infra-example\"", with: "\"stackName\": \"infra-example-two\"")
+        try second.write(to: project.appendingPathComponent("config/example-two.json"), atomically: true, encoding: .utf8)
+        let scoped = try run([infra.path, "destroy", "--force", "--progress", "events", "-c", "FUNCTION_MEMORY=999", "infra-example"],
+                             in: project, environment: env)
+        XCTAssertEqual(scoped.status, 0, scoped.output)
+        let one = try String(contentsOf: project.appendingPathComponent("infra.out/infra-example.template.json"), encoding: .utf8)
+        let two = try String(contentsOf: project.appendingPathComponent("infra.out/infra-example-two.template.json"), encoding: .utf8)
+        XCTAssertTrue(one.contains("\"MemorySize\": 999"), "the override reached the named stack")
+        XCTAssertTrue(two.contains("\"MemorySize\": 256"), "the other stack keeps its config")
     }
 
     /// `infra watch` in the project folder: an edit of the stack's Swift code (a Lambda
