@@ -218,7 +218,54 @@ struct ProjectApp: Sendable {
         }
         if !roots.contains(where: { $0.hasSuffix("/") }) { roots.append(package + "/Sources/") }
         if !roots.contains(package + "/Package.swift") { roots.append(package + "/Package.swift") }
+        if let app = SwiftRunApp.parse(project.app) {
+            let dependencies = ProjectBuild.pathDependencies(package + "/.build/workspace-state.json")
+            let triple = (try? FileManager.default.destinationOfSymbolicLink(atPath: package + "/.build/debug"))?
+                .split(separator: "/").first.map(String.init)
+            roots += triple.map { Self.dependencySources(plan: plan, product: app.product, triple: $0, dependencies: dependencies) } ?? []
+            roots += dependencies.map { $0 + "/Package.swift" }
+        }
         return roots.map { URL(fileURLWithPath: $0) }
+    }
+
+    /// The folders of the modules the product links that come from a dependency resolved by
+    /// path (a local checkout of infra, as `infra init --infra-path` writes it): from SwiftPM's
+    /// plan, the product's link inputs (`<Module>.build/` objects) and each module's compile
+    /// inputs; a module's folder is the one holding all its sources. Dependencies by URL are
+    /// left out (their checkouts change only with `swift package update`, which `Package.resolved` shows).
+    static func dependencySources(plan: String, product: String, triple: String, dependencies: [String]) -> [String] {
+        guard !dependencies.isEmpty,
+              let head = plan.range(of: "\n  \"C.\(product)-\(triple)-debug.exe\":\n") else { return [] }
+        let blockEnd = plan.range(of: "\n\n", range: head.upperBound..<plan.endIndex)?.lowerBound ?? plan.endIndex
+        let link = plan[head.lowerBound..<blockEnd]
+        func inputs(_ block: Substring) -> [String] {
+            guard let line = block.range(of: "\n    inputs: "),
+                  let end = block[line.upperBound...].firstIndex(of: "\n") else { return [] }
+            return (try? JSONDecoder().decode([String].self, from: Data(block[line.upperBound..<end].utf8))) ?? []
+        }
+        var modules: [String] = []
+        for input in inputs(link) {
+            let parts = input.split(separator: "/")
+            if let folder = parts.last(where: { $0.hasSuffix(".build") && $0 != ".build" }) {
+                let module = String(folder.dropLast(".build".count))
+                if !modules.contains(module) { modules.append(module) }
+            }
+        }
+        var folders: [String] = []
+        for module in modules {
+            guard let start = plan.range(of: "\n  \"C.\(module)-\(triple)-debug.module\":\n") else { continue }
+            let end = plan.range(of: "\n\n", range: start.upperBound..<plan.endIndex)?.lowerBound ?? plan.endIndex
+            let sources = inputs(plan[start.lowerBound..<end]).filter { path in
+                path.hasSuffix(".swift") && dependencies.contains { path.hasPrefix($0 + "/") && !path.hasPrefix($0 + "/.build/") }
+            }
+            guard var common = sources.first.map({ ($0 as NSString).deletingLastPathComponent }) else { continue }
+            for path in sources.dropFirst() {
+                while !path.hasPrefix(common + "/") && common.count > 1 { common = (common as NSString).deletingLastPathComponent }
+            }
+            let folder = common + "/"
+            if !folders.contains(folder) { folders.append(folder) }
+        }
+        return folders.sorted()
     }
 }
 

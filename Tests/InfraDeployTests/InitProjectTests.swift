@@ -133,10 +133,10 @@ final class InitProjectTests: XCTestCase {
         // The package's build is the synthesis side only: deployment is the shipped infra's.
         let modules = try Self.builtModules(package)
         print("[init-e2e] modules the package's build compiles: \(modules.sorted().joined(separator: ", "))")
-        for needed in ["InfraApp", "InfraDSL", "InfraCore", "InfraResources", "InfraTesting", "OrdersAppStack", "OrdersAppInfra"] {
+        for needed in ["InfraApp", "InfraGraph", "InfraDSL", "InfraCore", "InfraResources", "InfraTesting", "OrdersAppStack", "OrdersAppInfra"] {
             XCTAssertTrue(modules.contains(needed), "\(needed) not in \(modules.sorted())")
         }
-        for deployment in ["ArgumentParser", "InfraAWS", "InfraDeploy", "InfraGraph", "InfraCLI", "InfraURLSession"] {
+        for deployment in ["ArgumentParser", "InfraAWS", "InfraDeploy", "InfraCLI", "InfraURLSession"] {
             XCTAssertFalse(modules.contains(deployment), "\(deployment) is in the package's build: \(modules.sorted())")
         }
         let tests = try run(["swift", "test", "--skip-build"], in: package)
