@@ -29,15 +29,16 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
-        // SHA-256 / HMAC / MD5 from the system's libcrypto (Debian: libssl-dev).
-        .systemLibrary(name: "CInfraOpenSSL", path: "Sources/CInfraOpenSSL",
-                       providers: [.apt(["libssl-dev"])]),
+        // SHA-256, HMAC-SHA256 and MD5 in C (no crypto library linked: faster start), and their
+        // Swift API (`Hash`), shared by synthesis and deployment.
+        .target(name: "CInfraDigest"),
+        .target(name: "InfraDigest", dependencies: ["CInfraDigest"]),
 
         // The contracts synthesis and deployment share: assembly manifest, toolkit names and
         // template, resource specs, stack and resource statuses (Foundation only).
         .target(name: "InfraContract"),
         // Construct tree, tokens, intrinsics, parameters/outputs, validation, rendering, assembly.
-        .target(name: "InfraCore", dependencies: ["InfraContract", "CInfraOpenSSL", "Yams"]),
+        .target(name: "InfraCore", dependencies: ["InfraContract", "InfraDigest", "Yams"]),
         // GENERATED typed CloudFormation resources (swift run InfraCodegen).
         .target(name: "InfraResources", dependencies: ["InfraCore"]),
         // What users import: re-exports InfraCore and InfraResources, adds L2 constructs.
@@ -51,7 +52,7 @@ let package = Package(
         .systemLibrary(name: "CInfraCurl", path: "Sources/CInfraCurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         // SigV4, credentials, endpoints, transport, service clients.
-        .target(name: "InfraAWS", dependencies: ["InfraContract", "CInfraOpenSSL", "CInfraCurl"]),
+        .target(name: "InfraAWS", dependencies: ["InfraContract", "InfraDigest", "CInfraCurl"]),
         // Foundation's URLSession as a transport (comparisons, tests): its own module, because
         // FoundationNetworking links libcurl, which InfraAWS opens only on first use.
         .target(name: "InfraURLSession", dependencies: ["InfraAWS"]),

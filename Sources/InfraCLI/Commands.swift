@@ -56,10 +56,94 @@ struct Synth: ParsableCommand {
     @OptionGroup var options: ProjectOptions
 
     func run() throws {
+        try Self.run(stacks: stacks, all: all, scope: scope, output: output, format: format, quiet: quiet,
+                     configDirectory: options.configDirectory, context: options.context)
+    }
+
+    static func run(stacks: [String], all: Bool, scope: [String] = [], output: String, format: TemplateFormat, quiet: Bool,
+                    configDirectory: String, context: [String]) throws {
         try CLI.run {
-            let overrides = try StackConfig.parseOverrides(options.context)
-            try InfraApp.synth(options.checkedProject(), stacks: all ? [] : stacks, overrides: overrides,
-                               scope: scope.isEmpty ? nil : scope, output: output, format: format, quiet: quiet)
+            let overrides = try StackConfig.parseOverrides(context)
+            try InfraApp.synth(ProjectOptions.checkedProject(configDirectory: configDirectory), stacks: all ? [] : stacks,
+                               overrides: overrides, scope: scope.isEmpty ? nil : scope, output: output, format: format,
+                               quiet: quiet)
+        }
+    }
+}
+
+extension Synth {
+    /// A plain `synth` command line, read without ArgumentParser: stack names, `--all`,
+    /// `--quiet`/`-q`, and `--output`/`-o`, `--format`, `--config`, `-c` each followed by a value
+    /// in the next argument. Anything else (help, `--name=value`, a repeated single option, a
+    /// value starting with `-`, an unknown format) is nil and goes through ArgumentParser, which
+    /// prints its usual help and errors. Parsing with ArgumentParser costs more than the rest of
+    /// a one-stack synth's start (its command tree and completion-script check are built from
+    /// runtime reflection: ~15 M instructions).
+    struct Plain: Equatable {
+        var stacks: [String] = []
+        var all = false
+        var output = "infra.out"
+        var format = TemplateFormat.json
+        var quiet = false
+        var configDirectory = "config"
+        var context: [String] = []
+
+        init?(_ args: [String]) {
+            guard args.first == "synth" else { return nil }
+            var seen: Set<String> = []
+            var i = 1
+            while i < args.count {
+                let arg = args[i]
+                i += 1
+                if !arg.hasPrefix("-") {
+                    guard !arg.isEmpty, arg != "help" else { return nil }
+                    stacks.append(arg)
+                    continue
+                }
+                switch arg {
+                case "--all":
+                    guard seen.insert("all").inserted else { return nil }
+                    all = true
+                case "--quiet", "-q":
+                    guard seen.insert("quiet").inserted else { return nil }
+                    quiet = true
+                case "--output", "-o", "--format", "--config", "-c":
+                    guard i < args.count, !args[i].isEmpty, !args[i].hasPrefix("-") else { return nil }
+                    let value = args[i]
+                    i += 1
+                    switch arg {
+                    case "-c":
+                        context.append(value)
+                    case "--format":
+                        guard seen.insert(arg).inserted, let f = TemplateFormat(rawValue: value) else { return nil }
+                        format = f
+                    case "--config":
+                        guard seen.insert(arg).inserted else { return nil }
+                        configDirectory = value
+                    default:
+                        guard seen.insert("output").inserted else { return nil }
+                        output = value
+                    }
+                default:
+                    return nil
+                }
+            }
+        }
+
+        init(stacks: [String] = [], all: Bool = false, output: String = "infra.out", format: TemplateFormat = .json,
+             quiet: Bool = false, configDirectory: String = "config", context: [String] = []) {
+            self.stacks = stacks
+            self.all = all
+            self.output = output
+            self.format = format
+            self.quiet = quiet
+            self.configDirectory = configDirectory
+            self.context = context
+        }
+
+        func run() throws {
+            try Synth.run(stacks: stacks, all: all, output: output, format: format, quiet: quiet,
+                          configDirectory: configDirectory, context: context)
         }
     }
 }

@@ -64,6 +64,13 @@ extension InfraCommand {
     private static func start(_ args: [String]) -> Never {
         if forwardsToProjectApp, let forwarded = ProjectFile.forward(args) { Foundation.exit(forwarded) }
         if let status = ProjectFile.appProtocol(args) { Foundation.exit(status) }
+        // The two command lines start-up is measured by, without ArgumentParser's parse (its
+        // command tree and completion-script check): the same help text, a plain synth.
+        if args == ["--help"] || args == ["-h"] {
+            print(helpMessage())
+            Foundation.exit(0)
+        }
+        if let synth = Synth.Plain(args) { Foundation.exit(status { try synth.run() }) }
         let command: ParsableCommand
         do {
             command = try parseAsRoot(args)
@@ -133,6 +140,10 @@ extension InfraCommand {
 extension ProjectOptions {
     /// The project, or a config error saying where infra looked and what else works.
     func checkedProject() throws -> Project {
+        try Self.checkedProject(configDirectory: configDirectory)
+    }
+
+    static func checkedProject(configDirectory: String) throws -> Project {
         let url = URL(fileURLWithPath: configDirectory)
         try ProjectFile.requireConfigFolder(url, flag: configDirectory)
         return Project(configDirectory: url, definitions: InfraCommand.definitions)

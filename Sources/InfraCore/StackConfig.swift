@@ -170,6 +170,11 @@ public struct StackConfig {
     /// Line and column (1-based) of each object key in a JSON text (the first occurrence of a
     /// name), for messages.
     static func keyPositions(_ text: String) -> [String: (line: Int, column: Int)] {
+        // ASCII without carriage returns (every config in practice): one byte is one character,
+        // scanned without making an array of grapheme clusters (the larger part of a one-stack
+        // synth's config loading).
+        let bytes = Array(text.utf8)
+        if !bytes.contains(where: { $0 >= 0x80 || $0 == 0x0D }) { return keyPositions(ascii: bytes) }
         var out: [String: (line: Int, column: Int)] = [:]
         let chars = Array(text)
         var i = 0, line = 1, column = 1
@@ -191,6 +196,34 @@ public struct StackConfig {
                 continue
             }
             if ch == "\n" { line += 1; column = 1 } else { column += 1 }
+            i += 1
+        }
+        return out
+    }
+
+    /// `keyPositions` for ASCII text without carriage returns: the same scan over bytes.
+    private static func keyPositions(ascii chars: [UInt8]) -> [String: (line: Int, column: Int)] {
+        var out: [String: (line: Int, column: Int)] = [:]
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\"), newline = UInt8(ascii: "\n")
+        var i = 0, line = 1, column = 1
+        while i < chars.count {
+            let ch = chars[i]
+            if ch == quote {
+                let start = (line, column)
+                var j = i + 1
+                while j < chars.count && chars[j] != quote {
+                    if chars[j] == backslash && j + 1 < chars.count { j += 1 }
+                    j += 1
+                }
+                let name = String(decoding: chars[(i + 1)..<min(j, chars.count)], as: UTF8.self)
+                column += j - i + 1
+                i = j + 1
+                var k = i
+                while k < chars.count && (chars[k] == 0x20 || chars[k] == 0x09 || chars[k] == newline) { k += 1 }
+                if k < chars.count && chars[k] == UInt8(ascii: ":") && out[name] == nil { out[name] = start }
+                continue
+            }
+            if ch == newline { line += 1; column = 1 } else { column += 1 }
             i += 1
         }
         return out

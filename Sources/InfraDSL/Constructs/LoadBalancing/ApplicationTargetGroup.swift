@@ -90,7 +90,7 @@ public final class ApplicationTargetGroup: Construct {
     private func link() {
         for lb in loadBalancers {
             for t in targets {
-                let key = "\(ObjectIdentifier(lb))-\(ObjectIdentifier(t.target))-\(t.port)"
+                let key = "\(UInt(bitPattern: ObjectIdentifier(lb)))-\(UInt(bitPattern: ObjectIdentifier(t.target)))-\(t.port)"
                 if linked.insert(key).inserted {
                     t.target.connections.allow(from: lb, port: t.port, description: "from the load balancer \(lb.path)")
                 }
