@@ -11,7 +11,7 @@ import XCTest
 /// tests, once per process) with signature checks on. moto missing from PATH fails the tests.
 final class MotoIntegrationTests: XCTestCase {
     override class func tearDown() {
-        MotoServer.stopShared()
+        MotoServer.releaseShared()
         super.tearDown()
     }
 

@@ -23,7 +23,7 @@ final class FaultDeployTests: XCTestCase {
     static let appStack = "infra-fault-app"
 
     override class func tearDown() {
-        MotoServer.stopShared()
+        MotoServer.releaseShared()
         super.tearDown()
     }
 

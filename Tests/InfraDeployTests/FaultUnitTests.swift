@@ -43,7 +43,7 @@ final class BucketOwnerTransport: HTTPTransport, @unchecked Sendable {
 
 final class FaultUnitTests: XCTestCase {
     override class func tearDown() {
-        MotoServer.stopShared()
+        MotoServer.releaseShared()
         super.tearDown()
     }
 

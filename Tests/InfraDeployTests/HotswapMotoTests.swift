@@ -29,7 +29,7 @@ final class HotswapMotoTests: XCTestCase {
     }
 
     override class func tearDown() {
-        MotoServer.stopShared()
+        MotoServer.releaseShared()
         super.tearDown()
     }
 

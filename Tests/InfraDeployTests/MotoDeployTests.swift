@@ -5,13 +5,12 @@ import Foundation
 import InfraCore
 @testable import InfraDeploy
 import InfraTestSupport
-import InfraURLSession
 import XCTest
 
 /// A transport that notes when an ExecuteChangeSet call has returned (moto executes the change
 /// set within the call).
 final class ExecutionWatch: HTTPTransport, @unchecked Sendable {
-    let inner: any HTTPTransport = URLSessionTransport()
+    let inner: any HTTPTransport = defaultHTTPTransport()
     private let lock = NSLock()
     private var answered: Int?
     private var ended = false
@@ -46,7 +45,7 @@ final class RecordingTransport: HTTPTransport, @unchecked Sendable {
     private let lock = NSLock()
     private var seen: [String] = []
 
-    init(_ inner: any HTTPTransport = URLSessionTransport()) {
+    init(_ inner: any HTTPTransport = defaultHTTPTransport()) {
         self.inner = inner
     }
 
@@ -205,7 +204,7 @@ final class MotoDeployTests: XCTestCase {
 
 
     override class func tearDown() {
-        MotoServer.stopShared()
+        MotoServer.releaseShared()
         super.tearDown()
     }
 
@@ -217,7 +216,7 @@ final class MotoDeployTests: XCTestCase {
 
     func moto() async throws -> MotoServer { try await requireMoto() }
 
-    func context(_ moto: MotoServer, _ console: TestConsole, transport: any HTTPTransport = URLSessionTransport(),
+    func context(_ moto: MotoServer, _ console: TestConsole, transport: any HTTPTransport = defaultHTTPTransport(),
                  cwd: URL = FileManager.default.temporaryDirectory) -> DeployContext {
         motoDeployContext(moto, console, transport: transport, cwd: cwd)
     }
@@ -861,7 +860,7 @@ final class MotoDeployTests: XCTestCase {
                 ]
                 object["Data"] = response.data
                 // an unsigned PUT, as to the pre-signed ResponseURL on AWS
-                let sent = try await URLSessionTransport().send(HTTPRequest(
+                let sent = try await defaultHTTPTransport().send(HTTPRequest(
                     method: "PUT", url: try XCTUnwrap(URL(string: responseURL)), headers: ["Content-Type": ""],
                     body: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])), timeout: 10)
                 XCTAssertEqual(sent.statusCode, 200, sent.bodyText)

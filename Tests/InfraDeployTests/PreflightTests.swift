@@ -4,7 +4,6 @@ import Foundation
 import InfraCore
 @testable import InfraDeploy
 import InfraTestSupport
-import InfraURLSession
 import XCTest
 
 /// Preflight on moto_server with signature verification on (server: moto, one fresh state per
@@ -16,7 +15,7 @@ import XCTest
 /// CloudFormation stand-in, with everything else on moto; those tests say so.
 final class PreflightTests: XCTestCase {
     override class func tearDown() {
-        MotoServer.stopShared()
+        MotoServer.releaseShared()
         super.tearDown()
     }
 
@@ -29,7 +28,7 @@ final class PreflightTests: XCTestCase {
         return moto
     }
 
-    func context(_ moto: MotoServer, _ console: TestConsole, transport: any HTTPTransport = URLSessionTransport(),
+    func context(_ moto: MotoServer, _ console: TestConsole, transport: any HTTPTransport = defaultHTTPTransport(),
                  region: String = MotoServer.region) -> DeployContext {
         motoDeployContext(moto, console, region: region, transport: transport)
     }
@@ -688,7 +687,7 @@ final class PreflightTests: XCTestCase {
 
 /// Records request bodies (to see the parameters of a query call).
 final class BodyRecordingTransport: HTTPTransport, @unchecked Sendable {
-    let inner: any HTTPTransport = URLSessionTransport()
+    let inner: any HTTPTransport = defaultHTTPTransport()
     private let lock = NSLock()
     private var seen: [String] = []
     var bodies: [String] { lock.withLock { seen } }

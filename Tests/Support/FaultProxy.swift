@@ -157,7 +157,7 @@ public final class FaultProxy: @unchecked Sendable {
     }
 
     private func control(_ path: String, body: Data?) async throws -> Data {
-        let response = try await URLSessionTransport().send(
+        let response = try await defaultHTTPTransport().send(
             HTTPRequest(method: body == nil ? "GET" : "POST", url: endpoint.appendingPathComponent("__proxy/\(path)"),
                         headers: ["Content-Type": "application/json"], body: body ?? Data()),
             timeout: 10)

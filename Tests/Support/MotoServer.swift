@@ -3,12 +3,14 @@ import Foundation
 import FoundationNetworking
 #endif
 @testable import InfraAWS
-import InfraURLSession
 
 /// moto's server, started by the tests through `scripts/moto-server` (the pinned moto with the
 /// fixes for its CloudFormation gaps, docs/MOTO.md) on 127.0.0.1 and a free port, once per test
 /// process, with signature verification switched on after an IAM user with an allow-all policy and an
 /// access key have been created (moto's checks are off until `POST /moto-api/reset-auth` `0`).
+/// A test class that is done with it calls `releaseShared()`: the next class gets the same server
+/// reset to a fresh state (`reset()`), not a new one (a start costs seconds: Python imports,
+/// then moto's backends loaded on first use). The calls go through infra's own transport (libcurl).
 ///
 /// moto runs under a tiny `sh` watchdog that kills it once the test process is gone, so a
 /// crashed test run leaves no server behind. Children of this process inherit a signal mask
@@ -32,16 +34,28 @@ public final class MotoServer: @unchecked Sendable {
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var startTask: Task<MotoServer, Error>?
+    /// A class released the server: the next `instance()` resets it first.
+    nonisolated(unsafe) private static var released = false
 
-    /// The process-wide server, started on first use.
+    /// The process-wide server, started on first use (reset first when a class released it).
     public static func instance() async throws -> MotoServer {
-        let task: Task<MotoServer, Error> = lock.withLock {
-            if let startTask { return startTask }
+        let (task, reset): (Task<MotoServer, Error>, Bool) = lock.withLock {
+            defer { released = false }
+            if let startTask { return (startTask, released) }
             let task = Task { try await MotoServer.start() }
             startTask = task
-            return task
+            return (task, false)
         }
-        return try await task.value
+        let server = try await task.value
+        if reset { try await server.reset() }
+        return server
+    }
+
+    /// A test class is done with the shared server (its class `tearDown`): whoever uses it next
+    /// finds a fresh state, as a new server would have. The server itself is stopped by its
+    /// watchdog when the test process ends.
+    public static func releaseShared() {
+        lock.withLock { if startTask != nil { released = true } }
     }
 
     /// Stops the server if it was started.
@@ -143,7 +157,7 @@ public final class MotoServer: @unchecked Sendable {
         let killMoto: @Sendable () -> Void = { _ = kill(motoPID, SIGKILL) }
 
         let endpoint = URL(string: "http://127.0.0.1:\(port)")!
-        let transport = URLSessionTransport()
+        let transport = defaultHTTPTransport()
         let deadline = Date().addingTimeInterval(30)
         var ready = false
         while Date() < deadline, process.isRunning {
@@ -235,8 +249,8 @@ public final class MotoServer: @unchecked Sendable {
     /// `POST /moto-api/<path>`.
     @discardableResult
     public func motoAPI(_ path: String, body: String = "") async throws -> HTTPResponse {
-        let response = try await URLSessionTransport().send(
-            // text/plain: with URLSession's default form content type Flask would swallow the body
+        let response = try await defaultHTTPTransport().send(
+            // text/plain: with a form content type Flask would swallow the body
             HTTPRequest(method: "POST", url: endpoint.appendingPathComponent("moto-api/\(path)"),
                         headers: ["Content-Type": "text/plain"], body: Data(body.utf8)),
             timeout: 10)
