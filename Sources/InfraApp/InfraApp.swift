@@ -70,10 +70,6 @@ public enum InfraApp {
 
     /// Runs one command line; returns the exit status (messages already written).
     public static func run(_ arguments: [String], definitions: @autoclosure () -> [StackDefinition]) -> Int32 {
-        if let mismatch = protocolMismatch() {
-            printError(mismatch)
-            return 2
-        }
         var words = arguments[...]
         guard let command = words.popFirst() else {
             printError("a command is required (synth, ls, context, graph; --help lists their options)")
@@ -88,6 +84,11 @@ public enum InfraApp {
             return 0
         default:
             break
+        }
+        // the version handshake (help and --protocol-version answer whatever runs the app)
+        if let mismatch = protocolMismatch() {
+            printError(mismatch)
+            return 2
         }
         let options: Options
         do {
@@ -155,7 +156,8 @@ public enum InfraApp {
           -h, --help           Show this help.
         --protocol-version     Print the protocol's version.
 
-        Exit status: 0 success, 1 synthesis error, 2 usage or config error.
+        Exit status: 0 success, 1 synthesis error, 2 usage or config error (and when the infra
+        running the app speaks another protocol version: INFRA_APP_PROTOCOL).
 
         """
 

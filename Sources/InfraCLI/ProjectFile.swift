@@ -58,8 +58,8 @@ public struct ProjectFile: Equatable, Sendable {
         return try parse(String(decoding: data, as: UTF8.self))
     }
 
-    /// The commands the project's app runs itself, with the same arguments (`graph` needs the
-    /// construct tree: an app started with `InfraCommand.main` draws it, an `InfraApp` says so).
+    /// The commands the project's app runs itself, with the same arguments (`graph` draws the
+    /// construct tree, which exists only in the app's process).
     static let forwardedCommands: Set<String> = ["synth", "ls", "graph", "context"]
     /// The commands `infra` runs on the assembly the app's `synth --output DIR` writes.
     static let assemblyCommands: Set<String> = ["deploy", "diff", "destroy", "watch"]

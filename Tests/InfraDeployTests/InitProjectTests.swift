@@ -298,6 +298,10 @@ final class InitProjectTests: XCTestCase {
             XCTAssertFalse(refused.output.contains("change set") || refused.output.contains("digraph"), refused.output)
         }
         XCTAssertFalse(fm.fileExists(atPath: project.appendingPathComponent("refused.out").path))
+        // the version a whole-CLI app speaks, as an InfraApp app answers it
+        let version = try run([infra.path, "--protocol-version"], in: project)
+        XCTAssertEqual(version.status, 0, version.output)
+        XCTAssertEqual(version.output, "1\n")
         // bootstrap needs no app (the broken one is not run), and --assembly deploys a folder as it is
         let bootAgain = try run([infra.path, "bootstrap", "--progress", "events"], in: project, environment: env)
         XCTAssertEqual(bootAgain.status, 0, bootAgain.output)
