@@ -123,7 +123,7 @@ static void sha256_two(const uint8_t *prefix, size_t prefix_length, const uint8_
     memcpy(state, H256, sizeof state);
     uint8_t block[128];
     size_t used = prefix_length;
-    memcpy(block, prefix, prefix_length);
+    if (prefix_length > 0) memcpy(block, prefix, prefix_length);
     uint64_t bits = ((uint64_t)prefix_length + length) * 8;
     if (used > 0 && length > 0) {
         size_t take = 64 - used < length ? 64 - used : length;
