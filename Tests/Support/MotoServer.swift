@@ -133,10 +133,14 @@ public final class MotoServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // $0 moto, $1 port, $2 log file, $3 the test process. Prints moto's pid, then waits while
-        // the test process is still its parent (a dead parent's orphans are re-parented).
+        // the test process is still its parent (a dead parent's orphans are re-parented). The
+        // parent is read from /proc with shell builtins where there is one (`ps` twice a second
+        // for a test process's whole run cost CPU seconds), else from `ps`.
         process.arguments = [
-            "-c", #""$0" -H 127.0.0.1 -p "$1" </dev/null >"$2" 2>&1 & pid=$!; echo $pid; "#
-                + #"while [ "$(ps -o ppid= -p $$ | tr -d ' ')" = "$3" ] && kill -0 $pid 2>/dev/null; do sleep 0.5; done; "#
+            "-c", #""$0" -H 127.0.0.1 -p "$1" </dev/null >"$2" 2>&1 & pid=$!; echo $pid; parent=$3; "#
+                + #"while :; do if [ -r /proc/$$/stat ]; then read -r _ _ _ ppid _ </proc/$$/stat; "#
+                + #"else ppid=$(ps -o ppid= -p $$ | tr -d ' '); fi; "#
+                + #"[ "$ppid" = "$parent" ] && kill -0 $pid 2>/dev/null || break; sleep 0.5; done; "#
                 + #"kill -9 $pid 2>/dev/null"#,
             moto, String(port), logFile.path, String(getpid()),
         ]

@@ -74,15 +74,19 @@ final class LocalServer: @unchecked Sendable {
         return server.port
     }
 
+    /// Stops listening (connections are refused from now on). The descriptor is closed by the
+    /// accept thread when it ends, never here: closed here, its number could be reused by the next
+    /// server's socket before a late-starting accept thread of this one calls accept on it, and
+    /// that thread would take the next server's connection (a test's request then hung).
     func stop() {
         lock.withLock { stopped = true }
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     deinit { if !lock.withLock({ stopped }) { stop() } }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 {
