@@ -257,7 +257,7 @@ public enum InitTemplate {
                 import InfraApp
                 import \(stackModule)
 
-                // The project's app: synthesizes the stack definitions below (`synth`, `ls`, `context`;
+                // The project's app: synthesizes the stack definitions below (`synth`, `ls`, `context`, `graph`;
                 // `--help` lists them). `infra <command>` in this folder builds and runs it (infra.json),
                 // then deploys, diffs or destroys what it wrote.
                 InfraApp.main(definitions: [
