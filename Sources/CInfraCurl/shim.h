@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* libcurl is opened on first use (dlopen), not linked: linked, it and the ~30 libraries it
    depends on (TLS, GSSAPI, LDAP, SSH, IDN, ...) were loaded, relocated and initialized at every
@@ -45,6 +46,9 @@ static inline void cinfra_curl_load_(void) {
 #else
     const char *name = "libcurl.so.4";
 #endif
+    /* INFRA_LIBCURL: another libcurl to open (a path, or a name the dynamic loader resolves). */
+    const char *chosen = getenv("INFRA_LIBCURL");
+    if (chosen && *chosen) name = chosen;
     void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
         const char *why = dlerror();

@@ -127,6 +127,40 @@ final class FaultUnitTests: XCTestCase {
         XCTAssertEqual(String(decoding: buffer.prefix(max(0, n)), as: UTF8.self), "still reported\n")
     }
 
+    /// libcurl is opened on first use: when it cannot be loaded (here: `INFRA_LIBCURL` names a
+    /// file that is not there, as a machine without the library would), the first AWS call fails
+    /// at once with the loader's reason, is not retried, and the process exits 1 without a crash.
+    /// The `infra` executable in a child process: this test process has libcurl loaded already.
+    func testMissingLibcurlIsAClearErrorNotACrash() throws {
+        let binary = repositoryRoot.appendingPathComponent(".build/debug/infra")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            return XCTFail("\(binary.path) is not built (swift build builds it; swift test does too)")
+        }
+        let dir = TempDir("infra-no-libcurl")
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = ["bootstrap", "--region", "us-east-1"]
+        p.currentDirectoryURL = dir.url
+        p.environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": dir.path,
+            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "not-a-secret",
+            // were the variable ignored, the call would go here and fail otherwise (refused)
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+            "INFRA_LIBCURL": "/nonexistent/libcurl.so.4",
+        ]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .exit, text)
+        XCTAssertEqual(p.terminationStatus, 1, text)
+        XCTAssertTrue(text.contains("cannot load libcurl (/nonexistent/libcurl.so.4)"), text)
+        XCTAssertTrue(text.contains("No such file or directory"), text)
+        XCTAssertTrue(text.contains("after 1 attempt"), "a missing library is not retried: \(text)")
+    }
+
     /// The shared budget: a burst, then calls spaced at the rate; throttling halves the rate,
     /// successes win it back.
     func testSharedRateLimiter() {
