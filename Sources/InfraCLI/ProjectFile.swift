@@ -200,11 +200,29 @@ struct ProjectApp: Sendable {
         var environment = ProjectBuild.shellEnvironment(running: command[0])
         environment.append(ProjectFile.childVariable + "=" + project.app)
         environment.append(InfraApp.protocolVariable + "=" + String(InfraApp.protocolVersion))
+        let manifest = output.appendingPathComponent("manifest.json").path
+        let before = Self.fileIdentity(manifest)
         let status = ProjectBuild.spawn(command, environment: environment)
         guard status == 0 else {
             throw Failure(status: status, message: "the project's app (\(ProjectFile.fileName): \(project.app)) "
                 + "failed to synthesize (exit \(status); its messages are above)")
         }
+        // An app that exits 0 without writing (a command that does not speak the app protocol)
+        // must not let an earlier assembly in the folder be deployed as if it were the current one.
+        let after = Self.fileIdentity(manifest)
+        guard let after, after != before else {
+            throw Failure(status: 2, message: "the project's app (\(ProjectFile.fileName): \(project.app)) exited 0 but "
+                + "wrote no cloud assembly into \(output.path) (its manifest.json is \(after == nil ? "missing" : "unchanged")): "
+                + "the app must answer `synth --output DIR` (InfraApp.main or InfraCommand.main do); nothing was deployed")
+        }
+    }
+
+    /// A file's inode and modification time (nil when it does not exist): the assembly is written
+    /// into a new folder swapped in by a rename, so a fresh synth always gives a new identity.
+    static func fileIdentity(_ path: String) -> [Int]? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return [Int(st.st_ino), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec)]
     }
 
     /// What `infra watch` watches of the app: `Package.swift` and the folders of the package's

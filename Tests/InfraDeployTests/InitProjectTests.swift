@@ -286,6 +286,15 @@ final class InitProjectTests: XCTestCase {
         XCTAssertEqual(broken.status, 3, broken.output)
         XCTAssertTrue(broken.output.contains("app: broken") && broken.output.contains("failed to synthesize (exit 3"), broken.output)
         XCTAssertFalse(broken.output.contains("change set"), broken.output)
+        // an app that exits 0 without writing (a command that does not speak the app protocol):
+        // the earlier assembly in infra.out is not deployed as if it were the current one
+        XCTAssertTrue(fm.fileExists(atPath: project.appendingPathComponent("infra.out/manifest.json").path))
+        try #"{"app": "true"}"#.write(to: project.appendingPathComponent("infra.json"), atomically: true, encoding: .utf8)
+        let silent = try run([infra.path, "deploy", "--require-approval", "never", "--progress", "events"], in: project, environment: env)
+        XCTAssertEqual(silent.status, 2, silent.output)
+        XCTAssertTrue(silent.output.contains("exited 0 but wrote no cloud assembly") && silent.output.contains("manifest.json is unchanged"),
+                      silent.output)
+        XCTAssertFalse(silent.output.contains("change set"), silent.output)
         // an app of another protocol version (here: an app told that its infra speaks version 2)
         // refuses, naming its command and both versions: exit 2, nothing deployed or written
         let other = "env INFRA_APP_PROTOCOL=2 \(infra.path)"
